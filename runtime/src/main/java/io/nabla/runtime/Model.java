@@ -1,0 +1,117 @@
+package io.nabla.runtime;
+
+import io.nabla.Loss;
+import java.util.List;
+
+/**
+ * A network generated from a {@code @Network} declaration. A training step is
+ * {@code zeroGradients(); forward(x, batch); loss(labels, batch); backward();} then an optimizer step on
+ * {@link #parameters()}. Buffers are sized once for {@link #maxBatch()} samples, so a step allocates nothing.
+ *
+ * <p>Data is row-major and flat: a batch of {@code B} samples of an input of shape {@code (28, 28)} is
+ * {@code B·784} floats, sample after sample. An instance is not thread-safe.
+ */
+public interface Model {
+
+  /** The simple name of the declaration, e.g. {@code FashionMlp}. */
+  String name();
+
+  Loss loss();
+
+  /** The largest batch {@link #forward(float[], int)} accepts. */
+  int maxBatch();
+
+  /** The trainable parameters and their gradients, flat, with their named tensors. */
+  Parameters parameters();
+
+  /** Every layer, inputs first, in the order forward runs them; the last is the output. */
+  List<LayerInfo> layers();
+
+  /** The input layers, in declaration order. */
+  List<LayerInfo> inputs();
+
+  /** The output layer. */
+  LayerInfo output();
+
+  /** Per-sample size of the only input (an exception if there are several). */
+  int inputSize();
+
+  /** Per-sample size of the output. */
+  int outputSize();
+
+  /**
+   * How many labels one sample has for {@link #loss(int[], int)} (softmax cross-entropy: one per row of the
+   * output's last dimension, so 1 for a rank-1 output), or how many float targets for {@link #loss(float[], int)}
+   * (the output size).
+   */
+  int targetsPerSample();
+
+  /** The number of classes for softmax cross-entropy (the output's last dimension); 0 for other losses. */
+  int classCount();
+
+  /**
+   * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform, biases zero. The
+   * same seed gives the same bits on every JVM. A new model is initialised with seed 0.
+   */
+  void initialize(long seed);
+
+  /** Training or inference behaviour for layers that differ (dropout, batch norm). Dense layers do not. */
+  void setTraining(boolean training);
+
+  boolean isTraining();
+
+  /**
+   * Runs the network on {@code batch} samples of the only input. Returns the output buffer itself, whose first
+   * {@code batch · outputSize()} values are valid until the next call; copy what you keep.
+   *
+   * @throws IllegalArgumentException naming the input if it holds fewer than {@code batch · inputSize()} values,
+   *     or if {@code batch} is not in {@code [1, maxBatch()]}
+   */
+  float[] forward(float[] input, int batch);
+
+  /** As {@link #forward(float[], int)} for a network with several inputs, in declaration order. */
+  float[] forward(float[][] inputs, int batch);
+
+  /**
+   * The mean loss of the last forward against integer class labels ({@link Loss#SOFTMAX_CROSS_ENTROPY}), and
+   * the gradient at the output that {@link #backward()} starts from.
+   *
+   * @throws IllegalArgumentException naming the index and value of a label out of range
+   */
+  float loss(int[] labels, int batch);
+
+  /** The mean loss of the last forward against float targets ({@link Loss#MSE}, binary cross-entropy). */
+  float loss(float[] targets, int batch);
+
+  /** Adds the gradient of the last loss to {@link Parameters#gradients()}. */
+  void backward();
+
+  /** Sets every gradient to zero (gradients accumulate across {@link #backward()} calls, as in PyTorch). */
+  void zeroGradients();
+
+  /** The outputs for {@code batch} samples, copied. */
+  float[] predict(float[] input, int batch);
+
+  /** The most likely class of each output row (argmax over the last dimension). */
+  int[] predictClasses(float[] input, int batch);
+
+  /**
+   * Counts the correct predictions of the last forward over {@code batch} samples: the argmax of each output row
+   * against {@code labels} for softmax cross-entropy; for binary cross-entropy, a positive logit (or probability
+   * above 0.5) against a target above 0.5, per element; always 0 for MSE. Pass the one of labels and targets
+   * that the loss takes.
+   */
+  int countCorrect(int[] labels, float[] targets, int batch);
+
+  /** A copy of layer {@code name}'s output for the last forward ({@code batch · size} values). */
+  float[] activations(String layer);
+
+  /**
+   * Where non-finite values first appear: the first parameter tensor or layer output (in forward order) holding
+   * a NaN or infinity, with its index and value; {@code null} if everything is finite.
+   */
+  String describeNonFinite();
+
+  /** A table of layers: name, kind, inputs, output shape, parameter count, and the totals. */
+  String summary();
+}

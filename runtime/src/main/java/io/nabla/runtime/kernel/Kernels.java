@@ -1,0 +1,53 @@
+package io.nabla.runtime.kernel;
+
+import io.nabla.Activation;
+
+/**
+ * The hot loops generated networks call. Matrices are row-major {@code float[]} with an offset; {@code m, n, k}
+ * are the usual GEMM sizes. Every method either overwrites its output or, where {@code accumulate} is set or the
+ * name says so, adds into it (backward passes accumulate, as gradients do when a layer feeds several others).
+ *
+ * <p>{@link ReferenceKernels} is the naive twin every optimised implementation is tested against. An
+ * implementation may keep scratch space, so one instance serves one model on one thread at a time.
+ */
+public interface Kernels {
+
+  /** {@code c[m×n] (+)= a[m×k] · b[k×n]}. */
+  void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate);
+
+  /** {@code c[m×n] (+)= a[m×k] · b[n×k]ᵀ}. */
+  void matmulNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate);
+
+  /** {@code c[m×n] (+)= a[k×m]ᵀ · b[k×n]}. */
+  void matmulTN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate);
+
+  /**
+   * Dense forward, fused: {@code out[r, j] = act(Σ_i x[r, i] · w[j, i] + bias[j])} for {@code rows} rows, with
+   * {@code w} of shape {@code (units, in)} at {@code weightOff} in {@code params} and the bias at {@code biasOff}
+   * ({@code -1}: no bias). The bias and activation are applied while the output row is hot in cache.
+   */
+  void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff, int rows,
+      int in, int units, Activation act, float slope);
+
+  /**
+   * Activation backward, fused with the bias gradient: overwrites {@code dy} with
+   * {@code dz = dy ⊙ act'(y)} (the derivative written as a function of the output {@code y}) and adds
+   * {@code Σ_r dz[r, j]} into {@code grads[biasGradOff + j]} ({@code -1}: no bias).
+   */
+  void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope, float[] grads,
+      int biasGradOff);
+
+  /** {@code out[i] = act(Σ_s inputs[s][i])} for {@code i < n}. */
+  void addForward(float[] out, float[][] inputs, int n, Activation act, float slope);
+
+  /** {@code dx[i] += dz[i]} for {@code i < n}. */
+  void accumulate(float[] dx, float[] dz, int n);
+
+  /** A new instance of the default kernels: portable Java, no native code, no Vector API. */
+  static Kernels portable() {
+    return new PortableKernels();
+  }
+}

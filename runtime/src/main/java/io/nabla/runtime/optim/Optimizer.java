@@ -1,0 +1,20 @@
+package io.nabla.runtime.optim;
+
+import io.nabla.runtime.Parameters;
+
+/**
+ * Updates parameters from their gradients. An implementation keeps its configuration (learning rate, betas) apart
+ * from its state (moment buffers, step count), allocates that state lazily as flat arrays with the parameters'
+ * layout, and is bound to one parameter set. A user-defined optimizer is one method:
+ *
+ * <pre>{@code
+ * Optimizer signSgd = p -> {
+ *   float[] w = p.values(), g = p.gradients();
+ *   for (int i = 0; i < w.length; i++) w[i] -= 1e-3f * Math.signum(g[i]);
+ * };
+ * }</pre>
+ */
+public interface Optimizer {
+  /** Applies one update to {@code parameters.values()} from {@code parameters.gradients()}. */
+  void step(Parameters parameters);
+}
