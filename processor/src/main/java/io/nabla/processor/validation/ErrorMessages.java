@@ -1,0 +1,158 @@
+package io.nabla.processor.validation;
+
+import io.nabla.Loss;
+import java.util.Collection;
+
+/**
+ * Every message Nabla's processor shows a user, in one place: one sentence saying what is wrong and how to fix
+ * it, opened by a tag ({@code [NablaUnknownInput]}) that tests and users can search for.
+ */
+public final class ErrorMessages {
+  private ErrorMessages() {}
+
+  // ---- the declaration ----
+
+  public static String notAbstract(String type) {
+    return "[NablaNotAbstract] @Network " + type + " must be an interface or an abstract class: its layers are"
+        + " abstract methods that Nabla implements in generated code.";
+  }
+
+  public static String privateType(String type) {
+    return "[NablaPrivate] @Network " + type + " is private, so the generated class cannot refer to it; make it"
+        + " package-private or public.";
+  }
+
+  public static String innerType(String type) {
+    return "[NablaInnerClass] @Network " + type + " is an inner (non-static) class; declare it static or move it"
+        + " to the top level.";
+  }
+
+  public static String noLayers(String type) {
+    return "[NablaNoLayers] @Network " + type + " declares no layers; add abstract methods annotated @Input,"
+        + " @Dense or @Add.";
+  }
+
+  public static String noInput(String type) {
+    return "[NablaNoInput] @Network " + type + " has no @Input; declare one, e.g. @Input({784}) Tensor pixels();";
+  }
+
+  public static String unannotatedMethod(String method) {
+    return "[NablaUnannotatedMethod] abstract method " + method + "() of a @Network has no layer annotation;"
+        + " annotate it with @Input, @Dense or @Add, or give it a body.";
+  }
+
+  public static String twoLayerAnnotations(String method, String first, String second) {
+    return "[NablaTwoAnnotations] " + method + "() carries both @" + first + " and @" + second + "; a layer"
+        + " method carries exactly one layer annotation.";
+  }
+
+  public static String notTensor(String method, String what) {
+    return "[NablaNotTensor] layer " + method + "() must " + what + " io.nabla.Tensor; declare it as"
+        + " `Tensor " + method + "(Tensor input)`.";
+  }
+
+  public static String typeParameters(String method) {
+    return "[NablaTypeParameters] layer " + method + "() must not declare type parameters.";
+  }
+
+  public static String keywordName(String name) {
+    return "[NablaKeywordName] '" + name + "' is a Java keyword and cannot name a layer in generated code;"
+        + " rename it (e.g. '" + name + "Layer').";
+  }
+
+  public static String duplicateLayer(String name) {
+    return "[NablaDuplicateLayer] two layers are named '" + name + "'; every layer method needs its own name"
+        + " (methods cannot be overloaded in a @Network).";
+  }
+
+  // ---- inputs and edges ----
+
+  public static String unknownInput(String layer, String input, Collection<String> layers) {
+    return "[NablaUnknownInput] layer '" + layer + "' reads '" + input + "', which is not a layer of this network;"
+        + " name the parameter after one of: " + String.join(", ", layers) + ".";
+  }
+
+  public static String readsItself(String layer) {
+    return "[NablaCycle] layer '" + layer + "' reads its own output; read an earlier layer instead.";
+  }
+
+  public static String cycle(String path) {
+    return "[NablaCycle] layers form a cycle (" + path + "); a network must be acyclic: make one of them read an"
+        + " earlier layer.";
+  }
+
+  public static String inputWithParameters(String layer) {
+    return "[NablaInputArity] @Input " + layer + "() must take no parameters: an input reads no layer.";
+  }
+
+  public static String arity(String kind, String layer, String expected, int actual) {
+    return "[Nabla" + kind + "Arity] @" + kind + " " + layer + "(...) takes " + expected + ", but it has " + actual
+        + " parameter" + (actual == 1 ? "" : "s") + "; each parameter names a layer it reads.";
+  }
+
+  public static String unusedInput(String layer) {
+    return "[NablaUnusedInput] @Input '" + layer + "' is not read by any layer; read it or remove it.";
+  }
+
+  public static String severalOutputs(Collection<String> outputs) {
+    return "[NablaSeveralOutputs] layers " + String.join(", ", outputs) + " are all read by no other layer, but a"
+        + " network has exactly one output; make the others feed into it (e.g. through @Add) or remove them.";
+  }
+
+  public static String noOutput() {
+    return "[NablaNoOutput] the network has no layer besides its inputs; add a layer, e.g."
+        + " @Dense(units = 10) Tensor logits(Tensor pixels);";
+  }
+
+  // ---- hyperparameters ----
+
+  public static String nonPositiveUnits(String layer, int units) {
+    return "[NablaUnits] @Dense " + layer + " has units = " + units + "; units must be at least 1.";
+  }
+
+  public static String emptyShape(String layer) {
+    return "[NablaInputShape] @Input " + layer + " has an empty shape; give every dimension, e.g. @Input({784}).";
+  }
+
+  public static String nonPositiveDimension(String layer, int index, int value) {
+    return "[NablaInputShape] @Input " + layer + " has dimension " + index + " = " + value + "; every dimension"
+        + " must be at least 1.";
+  }
+
+  public static String tooLarge(String layer, String what) {
+    return "[NablaTooLarge] layer '" + layer + "' has " + what + ", more than a Java array holds; make it smaller.";
+  }
+
+  public static String badLeakySlope(String layer, float slope) {
+    return "[NablaLeakySlope] layer '" + layer + "' has leakySlope = " + slope + "; it must be a finite number of"
+        + " at least 0 (Nabla computes the derivative from the output, which needs the sign kept).";
+  }
+
+  // ---- shapes, activations and the loss ----
+
+  public static String addShapeMismatch(String layer, String a, String shapeA, String b, String shapeB) {
+    return "[NablaAddShapes] @Add " + layer + " adds '" + a + "' of shape " + shapeA + " and '" + b + "' of shape "
+        + shapeB + "; the inputs of @Add must have the same shape.";
+  }
+
+  public static String misplacedSoftmax(String layer, Loss loss, boolean isOutput) {
+    return "[NablaSoftmax] layer '" + layer + "' uses SOFTMAX, which Nabla supports only on the output layer of a"
+        + " network with loss SOFTMAX_CROSS_ENTROPY, fused with the loss; "
+        + (isOutput ? "this network's loss is " + loss + ": use IDENTITY or SIGMOID here, or change the loss."
+            : "it is not the output: use another activation here.");
+  }
+
+  public static String tooFewClasses(String layer, String shape) {
+    return "[NablaLossShape] softmax cross-entropy needs at least 2 classes in the last dimension of the output,"
+        + " but '" + layer + "' has shape " + shape + "; give it more units, or use loss"
+        + " BINARY_CROSS_ENTROPY_WITH_LOGITS for a single yes/no output.";
+  }
+
+  public static String internalError(String trace) {
+    return "[NablaInternalError] internal error in Nabla's processor, please report: " + trace;
+  }
+
+  public static String unresolvedType(String method) {
+    return "[NablaUnresolvedType] layer " + method + "() uses a type that cannot be resolved; check its imports.";
+  }
+}

@@ -1,0 +1,38 @@
+package io.nabla.processor.validation;
+
+import io.nabla.Activation;
+import io.nabla.Loss;
+import io.nabla.processor.model.LayerNode;
+import io.nabla.processor.model.NetworkGraph;
+
+/**
+ * Stage 6: whole-graph checks, each a small named rule: softmax only where the loss fuses it, and an output
+ * shape the loss can take.
+ */
+public final class GraphValidator {
+  private GraphValidator() {}
+
+  public static void validate(NetworkGraph graph, ValidationReport report) {
+    softmaxOnlyFusedWithLoss(graph, report);
+    lossFitsOutput(graph, report);
+  }
+
+  /** Softmax is supported only on the output of a softmax cross-entropy network, fused with the loss. */
+  static void softmaxOnlyFusedWithLoss(NetworkGraph graph, ValidationReport report) {
+    for (LayerNode layer : graph.layers()) {
+      if (layer.spec().activation() == Activation.SOFTMAX && !layer.fusedWithLoss()) {
+        report.error(ErrorMessages.misplacedSoftmax(layer.name(), graph.loss(), layer == graph.output()),
+            layer.element(), layer.annotation(), "activation");
+      }
+    }
+  }
+
+  /** Softmax cross-entropy needs at least two classes in the output's last dimension. */
+  static void lossFitsOutput(NetworkGraph graph, ValidationReport report) {
+    LayerNode output = graph.output();
+    if (graph.loss() == Loss.SOFTMAX_CROSS_ENTROPY && output.shape().last() < 2) {
+      report.error(ErrorMessages.tooFewClasses(output.name(), output.shape().toString()), output.element(),
+          output.annotation());
+    }
+  }
+}

@@ -1,0 +1,47 @@
+package io.nabla.processor.validation;
+
+import io.nabla.processor.model.LayerKind;
+import io.nabla.processor.reading.LayerDeclaration;
+import java.util.EnumMap;
+import java.util.Map;
+
+/**
+ * Checks one layer annotation on its own: its hyperparameters and how many layers it reads. One implementation
+ * per annotation, looked up in {@link #forKind}; each reports on the exact annotation value to change.
+ */
+public interface LayerValidator {
+  void validate(LayerDeclaration layer, ValidationReport report);
+
+  /** The validator of each layer kind. */
+  static LayerValidator forKind(LayerKind kind) {
+    return Table.VALIDATORS.get(kind);
+  }
+
+  /** The table, checked complete when loaded. */
+  final class Table {
+    private static final Map<LayerKind, LayerValidator> VALIDATORS = new EnumMap<>(LayerKind.class);
+
+    static {
+      VALIDATORS.put(LayerKind.INPUT, new InputValidator());
+      VALIDATORS.put(LayerKind.DENSE, new DenseValidator());
+      VALIDATORS.put(LayerKind.ADD, new AddValidator());
+      for (LayerKind kind : LayerKind.values()) {
+        if (!VALIDATORS.containsKey(kind)) {
+          throw new IllegalStateException("no validator for layer kind " + kind);
+        }
+      }
+    }
+
+    private Table() {}
+  }
+
+  /** Shared by validators of layers with an activation. */
+  static void checkLeakySlope(LayerDeclaration layer, ValidationReport report) {
+    float slope = layer.spec().leakySlope();
+    if (layer.spec().activation() == io.nabla.Activation.LEAKY_RELU
+        && (!(slope >= 0f) || Float.isInfinite(slope))) {
+      report.error(ErrorMessages.badLeakySlope(layer.name(), slope), layer.method(), layer.annotation(),
+          "leakySlope");
+    }
+  }
+}

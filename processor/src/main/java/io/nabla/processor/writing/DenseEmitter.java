@@ -1,0 +1,130 @@
+package io.nabla.processor.writing;
+
+import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
+import io.nabla.Activation;
+import io.nabla.processor.model.LayerNode;
+import io.nabla.processor.model.LayerSpec.DenseSpec;
+import io.nabla.processor.model.ParameterSlot;
+import javax.lang.model.element.Modifier;
+
+/**
+ * {@code @Dense}: {@code y = act(x · Wᵀ + b)} on the last axis. Forward is one fused kernel call (matmul, bias,
+ * activation); backward is the activation derivative fused with the bias gradient, then two matmuls for the
+ * weight gradient and, unless the input is an {@code @Input}, the input gradient.
+ */
+final class DenseEmitter implements LayerEmitter {
+
+  @Override
+  public MethodSpec forward(LayerNode layer, EmitContext c) {
+    DenseSpec spec = (DenseSpec) layer.spec();
+    LayerNode input = c.layer(layer.inputs().get(0));
+    int in = input.shape().last();
+    int units = spec.units();
+    int rowsPerSample = input.shape().rows();
+    ParameterSlot bias = layer.parameter("bias");
+    Activation act = spec.activation();
+    String x = c.names.buffer(input);
+    String y = c.names.buffer(layer);
+    String z = layer.fusedWithLoss() ? c.names.preActivation(layer) : y;
+    Activation kernelActivation = layer.fusedWithLoss() ? Activation.IDENTITY : act;
+
+    MethodSpec.Builder m = MethodSpec.methodBuilder(c.names.forward(layer))
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(int.class, "batch");
+    m.addJavadoc("Forward of {@code $L}, {@code @Dense(units = $L$L)}: $L → $L per sample.\n", layer.name(),
+        units, act == Activation.IDENTITY ? "" : ", activation = " + act, input.shape(), layer.shape());
+    m.addJavadoc("<pre>\n");
+    String affine = x + " · Wᵀ" + (bias != null ? " + b" : "");
+    if (layer.fusedWithLoss()) {
+      m.addJavadoc("$L = $L\n$L = $L($L)\n", z, affine, y, EmitContext.mathName(act), z);
+    } else {
+      m.addJavadoc("$L = $L\n", y, act == Activation.IDENTITY ? affine
+          : EmitContext.mathName(act) + "(" + affine + ")");
+    }
+    m.addJavadoc("W = $L.weight $L$L\n</pre>\n", layer.name(), layer.parameter("weight").shape(),
+        bias != null ? ", b = " + layer.name() + ".bias " + bias.shape() : "");
+    m.addJavadoc("Fused: the matmul$L in one pass over each output row$L.\n",
+        bias != null ? (kernelActivation != Activation.IDENTITY ? ", bias and " + EmitContext.mathName(act) : " and bias")
+            : (kernelActivation != Activation.IDENTITY ? " and " + EmitContext.mathName(act) : ""),
+        layer.fusedWithLoss() ? "; the " + EmitContext.mathName(act) + " is kept apart because the loss reads the"
+            + " logits " + z : "");
+    if (rowsPerSample > 1) {
+      m.addJavadoc("The input has $L rows of $L per sample; each row is transformed alike.\n", rowsPerSample, in);
+    }
+    m.addStatement("kernels.denseForward($N, $N, 0, parameters, $N, $L, $L, $L, $L, $L, $L)", z, x,
+        c.names.offset(layer, "weight"), bias != null ? c.names.offset(layer, "bias") : "-1",
+        EmitContext.rows(rowsPerSample), in, units, EmitContext.activation(kernelActivation),
+        EmitContext.slope(act, spec.leakySlope()));
+    if (layer.fusedWithLoss()) {
+      if (act == Activation.SOFTMAX) {
+        m.addStatement("$T.softmax($N, $N, $L, $L)", EmitContext.LOSS_FUNCTIONS, z, y,
+            EmitContext.rows(layer.shape().rows()), layer.shape().last());
+      } else {
+        CodeBlock n = CodeBlock.of("batch * $N", c.names.size(layer));
+        m.addStatement("$T.arraycopy($N, 0, $N, 0, $L)", System.class, z, y, n);
+        m.addStatement("$T.apply($N, 0, $L, $L, 0f)", EmitContext.ACTIVATION_FUNCTIONS, y, n,
+            EmitContext.activation(act));
+      }
+    }
+    return m.build();
+  }
+
+  @Override
+  public MethodSpec backward(LayerNode layer, EmitContext c) {
+    DenseSpec spec = (DenseSpec) layer.spec();
+    LayerNode input = c.layer(layer.inputs().get(0));
+    int in = input.shape().last();
+    int units = spec.units();
+    int rowsPerSample = input.shape().rows();
+    ParameterSlot bias = layer.parameter("bias");
+    Activation act = layer.fusedWithLoss() ? Activation.IDENTITY : spec.activation();
+    String x = c.names.buffer(input);
+    String dy = c.names.grad(layer);
+    boolean inputGrad = c.hasGrad(input);
+
+    MethodSpec.Builder m = MethodSpec.methodBuilder(c.names.backward(layer))
+        .addModifiers(Modifier.PRIVATE)
+        .addParameter(int.class, "batch");
+    m.addJavadoc("Backward of {@code $L}: from {@code $L} = dLoss/d$L, accumulates\n<pre>\n", layer.name(), dy,
+        layer.name());
+    if (layer.fusedWithLoss()) {
+      m.addJavadoc("dZ = $L   (already dLoss/dZ: the loss fused $L's derivative into it)\n", dy,
+          EmitContext.mathName(spec.activation()));
+    } else if (act != Activation.IDENTITY) {
+      m.addJavadoc("dZ = $L ⊙ $L'($L) = $L ⊙ $L, y = $L   (written over $L)\n", dy, EmitContext.mathName(act),
+          layer.name(), dy, EmitContext.derivative(act, spec.leakySlope()), layer.name(), dy);
+    } else {
+      m.addJavadoc("dZ = $L\n", dy);
+    }
+    if (bias != null) {
+      m.addJavadoc("db += Σ_rows dZ\n");
+    }
+    m.addJavadoc("dW += dZᵀ · $L\n", x);
+    if (inputGrad) {
+      m.addJavadoc("$L += dZ · W\n", c.names.grad(input));
+    }
+    m.addJavadoc("</pre>\n");
+    if (act != Activation.IDENTITY || bias != null) {
+      m.addJavadoc("Fused: the $L in one pass over dZ.\n", act != Activation.IDENTITY && bias != null
+          ? "activation derivative and the bias gradient" : act != Activation.IDENTITY
+          ? "activation derivative, applied in place" : "bias gradient, summed");
+    }
+    if (!inputGrad) {
+      m.addJavadoc("{@code $L} is an input, so no gradient flows into it.\n", input.name());
+    }
+    m.addStatement("int rows = $L", EmitContext.rows(rowsPerSample));
+    if (act != Activation.IDENTITY || bias != null) {
+      m.addStatement("kernels.activationBackward($N, $N, rows, $L, $L, $L, gradients, $L)", dy,
+          c.names.buffer(layer), units, EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),
+          bias != null ? c.names.offset(layer, "bias") : "-1");
+    }
+    m.addStatement("kernels.matmulTN(gradients, $N, $N, 0, $N, 0, $L, $L, rows, true)",
+        c.names.offset(layer, "weight"), dy, x, units, in);
+    if (inputGrad) {
+      m.addStatement("kernels.matmulNN($N, 0, $N, 0, parameters, $N, rows, $L, $L, true)", c.names.grad(input), dy,
+          c.names.offset(layer, "weight"), in, units);
+    }
+    return m.build();
+  }
+}

@@ -1,0 +1,72 @@
+package io.nabla.processor.writing;
+
+import com.palantir.javapoet.ClassName;
+import com.palantir.javapoet.CodeBlock;
+import io.nabla.Activation;
+import io.nabla.processor.model.LayerKind;
+import io.nabla.processor.model.LayerNode;
+import io.nabla.processor.model.NetworkGraph;
+
+/** What emitters share: the graph, the allocated names, and small code fragments. */
+final class EmitContext {
+  static final ClassName ACTIVATION = ClassName.get(Activation.class);
+  static final ClassName KERNELS = ClassName.get("io.nabla.runtime.kernel", "Kernels");
+  static final ClassName LOSS_FUNCTIONS = ClassName.get("io.nabla.runtime.kernel", "LossFunctions");
+  static final ClassName ACTIVATION_FUNCTIONS = ClassName.get("io.nabla.runtime.kernel", "ActivationFunctions");
+
+  final NetworkGraph graph;
+  final Names names;
+
+  EmitContext(NetworkGraph graph, Names names) {
+    this.graph = graph;
+    this.names = names;
+  }
+
+  LayerNode layer(String name) {
+    return graph.layer(name);
+  }
+
+  /** Whether a gradient flows into {@code layer}'s output (every layer but the inputs). */
+  boolean hasGrad(LayerNode layer) {
+    return layer.kind() != LayerKind.INPUT;
+  }
+
+  /** {@code batch} or {@code batch * rows}: the rows a last-axis operation sees in a batch. */
+  static CodeBlock rows(int rowsPerSample) {
+    return rowsPerSample == 1 ? CodeBlock.of("batch") : CodeBlock.of("batch * $L", rowsPerSample);
+  }
+
+  /** {@code Activation.RELU}. */
+  static CodeBlock activation(Activation activation) {
+    return CodeBlock.of("$T.$L", ACTIVATION, activation.name());
+  }
+
+  /** The leaky slope argument as Java source: the slope for leaky ReLU, {@code 0f} for every other activation. */
+  static String slope(Activation activation, float slope) {
+    return activation == Activation.LEAKY_RELU ? Float.toString(slope) + "f" : "0f";
+  }
+
+  /** The math name of an activation in Javadoc: {@code relu}. */
+  static String mathName(Activation activation) {
+    return switch (activation) {
+      case IDENTITY -> "";
+      case RELU -> "relu";
+      case LEAKY_RELU -> "leaky_relu";
+      case SIGMOID -> "sigmoid";
+      case TANH -> "tanh";
+      case SOFTMAX -> "softmax";
+    };
+  }
+
+  /** The derivative as a function of the output y, for Javadoc. */
+  static String derivative(Activation activation, float slope) {
+    return switch (activation) {
+      case IDENTITY -> "1";
+      case RELU -> "[y > 0]";
+      case LEAKY_RELU -> "(y > 0 ? 1 : " + slope + ")";
+      case SIGMOID -> "y(1 - y)";
+      case TANH -> "(1 - y²)";
+      case SOFTMAX -> "(fused with the loss)";
+    };
+  }
+}
