@@ -34,6 +34,10 @@ public final class GraphOrdering {
           network.annotation());
       return null;
     }
+    if (network.layers().stream().allMatch(l -> l.kind() == LayerKind.INPUT)) {
+      report.error(ErrorMessages.noOutput(), network.type(), network.annotation());
+      return null;
+    }
     for (LayerDeclaration layer : network.layers()) {
       for (var parameter : layer.inputParameters()) {
         String input = parameter.getSimpleName().toString();

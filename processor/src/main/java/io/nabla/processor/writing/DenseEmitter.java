@@ -44,11 +44,16 @@ final class DenseEmitter implements LayerEmitter {
     }
     m.addJavadoc("W = $L.weight $L$L\n</pre>\n", layer.name(), layer.parameter("weight").shape(),
         bias != null ? ", b = " + layer.name() + ".bias " + bias.shape() : "");
-    m.addJavadoc("Fused: the matmul$L in one pass over each output row$L.\n",
-        bias != null ? (kernelActivation != Activation.IDENTITY ? ", bias and " + EmitContext.mathName(act) : " and bias")
-            : (kernelActivation != Activation.IDENTITY ? " and " + EmitContext.mathName(act) : ""),
-        layer.fusedWithLoss() ? "; the " + EmitContext.mathName(act) + " is kept apart because the loss reads the"
-            + " logits " + z : "");
+    String fusedWithMatmul = bias != null
+        ? (kernelActivation != Activation.IDENTITY ? ", bias and " + EmitContext.mathName(act) : " and bias")
+        : (kernelActivation != Activation.IDENTITY ? " and " + EmitContext.mathName(act) : null);
+    if (fusedWithMatmul != null) {
+      m.addJavadoc("Fused: the matmul$L in one pass over each output row.\n", fusedWithMatmul);
+    }
+    if (layer.fusedWithLoss()) {
+      m.addJavadoc("The $L is kept apart from {@code $L} because the loss reads the logits, fused with it.\n",
+          EmitContext.mathName(act), z);
+    }
     if (rowsPerSample > 1) {
       m.addJavadoc("The input has $L rows of $L per sample; each row is transformed alike.\n", rowsPerSample, in);
     }

@@ -1,0 +1,93 @@
+package io.nabla.processor;
+
+import static com.google.testing.compile.CompilationSubject.assertThat;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import com.google.testing.compile.Compilation;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.Paths;
+import javax.tools.JavaFileObject;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInfo;
+
+/**
+ * A few golden generated sources, to notice code that is correct but weird. Behaviour is tested functionally
+ * (module {@code tests}); these only pin the shape of the output. Run with {@code -Dnabla.updateGoldens=true}
+ * to rewrite them after an intended change, then review the diff.
+ */
+class GoldenSourceTest {
+
+  @Test
+  void fashionMlp(TestInfo test) {
+    JavaFileObject source = Sources.source("FashionMlp", ""
+        + "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\n"
+        + "public interface FashionMlp {\n"
+        + "  @Input({784}) Tensor pixels();\n"
+        + "  @Dense(units = 256, activation = Activation.RELU) Tensor hidden(Tensor pixels);\n"
+        + "  @Dense(units = 10) Tensor logits(Tensor hidden);\n"
+        + "}\n");
+    assertGolden(test, source, "test.FashionMlpNet");
+  }
+
+  @Test
+  void residualWithSigmoidOutput(TestInfo test) {
+    JavaFileObject source = Sources.source("Outer", ""
+        + "public class Outer {\n"
+        + "  @Network(loss = Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS)\n"
+        + "  interface Residual {\n"
+        + "    @Input({2, 8}) Tensor steps();\n"
+        + "    @Dense(units = 8, activation = Activation.LEAKY_RELU, leakySlope = 0.1f) Tensor branch(Tensor steps);\n"
+        + "    @Add(activation = Activation.TANH) Tensor block(Tensor branch, Tensor steps);\n"
+        + "    @Dense(units = 1, activation = Activation.SIGMOID, bias = false) Tensor probability(Tensor block);\n"
+        + "  }\n"
+        + "}\n");
+    assertGolden(test, source, "test.Outer_ResidualNet");
+  }
+
+  @Test
+  void outputIsDeterministic() {
+    JavaFileObject source = Sources.source("Tiny", ""
+        + "@Network(loss = Loss.MSE)\n"
+        + "interface Tiny {\n"
+        + "  @Input({3}) Tensor x();\n"
+        + "  @Dense(units = 2) Tensor y(Tensor x);\n"
+        + "}\n");
+    assertEquals(generated(Sources.compile(source), "test.TinyNet"),
+        generated(Sources.compile(source), "test.TinyNet"));
+  }
+
+  private static void assertGolden(TestInfo test, JavaFileObject source, String generatedClass) {
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).succeededWithoutWarnings();
+    String actual = generated(compilation, generatedClass);
+    Path golden = Paths.get(System.getProperty("nabla.goldenDir", "src/test/resources/goldens"),
+        test.getTestClass().get().getSimpleName(), test.getTestMethod().get().getName() + ".java");
+    try {
+      if (Boolean.getBoolean("nabla.updateGoldens")) {
+        Files.createDirectories(golden.getParent());
+        Files.write(golden, actual.getBytes(StandardCharsets.UTF_8));
+      }
+      String expected = new String(Files.readAllBytes(golden), StandardCharsets.UTF_8);
+      assertEquals(expected, actual, "generated source differs from " + golden
+          + "; if the change is intended, rerun with -Dnabla.updateGoldens=true and review the diff");
+    } catch (IOException e) {
+      throw new UncheckedIOException("cannot read golden " + golden
+          + " (create it with -Dnabla.updateGoldens=true)", e);
+    }
+  }
+
+  static String generated(Compilation compilation, String className) {
+    try {
+      return compilation.generatedSourceFile(className)
+          .orElseThrow(() -> new AssertionError("no generated " + className + "; got "
+              + compilation.generatedSourceFiles()))
+          .getCharContent(false).toString();
+    } catch (IOException e) {
+      throw new UncheckedIOException(e);
+    }
+  }
+}

@@ -1,0 +1,99 @@
+package io.nabla.tests.gradients;
+
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.Loss;
+import io.nabla.runtime.Model;
+import io.nabla.runtime.ParameterTensor;
+import io.nabla.runtime.Rng;
+
+/**
+ * Compares a model's backward pass with central finite differences of its loss,
+ * {@code (L(w + h) - L(w - h)) / 2h} for every parameter, tensor by tensor, as a norm-relative error
+ * {@code ‖analytic − numeric‖ / max(‖numeric‖, 1e-6)}.
+ */
+final class GradientCheck {
+  /** Perturbation; float32 losses make smaller steps noisier than the O(h²) truncation error. */
+  static final float H = 5e-3f;
+  /** Tolerance on the norm-relative error per tensor. */
+  static final double TOLERANCE = 2e-3;
+
+  private final Model model;
+  private final float[][] inputs;
+  private final int batch;
+  private final int[] labels;
+  private final float[] targets;
+
+  /** Random inputs in [-1, 1), random labels or targets in [0, 1) (binary targets for BCE). */
+  GradientCheck(Model model, int batch, long seed) {
+    this.model = model;
+    this.batch = batch;
+    Rng rng = new Rng(seed);
+    model.initialize(seed);
+    inputs = new float[model.inputs().size()][];
+    for (int i = 0; i < inputs.length; i++) {
+      inputs[i] = new float[batch * model.inputs().get(i).outputSize()];
+      for (int j = 0; j < inputs[i].length; j++) {
+        inputs[i][j] = 2 * rng.nextFloat() - 1;
+      }
+    }
+    int n = batch * model.targetsPerSample();
+    if (model.loss() == Loss.SOFTMAX_CROSS_ENTROPY) {
+      labels = new int[n];
+      for (int i = 0; i < n; i++) {
+        labels[i] = rng.nextInt(model.classCount());
+      }
+      targets = null;
+    } else {
+      labels = null;
+      targets = new float[n];
+      for (int i = 0; i < n; i++) {
+        targets[i] = model.loss() == Loss.MSE ? rng.nextFloat() : rng.nextInt(2);
+      }
+    }
+    // Biases start at zero; move them so their gradients are exercised away from symmetric points.
+    float[] w = model.parameters().values();
+    for (ParameterTensor t : model.parameters().tensors()) {
+      if (t.kind() == ParameterTensor.Kind.BIAS) {
+        for (int i = 0; i < t.size(); i++) {
+          w[t.offset() + i] = 0.2f * (2 * rng.nextFloat() - 1);
+        }
+      }
+    }
+  }
+
+  float loss() {
+    model.forward(inputs, batch);
+    return labels != null ? model.loss(labels, batch) : model.loss(targets, batch);
+  }
+
+  /** Asserts that every tensor's gradient matches finite differences; returns the largest error seen. */
+  double run() {
+    model.zeroGradients();
+    loss();
+    model.backward();
+    float[] analytic = model.parameters().gradients().clone();
+    float[] w = model.parameters().values();
+    double worst = 0;
+    for (ParameterTensor t : model.parameters().tensors()) {
+      double diff = 0;
+      double norm = 0;
+      for (int i = t.offset(); i < t.offset() + t.size(); i++) {
+        float saved = w[i];
+        w[i] = saved + H;
+        double plus = loss();
+        w[i] = saved - H;
+        double minus = loss();
+        w[i] = saved;
+        double numeric = (plus - minus) / (2.0 * H);
+        diff += (analytic[i] - numeric) * (analytic[i] - numeric);
+        norm += numeric * numeric;
+      }
+      double error = Math.sqrt(diff) / Math.max(Math.sqrt(norm), 1e-6);
+      worst = Math.max(worst, error);
+      assertTrue(error <= TOLERANCE, model.name() + ": gradient of " + t.name() + " differs from finite differences"
+          + " by " + error + " (norm-relative; tolerance " + TOLERANCE + ")");
+    }
+    return worst;
+  }
+}
