@@ -107,6 +107,15 @@ class ErrorMessagesTest {
   }
 
   @Test
+  void tooManyParameters() {
+    assertError(network("MSE", "@Input({16384}) Tensor x();",
+            "@Dense(units = 8192) Tensor a(Tensor x);",
+            "@Dense(units = 16384) Tensor b(Tensor a);",
+            "@Dense(units = 2) Tensor y(Tensor b);"),
+        "[NablaTooLarge] layer 'b' has parameters that bring the network past 2^28", "Tensor b(Tensor a);");
+  }
+
+  @Test
   void emptyInputShape() {
     assertError(network("MSE", "@Input({}) Tensor x();", "@Dense(units = 2) Tensor y(Tensor x);"),
         "[NablaInputShape] @Input x has an empty shape", "@Input({}) Tensor x();");

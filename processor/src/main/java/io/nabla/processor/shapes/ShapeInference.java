@@ -30,6 +30,7 @@ public final class ShapeInference {
   /** Shapes by layer name, or {@code null} with errors in {@code report}. */
   public static Map<String, Shape> infer(List<LayerDeclaration> ordered, ValidationReport report) {
     Map<String, Shape> shapes = new LinkedHashMap<>();
+    long parameters = 0;
     for (LayerDeclaration layer : ordered) {
       List<Shape> inputs = new ArrayList<>();
       for (String input : layer.inputNames()) {
@@ -44,6 +45,14 @@ public final class ShapeInference {
         return null;
       }
       shapes.put(layer.name(), shape);
+      if (layer.spec() instanceof LayerSpec.DenseSpec dense) {
+        parameters += (long) inputs.get(0).last() * dense.units() + (dense.bias() ? dense.units() : 0);
+        if (parameters > MAX_SIZE) {
+          report.error(ErrorMessages.tooLarge(layer.name(), "parameters that bring the network past 2^28"),
+              layer.method(), layer.annotation(), "units");
+          return null;
+        }
+      }
     }
     return shapes;
   }
