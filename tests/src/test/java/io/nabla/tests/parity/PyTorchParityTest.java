@@ -1,0 +1,401 @@
+package io.nabla.tests.parity;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+import com.google.gson.JsonArray;
+import com.google.gson.JsonElement;
+import com.google.gson.JsonObject;
+import com.google.gson.JsonParser;
+import io.nabla.runtime.LayerInfo;
+import io.nabla.runtime.Model;
+import io.nabla.runtime.ParameterTensor;
+import io.nabla.runtime.kernel.Kernels;
+import io.nabla.runtime.kernel.ReferenceKernels;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.optim.Optimizer;
+import io.nabla.runtime.optim.Sgd;
+import java.io.File;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.InputStreamReader;
+import java.io.Reader;
+import java.net.URISyntaxException;
+import java.net.URL;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collections;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.TreeSet;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Checks generated networks against PyTorch: each fixture in {@code src/test/resources/fixtures}, written by
+ * {@code tools/reference/make_fixtures.py}, holds a network's initial weights, a batch, and PyTorch's outputs, loss,
+ * gradients and the weights after 3 steps of SGD (momentum, Nesterov) and Adam. Each fixture {@code <Name>.json}
+ * has a declaration {@code io.nabla.tests.parity.<Name>} registered in {@link #NETWORKS}.
+ *
+ * <p>Errors are norm-relative, {@code ‖ours − torch‖ / max(‖torch‖, FLOOR)}, per tensor: at most 1e-5 for
+ * outputs, hidden activations, the loss and every gradient, 1e-4 for the weights (and per-step losses) after the
+ * optimizer steps. The largest error of each kind is printed when the class finishes.
+ */
+class PyTorchParityTest {
+  private static final double FORWARD_TOLERANCE = 1e-5;
+  private static final double STEP_TOLERANCE = 1e-4;
+  /** The smallest norm divided by, so that an all-zero reference tensor needs an all-but-zero result. */
+  private static final double FLOOR = 1e-7;
+
+  /** Builds a generated network for at most {@code maxBatch} samples on {@code kernels}. */
+  private interface Factory {
+    Model create(int maxBatch, Kernels kernels);
+  }
+
+  private static final Map<String, Factory> NETWORKS = new LinkedHashMap<String, Factory>();
+
+  static {
+    NETWORKS.put("SoftmaxMlp", SoftmaxMlpNet::new);
+    NETWORKS.put("SoftmaxOutputMlp", SoftmaxOutputMlpNet::new);
+    NETWORKS.put("MixedActivationsMse", MixedActivationsMseNet::new);
+    NETWORKS.put("BceLogits", BceLogitsNet::new);
+    NETWORKS.put("BceSigmoid", BceSigmoidNet::new);
+    NETWORKS.put("ResidualDag", ResidualDagNet::new);
+    NETWORKS.put("RowsSoftmax", RowsSoftmaxNet::new);
+    NETWORKS.put("SingleSample", SingleSampleNet::new);
+    NETWORKS.put("NoBias", NoBiasNet::new);
+    NETWORKS.put("TwoInputsJoin", TwoInputsJoinNet::new);
+    NETWORKS.put("AddSoftmaxOutput", AddSoftmaxOutputNet::new);
+  }
+
+  /** The largest error seen per kind of check, over every fixture, for the summary. */
+  private static final Map<String, Double> MAX_ERRORS = Collections.synchronizedMap(new TreeMap<String, Double>());
+  /** Where each of {@link #MAX_ERRORS} was seen. */
+  private static final Map<String, String> MAX_WHERE = Collections.synchronizedMap(new TreeMap<String, String>());
+
+  static Stream<String> fixtures() {
+    return NETWORKS.keySet().stream();
+  }
+
+  static Stream<Arguments> optimizerRuns() {
+    List<Arguments> runs = new ArrayList<Arguments>();
+    for (String name : NETWORKS.keySet()) {
+      for (JsonElement run : Fixture.load(name).json.getAsJsonArray("optimizers")) {
+        runs.add(Arguments.of(name, run.getAsJsonObject().get("name").getAsString()));
+      }
+    }
+    return runs.stream();
+  }
+
+  @Test
+  void everyFixtureHasADeclarationAndEveryDeclarationAFixture() throws URISyntaxException {
+    URL dir = PyTorchParityTest.class.getResource("/fixtures");
+    assertNotNull(dir, "no fixtures directory on the test class path");
+    TreeSet<String> onDisk = new TreeSet<String>();
+    for (String file : new File(dir.toURI()).list()) {
+      if (file.endsWith(".json")) {
+        onDisk.add(file.substring(0, file.length() - ".json".length()));
+      }
+    }
+    assertEquals(new TreeSet<String>(NETWORKS.keySet()), onDisk, "fixtures vs networks registered in the test");
+    assertTrue(onDisk.size() >= 9, "expected at least 9 fixtures, found " + onDisk);
+  }
+
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void outputsLossAndGradientsMatchPyTorch(String name) {
+    Fixture f = Fixture.load(name);
+    checkForwardBackward(f, NETWORKS.get(name).create(f.batch, Kernels.portable()), "");
+  }
+
+  /** The same on the naive kernels, in buffers sized for more samples than the batch. */
+  @ParameterizedTest(name = "{0}")
+  @MethodSource("fixtures")
+  void referenceKernelsWithSpareCapacityMatchPyTorch(String name) {
+    Fixture f = Fixture.load(name);
+    checkForwardBackward(f, NETWORKS.get(name).create(f.batch + 5, new ReferenceKernels()),
+        " (reference kernels, maxBatch " + (f.batch + 5) + ")");
+  }
+
+  @ParameterizedTest(name = "{0} {1}")
+  @MethodSource("optimizerRuns")
+  void weightsAfterThreeOptimizerStepsMatchPyTorch(String name, String optimizerName) {
+    Fixture f = Fixture.load(name);
+    JsonObject run = f.optimizer(optimizerName);
+    Model model = NETWORKS.get(name).create(f.batch, Kernels.portable());
+    checkStructure(f, model);
+    f.copyInitialWeights(model);
+    Optimizer optimizer = optimizer(run);
+    JsonArray losses = run.getAsJsonArray("losses");
+    int steps = run.get("steps").getAsInt();
+    assertEquals(steps, losses.size(), name + " " + optimizerName + ": losses per step");
+    for (int step = 0; step < steps; step++) {
+      model.zeroGradients();
+      model.forward(f.inputs(model), f.batch);
+      float loss = f.loss(model);
+      model.backward();
+      optimizer.step(model.parameters());
+      check(name + " " + optimizerName + ": loss at step " + (step + 1), "step losses (" + optimizerName + ")",
+          new float[] {loss}, new float[] {losses.get(step).getAsFloat()}, STEP_TOLERANCE);
+    }
+    JsonObject expected = run.getAsJsonObject("parameters");
+    for (ParameterTensor t : model.parameters().tensors()) {
+      check(name + " " + optimizerName + ": " + t.name() + " after " + steps + " steps",
+          "weights after 3 steps (" + optimizerName + ")",
+          slice(model.parameters().values(), t), floats(expected.getAsJsonObject(t.name())), STEP_TOLERANCE);
+    }
+  }
+
+  @AfterAll
+  static void printMaxErrors() {
+    StringBuilder sb = new StringBuilder("PyTorch parity, largest norm-relative error per check:\n");
+    synchronized (MAX_ERRORS) {
+      for (Map.Entry<String, Double> e : MAX_ERRORS.entrySet()) {
+        sb.append(String.format("  %-38s %.3e  (%s)%n", e.getKey(), e.getValue(), MAX_WHERE.get(e.getKey())));
+      }
+    }
+    System.out.print(sb);
+  }
+
+  // ---- checks ----
+
+  private static void checkForwardBackward(Fixture f, Model model, String how) {
+    String name = f.name + how;
+    checkStructure(f, model);
+    f.copyInitialWeights(model);
+
+    float[] out = model.forward(f.inputs(model), f.batch);
+    float[] expectedOut = floats(f.json.getAsJsonObject("output"));
+    assertEquals(expectedOut.length, f.batch * model.outputSize(), name + ": output size");
+    check(name + ": output", "output", Arrays.copyOf(out, expectedOut.length), expectedOut, FORWARD_TOLERANCE);
+
+    JsonObject activations = f.json.getAsJsonObject("activations");
+    for (Map.Entry<String, JsonElement> e : activations.entrySet()) {
+      check(name + ": activations of layer " + e.getKey(), "hidden activations", model.activations(e.getKey()),
+          floats(e.getValue().getAsJsonObject()), FORWARD_TOLERANCE);
+    }
+
+    float loss = f.loss(model);
+    check(name + ": loss", "loss", new float[] {loss}, new float[] {f.json.get("loss_value").getAsFloat()},
+        FORWARD_TOLERANCE);
+
+    model.backward();
+    JsonObject gradients = f.json.getAsJsonObject("gradients");
+    for (ParameterTensor t : model.parameters().tensors()) {
+      check(name + ": gradient of " + t.name(), "gradients", slice(model.parameters().gradients(), t),
+          floats(gradients.getAsJsonObject(t.name())), FORWARD_TOLERANCE);
+    }
+  }
+
+  /** The generated model has the fixture's loss, layers (kind, inputs, shape) and parameter tensors. */
+  private static void checkStructure(Fixture f, Model model) {
+    assertEquals(f.name, model.name(), "model name");
+    assertEquals(f.json.get("loss").getAsString(), model.loss().name(), f.name + ": loss");
+    JsonArray layers = f.json.getAsJsonArray("layers");
+    assertEquals(layers.size(), model.layers().size(), f.name + ": number of layers");
+    for (JsonElement element : layers) {
+      JsonObject layer = element.getAsJsonObject();
+      String layerName = layer.get("name").getAsString();
+      LayerInfo info = layer(model, layerName);
+      assertEquals(layer.get("kind").getAsString(), info.kind(), f.name + ": kind of layer " + layerName);
+      List<String> inputs = new ArrayList<String>();
+      if (layer.has("inputs")) {
+        for (JsonElement input : layer.getAsJsonArray("inputs")) {
+          inputs.add(input.getAsString());
+        }
+      }
+      assertEquals(inputs, info.inputs(), f.name + ": inputs of layer " + layerName);
+      assertArrayEquals(ints(layer.getAsJsonArray("outputShape")), info.outputShape(),
+          f.name + ": output shape of layer " + layerName);
+    }
+    JsonObject parameters = f.json.getAsJsonObject("parameters");
+    TreeSet<String> names = new TreeSet<String>();
+    for (ParameterTensor t : model.parameters().tensors()) {
+      names.add(t.name());
+      assertTrue(parameters.has(t.name()), f.name + ": the fixture has no tensor " + t.name());
+      assertArrayEquals(ints(parameters.getAsJsonObject(t.name()).getAsJsonArray("shape")), t.shape(),
+          f.name + ": shape of " + t.name());
+    }
+    assertEquals(new TreeSet<String>(parameters.keySet()), names, f.name + ": parameter tensors");
+  }
+
+  private static LayerInfo layer(Model model, String name) {
+    for (LayerInfo info : model.layers()) {
+      if (info.name().equals(name)) {
+        return info;
+      }
+    }
+    return fail(model.name() + " has no layer '" + name + "'; it has " + model.layers());
+  }
+
+  /**
+   * Fails unless {@code ‖actual − expected‖ / max(‖expected‖, FLOOR) ≤ tolerance}; records the error under
+   * {@code kind} for the summary.
+   */
+  private static void check(String what, String kind, float[] actual, float[] expected, double tolerance) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    double diff = 0;
+    double norm = 0;
+    int worst = -1;
+    double worstAbs = -1;
+    for (int i = 0; i < expected.length; i++) {
+      double d = (double) actual[i] - expected[i];
+      if (Double.isNaN(d)) {
+        fail(what + ": index " + i + " is " + actual[i] + ", PyTorch " + expected[i]);
+      }
+      diff += d * d;
+      norm += (double) expected[i] * expected[i];
+      if (Math.abs(d) > worstAbs) {
+        worstAbs = Math.abs(d);
+        worst = i;
+      }
+    }
+    double error = Math.sqrt(diff) / Math.max(Math.sqrt(norm), FLOOR);
+    synchronized (MAX_ERRORS) {
+      Double max = MAX_ERRORS.get(kind);
+      if (max == null || error > max) {
+        MAX_ERRORS.put(kind, error);
+        MAX_WHERE.put(kind, what);
+      }
+    }
+    if (!(error <= tolerance)) {
+      fail(String.format("%s: norm-relative error %.3e > %.0e; largest difference at index %d: Nabla %s, "
+          + "PyTorch %s%nNabla   %s%nPyTorch %s", what, error, tolerance, worst, actual[worst], expected[worst],
+          Arrays.toString(actual), Arrays.toString(expected)));
+    }
+  }
+
+  private static Optimizer optimizer(JsonObject run) {
+    String kind = run.get("kind").getAsString();
+    if (kind.equals("sgd")) {
+      return Sgd.builder(run.get("lr").getAsDouble())
+          .momentum(run.get("momentum").getAsDouble())
+          .nesterov(run.get("nesterov").getAsBoolean())
+          .build();
+    }
+    if (kind.equals("adam")) {
+      JsonArray betas = run.getAsJsonArray("betas");
+      return Adam.builder()
+          .learningRate(run.get("lr").getAsDouble())
+          .betas(betas.get(0).getAsDouble(), betas.get(1).getAsDouble())
+          .epsilon(run.get("eps").getAsDouble())
+          .build();
+    }
+    throw new IllegalArgumentException("unknown optimizer kind " + kind);
+  }
+
+  // ---- fixtures ----
+
+  private static final class Fixture {
+    final String name;
+    final JsonObject json;
+    final int batch;
+
+    private Fixture(String name, JsonObject json) {
+      this.name = name;
+      this.json = json;
+      this.batch = json.get("batch").getAsInt();
+    }
+
+    static Fixture load(String name) {
+      String path = "/fixtures/" + name + ".json";
+      InputStream in = PyTorchParityTest.class.getResourceAsStream(path);
+      if (in == null) {
+        throw new IllegalStateException("missing test resource " + path);
+      }
+      try (Reader reader = new InputStreamReader(in, StandardCharsets.UTF_8)) {
+        JsonObject json = JsonParser.parseReader(reader).getAsJsonObject();
+        if (!name.equals(json.get("name").getAsString())) {
+          throw new IllegalStateException(path + " is the fixture of " + json.get("name"));
+        }
+        return new Fixture(name, json);
+      } catch (IOException e) {
+        throw new IllegalStateException("cannot read " + path, e);
+      }
+    }
+
+    JsonObject optimizer(String optimizerName) {
+      for (JsonElement run : json.getAsJsonArray("optimizers")) {
+        if (run.getAsJsonObject().get("name").getAsString().equals(optimizerName)) {
+          return run.getAsJsonObject();
+        }
+      }
+      throw new IllegalArgumentException(name + " has no optimizer run " + optimizerName);
+    }
+
+    /** Sets every parameter tensor of {@code model} to the fixture's initial weights. */
+    void copyInitialWeights(Model model) {
+      JsonObject parameters = json.getAsJsonObject("parameters");
+      float[] values = model.parameters().values();
+      for (ParameterTensor t : model.parameters().tensors()) {
+        float[] data = floats(parameters.getAsJsonObject(t.name()));
+        assertEquals(t.size(), data.length, name + ": size of " + t.name());
+        System.arraycopy(data, 0, values, t.offset(), data.length);
+      }
+    }
+
+    /** The batch for {@link Model#forward(float[][], int)}, one array per input in declaration order. */
+    float[][] inputs(Model model) {
+      JsonObject inputs = json.getAsJsonObject("inputs");
+      assertEquals(inputs.size(), model.inputs().size(), name + ": number of inputs");
+      float[][] data = new float[model.inputs().size()][];
+      for (int i = 0; i < data.length; i++) {
+        String input = model.inputs().get(i).name();
+        assertTrue(inputs.has(input), name + ": the fixture has no input " + input);
+        data[i] = floats(inputs.getAsJsonObject(input));
+        assertEquals(batch * model.inputs().get(i).outputSize(), data[i].length, name + ": size of input " + input);
+      }
+      return data;
+    }
+
+    /** The loss of the last forward against the fixture's labels or targets. */
+    float loss(Model model) {
+      if (json.has("labels")) {
+        int[] labels = ints(json.getAsJsonObject("labels").getAsJsonArray("data"));
+        assertEquals(batch * model.targetsPerSample(), labels.length, name + ": number of labels");
+        return model.loss(labels, batch);
+      }
+      float[] targets = floats(json.getAsJsonObject("targets"));
+      assertEquals(batch * model.targetsPerSample(), targets.length, name + ": number of targets");
+      return model.loss(targets, batch);
+    }
+  }
+
+  private static float[] slice(float[] flat, ParameterTensor t) {
+    return Arrays.copyOfRange(flat, t.offset(), t.offset() + t.size());
+  }
+
+  /** The {@code data} of a {@code {shape, data}} tensor, checked against its shape. */
+  private static float[] floats(JsonObject tensor) {
+    int[] shape = ints(tensor.getAsJsonArray("shape"));
+    JsonArray data = tensor.getAsJsonArray("data");
+    int size = 1;
+    for (int d : shape) {
+      size *= d;
+    }
+    assertEquals(size, data.size(), "tensor of shape " + Arrays.toString(shape));
+    float[] values = new float[data.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = data.get(i).getAsFloat(); // Float.parseFloat of the decimal: the exact float32
+    }
+    return values;
+  }
+
+  private static int[] ints(JsonArray array) {
+    int[] values = new int[array.size()];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = array.get(i).getAsInt();
+    }
+    return values;
+  }
+}
