@@ -7,6 +7,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import java.util.Locale;
 
 /**
  * The base of every generated network: the flat parameter and gradient buffers, argument checks, initialisation,
@@ -348,7 +349,7 @@ public abstract class GeneratedModel implements Model {
     for (LayerInfo layer : layers) {
       rows.add(new String[] {layer.name(), layer.kind(),
           layer.inputs().isEmpty() ? "-" : String.join(", ", layer.inputs()),
-          shape(layer.outputShape()), String.format("%,d", layer.parameterCount())});
+          shape(layer.outputShape()), String.format(Locale.ROOT, "%,d", layer.parameterCount())});
     }
     int[] width = new int[header.length];
     for (String[] row : rows) {
@@ -377,7 +378,7 @@ public abstract class GeneratedModel implements Model {
       }
     }
     sb.append(rule);
-    sb.append(String.format("Total parameters: %,d (%,d bytes as float32)%n", parameters.length,
+    sb.append(String.format(Locale.ROOT, "Total parameters: %,d (%,d bytes as float32)%n", parameters.length,
         4L * parameters.length));
     return sb.toString();
   }

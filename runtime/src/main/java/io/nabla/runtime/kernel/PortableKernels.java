@@ -8,6 +8,10 @@ import io.nabla.Activation;
  * stay in cache. {@code NT} products transpose {@code b} into scratch space once per call, which costs
  * {@code n·k} against the product's {@code m·n·k}. Faster kernels replace this class without touching the
  * generated code; {@link ReferenceKernels} is the reference it is tested against.
+ *
+ * <p>Zero multipliers are skipped (ReLU makes many): exact for finite values, but {@code 0 × NaN} gives 0 here
+ * where the reference gives NaN, so a non-finite weight that meets only zeros stays unseen until it meets a
+ * non-zero ({@link io.nabla.runtime.Model#describeNonFinite()} finds it).
  */
 public final class PortableKernels implements Kernels {
   /** Rows of {@code c} updated together: 32 rows of 1024 floats stay within a 128 KiB L2 share. */
@@ -27,7 +31,7 @@ public final class PortableKernels implements Kernels {
       for (int p = 0; p < k; p++) {
         float aip = a[ai + p];
         if (aip == 0f) {
-          continue; // ReLU leaves many zeros in dZ and X; skipping them is exact.
+          continue; // ReLU leaves many zeros in dZ and X; skipping them is exact for finite b.
         }
         int bp = bOff + p * n;
         for (int j = 0; j < n; j++) {

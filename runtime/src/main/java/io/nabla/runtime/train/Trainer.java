@@ -134,6 +134,13 @@ public final class Trainer {
   }
 
   private static void checkFits(Model model, Dataset data, String what) {
+    if (model.inputs().size() != 1) {
+      throw new IllegalArgumentException("the Trainer takes single-input models; " + model.name() + " has "
+          + model.inputs().size() + " inputs: train it with forward(float[][], int), loss, backward and an optimizer");
+    }
+    if (data.size() == 0) {
+      throw new IllegalArgumentException("the " + what + " data is empty");
+    }
     if (data.featureSize() != model.inputSize()) {
       throw new IllegalArgumentException("the " + what + " data has " + data.featureSize()
           + " features per sample but " + model.name() + "'s input '" + model.inputs().get(0).name() + "' takes "
@@ -148,6 +155,16 @@ public final class Trainer {
       throw new IllegalArgumentException("the " + what + " data has " + data.targetsPerSample()
           + (wantsLabels ? " labels" : " targets") + " per sample but " + model.name() + " takes "
           + model.targetsPerSample());
+    }
+    if (wantsLabels) {
+      int[] labels = data.labels();
+      for (int i = 0; i < labels.length; i++) {
+        if (labels[i] < 0 || labels[i] >= model.classCount()) {
+          throw new IllegalArgumentException("label " + labels[i] + " of sample " + i / data.targetsPerSample()
+              + " in the " + what + " data is out of range: " + model.name() + "'s output '" + model.output().name()
+              + "' has " + model.classCount() + " classes (0.." + (model.classCount() - 1) + ")");
+        }
+      }
     }
   }
 

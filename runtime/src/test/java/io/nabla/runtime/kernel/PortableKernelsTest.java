@@ -1,0 +1,347 @@
+package io.nabla.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.Activation;
+import io.nabla.runtime.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * Checks every {@link Kernels} method of {@link PortableKernels} against {@link ReferenceKernels} on seeded random
+ * data. The two sum in different orders (and the portable kernels skip zero multipliers, start dense outputs from
+ * the bias, transpose into scratch space), so results agree to rounding only: the tolerance is
+ * {@code ‖portable - reference‖₂ ≤ 1e-5 · ‖reference‖₂} (plus 1e-30 for all-zero results). Every output array is
+ * larger than the region written and filled with a sentinel, so a write outside the region is caught too.
+ */
+class PortableKernelsTest {
+  private static final double REL_TOL = 1e-5;
+  private static final float SENTINEL = 12345.678f;
+
+  /** m, n, k: the degenerate 1×1×1, odd sizes, more rows than one 32-row block, and thin shapes. */
+  private static final int[][] SHAPES = {
+      {1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {2, 64, 1}, {1, 9, 40}, {40, 3, 33}, {65, 1, 2}, {7, 7, 7}};
+
+  /** Fraction of entries set to zero in the multiplier operands. */
+  private static final double[] SPARSITY = {0.0, 0.5, 0.95, 1.0};
+
+  static Stream<Arguments> matmulCases() {
+    List<Arguments> cases = new ArrayList<>();
+    int[][] offsets = {{0, 0, 0}, {3, 5, 7}};
+    for (int[] shape : SHAPES) {
+      for (double sparsity : SPARSITY) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          for (int[] off : offsets) {
+            cases.add(Arguments.of(shape[0], shape[1], shape[2], sparsity, accumulate, off[0], off[1], off[2]));
+          }
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  private interface Matmul {
+    void run(Kernels k, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int kk,
+        boolean accumulate);
+  }
+
+  @ParameterizedTest(name = "NN m={0} n={1} k={2} zeros={3} acc={4} off=({5},{6},{7})")
+  @MethodSource("matmulCases")
+  void matmulNN(int m, int n, int k, double sparsity, boolean accumulate, int cOff, int aOff, int bOff) {
+    checkMatmul((kk, c, co, a, ao, b, bo, mm, nn, kd, acc) -> kk.matmulNN(c, co, a, ao, b, bo, mm, nn, kd, acc),
+        m, n, k, sparsity, accumulate, cOff, aOff, bOff, seed(1, m, n, k));
+  }
+
+  @ParameterizedTest(name = "NT m={0} n={1} k={2} zeros={3} acc={4} off=({5},{6},{7})")
+  @MethodSource("matmulCases")
+  void matmulNT(int m, int n, int k, double sparsity, boolean accumulate, int cOff, int aOff, int bOff) {
+    checkMatmul((kk, c, co, a, ao, b, bo, mm, nn, kd, acc) -> kk.matmulNT(c, co, a, ao, b, bo, mm, nn, kd, acc),
+        m, n, k, sparsity, accumulate, cOff, aOff, bOff, seed(2, m, n, k));
+  }
+
+  @ParameterizedTest(name = "TN m={0} n={1} k={2} zeros={3} acc={4} off=({5},{6},{7})")
+  @MethodSource("matmulCases")
+  void matmulTN(int m, int n, int k, double sparsity, boolean accumulate, int cOff, int aOff, int bOff) {
+    checkMatmul((kk, c, co, a, ao, b, bo, mm, nn, kd, acc) -> kk.matmulTN(c, co, a, ao, b, bo, mm, nn, kd, acc),
+        m, n, k, sparsity, accumulate, cOff, aOff, bOff, seed(3, m, n, k));
+  }
+
+  private void checkMatmul(Matmul op, int m, int n, int k, double sparsity, boolean accumulate, int cOff,
+      int aOff, int bOff, long seed) {
+    Rng rng = new Rng(seed);
+    // Zeros in both operands: the portable kernels skip zero multipliers of either layout.
+    float[] a = padded(rng, aOff, m * k, sparsity);
+    float[] b = padded(rng, bOff, k * n, sparsity);
+    float[] c0 = padded(rng, cOff, m * n, 0.0);
+    float[] aCopy = a.clone();
+    float[] bCopy = b.clone();
+
+    float[] expected = c0.clone();
+    op.run(new ReferenceKernels(), expected, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+    float[] actual = c0.clone();
+    op.run(new PortableKernels(), actual, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+
+    assertArrayEquals(aCopy, a, "a must not be modified");
+    assertArrayEquals(bCopy, b, "b must not be modified");
+    assertRegionClose(expected, actual, cOff, m * n);
+    assertOutsideUntouched(c0, actual, cOff, m * n);
+    if (!accumulate) {
+      // The old contents of c must not leak into an overwrite: same result from a c full of garbage.
+      float[] other = padded(new Rng(seed + 99), cOff, m * n, 0.0);
+      op.run(new PortableKernels(), other, cOff, a, aOff, b, bOff, m, n, k, false);
+      assertArrayEquals(Arrays.copyOfRange(actual, cOff, cOff + m * n),
+          Arrays.copyOfRange(other, cOff, cOff + m * n), "overwrite must not depend on c's old contents");
+    }
+  }
+
+  @Test
+  void matmulOfAllZeroOperandOverwritesWithZeros() {
+    Kernels k = new PortableKernels();
+    float[] a = new float[6];
+    float[] b = {1, 2, 3, 4, 5, 6};
+    float[] c = {9, 9, 9, 9};
+    k.matmulNN(c, 0, a, 0, b, 0, 2, 2, 3, false);
+    assertArrayEquals(new float[4], c);
+    float[] c2 = {9, 9, 9, 9};
+    k.matmulNN(c2, 0, a, 0, b, 0, 2, 2, 3, true);
+    assertArrayEquals(new float[] {9, 9, 9, 9}, c2, "accumulating a zero product leaves c as it was");
+  }
+
+  @Test
+  void matmulSmallHandComputed() {
+    // a = [[1, 2, 3], [4, 5, 6]], b = [[7, 8], [9, 10], [11, 12]]: a·b = [[58, 64], [139, 154]].
+    float[] a = {1, 2, 3, 4, 5, 6};
+    float[] b = {7, 8, 9, 10, 11, 12};
+    float[] bt = {7, 9, 11, 8, 10, 12};
+    float[] at = {1, 4, 2, 5, 3, 6};
+    float[] want = {58, 64, 139, 154};
+    for (Kernels k : new Kernels[] {new PortableKernels(), new ReferenceKernels()}) {
+      float[] c = new float[4];
+      k.matmulNN(c, 0, a, 0, b, 0, 2, 2, 3, false);
+      assertArrayEquals(want, c, 0f, k.getClass().getSimpleName() + " NN");
+      c = new float[4];
+      k.matmulNT(c, 0, a, 0, bt, 0, 2, 2, 3, false);
+      assertArrayEquals(want, c, 0f, k.getClass().getSimpleName() + " NT");
+      c = new float[4];
+      k.matmulTN(c, 0, at, 0, b, 0, 2, 2, 3, false);
+      assertArrayEquals(want, c, 0f, k.getClass().getSimpleName() + " TN");
+    }
+  }
+
+  /** One instance keeps scratch space for NT products: large then small then large calls must not mix data. */
+  @Test
+  void scratchSpaceIsReusedCorrectlyAcrossShapes() {
+    PortableKernels portable = new PortableKernels();
+    ReferenceKernels reference = new ReferenceKernels();
+    int[][] sequence = {{33, 17, 65}, {3, 5, 7}, {1, 1, 1}, {2, 64, 1}, {33, 17, 65}, {5, 3, 2}};
+    Rng rng = new Rng(77);
+    for (int[] s : sequence) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      float[] a = padded(rng, 0, m * k, 0.3);
+      float[] b = padded(rng, 0, n * k, 0.3);
+      float[] expected = new float[m * n];
+      float[] actual = new float[m * n];
+      reference.matmulNT(expected, 0, a, 0, b, 0, m, n, k, false);
+      portable.matmulNT(actual, 0, a, 0, b, 0, m, n, k, false);
+      assertRegionClose(expected, actual, 0, m * n);
+      // Dense forward uses the same scratch.
+      float[] params = padded(rng, 0, n * k + n, 0.0);
+      float[] x = padded(rng, 0, m * k, 0.5);
+      float[] e2 = new float[m * n];
+      float[] a2 = new float[m * n];
+      reference.denseForward(e2, x, 0, params, 0, n * k, m, k, n, Activation.TANH, 0f);
+      portable.denseForward(a2, x, 0, params, 0, n * k, m, k, n, Activation.TANH, 0f);
+      assertRegionClose(e2, a2, 0, m * n);
+    }
+  }
+
+  static Stream<Arguments> elementwiseCases() {
+    List<Arguments> cases = new ArrayList<>();
+    Activation[] acts = {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU, Activation.SIGMOID,
+        Activation.TANH};
+    for (int[] shape : SHAPES) {
+      for (Activation act : acts) {
+        float slope = act == Activation.LEAKY_RELU ? 0.2f : 0.01f;
+        cases.add(Arguments.of(shape[0], shape[1], shape[2], act, slope));
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "dense rows={0} units={1} in={2} {3}")
+  @MethodSource("elementwiseCases")
+  void denseForward(int rows, int units, int in, Activation act, float slope) {
+    for (boolean bias : new boolean[] {true, false}) {
+      for (double sparsity : new double[] {0.0, 0.6, 1.0}) {
+        Rng rng = new Rng(seed(4, rows, units, in) + (bias ? 1 : 0) + (long) (sparsity * 10));
+        int xOff = 5;
+        int weightOff = 3;
+        int biasOff = bias ? weightOff + units * in + 2 : -1;
+        float[] x = padded(rng, xOff, rows * in, sparsity);
+        float[] params = padded(rng, 0, weightOff + units * in + 2 + units, 0.0);
+        float[] out0 = padded(rng, 0, rows * units, 0.0);
+        float[] xCopy = x.clone();
+        float[] paramsCopy = params.clone();
+
+        float[] expected = out0.clone();
+        new ReferenceKernels().denseForward(expected, x, xOff, params, weightOff, biasOff, rows, in, units, act,
+            slope);
+        float[] actual = out0.clone();
+        new PortableKernels().denseForward(actual, x, xOff, params, weightOff, biasOff, rows, in, units, act,
+            slope);
+
+        assertArrayEquals(xCopy, x, "x must not be modified");
+        assertArrayEquals(paramsCopy, params, "params must not be modified");
+        assertRegionClose(expected, actual, 0, rows * units);
+        assertOutsideUntouched(out0, actual, 0, rows * units);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "activationBackward rows={0} n={1} {3}")
+  @MethodSource("elementwiseCases")
+  void activationBackward(int rows, int n, int unused, Activation act, float slope) {
+    for (boolean bias : new boolean[] {true, false}) {
+      Rng rng = new Rng(seed(5, rows, n, unused) + (bias ? 1 : 0));
+      float[] y = padded(rng, 0, rows * n, 0.3);
+      ActivationFunctions.apply(y, 0, rows * n, act, slope); // a real output of the activation
+      float[] dy0 = padded(rng, 0, rows * n, 0.2);
+      int biasGradOff = bias ? 4 : -1;
+      float[] grads0 = padded(rng, 0, 4 + n + 3, 0.0);
+      float[] yCopy = y.clone();
+
+      float[] dyExpected = dy0.clone();
+      float[] gradsExpected = grads0.clone();
+      new ReferenceKernels().activationBackward(dyExpected, y, rows, n, act, slope, gradsExpected, biasGradOff);
+      float[] dyActual = dy0.clone();
+      float[] gradsActual = grads0.clone();
+      new PortableKernels().activationBackward(dyActual, y, rows, n, act, slope, gradsActual, biasGradOff);
+
+      assertArrayEquals(yCopy, y, "y must not be modified");
+      assertRegionClose(dyExpected, dyActual, 0, rows * n);
+      assertOutsideUntouched(dy0, dyActual, 0, rows * n);
+      if (!bias) {
+        assertArrayEquals(grads0, gradsActual, "no bias offset: grads untouched");
+      } else {
+        assertRegionClose(gradsExpected, gradsActual, 4, n);
+        assertOutsideUntouched(grads0, gradsActual, 4, n);
+      }
+    }
+  }
+
+  @ParameterizedTest(name = "addForward n={1}x{0} {3}")
+  @MethodSource("elementwiseCases")
+  void addForward(int a, int b, int unused, Activation act, float slope) {
+    int n = a * b;
+    for (int sources = 1; sources <= 4; sources++) {
+      Rng rng = new Rng(seed(6, a, b, sources));
+      float[][] inputs = new float[sources][];
+      for (int s = 0; s < sources; s++) {
+        inputs[s] = padded(rng, 0, n, 0.25); // longer than n: only the first n count
+      }
+      float[] out0 = padded(rng, 0, n, 0.0);
+      float[] expected = out0.clone();
+      new ReferenceKernels().addForward(expected, inputs, n, act, slope);
+      float[] actual = out0.clone();
+      new PortableKernels().addForward(actual, inputs, n, act, slope);
+      assertRegionClose(expected, actual, 0, n);
+      assertOutsideUntouched(out0, actual, 0, n);
+    }
+  }
+
+  @Test
+  void accumulate() {
+    for (int n : new int[] {0, 1, 7, 33, 1000}) {
+      Rng rng = new Rng(n);
+      float[] dz = padded(rng, 0, n, 0.5);
+      float[] dx0 = padded(rng, 0, n, 0.0);
+      float[] expected = dx0.clone();
+      new ReferenceKernels().accumulate(expected, dz, n);
+      float[] actual = dx0.clone();
+      new PortableKernels().accumulate(actual, dz, n);
+      assertArrayEquals(expected, actual, 0f, "an element-wise sum has one rounding: bitwise equal");
+      assertOutsideUntouched(dx0, actual, 0, n);
+      for (int i = 0; i < n; i++) {
+        assertEquals(dx0[i] + dz[i], actual[i], 0f);
+      }
+    }
+  }
+
+  @Test
+  void softmaxIsNotAnElementwiseActivation() {
+    for (Kernels k : new Kernels[] {new PortableKernels(), new ReferenceKernels()}) {
+      float[] out = new float[4];
+      float[] x = {1, 2, 3, 4};
+      float[] params = {1, 0, 0, 1, 0, 0};
+      assertThrows(IllegalArgumentException.class,
+          () -> k.denseForward(out, x, 0, params, 0, 4, 2, 2, 2, Activation.SOFTMAX, 0f));
+      assertThrows(IllegalArgumentException.class,
+          () -> k.addForward(out, new float[][] {x}, 4, Activation.SOFTMAX, 0f));
+      float[] grads = new float[2];
+      assertThrows(IllegalArgumentException.class,
+          () -> k.activationBackward(new float[4], x, 2, 2, Activation.SOFTMAX, 0f, grads, 0));
+    }
+  }
+
+  @Test
+  void portableFactoryGivesNewPortableInstances() {
+    Kernels a = Kernels.portable();
+    Kernels b = Kernels.portable();
+    assertTrue(a instanceof PortableKernels);
+    assertNotSame(a, b, "an instance keeps scratch space, so each model needs its own");
+  }
+
+  // ---- helpers ----
+
+  private static long seed(int op, int m, int n, int k) {
+    return ((op * 1_000_003L + m) * 1_000_003L + n) * 1_000_003L + k;
+  }
+
+  /**
+   * An array of {@code off + len + 3} values: sentinels before and after, and {@code len} random values in
+   * [-1, 1) from {@code off}, a fraction {@code sparsity} of them zero.
+   */
+  private static float[] padded(Rng rng, int off, int len, double sparsity) {
+    float[] v = new float[off + len + 3];
+    Arrays.fill(v, SENTINEL);
+    for (int i = 0; i < len; i++) {
+      v[off + i] = rng.nextDouble() < sparsity ? 0f : 2 * rng.nextFloat() - 1;
+    }
+    return v;
+  }
+
+  private static void assertRegionClose(float[] expected, float[] actual, int off, int len) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = off; i < off + len; i++) {
+      assertTrue(Float.isFinite(actual[i]), "non-finite value at " + i);
+      double d = (double) actual[i] - expected[i];
+      diff += d * d;
+      norm += (double) expected[i] * expected[i];
+    }
+    diff = Math.sqrt(diff);
+    norm = Math.sqrt(norm);
+    assertTrue(diff <= REL_TOL * norm + 1e-30,
+        "‖portable - reference‖ = " + diff + " exceeds " + REL_TOL + " · ‖reference‖ = " + REL_TOL * norm);
+  }
+
+  private static void assertOutsideUntouched(float[] before, float[] after, int off, int len) {
+    for (int i = 0; i < before.length; i++) {
+      if (i < off || i >= off + len) {
+        assertEquals(before[i], after[i], 0f, "element " + i + " outside the written region changed");
+      }
+    }
+  }
+}
