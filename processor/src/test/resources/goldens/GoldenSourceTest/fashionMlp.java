@@ -18,9 +18,10 @@ import java.util.List;
  * flat parameter buffer, for batches of up to {@code maxBatch} samples.
  *
  * <pre>
- * pixels  Input (784)
- * hidden  Dense (256) relu  ← pixels
- * logits  Dense (10)  ← hidden
+ * layer   kind   shape  activation  reads
+ * pixels  Input  (784)
+ * hidden  Dense  (256)  relu        pixels
+ * logits  Dense  (10)   identity    hidden
  * loss: softmax cross-entropy on logits
  * </pre>
  *

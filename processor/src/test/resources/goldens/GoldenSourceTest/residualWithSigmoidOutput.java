@@ -19,10 +19,11 @@ import java.util.List;
  * flat parameter buffer, for batches of up to {@code maxBatch} samples.
  *
  * <pre>
- * steps        Input (2, 8)
- * branch       Dense (2, 8) leaky_relu  ← steps
- * block        Add   (2, 8) tanh  ← branch, steps
- * probability  Dense (2, 1) sigmoid  ← block
+ * layer        kind   shape   activation  reads
+ * steps        Input  (2, 8)
+ * branch       Dense  (2, 8)  leaky_relu  steps
+ * block        Add    (2, 8)  tanh        branch, steps
+ * probability  Dense  (2, 1)  sigmoid     block
  * loss: binary cross-entropy with logits on probability
  * </pre>
  *
