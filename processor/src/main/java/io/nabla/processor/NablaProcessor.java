@@ -89,7 +89,7 @@ public final class NablaProcessor extends AbstractProcessor {
     DeclarationReader.Result result = reader.read(type, report);
     if (result instanceof DeclarationReader.Deferred d) {
       if (lastRound) {
-        report.error(ErrorMessages.unresolvedType(d.element().getSimpleName().toString()), d.element());
+        report.error(ErrorMessages.unresolvedType(d.method().getSimpleName().toString()), d.element());
         report.printTo(processingEnv.getMessager());
       } else {
         deferred.add(type.getQualifiedName().toString());

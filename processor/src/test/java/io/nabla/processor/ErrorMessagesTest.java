@@ -40,6 +40,14 @@ class ErrorMessagesTest {
   }
 
   @Test
+  void parameterRenamedByKaptGetsAHint() {
+    assertError(network("MSE", INPUT, "@Dense(units = 2) Tensor y(Tensor p0_54480);"),
+        "(kapt renames a Kotlin parameter whose name is a Java keyword to 'p0_54480': rename the layer and the"
+            + " parameter.)",
+        "Tensor y(Tensor p0_54480)");
+  }
+
+  @Test
   void cycle() {
     assertError(network("MSE", INPUT,
             "@Dense(units = 4) Tensor a(Tensor b);",

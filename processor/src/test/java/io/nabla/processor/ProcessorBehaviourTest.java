@@ -115,6 +115,44 @@ class ProcessorBehaviourTest {
     }
   }
 
+  @Test
+  void unresolvedParameterTypeNamesTheLayer() {
+    JavaFileObject source = Sources.source("Unresolved", ""
+        + "@Network(loss = Loss.MSE)\n"
+        + "interface Unresolved {\n"
+        + "  @Input({2}) Tensor x();\n"
+        + "  @Dense(units = 1) Tensor y(Tensr x);\n"
+        + "}\n");
+    Compilation compilation = Sources.compile(source);
+    assertThat(compilation).failed();
+    assertThat(compilation).hadErrorContaining("cannot find symbol");
+    for (javax.tools.Diagnostic<? extends JavaFileObject> d : compilation.errors()) {
+      String message = d.getMessage(null);
+      assertFalse(message.contains("internal error"), message);
+      if (message.contains("[NablaUnresolvedType]")) {
+        assertTrue(message.contains("layer y()"), message);
+      }
+    }
+  }
+
+  @Test
+  void kaptsStandInForAnUnresolvedTypeIsNotTakenForAWrongType() {
+    // kapt writes error.NonExistentClass where a Kotlin type does not resolve.
+    JavaFileObject stand = com.google.testing.compile.JavaFileObjects.forSourceString("error.NonExistentClass",
+        "package error;\npublic final class NonExistentClass {}\n");
+    JavaFileObject source = Sources.source("FromKapt", ""
+        + "@Network(loss = Loss.MSE)\n"
+        + "interface FromKapt {\n"
+        + "  @Input({2}) Tensor x();\n"
+        + "  @Dense(units = 1) Tensor y(error.NonExistentClass x);\n"
+        + "}\n");
+    Compilation compilation = Sources.compile(stand, source);
+    assertThat(compilation).hadErrorContaining("[NablaUnresolvedType] layer y() uses a type that cannot be resolved");
+    for (javax.tools.Diagnostic<? extends JavaFileObject> d : compilation.errors()) {
+      assertFalse(d.getMessage(null).contains("[NablaNotTensor]"), d.getMessage(null));
+    }
+  }
+
   private static String resource(String name) throws IOException {
     try (InputStream in = NablaProcessor.class.getClassLoader().getResourceAsStream(name)) {
       if (in == null) {

@@ -38,8 +38,11 @@ public final class DeclarationReader {
   /** Read; may still have errors in the report. */
   public record Read(NetworkDeclaration declaration) implements Result {}
 
-  /** A type could not be resolved yet (e.g. kapt's {@code error.NonExistentClass}): try in a later round. */
-  public record Deferred(Element element) implements Result {}
+  /**
+   * A type of layer {@code method} could not be resolved yet (javac's error type, or kapt's stand-in
+   * {@code error.NonExistentClass}): try again in a later round.
+   */
+  public record Deferred(ExecutableElement method, Element element) implements Result {}
 
   /** Broken beyond reading further; errors are in the report. */
   public record Failed() implements Result {}
@@ -73,7 +76,7 @@ public final class DeclarationReader {
       }
       Element unresolved = unresolvedType(method);
       if (unresolved != null) {
-        return new Deferred(unresolved);
+        return new Deferred(method, unresolved);
       }
       LayerDeclaration layer = readLayer(method, report);
       if (layer != null) {
@@ -151,15 +154,23 @@ public final class DeclarationReader {
   }
 
   private static Element unresolvedType(ExecutableElement method) {
-    if (method.getReturnType().getKind() == TypeKind.ERROR) {
+    if (isUnresolved(method.getReturnType())) {
       return method;
     }
     for (VariableElement p : method.getParameters()) {
-      if (p.asType().getKind() == TypeKind.ERROR) {
+      if (isUnresolved(p.asType())) {
         return p;
       }
     }
     return null;
+  }
+
+  /** javac's error type, or the class kapt writes in place of an unresolved Kotlin type. */
+  private static boolean isUnresolved(TypeMirror type) {
+    return type.getKind() == TypeKind.ERROR
+        || (type.getKind() == TypeKind.DECLARED
+            && ((TypeElement) ((DeclaredType) type).asElement()).getQualifiedName()
+                .contentEquals("error.NonExistentClass"));
   }
 
   private static boolean isPrivate(TypeElement type) {

@@ -29,11 +29,12 @@ public final class ErrorMessages {
 
   public static String noLayers(String type) {
     return "[NablaNoLayers] @Network " + type + " declares no layers; add abstract methods annotated @Input,"
-        + " @Dense or @Add.";
+        + " @Dense or @Add (in Kotlin, `fun`s; a `val` property becomes a layer named get<Name>).";
   }
 
   public static String noInput(String type) {
-    return "[NablaNoInput] @Network " + type + " has no @Input; declare one, e.g. @Input({784}) Tensor pixels();";
+    return "[NablaNoInput] @Network " + type + " has no @Input; declare one, e.g. `@Input({784}) Tensor pixels();`"
+        + " (Kotlin: `@Input(784) fun pixels(): Tensor`).";
   }
 
   public static String unannotatedMethod(String method) {
@@ -48,7 +49,7 @@ public final class ErrorMessages {
 
   public static String notTensor(String method, String what) {
     return "[NablaNotTensor] layer " + method + "() must " + what + " io.nabla.Tensor; declare it as"
-        + " `Tensor " + method + "(Tensor input)`.";
+        + " `Tensor " + method + "(Tensor input)` (Kotlin: `fun " + method + "(input: Tensor): Tensor`).";
   }
 
   public static String typeParameters(String method) {
@@ -69,8 +70,13 @@ public final class ErrorMessages {
 
   public static String unknownInput(String layer, String input, Collection<String> layers) {
     return "[NablaUnknownInput] layer '" + layer + "' reads '" + input + "', which is not a layer of this network;"
-        + " name the parameter after one of: " + String.join(", ", layers) + ".";
+        + " name the parameter after one of: " + String.join(", ", layers) + "."
+        + (KAPT_RENAMED.matcher(input).matches() ? " (kapt renames a Kotlin parameter whose name is a Java keyword"
+            + " to '" + input + "': rename the layer and the parameter.)" : "");
   }
+
+  /** How kapt renames a parameter whose Kotlin name is a Java keyword, e.g. {@code p0_54480}. */
+  private static final java.util.regex.Pattern KAPT_RENAMED = java.util.regex.Pattern.compile("p\\d+_\\d+");
 
   public static String readsItself(String layer) {
     return "[NablaCycle] layer '" + layer + "' reads its own output; read an earlier layer instead.";
@@ -100,8 +106,8 @@ public final class ErrorMessages {
   }
 
   public static String noOutput() {
-    return "[NablaNoOutput] the network has no layer besides its inputs; add a layer, e.g."
-        + " @Dense(units = 10) Tensor logits(Tensor pixels);";
+    return "[NablaNoOutput] the network has no layer besides its inputs; add one that reads an input, e.g."
+        + " a @Dense(units = 10) layer named logits with a parameter named after the input.";
   }
 
   // ---- hyperparameters ----
@@ -111,7 +117,7 @@ public final class ErrorMessages {
   }
 
   public static String emptyShape(String layer) {
-    return "[NablaInputShape] @Input " + layer + " has an empty shape; give every dimension, e.g. @Input({784}).";
+    return "[NablaInputShape] @Input " + layer + " has an empty shape; give every dimension, e.g. @Input({784}) (Kotlin: @Input(784)).";
   }
 
   public static String nonPositiveDimension(String layer, int index, int value) {
