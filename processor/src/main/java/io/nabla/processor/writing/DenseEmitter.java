@@ -15,16 +15,28 @@ import javax.lang.model.element.Modifier;
  */
 final class DenseEmitter implements LayerEmitter {
 
+  /** What both methods of a pair read off the layer: its input, sizes, bias and input buffer. */
+  private record Parts(DenseSpec spec, LayerNode input, int in, int units, int rowsPerSample, ParameterSlot bias,
+      String x) {
+    static Parts of(LayerNode layer, EmitContext c) {
+      DenseSpec spec = (DenseSpec) layer.spec();
+      LayerNode input = c.layer(layer.inputs().get(0));
+      return new Parts(spec, input, input.shape().last(), spec.units(), input.shape().rows(),
+          layer.parameter("bias"), c.names.buffer(input));
+    }
+  }
+
   @Override
   public MethodSpec forward(LayerNode layer, EmitContext c) {
-    DenseSpec spec = (DenseSpec) layer.spec();
-    LayerNode input = c.layer(layer.inputs().get(0));
-    int in = input.shape().last();
-    int units = spec.units();
-    int rowsPerSample = input.shape().rows();
-    ParameterSlot bias = layer.parameter("bias");
+    Parts p = Parts.of(layer, c);
+    DenseSpec spec = p.spec();
+    LayerNode input = p.input();
+    int in = p.in();
+    int units = p.units();
+    int rowsPerSample = p.rowsPerSample();
+    ParameterSlot bias = p.bias();
     Activation act = spec.activation();
-    String x = c.names.buffer(input);
+    String x = p.x();
     String y = c.names.buffer(layer);
     String z = layer.fusedWithLoss() ? c.names.preActivation(layer) : y;
     Activation kernelActivation = layer.fusedWithLoss() ? Activation.IDENTITY : act;
@@ -77,14 +89,14 @@ final class DenseEmitter implements LayerEmitter {
 
   @Override
   public MethodSpec backward(LayerNode layer, EmitContext c) {
-    DenseSpec spec = (DenseSpec) layer.spec();
-    LayerNode input = c.layer(layer.inputs().get(0));
-    int in = input.shape().last();
-    int units = spec.units();
-    int rowsPerSample = input.shape().rows();
-    ParameterSlot bias = layer.parameter("bias");
+    Parts p = Parts.of(layer, c);
+    DenseSpec spec = p.spec();
+    LayerNode input = p.input();
+    int in = p.in();
+    int units = p.units();
+    ParameterSlot bias = p.bias();
     Activation act = layer.fusedWithLoss() ? Activation.IDENTITY : spec.activation();
-    String x = c.names.buffer(input);
+    String x = p.x();
     String dy = c.names.grad(layer);
     boolean inputGrad = c.hasGrad(input);
 
@@ -118,7 +130,7 @@ final class DenseEmitter implements LayerEmitter {
     if (!inputGrad) {
       m.addJavadoc("{@code $L} is an input, so no gradient flows into it.\n", input.name());
     }
-    m.addStatement("int rows = $L", EmitContext.rows(rowsPerSample));
+    m.addStatement("int rows = $L", EmitContext.rows(p.rowsPerSample()));
     if (act != Activation.IDENTITY || bias != null) {
       m.addStatement("kernels.activationBackward($N, $N, rows, $L, $L, $L, gradients, $L)", dy,
           c.names.buffer(layer), units, EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),

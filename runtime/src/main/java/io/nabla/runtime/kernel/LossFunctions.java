@@ -18,10 +18,7 @@ public final class LossFunctions {
     float inverseRows = 1f / rows;
     for (int r = 0; r < rows; r++) {
       int row = r * classes;
-      float max = z[row];
-      for (int c = 1; c < classes; c++) {
-        max = Math.max(max, z[row + c]);
-      }
+      float max = rowMax(z, row, classes);
       double sum = 0;
       for (int c = 0; c < classes; c++) {
         sum += Math.exp(z[row + c] - max);
@@ -41,10 +38,7 @@ public final class LossFunctions {
   public static void softmax(float[] z, float[] p, int rows, int classes) {
     for (int r = 0; r < rows; r++) {
       int row = r * classes;
-      float max = z[row];
-      for (int c = 1; c < classes; c++) {
-        max = Math.max(max, z[row + c]);
-      }
+      float max = rowMax(z, row, classes);
       double sum = 0;
       for (int c = 0; c < classes; c++) {
         double e = Math.exp(z[row + c] - max);
@@ -85,5 +79,13 @@ public final class LossFunctions {
       dy[i] = d * scale;
     }
     return (float) (total / n);
+  }
+
+  private static float rowMax(float[] z, int row, int n) {
+    float max = z[row];
+    for (int c = 1; c < n; c++) {
+      max = Math.max(max, z[row + c]);
+    }
+    return max;
   }
 }
