@@ -1,0 +1,52 @@
+package io.nabla.samples;
+
+import io.nabla.runtime.Model;
+import io.nabla.runtime.data.DataException;
+import io.nabla.runtime.train.Dataset;
+import java.io.File;
+
+/** One runnable sample: its name on the command line, defaults, data and network. */
+abstract class Sample {
+
+  /** The name on the command line, e.g. {@code digits}. */
+  abstract String name();
+
+  abstract int defaultEpochs();
+
+  abstract int defaultBatch();
+
+  abstract double defaultLearningRate();
+
+  /**
+   * Loads, scales and splits the data; {@code data} is the {@code --data} option or {@code null}, {@code seed}
+   * the run's seed (for a split).
+   *
+   * @throws DataException if a file is missing, unreadable or not what the sample expects
+   */
+  abstract SampleData load(File data, long seed);
+
+  /** A new network for batches of up to {@code maxBatch} samples. */
+  abstract Model newModel(int maxBatch);
+
+  /**
+   * Checks that every label of {@code data} (read from {@code source}) is a class of a {@code classes}-way
+   * classifier, so that a wrong file fails with its name rather than in the middle of training.
+   */
+  static void checkLabels(Dataset data, int classes, String source) {
+    int[] labels = data.labels();
+    for (int i = 0; i < labels.length; i++) {
+      if (labels[i] >= classes) {
+        throw new DataException(DataException.Kind.BAD_FORMAT, source, source + ": label " + labels[i]
+            + " of sample " + (i + 1) + " is not a class 0.." + (classes - 1));
+      }
+    }
+  }
+
+  /** Checks that samples of {@code data} (read from {@code source}) have {@code features} values. */
+  static void checkFeatures(Dataset data, int features, String source, String what) {
+    if (data.featureSize() != features) {
+      throw new DataException(DataException.Kind.MISMATCH, source, source + ": samples have "
+          + data.featureSize() + " values, expected " + features + " (" + what + ")");
+    }
+  }
+}

@@ -1,0 +1,120 @@
+package io.nabla.samples;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.File;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.util.zip.GZIPOutputStream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class SamplesCliTest {
+
+  /** A failure: exit 2, nothing on stdout, one line on stderr, no stack trace. */
+  private static void assertUsageError(Run run) {
+    assertEquals(2, run.exitCode, run.toString());
+    assertEquals("", run.out, run.toString());
+    assertEquals(1, run.errLines().length, run.toString());
+    assertTrue(run.err.startsWith("error: "), run.toString());
+    assertFalse(run.err.contains("\tat ") || run.err.contains("Exception"), run.toString());
+  }
+
+  @Test
+  void unknownSampleIsNamed() {
+    Run run = Run.of("mnist-cnn");
+    assertUsageError(run);
+    assertTrue(run.err.contains("unknown sample 'mnist-cnn'"), run.toString());
+    assertTrue(run.err.contains("digits") && run.err.contains("fashion-mlp"), "lists the samples: " + run);
+  }
+
+  @Test
+  void unknownOptionIsNamed() {
+    Run run = Run.of("--frobnicate");
+    assertUsageError(run);
+    assertTrue(run.err.contains("--frobnicate"), run.toString());
+  }
+
+  @Test
+  void unknownOptionAfterASampleIsNamed() {
+    Run run = Run.of("fashion-mlp", "--epochz", "3");
+    assertUsageError(run);
+    assertTrue(run.err.contains("--epochz"), run.toString());
+  }
+
+  @ParameterizedTest
+  @ValueSource(strings = {"--epochs=-1", "--epochs=0", "--epochs=many", "--batch=0", "--batch=-32",
+      "--batch=1000000", "--lr=0", "--lr=-0.1", "--lr=NaN", "--seed=x", "--data"})
+  void invalidValuesAreOneLine(String arg) {
+    Run run = Run.of("digits", arg);
+    assertUsageError(run);
+    assertTrue(run.err.contains(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg), run.toString());
+  }
+
+  @Test
+  void fashionWithAnEmptyDirectoryNamesTheMissingFile(@TempDir File dir) {
+    Run run = Run.of("fashion-mlp", "--data", dir.getPath());
+    assertUsageError(run);
+    String file = new File(dir, "train-images-idx3-ubyte.gz").getPath();
+    assertEquals("error: " + file + " not found; install it with `apt-get install dataset-fashion-mnist` or pass"
+        + " --data DIR", run.err.trim());
+  }
+
+  @Test
+  void fashionWithACorruptFileNamesIt(@TempDir File dir) throws IOException {
+    for (String name : new String[] {"train-images-idx3-ubyte", "train-labels-idx1-ubyte", "t10k-images-idx3-ubyte",
+        "t10k-labels-idx1-ubyte"}) {
+      gzip(new File(dir, name + ".gz"), "not an IDX file".getBytes("UTF-8"));
+    }
+    Run run = Run.of("fashion-mlp", "--data", dir.getPath());
+    assertUsageError(run);
+    assertTrue(run.err.contains("-idx") && run.err.contains("not an IDX file"), run.toString());
+  }
+
+  @Test
+  void digitsWithAMissingCsvNamesIt(@TempDir File dir) {
+    String file = new File(dir, "nothing.csv").getPath();
+    Run run = Run.of("--data", file);
+    assertUsageError(run);
+    assertTrue(run.err.startsWith("error: " + file + " not found"), run.toString());
+  }
+
+  @Test
+  void digitsWithACorruptCsvNamesIt(@TempDir File dir) throws IOException {
+    File file = new File(dir, "digits.csv");
+    OutputStream out = new FileOutputStream(file);
+    try {
+      out.write("1,2,3\n4,five,6\n".getBytes("UTF-8"));
+    } finally {
+      out.close();
+    }
+    Run run = Run.of("digits", "--data", file.getPath());
+    assertUsageError(run);
+    assertTrue(run.err.startsWith("error: " + file.getPath() + ": "), run.toString());
+  }
+
+  @Test
+  void helpListsTheSamplesAndOptions() {
+    Run run = Run.of("--help");
+    assertEquals(0, run.exitCode, run.toString());
+    assertEquals("", run.err);
+    for (String word : new String[] {"digits", "fashion-mlp", "--epochs", "--batch", "--lr", "--seed", "--data",
+        "/usr/share/datasets/fashion-mnist"}) {
+      assertTrue(run.out.contains(word), word + " in\n" + run.out);
+    }
+  }
+
+  private static void gzip(File file, byte[] content) throws IOException {
+    OutputStream out = new GZIPOutputStream(new FileOutputStream(file));
+    try {
+      out.write(content);
+    } finally {
+      out.close();
+    }
+  }
+}
