@@ -182,8 +182,11 @@ public final class Idx {
         got[0] += n;
       }
     } catch (EOFException e) {
-      // GZIPInputStream: the compressed stream itself is cut off
-      throw truncated(opened.name, got[0], total, where + ", the compressed stream being cut off", declared);
+      // GZIPInputStream: the compressed stream itself is cut off. Bytes inflated by the failing read are lost,
+      // so the count is what could be delivered, not where the cut is.
+      throw DataException.of(DataException.Kind.TRUNCATED, opened.name, "the compressed data is cut off: only "
+          + got[0] + " of " + total + " bytes could be decompressed" + (declared == null ? "" : " (its " + declared
+          + ")") + "; download or install the file again");
     } catch (IOException e) {
       throw Sources.ioError(opened.name, e);
     }

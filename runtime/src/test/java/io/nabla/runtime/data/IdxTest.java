@@ -142,7 +142,7 @@ class IdxTest {
     }
     byte[] gz = gzip(idx(IdxArray.UNSIGNED_BYTE, new int[] {4000}, many));
     File file = write(dir, "cut-stream.gz", cut(gz, gz.length / 2));
-    assertFails(DataException.Kind.TRUNCATED, file, () -> Idx.read(file), "ends after", "of 4008 bytes");
+    assertFails(DataException.Kind.TRUNCATED, file, () -> Idx.read(file), "compressed data is cut off", "of 4008 bytes");
   }
 
   @Test
