@@ -1,6 +1,8 @@
 package io.nabla.runtime.optim;
 
 import io.nabla.runtime.Parameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Adam with PyTorch's {@code torch.optim.Adam} update rule and defaults (lr 1e-3, betas 0.9 and 0.999, eps 1e-8):
@@ -13,7 +15,7 @@ import io.nabla.runtime.Parameters;
  * </pre>
  */
 public final class Adam implements Optimizer {
-  private final float learningRate;
+  private float learningRate;
   private final float beta1;
   private final float beta2;
   private final float epsilon;
@@ -70,8 +72,38 @@ public final class Adam implements Optimizer {
     }
   }
 
-  public float learningRate() {
+  @Override
+  public double learningRate() {
     return learningRate;
+  }
+
+  @Override
+  public void setLearningRate(double learningRate) {
+    Checks.nonNegative("Adam learning rate", (float) learningRate);
+    this.learningRate = (float) learningRate;
+  }
+
+  /** PyTorch's names: {@code exp_avg}, {@code exp_avg_sq} (absent before the first step) and {@code step}. */
+  @Override
+  public OptimizerState state() {
+    Map<String, float[]> buffers = new LinkedHashMap<>();
+    if (m != null) {
+      buffers.put("exp_avg", m);
+      buffers.put("exp_avg_sq", v);
+    }
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    scalars.put("step", (double) step);
+    scalars.put("lr", (double) learningRate);
+    return new OptimizerState("Adam", buffers, scalars);
+  }
+
+  @Override
+  public void restore(OptimizerState state) {
+    state.checkKind("Adam");
+    m = state.buffer("exp_avg");
+    v = state.buffer("exp_avg_sq");
+    step = (long) state.scalar("step", 0);
+    learningRate = (float) state.scalar("lr", learningRate);
   }
 
   /** The number of steps taken. */

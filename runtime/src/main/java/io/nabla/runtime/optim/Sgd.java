@@ -1,6 +1,8 @@
 package io.nabla.runtime.optim;
 
 import io.nabla.runtime.Parameters;
+import java.util.LinkedHashMap;
+import java.util.Map;
 
 /**
  * Stochastic gradient descent with PyTorch's {@code torch.optim.SGD} update rule and defaults:
@@ -13,7 +15,7 @@ import io.nabla.runtime.Parameters;
  * </pre>
  */
 public final class Sgd implements Optimizer {
-  private final float learningRate;
+  private float learningRate;
   private final float momentum;
   private final float dampening;
   private final float weightDecay;
@@ -62,8 +64,34 @@ public final class Sgd implements Optimizer {
     }
   }
 
-  public float learningRate() {
+  @Override
+  public double learningRate() {
     return learningRate;
+  }
+
+  @Override
+  public void setLearningRate(double learningRate) {
+    Checks.nonNegative("SGD learning rate", (float) learningRate);
+    this.learningRate = (float) learningRate;
+  }
+
+  /** PyTorch's names: {@code momentum_buffer} (absent before the first step or without momentum). */
+  @Override
+  public OptimizerState state() {
+    Map<String, float[]> buffers = new LinkedHashMap<>();
+    if (velocity != null) {
+      buffers.put("momentum_buffer", velocity);
+    }
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    scalars.put("lr", (double) learningRate);
+    return new OptimizerState("SGD", buffers, scalars);
+  }
+
+  @Override
+  public void restore(OptimizerState state) {
+    state.checkKind("SGD");
+    velocity = state.buffer("momentum_buffer");
+    learningRate = (float) state.scalar("lr", learningRate);
   }
 
   public float momentum() {
