@@ -16,6 +16,17 @@ public final class Rng {
     return new Rng(mix(seed ^ mix(stream + 0x632BE59BD9B4E019L)));
   }
 
+  /** The whole state: {@code new Rng(0).restore(r.state())} continues {@code r}'s sequence (for checkpoints). */
+  public long state() {
+    return state;
+  }
+
+  /** Continues from a {@link #state()}. */
+  public Rng restore(long state) {
+    this.state = state;
+    return this;
+  }
+
   public long nextLong() {
     return mix(state += 0x9E3779B97F4A7C15L);
   }
