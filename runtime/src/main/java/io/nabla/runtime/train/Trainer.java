@@ -6,20 +6,27 @@ import io.nabla.runtime.Rng;
 import io.nabla.runtime.optim.Optimizer;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 
 /**
- * A minimal training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
- * {@code zeroGradients, forward, loss, backward, optimizer.step}, then the mean loss and accuracy of the epoch
- * and, if given, of a validation set. Batch buffers are allocated once, so steps allocate nothing. The same seed,
- * model initialisation and data give the same weights, bit for bit.
+ * The training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
+ * {@code zeroGradients, forward, loss, backward, optimizer.step}; then the epoch's loss, accuracy and extra
+ * metrics, on the training data and on a validation set (given, or split off the training data). Listeners see
+ * every batch and epoch; early stopping may end training and restore the best weights. Batch buffers are
+ * allocated once, so steps allocate nothing. The same seed, model initialisation and data give the same weights,
+ * bit for bit.
  *
  * <pre>{@code
- * List<EpochResult> history = Trainer.builder()
+ * History history = Trainer.builder()
  *     .optimizer(Adam.of(1e-3)).epochs(10).batchSize(64).seed(42)
- *     .listener(System.out::println)
+ *     .validationSplit(0.1)
+ *     .metric(Metric.topKAccuracy(3))
+ *     .earlyStopping(EarlyStopping.monitor("val_loss").patience(3).restoreBestWeights(true))
+ *     .listener(ConsoleProgress.toStandardOutput())
  *     .build()
- *     .fit(model, train, test);
+ *     .fit(model, train, null);
  * }</pre>
  */
 public final class Trainer {
@@ -27,6 +34,9 @@ public final class Trainer {
   private final int epochs;
   private final int batchSize;
   private final long seed;
+  private final double validationSplit;
+  private final List<Metric> metrics;
+  private final EarlyStopping earlyStopping;
   private final List<TrainingListener> listeners;
 
   private Trainer(Builder b) {
@@ -34,6 +44,9 @@ public final class Trainer {
     this.epochs = b.epochs;
     this.batchSize = b.batchSize;
     this.seed = b.seed;
+    this.validationSplit = b.validationSplit;
+    this.metrics = Collections.unmodifiableList(new ArrayList<>(b.metrics));
+    this.earlyStopping = b.earlyStopping;
     this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
   }
 
@@ -42,13 +55,20 @@ public final class Trainer {
   }
 
   /**
-   * Trains {@code model} on {@code train}; {@code validation} may be {@code null}. Returns one result per epoch.
+   * Trains {@code model} on {@code train}; {@code validation} may be {@code null} (then, with
+   * {@link Builder#validationSplit}, a seeded share of {@code train} is held out instead). Returns one result per
+   * epoch run.
    *
    * @throws TrainingDivergedException if the loss becomes NaN or infinite, naming the epoch, step and the first
    *     non-finite parameter, gradient or layer output
    * @throws IllegalArgumentException if the data does not fit the model
    */
-  public List<EpochResult> fit(Model model, Dataset train, Dataset validation) {
+  public History fit(Model model, Dataset train, Dataset validation) {
+    if (validation == null && validationSplit > 0) {
+      Dataset[] parts = train.split(1 - validationSplit, seed ^ 0x5DEECE66DL);
+      train = parts[0];
+      validation = parts[1];
+    }
     checkFits(model, train, "training");
     if (validation != null) {
       checkFits(model, validation, "validation");
@@ -64,18 +84,31 @@ public final class Trainer {
     for (int i = 0; i < order.length; i++) {
       order[i] = i;
     }
-    List<EpochResult> history = new ArrayList<>();
+    int steps = (train.size() + batchSize - 1) / batchSize;
+    for (TrainingListener listener : listeners) {
+      listener.onTrainBegin(epochs, steps, train.size());
+    }
+    List<EpochResult> results = new ArrayList<>();
+    float[] bestWeights = null;
+    double best = Double.NaN;
+    int bestEpoch = 0;
+    int sinceBest = 0;
+    boolean stopped = false;
     for (int epoch = 1; epoch <= epochs; epoch++) {
       rng.shuffle(order);
+      for (Metric metric : metrics) {
+        metric.reset();
+      }
       double lossSum = 0;
       long correct = 0;
       long start = System.nanoTime();
       int step = 0;
+      int seen = 0;
       for (int from = 0; from < order.length; from += batchSize) {
         step++;
         int b = batch.fill(order, from);
         model.zeroGradients();
-        model.forward(batch.features, b);
+        float[] output = model.forward(batch.features, b);
         float loss = batch.loss(model, b);
         if (Float.isNaN(loss) || Float.isInfinite(loss)) {
           String where = model.describeNonFinite();
@@ -83,28 +116,92 @@ public final class Trainer {
               + (where == null ? "" : "; first non-finite value: " + where)
               + "; try a lower learning rate or check the input data for NaN", epoch, step);
         }
+        correct += model.countCorrect(batch.labels, batch.targets, b);
+        for (Metric metric : metrics) {
+          metric.update(model, output, batch.labels, batch.targets, b);
+        }
         model.backward();
         optimizer.step(model.parameters());
         lossSum += (double) loss * b;
-        correct += model.countCorrect(batch.labels, batch.targets, b);
+        seen += b;
+        if (!listeners.isEmpty()) {
+          BatchResult result = new BatchResult(epoch, step, steps, seen, loss, lossSum / seen,
+              accuracy(model, correct, seen), (System.nanoTime() - start) / 1e9);
+          for (TrainingListener listener : listeners) {
+            listener.onBatch(result);
+          }
+        }
       }
       double seconds = (System.nanoTime() - start) / 1e9;
-      double accuracy = accuracy(model, correct, train.size());
-      Evaluation val = validation == null ? null : evaluate(model, validation, batchSize);
-      model.setTraining(true);
-      EpochResult result = new EpochResult(epoch, epochs, lossSum / train.size(), accuracy,
-          val == null ? Double.NaN : val.loss(), val == null ? Double.NaN : val.accuracy(), seconds,
-          train.size());
-      history.add(result);
+      Map<String, Double> values = EpochResult.standard(lossSum / train.size(),
+          accuracy(model, correct, train.size()), Double.NaN, Double.NaN);
+      for (Metric metric : metrics) {
+        values.put(metric.name(), metric.value());
+      }
+      if (validation != null) {
+        Map<String, Double> val = evaluate(model, validation, batchSize, metrics);
+        for (Map.Entry<String, Double> e : val.entrySet()) {
+          values.put("val_" + e.getKey(), e.getValue());
+        }
+        model.setTraining(true);
+      }
+      if (!Double.isNaN(optimizer.learningRate())) {
+        values.put("lr", optimizer.learningRate());
+      }
+      EpochResult result = new EpochResult(epoch, epochs, values, seconds, train.size());
+      results.add(result);
       for (TrainingListener listener : listeners) {
         listener.onEpoch(result);
       }
+      if (earlyStopping != null) {
+        double value = result.metric(earlyStopping.monitored());
+        if (Double.isNaN(value) && epoch == 1) {
+          throw new IllegalArgumentException("early stopping monitors '" + earlyStopping.monitored()
+              + "', which this training does not measure" + (validation == null && earlyStopping.monitored()
+                  .startsWith("val_") ? " (no validation data: pass some, or set validationSplit)" : "")
+              + "; it measures " + measured(result));
+        }
+        if (earlyStopping.improves(value, best)) {
+          best = value;
+          bestEpoch = epoch;
+          sinceBest = 0;
+          if (earlyStopping.restoresBestWeights()) {
+            bestWeights = model.parameters().values().clone();
+          }
+        } else if (++sinceBest >= Math.max(1, earlyStopping.patience())) {
+          stopped = epoch < epochs;
+          break;
+        }
+      }
+    }
+    if (bestWeights != null) {
+      System.arraycopy(bestWeights, 0, model.parameters().values(), 0, bestWeights.length);
+    }
+    History history = new History(results, stopped, bestEpoch);
+    for (TrainingListener listener : listeners) {
+      listener.onTrainEnd(history);
     }
     return history;
   }
 
+  private static List<String> measured(EpochResult result) {
+    List<String> names = new ArrayList<>();
+    for (Map.Entry<String, Double> e : result.metrics().entrySet()) {
+      if (!Double.isNaN(e.getValue())) {
+        names.add(e.getKey());
+      }
+    }
+    return names;
+  }
+
   /** The mean loss and accuracy of {@code model} on {@code data}, in inference mode, in batches. */
   public static Evaluation evaluate(Model model, Dataset data, int batchSize) {
+    Map<String, Double> values = evaluate(model, data, batchSize, Collections.<Metric>emptyList());
+    return new Evaluation(values.get("loss"), values.get("accuracy"));
+  }
+
+  /** {@code loss}, {@code accuracy} and each metric of {@code model} on {@code data}, in inference mode. */
+  public static Map<String, Double> evaluate(Model model, Dataset data, int batchSize, List<Metric> metrics) {
     checkFits(model, data, "evaluation");
     int size = Math.min(batchSize, model.maxBatch());
     boolean wasTraining = model.isTraining();
@@ -116,14 +213,26 @@ public final class Trainer {
     }
     double lossSum = 0;
     long correct = 0;
+    for (Metric metric : metrics) {
+      metric.reset();
+    }
     for (int from = 0; from < order.length; from += size) {
       int b = batch.fill(order, from);
-      model.forward(batch.features, b);
+      float[] output = model.forward(batch.features, b);
       lossSum += (double) batch.loss(model, b) * b;
       correct += model.countCorrect(batch.labels, batch.targets, b);
+      for (Metric metric : metrics) {
+        metric.update(model, output, batch.labels, batch.targets, b);
+      }
     }
     model.setTraining(wasTraining);
-    return new Evaluation(lossSum / data.size(), accuracy(model, correct, data.size()));
+    Map<String, Double> values = new LinkedHashMap<>();
+    values.put("loss", lossSum / data.size());
+    values.put("accuracy", accuracy(model, correct, data.size()));
+    for (Metric metric : metrics) {
+      values.put(metric.name(), metric.value());
+    }
+    return values;
   }
 
   private static double accuracy(Model model, long correct, int samples) {
@@ -205,8 +314,31 @@ public final class Trainer {
     private int batchSize = 32;
     private long seed;
     private final List<TrainingListener> listeners = new ArrayList<>();
+    private final List<Metric> metrics = new ArrayList<>();
+    private double validationSplit;
+    private EarlyStopping earlyStopping;
 
     private Builder() {}
+
+    /** Holds out this share of the training data (seeded) as validation set when {@code fit} gets none. */
+    public Builder validationSplit(double fraction) {
+      if (!(fraction >= 0 && fraction < 1)) {
+        throw new IllegalArgumentException("validation split must be in [0, 1), got " + fraction);
+      }
+      this.validationSplit = fraction;
+      return this;
+    }
+
+    /** An extra metric, reported for training and validation data ({@code top5_accuracy}, ...). */
+    public Builder metric(Metric metric) {
+      this.metrics.add(metric);
+      return this;
+    }
+
+    public Builder earlyStopping(EarlyStopping earlyStopping) {
+      this.earlyStopping = earlyStopping;
+      return this;
+    }
 
     public Builder optimizer(Optimizer optimizer) {
       this.optimizer = optimizer;

@@ -1,0 +1,184 @@
+package io.nabla.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.runtime.Rng;
+import io.nabla.runtime.TinyDenseModel;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.optim.Sgd;
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Validation split, extra metrics, batch listeners, early stopping, history files and console progress. */
+class TrainerFeaturesTest {
+
+  /** Three noisy clusters in 2-D. */
+  private static Dataset clusters(int n, long seed, float noise) {
+    float[][] centres = {{2f, 0f}, {-1f, 1.7f}, {-1f, -1.7f}};
+    Rng rng = new Rng(seed);
+    float[] x = new float[2 * n];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int c = rng.nextInt(3);
+      labels[i] = c;
+      x[2 * i] = centres[c][0] + noise * (rng.nextFloat() - 0.5f);
+      x[2 * i + 1] = centres[c][1] + noise * (rng.nextFloat() - 0.5f);
+    }
+    return Dataset.ofLabels(x, 2, labels);
+  }
+
+  @Test
+  void validationSplitHoldsOutASeededShare() {
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(3).batchSize(16).seed(1)
+        .validationSplit(0.25).build().fit(model, clusters(200, 1, 0.6f), null);
+    assertEquals(150, history.last().samples());
+    assertFalse(Double.isNaN(history.last().validationLoss()));
+    assertTrue(history.last().validationAccuracy() > 0.9, history.last().toString());
+  }
+
+  @Test
+  void topKAccuracyIsReportedForTrainingAndValidation() {
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Dataset data = clusters(120, 2, 3f);
+    History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(2).batchSize(16).seed(2)
+        .metric(Metric.topKAccuracy(1)).metric(Metric.topKAccuracy(3)).build().fit(model, data, data);
+    EpochResult last = history.last();
+    // Top-1 is accuracy (no ties with random data); top-3 of 3 classes is always right.
+    assertEquals(last.validationAccuracy(), last.metric("val_top1_accuracy"), 1e-12);
+    assertEquals(1.0, last.metric("top3_accuracy"), 1e-12);
+    assertEquals(1.0, last.metric("val_top3_accuracy"), 1e-12);
+    assertTrue(last.metrics().containsKey("lr"));
+  }
+
+  @Test
+  void batchListenersSeeEveryStep() {
+    final List<BatchResult> batches = new ArrayList<>();
+    final int[] begun = new int[3];
+    TrainingListener listener = new TrainingListener() {
+      @Override
+      public void onTrainBegin(int epochs, int stepsPerEpoch, int samplesPerEpoch) {
+        begun[0] = epochs;
+        begun[1] = stepsPerEpoch;
+        begun[2] = samplesPerEpoch;
+      }
+
+      @Override
+      public void onBatch(BatchResult result) {
+        batches.add(result);
+      }
+
+      @Override
+      public void onEpoch(EpochResult result) {}
+    };
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(32).listener(listener).build()
+        .fit(TinyDenseModel.softmaxClassifier(32), clusters(100, 3, 0.6f), null);
+    assertEquals(2, begun[0]);
+    assertEquals(4, begun[1]);
+    assertEquals(100, begun[2]);
+    assertEquals(8, batches.size());
+    BatchResult lastOfFirstEpoch = batches.get(3);
+    assertEquals(1, lastOfFirstEpoch.epoch());
+    assertEquals(4, lastOfFirstEpoch.step());
+    assertEquals(100, lastOfFirstEpoch.samplesSeen());
+  }
+
+  @Test
+  void earlyStoppingStopsAndRestoresTheBestWeights() {
+    // A learning rate far too high makes validation loss worse after the first epochs.
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(8);
+    model.initialize(4);
+    final List<float[]> weights = new ArrayList<>();
+    final TinyDenseModel m = model;
+    TrainingListener snapshot = new TrainingListener() {
+      @Override
+      public void onEpoch(EpochResult result) {
+        weights.add(m.parameters().values().clone());
+      }
+    };
+    Dataset data = clusters(64, 4, 4f);
+    History history = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
+        .seed(4).listener(snapshot)
+        .earlyStopping(EarlyStopping.monitor("val_loss").patience(2).restoreBestWeights(true))
+        .build().fit(model, data, data);
+    assertTrue(history.stoppedEarly(), "ran all " + history.size() + " epochs");
+    assertEquals(history.bestEpoch() + 2, history.size(), "stops after patience epochs without improvement");
+    double best = Double.MAX_VALUE;
+    for (EpochResult e : history) {
+      best = Math.min(best, e.validationLoss());
+    }
+    assertEquals(best, history.get(history.bestEpoch() - 1).validationLoss());
+    assertTrue(java.util.Arrays.equals(weights.get(history.bestEpoch() - 1), model.parameters().values()),
+        "the model holds the best epoch's weights");
+  }
+
+  @Test
+  void earlyStoppingOnAnUnmeasuredMetricIsAnError() {
+    Trainer trainer = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2)
+        .earlyStopping(EarlyStopping.monitor("val_loss")).build();
+    IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+        () -> trainer.fit(TinyDenseModel.softmaxClassifier(32), clusters(40, 5, 0.6f), null));
+    assertTrue(e.getMessage().contains("'val_loss'"), e.getMessage());
+  }
+
+  @Test
+  void historyWritesCsvAndSvg(@TempDir Path dir) throws IOException {
+    History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(3).batchSize(16).seed(6).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 6, 0.6f), clusters(32, 7, 0.6f));
+    Path csv = dir.resolve("out/history.csv");
+    Path svg = dir.resolve("out/history.svg");
+    history.writeCsv(csv);
+    history.writeSvg(svg);
+    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    assertEquals(4, lines.size());
+    assertEquals("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,samples_per_second", lines.get(0));
+    assertTrue(lines.get(3).startsWith("3,"), lines.get(3));
+    String picture = new String(Files.readAllBytes(svg), StandardCharsets.UTF_8);
+    assertTrue(picture.startsWith("<svg") && picture.trim().endsWith("</svg>"));
+    assertEquals(4, count(picture, "<polyline"), "train and validation curves in both panels");
+  }
+
+  @Test
+  void progressPrintsPlainLinesWhenNotATerminal() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true);
+    Trainer.builder().optimizer(Adam.of(0.05)).epochs(2).batchSize(16).listener(new ConsoleProgress(out, false))
+        .build().fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 8, 0.6f), null);
+    String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+    assertFalse(text.contains("\r"), "no carriage returns in a log");
+    String[] lines = text.split("\n");
+    assertEquals(2, lines.length, text);
+    assertTrue(lines[1].startsWith("epoch 2/2 [==============================] 64/64"), lines[1]);
+    assertTrue(lines[1].contains("loss") && lines[1].contains("accuracy") && lines[1].contains("samples/s"));
+  }
+
+  @Test
+  void progressRedrawsOneLineOnATerminal() {
+    ByteArrayOutputStream bytes = new ByteArrayOutputStream();
+    PrintStream out = new PrintStream(bytes, true);
+    Trainer.builder().optimizer(Adam.of(0.05)).epochs(1).batchSize(16).listener(new ConsoleProgress(out, true))
+        .build().fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 9, 0.6f), null);
+    String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
+    assertTrue(text.contains("\r"), text);
+    assertTrue(text.contains("ETA"), text);
+    assertEquals(1, count(text, "\n"));
+  }
+
+  private static int count(String text, String part) {
+    int n = 0;
+    for (int i = text.indexOf(part); i >= 0; i = text.indexOf(part, i + 1)) {
+      n++;
+    }
+    return n;
+  }
+}
