@@ -3,79 +3,176 @@ package io.nabla.runtime.kernel;
 import io.nabla.Activation;
 
 /**
- * Portable pure-Java kernels (Java 8, Android): loops ordered so that the innermost one is a contiguous
- * {@code c[j] += a · b[j]} that HotSpot's superword pass vectorises, blocked so that the rows being updated
- * stay in cache. {@code NT} products transpose {@code b} into scratch space once per call, which costs
- * {@code n·k} against the product's {@code m·n·k}. Faster kernels replace this class without touching the
- * generated code; {@link ReferenceKernels} is the reference it is tested against.
+ * Portable pure-Java kernels (Java 8, Android, no Vector API), shaped for HotSpot's superword vectoriser. Every
+ * product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows (transposed
+ * on the way for {@code NT}), four rows of {@code c} are copied into scratch rows, and the innermost loop over
+ * {@code j} updates the four rows from three panel rows at once, indexing every array by plain {@code j}:
  *
- * <p>Zero multipliers are skipped (ReLU makes many): exact for finite values, but {@code 0 × NaN} gives 0 here
- * where the reference gives NaN, so a non-finite weight that meets only zeros stays unseen until it meets a
- * non-zero ({@link io.nabla.runtime.Model#describeNonFinite()} finds it).
+ * <pre>
+ * c0[j] += a00·b0[j] + a01·b1[j] + a02·b2[j];   c1[j] += a10·b0[j] + ...;   ... four rows
+ * </pre>
+ *
+ * so each loaded {@code b} value feeds four rows and each {@code c} value is loaded and stored once per three
+ * {@code k}. Blocks of {@value #COLUMN_BLOCK} columns by {@value #DEPTH_BLOCK} depths keep the panel in L2.
+ * {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in another order, so
+ * results agree to rounding.
  */
 public final class PortableKernels implements Kernels {
-  /** Rows of {@code c} updated together: 32 rows of 1024 floats stay within a 128 KiB L2 share. */
-  private static final int ROW_BLOCK = 32;
+  /** Columns of {@code c} per block: four scratch rows of this length stay in L1. */
+  static final int COLUMN_BLOCK = 256;
+  /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
+  static final int DEPTH_BLOCK = 192;
 
-  private float[] scratch = new float[0];
+  private final float[][] panel = new float[DEPTH_BLOCK][COLUMN_BLOCK];
+  private final float[][] rows = new float[4][COLUMN_BLOCK];
 
   @Override
   public void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
       boolean accumulate) {
-    if (!accumulate) {
-      zero(c, cOff, m * n);
-    }
-    for (int i = 0; i < m; i++) {
-      int ci = cOff + i * n;
-      int ai = aOff + i * k;
-      for (int p = 0; p < k; p++) {
-        float aip = a[ai + p];
-        if (aip == 0f) {
-          continue; // ReLU leaves many zeros in dZ and X; skipping them is exact for finite b.
-        }
-        int bp = bOff + p * n;
-        for (int j = 0; j < n; j++) {
-          c[ci + j] += aip * b[bp + j];
-        }
-      }
-    }
+    gemm(c, cOff, a, aOff, k, 1, b, bOff, false, m, n, k, accumulate);
   }
 
   @Override
   public void matmulNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
       boolean accumulate) {
-    float[] bt = scratch(n * k);
-    for (int j = 0; j < n; j++) {
-      int bj = bOff + j * k;
-      for (int p = 0; p < k; p++) {
-        bt[p * n + j] = b[bj + p];
-      }
-    }
-    matmulNN(c, cOff, a, aOff, bt, 0, m, n, k, accumulate);
+    gemm(c, cOff, a, aOff, k, 1, b, bOff, true, m, n, k, accumulate);
   }
 
   @Override
   public void matmulTN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
       boolean accumulate) {
-    if (!accumulate) {
-      zero(c, cOff, m * n);
-    }
-    for (int i0 = 0; i0 < m; i0 += ROW_BLOCK) {
-      int i1 = Math.min(m, i0 + ROW_BLOCK);
-      for (int p = 0; p < k; p++) {
-        int ap = aOff + p * m;
-        int bp = bOff + p * n;
-        for (int i = i0; i < i1; i++) {
-          float api = a[ap + i];
-          if (api == 0f) {
-            continue;
-          }
-          int ci = cOff + i * n;
-          for (int j = 0; j < n; j++) {
-            c[ci + j] += api * b[bp + j];
-          }
+    gemm(c, cOff, a, aOff, 1, m, b, bOff, false, m, n, k, accumulate);
+  }
+
+  /**
+   * {@code c[m×n] (+)= A · B} where {@code A(i, p) = a[aOff + i·aRow + p·aCol]} and {@code B(p, j)} is
+   * {@code b[bOff + p·n + j]}, or {@code b[bOff + j·k + p]} when {@code bTransposed}.
+   */
+  private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+      boolean bTransposed, int m, int n, int k, boolean accumulate) {
+    for (int j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
+      int width = Math.min(COLUMN_BLOCK, n - j0);
+      if (k == 0 && !accumulate) {
+        for (int i = 0; i < m; i++) {
+          java.util.Arrays.fill(c, cOff + i * n + j0, cOff + i * n + j0 + width, 0f);
         }
       }
+      for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
+        int depth = Math.min(DEPTH_BLOCK, k - p0);
+        pack(b, bOff, bTransposed, n, k, p0, depth, j0, width);
+        boolean add = accumulate || p0 > 0;
+        int i = 0;
+        for (; i + 4 <= m; i += 4) {
+          fourRows(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+        }
+        for (; i < m; i++) {
+          oneRow(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+        }
+      }
+    }
+  }
+
+  /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into {@link #panel}, one row per depth. */
+  private void pack(float[] b, int bOff, boolean transposed, int n, int k, int p0, int depth, int j0, int width) {
+    for (int p = 0; p < depth; p++) {
+      float[] row = panel[p];
+      if (transposed) {
+        int base = bOff + j0 * k + p0 + p;
+        for (int j = 0; j < width; j++) {
+          row[j] = b[base + j * k];
+        }
+      } else {
+        System.arraycopy(b, bOff + (p0 + p) * n + j0, row, 0, width);
+      }
+    }
+  }
+
+  private void fourRows(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
+      int aCol, int p0, int depth, boolean add) {
+    float[] c0 = rows[0];
+    float[] c1 = rows[1];
+    float[] c2 = rows[2];
+    float[] c3 = rows[3];
+    int r0 = cOff + i * n + j0;
+    load(c, r0, c0, width, add);
+    load(c, r0 + n, c1, width, add);
+    load(c, r0 + 2 * n, c2, width, add);
+    load(c, r0 + 3 * n, c3, width, add);
+    int a0 = aOff + i * aRow;
+    int a1 = a0 + aRow;
+    int a2 = a1 + aRow;
+    int a3 = a2 + aRow;
+    int p = 0;
+    for (; p + 3 <= depth; p += 3) {
+      int q = (p0 + p) * aCol;
+      float x00 = a[a0 + q], x01 = a[a0 + q + aCol], x02 = a[a0 + q + 2 * aCol];
+      float x10 = a[a1 + q], x11 = a[a1 + q + aCol], x12 = a[a1 + q + 2 * aCol];
+      float x20 = a[a2 + q], x21 = a[a2 + q + aCol], x22 = a[a2 + q + 2 * aCol];
+      float x30 = a[a3 + q], x31 = a[a3 + q + aCol], x32 = a[a3 + q + 2 * aCol];
+      float[] b0 = panel[p];
+      float[] b1 = panel[p + 1];
+      float[] b2 = panel[p + 2];
+      axpy3(c0, x00, b0, x01, b1, x02, b2, width);
+      axpy3(c1, x10, b0, x11, b1, x12, b2, width);
+      axpy3(c2, x20, b0, x21, b1, x22, b2, width);
+      axpy3(c3, x30, b0, x31, b1, x32, b2, width);
+    }
+    for (; p < depth; p++) {
+      int q = (p0 + p) * aCol;
+      float x0 = a[a0 + q], x1 = a[a1 + q], x2 = a[a2 + q], x3 = a[a3 + q];
+      float[] b0 = panel[p];
+      axpy(c0, x0, b0, width);
+      axpy(c1, x1, b0, width);
+      axpy(c2, x2, b0, width);
+      axpy(c3, x3, b0, width);
+    }
+    System.arraycopy(c0, 0, c, r0, width);
+    System.arraycopy(c1, 0, c, r0 + n, width);
+    System.arraycopy(c2, 0, c, r0 + 2 * n, width);
+    System.arraycopy(c3, 0, c, r0 + 3 * n, width);
+  }
+
+  private void oneRow(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
+      int aCol, int p0, int depth, boolean add) {
+    float[] c0 = rows[0];
+    int r0 = cOff + i * n + j0;
+    load(c, r0, c0, width, add);
+    int a0 = aOff + i * aRow;
+    int p = 0;
+    for (; p + 3 <= depth; p += 3) {
+      int q = a0 + (p0 + p) * aCol;
+      float x0 = a[q], x1 = a[q + aCol], x2 = a[q + 2 * aCol];
+      axpy3(c0, x0, panel[p], x1, panel[p + 1], x2, panel[p + 2], width);
+    }
+    for (; p < depth; p++) {
+      axpy(c0, a[a0 + (p0 + p) * aCol], panel[p], width);
+    }
+    System.arraycopy(c0, 0, c, r0, width);
+  }
+
+  /**
+   * {@code c[j] += x0·b0[j] + x1·b1[j] + x2·b2[j]}: one store stream and plain {@code j} indexing, the shape
+   * HotSpot vectorises (a loop updating four rows at once was not vectorised by JDK 17's C2).
+   */
+  private static void axpy3(float[] c, float x0, float[] b0, float x1, float[] b1, float x2, float[] b2,
+      int width) {
+    for (int j = 0; j < width; j++) {
+      c[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j];
+    }
+  }
+
+  /** {@code c[j] += x·b[j]}. */
+  private static void axpy(float[] c, float x, float[] b, int width) {
+    for (int j = 0; j < width; j++) {
+      c[j] += x * b[j];
+    }
+  }
+
+  private static void load(float[] c, int from, float[] row, int width, boolean add) {
+    if (add) {
+      System.arraycopy(c, from, row, 0, width);
+    } else {
+      java.util.Arrays.fill(row, 0, width, 0f);
     }
   }
 
@@ -124,14 +221,4 @@ public final class PortableKernels implements Kernels {
     }
   }
 
-  private float[] scratch(int size) {
-    if (scratch.length < size) {
-      scratch = new float[size];
-    }
-    return scratch;
-  }
-
-  private static void zero(float[] c, int off, int len) {
-    java.util.Arrays.fill(c, off, off + len, 0f);
-  }
 }

@@ -28,9 +28,10 @@ class PortableKernelsTest {
   private static final double REL_TOL = 1e-5;
   private static final float SENTINEL = 12345.678f;
 
-  /** m, n, k: the degenerate 1×1×1, odd sizes, more rows than one 32-row block, and thin shapes. */
+  /** m, n, k: the degenerate 1×1×1, odd sizes, thin shapes, and shapes crossing column and depth blocks. */
   private static final int[][] SHAPES = {
-      {1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {2, 64, 1}, {1, 9, 40}, {40, 3, 33}, {65, 1, 2}, {7, 7, 7}};
+      {1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {2, 64, 1}, {1, 9, 40}, {40, 3, 33}, {65, 1, 2}, {7, 7, 7},
+      {6, 300, 400}, {9, 257, 193}};
 
   /** Fraction of entries set to zero in the multiplier operands. */
   private static final double[] SPARSITY = {0.0, 0.5, 0.95, 1.0};
