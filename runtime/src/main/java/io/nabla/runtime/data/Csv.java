@@ -1,12 +1,12 @@
 package io.nabla.runtime.data;
 
 import io.nabla.runtime.train.Dataset;
-import java.io.BufferedReader;
 import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.InputStreamReader;
+import java.io.Reader;
 import java.nio.charset.Charset;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -19,7 +19,8 @@ import java.util.List;
  * may be surrounded by spaces or double quotes; blank lines are skipped. The first line is a header when one of
  * its fields is not a number, unless {@link #header(boolean)} forces it either way. Gzipped files are
  * decompressed transparently (recognised by their magic bytes). Every problem is a {@link DataException} naming the
- * file and, for content, the line and column (both 1-based).
+ * file and, for content, the line and column (both 1-based). A line longer than {@value #MAX_LINE_CHARS}
+ * characters (say, a binary file without line breaks) is an error too, rather than an out-of-memory error.
  *
  * <p>An instance is an immutable format description:
  * {@code Csv.format().labelColumn("species").readLabels(file)}.
@@ -27,6 +28,10 @@ import java.util.List;
 public final class Csv {
   private static final Charset UTF_8 = Charset.forName("UTF-8");
   private static final Csv DEFAULT = new Csv(',', null, -1, null);
+  /** The longest line read, in characters: a million features of 15 characters each fit. */
+  public static final int MAX_LINE_CHARS = 1 << 24;
+  /** The largest array a dataset is read into. */
+  private static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
 
   private final char separator;
   /** {@code null}: detect. */
@@ -115,7 +120,7 @@ public final class Csv {
   }
 
   private Dataset read(Sources.Opened opened, boolean labels) {
-    BufferedReader reader = new BufferedReader(new InputStreamReader(opened.in, UTF_8), Sources.BUFFER);
+    LineReader reader = new LineReader(new InputStreamReader(opened.in, UTF_8), opened.name);
     try {
       return read(reader, opened.name, labels);
     } finally {
@@ -123,7 +128,7 @@ public final class Csv {
     }
   }
 
-  private Dataset read(BufferedReader reader, String name, boolean labels) {
+  private Dataset read(LineReader reader, String name, boolean labels) {
     List<String> fields = new ArrayList<String>();
     String[] columnNames = null;
     int columns = -1;
@@ -137,7 +142,7 @@ public final class Csv {
     int lineNumber = 0;
     String line = null;
     try {
-      while ((line = reader.readLine()) != null) {
+      while ((line = reader.readLine(lineNumber + 1)) != null) {
         lineNumber++;
         if (lineNumber == 1 && line.startsWith("\uFEFF")) {
           line = line.substring(1);
@@ -161,8 +166,9 @@ public final class Csv {
           throw DataException.of(DataException.Kind.BAD_FORMAT, name, "line " + lineNumber + " has "
               + fields.size() + " fields, expected " + columns + " (as on line " + firstLine + ")");
         }
-        if (featureCount + columns - 1 > features.length) {
-          features = Arrays.copyOf(features, Math.max(features.length * 2, featureCount + columns));
+        if ((long) featureCount + columns - 1 > features.length) {
+          features = Arrays.copyOf(features, grow(features.length, (long) featureCount + columns - 1, name,
+              lineNumber));
         }
         for (int c = 0; c < columns; c++) {
           String field = fields.get(c);
@@ -174,7 +180,7 @@ public final class Csv {
         String field = fields.get(label);
         if (labels) {
           if (rows == labelValues.length) {
-            labelValues = Arrays.copyOf(labelValues, rows * 2);
+            labelValues = Arrays.copyOf(labelValues, grow(rows, rows + 1L, name, lineNumber));
           }
           double v = number(field, name, lineNumber, label, columnNames);
           if (v != Math.rint(v) || v < 0 || v > Integer.MAX_VALUE) {
@@ -184,7 +190,7 @@ public final class Csv {
           labelValues[rows] = (int) v;
         } else {
           if (rows == targetValues.length) {
-            targetValues = Arrays.copyOf(targetValues, rows * 2);
+            targetValues = Arrays.copyOf(targetValues, grow(rows, rows + 1L, name, lineNumber));
           }
           targetValues[rows] = (float) number(field, name, lineNumber, label, columnNames);
         }
@@ -204,6 +210,74 @@ public final class Csv {
     int featureSize = columns - 1;
     return labels ? Dataset.ofLabels(f, featureSize, Arrays.copyOf(labelValues, rows))
         : Dataset.ofTargets(f, featureSize, Arrays.copyOf(targetValues, rows), 1);
+  }
+
+  /** A new length for an array of {@code length} that must hold {@code needed}: doubled, at most the limit. */
+  private static int grow(int length, long needed, String name, int lineNumber) {
+    if (needed > MAX_ARRAY) {
+      throw DataException.of(DataException.Kind.BAD_FORMAT, name, "line " + lineNumber + " brings the data to "
+          + needed + " values, more than a Java array can hold");
+    }
+    return (int) Math.min(MAX_ARRAY, Math.max(2L * length, needed));
+  }
+
+  /**
+   * Reads lines ending in {@code \n}, {@code \r\n} or {@code \r}, as {@link java.io.BufferedReader#readLine()}
+   * does, but refuses a line longer than {@link #MAX_LINE_CHARS}.
+   */
+  private static final class LineReader {
+    private final Reader in;
+    private final String name;
+    private final char[] buffer = new char[Sources.BUFFER];
+    private final StringBuilder line = new StringBuilder();
+    private int position;
+    private int end;
+    /** The last line ended with {@code \r}: a {@code \n} right after it belongs to it. */
+    private boolean skipLineFeed;
+
+    LineReader(Reader in, String name) {
+      this.in = in;
+      this.name = name;
+    }
+
+    /** Line {@code lineNumber} (for the error message), or {@code null} at the end of the input. */
+    String readLine(int lineNumber) throws IOException {
+      line.setLength(0);
+      boolean any = false;
+      while (true) {
+        if (position == end) {
+          int n = in.read(buffer, 0, buffer.length);
+          if (n < 0) {
+            return any ? line.toString() : null;
+          }
+          position = 0;
+          end = n;
+          continue;
+        }
+        if (skipLineFeed) {
+          skipLineFeed = false;
+          if (buffer[position] == '\n') {
+            position++;
+            continue;
+          }
+        }
+        int start = position;
+        while (position < end && buffer[position] != '\n' && buffer[position] != '\r') {
+          position++;
+        }
+        int length = position - start;
+        if (line.length() + length > MAX_LINE_CHARS) {
+          throw DataException.of(DataException.Kind.BAD_FORMAT, name, "line " + lineNumber + " is longer than "
+              + MAX_LINE_CHARS + " characters; is this a text file?");
+        }
+        line.append(buffer, start, length);
+        any |= length > 0;
+        if (position < end) {
+          skipLineFeed = buffer[position++] == '\r';
+          return line.toString();
+        }
+      }
+    }
   }
 
   /** The 0-based label column for a file of {@code columns} columns. */

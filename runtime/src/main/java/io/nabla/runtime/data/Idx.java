@@ -5,16 +5,34 @@ import java.io.EOFException;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
+import java.math.BigInteger;
 import java.nio.file.Path;
+import java.util.Arrays;
 
 /**
  * Reads IDX files, the format MNIST and Fashion-MNIST ship in: two zero bytes, an element type code
  * ({@link IdxArray#UNSIGNED_BYTE} 0x08, {@link IdxArray#SIGNED_BYTE} 0x09, {@link IdxArray#SHORT} 0x0B,
  * {@link IdxArray#INT} 0x0C, {@link IdxArray#FLOAT} 0x0D, {@link IdxArray#DOUBLE} 0x0E), the rank, one big-endian
  * int per dimension, then the values, big-endian, row-major. Gzipped files are decompressed transparently; they
- * are recognised by their magic bytes, whatever their name. Every problem is a {@link DataException}.
+ * are recognised by their magic bytes, whatever their name. Every problem is a {@link DataException} naming the
+ * file and the byte offset or the sizes involved.
+ *
+ * <p>Sizes are checked before anything is allocated, so a corrupt header is an exception, never an
+ * out-of-memory error: the product of the dimensions is computed exactly; a plain file's length must be the
+ * header's plus the declared data's (otherwise {@link DataException.Kind#TRUNCATED} or
+ * {@link DataException.Kind#MISMATCH}, naming both sizes); the data must fit in one Java array. The size of
+ * gzipped data, or of data from a stream, is not known before it is read (the gzip trailer's ISIZE field holds
+ * it only modulo 2<sup>32</sup>, for the last member only, and is not reachable in a stream), so such data is
+ * read into a buffer that starts at 1 MiB and doubles as data arrives, up to the declared size: a header that
+ * declares more than is there fails as truncated once the data runs out, having allocated at most about twice
+ * what was actually read.
  */
 public final class Idx {
+  /** The most bytes of data read into one array (the largest array size JVMs reliably allow). */
+  static final int MAX_ARRAY = Integer.MAX_VALUE - 8;
+  /** The buffer size data of unknown length is first read into; see {@link #readGrowing}. */
+  static final int FIRST_CHUNK = 1 << 20;
+
   private Idx() {}
 
   /** Reads the IDX file {@code file}, plain or gzipped. */
@@ -123,27 +141,50 @@ public final class Idx {
             "dimension " + i + " is " + dims[i] + " (at byte " + (4 + 4 * i) + where + ")");
       }
     }
-    long size = 1;
-    for (int i = 0; i < rank && size > 0; i++) {
-      size *= dims[i];
-      if (size * elementBytes > Integer.MAX_VALUE - 8) {
-        throw DataException.of(DataException.Kind.BAD_FORMAT, name, "dimensions " + IdxArray.shape(dims)
-            + " of " + IdxArray.typeName(type) + " declare more data than a Java array can hold");
-      }
+    // The declared size, exactly (a product of up to 255 dimensions overflows even a long), is checked against
+    // the file's length, when known, and against what an array can hold before anything is allocated.
+    BigInteger values = BigInteger.ONE;
+    for (int d : dims) {
+      values = values.multiply(BigInteger.valueOf(d));
     }
-    int dataBytes = (int) (size * elementBytes);
-    long total = headerBytes + (long) dataBytes;
+    BigInteger totalBytes = values.multiply(BigInteger.valueOf(elementBytes)).add(BigInteger.valueOf(headerBytes));
     String declared = "dimensions " + IdxArray.shape(dims) + " of " + IdxArray.typeName(type) + " declare "
-        + total + " bytes";
-    if (opened.length >= 0 && opened.length != total) {
-      if (opened.length < total) {
-        throw truncated(name, opened.length, total, where, declared);
+        + totalBytes + " bytes";
+    if (opened.length >= 0) {
+      BigInteger length = BigInteger.valueOf(opened.length);
+      int order = length.compareTo(totalBytes);
+      if (order < 0) {
+        throw truncated(name, opened.length, totalBytes.toString(), where, declared);
       }
-      throw DataException.of(DataException.Kind.MISMATCH, name, "holds " + opened.length + " bytes but its "
-          + declared + " (" + (opened.length - total) + " bytes too many)");
+      if (order > 0) {
+        throw DataException.of(DataException.Kind.MISMATCH, name, "holds " + opened.length + " bytes but its "
+            + declared + " (" + length.subtract(totalBytes) + " bytes too many)");
+      }
     }
-    byte[] data = new byte[dataBytes];
-    readFully(opened, data, 0, dataBytes, got, total, declared);
+    if (values.multiply(BigInteger.valueOf(elementBytes)).compareTo(BigInteger.valueOf(MAX_ARRAY)) > 0) {
+      throw DataException.of(DataException.Kind.BAD_FORMAT, name, declared
+          + ", more data than a Java array can hold (" + MAX_ARRAY + " bytes)");
+    }
+    BigInteger sampleValues = BigInteger.ONE;
+    for (int i = 1; i < rank; i++) {
+      sampleValues = sampleValues.multiply(BigInteger.valueOf(dims[i]));
+    }
+    if (sampleValues.compareTo(BigInteger.valueOf(MAX_ARRAY)) > 0) {
+      // only possible with a first dimension of 0
+      throw DataException.of(DataException.Kind.BAD_FORMAT, name, "dimensions " + IdxArray.shape(dims)
+          + " declare samples of " + sampleValues + " values, more than a Java array can hold");
+    }
+    int size = values.intValue();
+    int dataBytes = size * elementBytes;
+    long total = headerBytes + (long) dataBytes;
+    byte[] data;
+    if (opened.length >= 0) {
+      // a plain file whose length matches the header
+      data = new byte[dataBytes];
+      readFully(opened, data, 0, dataBytes, got, total, declared);
+    } else {
+      data = readGrowing(opened, dataBytes, got, total, declared);
+    }
     try {
       long extra = 0;
       byte[] skip = new byte[8192];
@@ -161,7 +202,27 @@ public final class Idx {
     } catch (IOException e) {
       throw Sources.ioError(name, e);
     }
-    return new IdxArray(name, type, dims, (int) size, data);
+    return new IdxArray(name, type, dims, size, data);
+  }
+
+  /**
+   * Reads {@code dataBytes} bytes from a source whose length is not known up front (a gzipped file or a stream):
+   * into a buffer of at most {@link #FIRST_CHUNK} bytes, doubled (up to {@code dataBytes}) each time it fills,
+   * so that a header that declares more data than the source holds fails as truncated after reading what is
+   * there, having allocated at most about twice that, never the declared size.
+   */
+  private static byte[] readGrowing(Sources.Opened opened, int dataBytes, long[] got, long total,
+      String declared) {
+    byte[] data = new byte[Math.min(dataBytes, FIRST_CHUNK)];
+    int filled = 0;
+    while (true) {
+      readFully(opened, data, filled, data.length - filled, got, total, declared);
+      filled = data.length;
+      if (filled == dataBytes) {
+        return data;
+      }
+      data = Arrays.copyOf(data, (int) Math.min(dataBytes, 2L * filled));
+    }
   }
 
   /**
@@ -175,7 +236,7 @@ public final class Idx {
       while (len > 0) {
         int n = opened.in.read(buf, off, len);
         if (n < 0) {
-          throw truncated(opened.name, got[0], total, where, declared);
+          throw truncated(opened.name, got[0], String.valueOf(total), where, declared);
         }
         off += n;
         len -= n;
@@ -192,7 +253,7 @@ public final class Idx {
     }
   }
 
-  private static DataException truncated(String name, long got, long total, String where, String declared) {
+  private static DataException truncated(String name, long got, String total, String where, String declared) {
     return DataException.of(DataException.Kind.TRUNCATED, name, "ends after " + got + " of " + total + " bytes"
         + where + (declared == null ? "" : " (its " + declared + ")"));
   }

@@ -219,4 +219,43 @@ class CsvTest {
     File file = write(dir, "cut.csv.gz", cut(gz, gz.length / 2));
     assertFails(DataException.Kind.TRUNCATED, file, () -> Csv.format().readLabels(file), "cut off after line");
   }
+
+  @Test
+  void nonNumericCellNamesLineAndColumnInGzipAndQuotes() throws IOException {
+    File gz = write(dir, "cells.csv.gz", gzip(utf8("x,y,label\n1,2,0\n3,\"4\",1\n5,\"six\",2\n")));
+    assertFails(DataException.Kind.BAD_FORMAT, gz, () -> Csv.format().readLabels(gz), "line 4, column 2 (y)",
+        "\"six\" is not a number");
+    File label = csv("label-cell.csv", "1,2,0\n3,4,one\n");
+    assertFails(DataException.Kind.BAD_FORMAT, label, () -> Csv.format().readTargets(label),
+        "line 2, column 3", "\"one\" is not a number");
+  }
+
+  @Test
+  void lineEndingsOfEveryKindAndAtBufferBoundaries() throws IOException {
+    Dataset cr = Csv.format().readLabels(csv("cr.csv", "1,2,0\r3,4,1\r\r5,6,2"));
+    assertArrayEquals(new float[] {1, 2, 3, 4, 5, 6}, cr.features());
+    assertArrayEquals(new int[] {0, 1, 2}, cr.labels());
+    // a \r\n pair may straddle two reads of the buffer (64 Ki characters)
+    for (int pad = 65525; pad <= 65540; pad++) {
+      StringBuilder text = new StringBuilder("1,2,3");
+      for (int i = 0; i < pad; i++) {
+        text.append(' ');
+      }
+      text.append("\r\n4,5,6\r\n\r\n7,8,9");
+      Dataset d = Csv.format().readLabels(new ByteArrayInputStream(utf8(text.toString())), "pad" + pad);
+      assertArrayEquals(new int[] {3, 6, 9}, d.labels(), "padding " + pad);
+    }
+  }
+
+  @Test
+  void overlongLineIsAnErrorNotAnOutOfMemory() throws IOException {
+    byte[] line = new byte[Csv.MAX_LINE_CHARS + 10];
+    java.util.Arrays.fill(line, (byte) '7');
+    byte[] text = new byte[line.length + 6];
+    System.arraycopy(utf8("1,2,3\n"), 0, text, 0, 6);
+    System.arraycopy(line, 0, text, 6, line.length);
+    File file = write(dir, "long.csv", text);
+    assertFails(DataException.Kind.BAD_FORMAT, file, () -> Csv.format().readLabels(file),
+        "line 2 is longer than " + Csv.MAX_LINE_CHARS + " characters");
+  }
 }

@@ -14,6 +14,7 @@ import io.nabla.runtime.train.Dataset;
 import java.io.ByteArrayInputStream;
 import java.io.File;
 import java.io.IOException;
+import java.lang.management.ManagementFactory;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -183,9 +184,105 @@ class IdxTest {
 
   @Test
   void hugeDimensions() throws IOException {
-    File file = write(dir, "huge", idx(IdxArray.INT, new int[] {100000, 100000}));
-    assertFails(DataException.Kind.BAD_FORMAT, file, () -> Idx.read(file), "100000x100000 of int",
-        "more data than");
+    byte[] header = idx(IdxArray.INT, new int[] {100000, 100000});
+    File plain = write(dir, "huge", header);
+    assertFails(DataException.Kind.TRUNCATED, plain, () -> Idx.read(plain), "ends after 12 of 40000000012 bytes",
+        "100000x100000 of int declare 40000000012 bytes");
+    // without a file length to compare with, the size is refused before reading on
+    File gz = write(dir, "huge.gz", gzip(header));
+    assertFails(DataException.Kind.BAD_FORMAT, gz, () -> Idx.read(gz), "100000x100000 of int",
+        "more data than a Java array can hold");
+  }
+
+  /** Bytes allocated by this thread so far, or -1 if the JVM cannot tell. */
+  private static long allocatedBytes() {
+    java.lang.management.ThreadMXBean bean = ManagementFactory.getThreadMXBean();
+    if (bean instanceof com.sun.management.ThreadMXBean) {
+      com.sun.management.ThreadMXBean b = (com.sun.management.ThreadMXBean) bean;
+      if (b.isThreadAllocatedMemorySupported() && b.isThreadAllocatedMemoryEnabled()) {
+        return b.getThreadAllocatedBytes(Thread.currentThread().getId());
+      }
+    }
+    return -1;
+  }
+
+  /** Runs {@code read}, which must fail as {@code kind}, and checks that it allocated less than {@code limit}. */
+  private static DataException failsAllocatingLittle(DataException.Kind kind, File file, Runnable read, long limit,
+      String... parts) {
+    long before = allocatedBytes();
+    long start = System.nanoTime();
+    DataException e = assertFails(kind, file, read, parts);
+    long after = allocatedBytes();
+    long millis = (System.nanoTime() - start) / 1000000;
+    if (before >= 0 && after >= 0) {
+      assertTrue(after - before < limit, "allocated " + (after - before) + " bytes, at most " + limit + " expected");
+    } else {
+      // zeroing a 2 GB array takes seconds
+      assertTrue(millis < 2000, "fails at once, took " + millis + " ms");
+    }
+    return e;
+  }
+
+  @Test
+  void oversizedHeaderOfPlainFileFailsBeforeAllocating() throws IOException {
+    // a 100-byte file whose header declares 2^31 - 100 bytes of data
+    byte[] file = cut(idx(IdxArray.UNSIGNED_BYTE, new int[] {Integer.MAX_VALUE - 99}), 100);
+    File plain = write(dir, "oversized", file);
+    failsAllocatingLittle(DataException.Kind.TRUNCATED, plain, () -> Idx.read(plain), 1 << 20,
+        "ends after 100 of 2147483556 bytes", "2147483548 of unsigned byte declare 2147483556 bytes");
+    // the same with dimensions that declare even more than an array can hold
+    File bigger = write(dir, "oversized2", cut(idx(IdxArray.DOUBLE, new int[] {1 << 30, 1 << 30, 255}), 100));
+    failsAllocatingLittle(DataException.Kind.TRUNCATED, bigger, () -> Idx.read(bigger), 1 << 20,
+        "ends after 100 of 2351959869397967831056 bytes", "1073741824x1073741824x255 of double");
+  }
+
+  @Test
+  void oversizedHeaderOfGzipFailsAfterReadingWhatIsThere() throws IOException {
+    // a tiny .gz whose header declares almost 2 GB: read in growing chunks, it fails as truncated without the
+    // 2 GB buffer ever being allocated
+    byte[] data = cut(idx(IdxArray.UNSIGNED_BYTE, new int[] {Integer.MAX_VALUE - 99}), 100);
+    File gz = write(dir, "oversized.gz", gzip(data));
+    failsAllocatingLittle(DataException.Kind.TRUNCATED, gz, () -> Idx.read(gz), 16 << 20,
+        "ends after 100 of 2147483556 bytes of decompressed data", "2147483548 of unsigned byte");
+    // the same from a plain stream, whose length is not known either
+    DataException e = assertThrows(DataException.class,
+        () -> Idx.read(new ByteArrayInputStream(data), "asset"));
+    assertEquals(DataException.Kind.TRUNCATED, e.kind());
+    assertTrue(e.getMessage().startsWith("asset: ends after 100 of 2147483556 bytes"), e.getMessage());
+    // 3 MB of real data spans several growth steps and arrives whole
+    double[] values = new double[3 << 20];
+    for (int i = 0; i < values.length; i++) {
+      values[i] = (i * 7) % 251;
+    }
+    byte[] large = idx(IdxArray.UNSIGNED_BYTE, new int[] {3 << 10, 1 << 10}, values);
+    for (IdxArray a : new IdxArray[] {Idx.read(write(dir, "large.gz", gzip(large))),
+        Idx.read(new ByteArrayInputStream(large), "large")}) {
+      assertArrayEquals(new int[] {3 << 10, 1 << 10}, a.dims());
+      int[] ints = a.ints();
+      for (int i = 0; i < ints.length; i += 4099) {
+        assertEquals((i * 7) % 251, ints[i], "value " + i);
+      }
+      assertEquals(((values.length - 1) * 7) % 251, ints[values.length - 1]);
+    }
+  }
+
+  @Test
+  void dimensionsWhoseProductOverflowsInt() throws IOException {
+    // 65536 x 65537 = 2^32 + 65536, which an int product wraps to 65536: exactly the bytes this file holds
+    byte[] wraps = idx(IdxArray.UNSIGNED_BYTE, new int[] {65536, 65537}, new double[65536]);
+    File plain = write(dir, "wraps", wraps);
+    assertFails(DataException.Kind.TRUNCATED, plain, () -> Idx.read(plain), "ends after 65548 of 4295032844 bytes",
+        "65536x65537 of unsigned byte declare 4295032844 bytes");
+    File gz = write(dir, "wraps.gz", gzip(wraps));
+    assertFails(DataException.Kind.BAD_FORMAT, gz, () -> Idx.read(gz), "declare 4295032844 bytes",
+        "more data than a Java array can hold");
+    // 65536 x 65536 = 2^32 wraps to 0
+    File zero = write(dir, "zero", idx(IdxArray.UNSIGNED_BYTE, new int[] {65536, 65536}));
+    assertFails(DataException.Kind.TRUNCATED, zero, () -> Idx.read(zero), "ends after 12 of 4294967308 bytes");
+    // no samples, but samples of 10^10 values each
+    File empty = write(dir, "empty-huge", idx(IdxArray.UNSIGNED_BYTE, new int[] {0, 100000, 100000}));
+    assertFails(DataException.Kind.BAD_FORMAT, empty, () -> Idx.read(empty), "0x100000x100000",
+        "samples of 10000000000 values");
   }
 
   @Test

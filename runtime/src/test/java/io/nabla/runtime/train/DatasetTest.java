@@ -229,4 +229,144 @@ class DatasetTest {
     assertArrayEquals(d.labels(), s.labels());
     assertEquals(2, s.size());
   }
+
+  @Test
+  void threeWaySplitSizes() {
+    Dataset d = indexedLabels(10);
+    Dataset.Split split = d.split(0.8, 0.1, 42);
+    assertEquals(8, split.train().size());
+    assertEquals(1, split.validation().size());
+    assertEquals(1, split.test().size());
+    assertEquals("Split[train 8, validation 1, test 1]", split.toString());
+    split = d.split(0.7, 0.2, 1);
+    assertEquals(7, split.train().size());
+    assertEquals(2, split.validation().size(), "0.7 + 0.2 rounds to 9, not 8.999…");
+    assertEquals(1, split.test().size());
+    split = indexedTargets(1000).split(0.6, 0.25, 3);
+    assertEquals(600, split.train().size());
+    assertEquals(250, split.validation().size());
+    assertEquals(150, split.test().size());
+    assertEquals(2, split.test().targetsPerSample());
+    assertFalse(split.validation().hasLabels());
+    split = d.split(0.75, 0.25, 1);
+    assertEquals(0, split.test().size(), "fractions adding up to 1 leave an empty test part");
+    assertEquals(3, split.test().featureSize());
+    split = d.split(1, 0, 1);
+    assertEquals(10, split.train().size());
+    assertEquals(0, split.validation().size());
+    split = indexedLabels(7).split(0.5, 0.25, 1); // 3.5 -> 4, 5.25 -> 5
+    assertEquals(4, split.train().size());
+    assertEquals(1, split.validation().size());
+    assertEquals(2, split.test().size());
+  }
+
+  @Test
+  void threeWaySplitIsDisjointCompleteDeterministicAndAgreesWithTheTwoWaySplit() {
+    for (Dataset d : new Dataset[] {indexedTargets(101), indexedLabels(101)}) {
+      Dataset.Split split = d.split(0.7, 0.15, 99);
+      Set<Integer> seen = new HashSet<>();
+      for (Dataset part : new Dataset[] {split.train(), split.validation(), split.test()}) {
+        for (int id : sampleIds(part)) {
+          assertTrue(seen.add(id), "sample " + id + " appears twice");
+        }
+      }
+      assertEquals(101, seen.size());
+      Dataset.Split again = d.split(0.7, 0.15, 99);
+      assertArrayEquals(sampleIds(split.validation()), sampleIds(again.validation()));
+      assertArrayEquals(sampleIds(split.test()), sampleIds(again.test()));
+      Dataset[] two = d.split(0.7, 99);
+      assertArrayEquals(sampleIds(two[0]), sampleIds(split.train()), "the same training part");
+      assertArrayEquals(sampleIds(two[1]), sampleIds(split.validation().concat(split.test())));
+      assertArrayEquals(sampleIds(d.shuffled(99)), sampleIds(split.train().concat(split.validation(),
+          split.test())), "the parts cut shuffled(seed) in order");
+      assertFalse(java.util.Arrays.equals(sampleIds(split.test()), sampleIds(d.split(0.7, 0.15, 100).test())));
+    }
+  }
+
+  @Test
+  void threeWaySplitRejectsBadFractions() {
+    Dataset d = indexedTargets(10);
+    assertRejected(() -> d.split(0, 0.5, 0), "train 0.0");
+    assertRejected(() -> d.split(0.8, -0.1, 0), "validation -0.1");
+    assertRejected(() -> d.split(0.8, 0.3, 0), "train 0.8 and validation 0.3");
+    assertRejected(() -> d.split(Double.NaN, 0.1, 0), "NaN");
+    assertRejected(() -> d.split(0.5, Double.NaN, 0), "NaN");
+    assertRejected(() -> d.split(1.5, 0, 0), "1.5");
+  }
+
+  @Test
+  void shuffledIsAPermutationBySeed() {
+    Dataset d = indexedLabels(50);
+    int[] ids = sampleIds(d.shuffled(5));
+    assertArrayEquals(ids, sampleIds(d.shuffled(5)));
+    assertFalse(java.util.Arrays.equals(ids, sampleIds(d.shuffled(6))));
+    int[] sorted = ids.clone();
+    java.util.Arrays.sort(sorted);
+    assertArrayEquals(sampleIds(d), sorted, "every sample once");
+    assertFalse(java.util.Arrays.equals(sampleIds(d), ids), "shuffled");
+    assertEquals(0, Dataset.ofLabels(new float[0], 2, new int[0]).shuffled(1).size());
+  }
+
+  @Test
+  void takeAndRangeCopySamples() {
+    Dataset d = indexedTargets(6);
+    assertArrayEquals(new int[] {0, 1, 2}, sampleIds(d.take(3)));
+    assertArrayEquals(new int[] {0, 1, 2, 3, 4, 5}, sampleIds(d.take(100)), "take(n) takes at most n");
+    assertEquals(0, d.take(0).size());
+    assertArrayEquals(new int[] {2, 3, 4}, sampleIds(d.range(2, 5)));
+    assertEquals(0, d.range(6, 6).size());
+    Dataset copy = d.range(0, 2);
+    d.features()[0] = 999;
+    assertEquals(0f, copy.features()[0], 0f, "a copy, not a view");
+    Dataset multi = Dataset.ofLabels(new float[] {0, 1, 2}, 1, new int[] {0, 1, 10, 11, 20, 21}, 2);
+    assertArrayEquals(new int[] {10, 11, 20, 21}, multi.range(1, 3).labels());
+    assertRejected(() -> d.take(-1), "-1");
+    for (int[] bad : new int[][] {{-1, 2}, {4, 3}, {0, 7}}) {
+      IndexOutOfBoundsException e = assertThrows(IndexOutOfBoundsException.class, () -> d.range(bad[0], bad[1]));
+      assertTrue(e.getMessage().contains("samples " + bad[0] + " to " + bad[1] + " of a dataset of 6"),
+          e.getMessage());
+    }
+  }
+
+  @Test
+  void concatJoinsMatchingDatasets() {
+    Dataset a = indexedLabels(3);
+    Dataset b = indexedLabels(5).range(3, 5);
+    Dataset joined = a.concat(b);
+    assertArrayEquals(new int[] {0, 1, 2, 3, 4}, sampleIds(joined));
+    assertArrayEquals(new int[] {0, 1, 2, 3, 0}, joined.labels());
+    Dataset targets = indexedTargets(2).concat(indexedTargets(0), indexedTargets(4).range(2, 4));
+    assertArrayEquals(new int[] {0, 1, 2, 3}, sampleIds(targets));
+    Dataset alone = a.concat();
+    assertEquals(3, alone.size());
+    a.features()[0] = 999;
+    assertEquals(0f, alone.features()[0], 0f, "a copy");
+
+    assertRejected(() -> a.concat(a, indexedTargets(2)), "dataset 2 of 2", "2 features and 2 targets per sample",
+        "3 features and 1 label per sample");
+    assertRejected(() -> a.concat(Dataset.ofLabels(new float[4], 2, new int[2])), "2 features");
+    assertRejected(() -> a.concat(Dataset.ofLabels(new float[6], 3, new int[4], 2)), "2 labels per sample");
+  }
+
+  @Test
+  void labelCountsIsAClassHistogram() {
+    assertArrayEquals(new int[] {3, 3, 2, 2}, indexedLabels(10).labelCounts());
+    assertArrayEquals(new int[] {0, 2, 0, 1},
+        Dataset.ofLabels(new float[3], 1, new int[] {3, 1, 1}).labelCounts(), "absent classes count 0");
+    assertArrayEquals(new int[] {1, 1, 0, 2},
+        Dataset.ofLabels(new float[2], 1, new int[] {0, 3, 1, 3}, 2).labelCounts(), "every label of a sample");
+    assertArrayEquals(new int[0], Dataset.ofLabels(new float[0], 1, new int[0]).labelCounts());
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> indexedTargets(2).labelCounts());
+    assertTrue(e.getMessage().contains("float targets"), e.getMessage());
+    assertRejected(() -> Dataset.ofLabels(new float[2], 1, new int[] {0, -3}).labelCounts(),
+        "label -3 at index 1");
+  }
+
+  @Test
+  void describesItself() {
+    assertEquals("Dataset[5 samples, 3 features and 1 label per sample]", indexedLabels(5).toString());
+    assertEquals("Dataset[1 sample, 2 features and 2 targets per sample]", indexedTargets(1).toString());
+    assertEquals("Dataset[0 samples, 1 feature and 1 target per sample]",
+        Dataset.ofTargets(new float[0], 1, new float[0], 1).toString());
+  }
 }
