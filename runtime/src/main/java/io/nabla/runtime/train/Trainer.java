@@ -4,6 +4,7 @@ import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.optim.Optimizer;
+import io.nabla.runtime.schedule.LearningRateSchedule;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -23,6 +24,7 @@ import java.util.Map;
  *     .optimizer(Adam.of(1e-3)).epochs(10).batchSize(64).seed(42)
  *     .validationSplit(0.1)
  *     .metric(Metric.topKAccuracy(3))
+ *     .schedule(Schedules.sequential(Schedules.linearWarmup(0.1, 2), 2, Schedules.cosine(8)))
  *     .earlyStopping(EarlyStopping.monitor("val_loss").patience(3).restoreBestWeights(true))
  *     .listener(ConsoleProgress.toStandardOutput())
  *     .build()
@@ -38,6 +40,8 @@ public final class Trainer {
   private final List<Metric> metrics;
   private final EarlyStopping earlyStopping;
   private final List<TrainingListener> listeners;
+  private final LearningRateSchedule schedule;
+  private final String scheduleMonitor;
 
   private Trainer(Builder b) {
     this.optimizer = b.optimizer;
@@ -48,6 +52,8 @@ public final class Trainer {
     this.metrics = Collections.unmodifiableList(new ArrayList<>(b.metrics));
     this.earlyStopping = b.earlyStopping;
     this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
+    this.schedule = b.schedule;
+    this.scheduleMonitor = b.scheduleMonitor;
   }
 
   public static Builder builder() {
@@ -94,6 +100,7 @@ public final class Trainer {
     int bestEpoch = 0;
     int sinceBest = 0;
     boolean stopped = false;
+    long globalStep = 0;
     for (int epoch = 1; epoch <= epochs; epoch++) {
       rng.shuffle(order);
       for (Metric metric : metrics) {
@@ -121,7 +128,11 @@ public final class Trainer {
           metric.update(model, output, batch.labels, batch.targets, b);
         }
         model.backward();
+        if (schedule != null) {
+          schedule.apply(optimizer, globalStep, epoch - 1);
+        }
         optimizer.step(model.parameters());
+        globalStep++;
         lossSum += (double) loss * b;
         seen += b;
         if (!listeners.isEmpty()) {
@@ -147,6 +158,10 @@ public final class Trainer {
       }
       if (!Double.isNaN(optimizer.learningRate())) {
         values.put("lr", optimizer.learningRate());
+      }
+      if (schedule != null) {
+        String monitor = scheduleMonitor != null ? scheduleMonitor : validation != null ? "val_loss" : "loss";
+        schedule.observe(values.containsKey(monitor) ? values.get(monitor) : Double.NaN);
       }
       EpochResult result = new EpochResult(epoch, epochs, values, seconds, train.size());
       results.add(result);
@@ -317,6 +332,8 @@ public final class Trainer {
     private final List<Metric> metrics = new ArrayList<>();
     private double validationSplit;
     private EarlyStopping earlyStopping;
+    private LearningRateSchedule schedule;
+    private String scheduleMonitor;
 
     private Builder() {}
 
@@ -332,6 +349,23 @@ public final class Trainer {
     /** An extra metric, reported for training and validation data ({@code top5_accuracy}, ...). */
     public Builder metric(Metric metric) {
       this.metrics.add(metric);
+      return this;
+    }
+
+    /**
+     * Sets the optimizer's learning rate before every step from {@code schedule} (per epoch or per step, as the
+     * schedule says); at each epoch's end the schedule observes {@code val_loss} (or {@code loss} without
+     * validation data), which only {@code ReduceOnPlateau} uses.
+     */
+    public Builder schedule(LearningRateSchedule schedule) {
+      this.schedule = schedule;
+      return this;
+    }
+
+    /** As {@link #schedule(LearningRateSchedule)}, observing metric {@code monitor} (e.g. {@code val_accuracy}). */
+    public Builder schedule(LearningRateSchedule schedule, String monitor) {
+      this.schedule = schedule;
+      this.scheduleMonitor = monitor;
       return this;
     }
 

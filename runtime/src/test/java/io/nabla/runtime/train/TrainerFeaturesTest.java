@@ -8,6 +8,8 @@ import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.optim.Sgd;
+import io.nabla.runtime.schedule.ReduceOnPlateau;
+import io.nabla.runtime.schedule.Schedules;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -129,6 +131,32 @@ class TrainerFeaturesTest {
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
         () -> trainer.fit(TinyDenseModel.softmaxClassifier(32), clusters(40, 5, 0.6f), null));
     assertTrue(e.getMessage().contains("'val_loss'"), e.getMessage());
+  }
+
+  @Test
+  void aScheduleSetsTheLearningRateEveryEpoch() {
+    History history = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(5).batchSize(16).seed(1)
+        .schedule(Schedules.step(2, 0.5)).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 10, 0.6f), null);
+    double[] expected = {0.1, 0.1, 0.05, 0.05, 0.025};
+    for (int e = 0; e < 5; e++) {
+      assertEquals(expected[e], history.get(e).metric("lr"), 1e-7, "epoch " + (e + 1));
+    }
+  }
+
+  @Test
+  void aPlateauScheduleObservesTheValidationLoss() {
+    // Validation labels that contradict training make val_loss rise: the plateau schedule must cut the rate.
+    Dataset train = clusters(64, 11, 0.6f);
+    int[] wrong = train.labels().clone();
+    for (int i = 0; i < wrong.length; i++) {
+      wrong[i] = (wrong[i] + 1) % 3;
+    }
+    Dataset contradicting = Dataset.ofLabels(train.features(), 2, wrong);
+    History history = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(6).batchSize(16).seed(1)
+        .schedule(ReduceOnPlateau.builder().patience(0).factor(0.5).build()).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), train, contradicting);
+    assertTrue(history.last().metric("lr") < 0.1 * 0.5 * 0.5, history.toCsv());
   }
 
   @Test
