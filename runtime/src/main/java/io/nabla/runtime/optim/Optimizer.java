@@ -5,7 +5,10 @@ import io.nabla.runtime.Parameters;
 /**
  * Updates parameters from their gradients. An implementation keeps its configuration (learning rate, betas) apart
  * from its state (moment buffers, step count), allocates that state lazily as flat arrays with the parameters'
- * layout, and is bound to one parameter set. A user-defined optimizer is one method:
+ * layout, and is bound to one parameter set. Built in, with PyTorch's update rules, defaults and state names:
+ * {@link Sgd}, {@link Adam}, {@link AdamW}, {@link RmsProp} and {@link AdaGrad}, each with per-layer or per-kind
+ * {@link ParameterGroup}s; {@link GradientClipping} clips the gradients before a step. A user-defined optimizer is
+ * one method:
  *
  * <pre>{@code
  * Optimizer signSgd = p -> {
@@ -24,12 +27,29 @@ public interface Optimizer {
   }
 
   /**
-   * Sets the learning rate of the next steps, as PyTorch's schedulers set {@code param_group["lr"]}.
+   * Sets the learning rate of the next steps, as PyTorch's schedulers set {@code param_group["lr"]}. With
+   * {@link ParameterGroup}s, this is the learning rate of the default group and of every group that sets none of
+   * its own; groups with their own learning rate keep it (use {@link #scaleLearningRates(double)} to move them
+   * all).
    *
    * @throws IllegalStateException if the optimizer has no learning rate to set
    */
   default void setLearningRate(double learningRate) {
     throw new IllegalStateException(getClass().getSimpleName() + " has no learning rate that a schedule can set");
+  }
+
+  /**
+   * Sets every learning rate to its initial value times {@code factor}: the optimizer's own and that of each
+   * {@link ParameterGroup} with a learning rate of its own, as PyTorch's schedulers set
+   * {@code group["lr"] = group["initial_lr"] · factor} for every group. {@link #setLearningRate(double)}, by
+   * contrast, leaves the groups that set their own learning rate alone. Without groups the two agree:
+   * {@code scaleLearningRates(f)} is {@code setLearningRate(initial · f)}.
+   *
+   * @throws IllegalStateException if the optimizer has no learning rates to scale
+   * @throws IllegalArgumentException if {@code factor} is negative, infinite or NaN
+   */
+  default void scaleLearningRates(double factor) {
+    throw new IllegalStateException(getClass().getSimpleName() + " has no learning rates that a schedule can scale");
   }
 
   /** The state a checkpoint saves (empty for a stateless optimizer). */

@@ -1,33 +1,38 @@
 package io.nabla.runtime.optim;
 
-import io.nabla.runtime.Parameters;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 /**
- * Stochastic gradient descent with PyTorch's {@code torch.optim.SGD} update rule and defaults:
+ * Stochastic gradient descent with PyTorch's {@code torch.optim.SGD} update rule and defaults (momentum,
+ * dampening and weight decay 0, no Nesterov; the learning rate has no default, as in PyTorch):
  *
  * <pre>
- * g = grad + weightDecay · w
+ * g = grad + weightDecay · w                                           (L2 penalty)
  * b = g on the first step, else momentum · b + (1 - dampening) · g     (only when momentum ≠ 0)
  * g = nesterov ? g + momentum · b : b
  * w = w - lr · g
  * </pre>
+ *
+ * State ({@link #state()}): {@code momentum_buffer} (b), absent before the first step or without momentum.
+ * {@link ParameterGroup}s may override the learning rate and the weight decay of some tensors.
  */
-public final class Sgd implements Optimizer {
-  private float learningRate;
+public final class Sgd extends GroupedOptimizer {
   private final float momentum;
   private final float dampening;
-  private final float weightDecay;
+  private final float oneMinusDampening;
   private final boolean nesterov;
 
   private float[] velocity;
+  private boolean first;
 
   private Sgd(Builder b) {
-    this.learningRate = b.learningRate;
-    this.momentum = b.momentum;
-    this.dampening = b.dampening;
-    this.weightDecay = b.weightDecay;
+    super("SGD", b.learningRate, b.weightDecay, b.groups);
+    this.momentum = (float) b.momentum;
+    this.dampening = (float) b.dampening;
+    this.oneMinusDampening = (float) (1 - b.dampening);
     this.nesterov = b.nesterov;
   }
 
@@ -41,41 +46,32 @@ public final class Sgd implements Optimizer {
   }
 
   @Override
-  public void step(Parameters parameters) {
-    float[] w = parameters.values();
-    float[] g = parameters.gradients();
-    boolean first = false;
+  void beginStep(int size) {
+    checkRestored("momentum_buffer", velocity, size);
+    first = false;
     if (momentum != 0f && velocity == null) {
-      velocity = new float[w.length];
+      velocity = new float[size];
       first = true;
     }
-    if (velocity != null && velocity.length != w.length) {
-      throw new IllegalStateException(
-          "this SGD was used with " + velocity.length + " parameters, now given " + w.length);
-    }
-    for (int i = 0; i < w.length; i++) {
-      float d = g[i] + weightDecay * w[i];
+  }
+
+  @Override
+  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+    for (int i = from; i < to; i++) {
+      float d = weightDecay != 0f ? g[i] + weightDecay * w[i] : g[i];
       if (momentum != 0f) {
-        float b = first ? d : momentum * velocity[i] + (1f - dampening) * d;
+        float b = first ? d : momentum * velocity[i] + oneMinusDampening * d;
         velocity[i] = b;
         d = nesterov ? d + momentum * b : b;
       }
-      w[i] -= learningRate * d;
+      w[i] -= lr * d;
     }
   }
 
-  @Override
-  public double learningRate() {
-    return learningRate;
-  }
-
-  @Override
-  public void setLearningRate(double learningRate) {
-    Checks.nonNegative("SGD learning rate", (float) learningRate);
-    this.learningRate = (float) learningRate;
-  }
-
-  /** PyTorch's names: {@code momentum_buffer} (absent before the first step or without momentum). */
+  /**
+   * PyTorch's names: {@code momentum_buffer} (absent before the first step or without momentum); scalars
+   * {@code lr} and {@code groups.<i>.lr} for each group with its own learning rate.
+   */
   @Override
   public OptimizerState state() {
     Map<String, float[]> buffers = new LinkedHashMap<>();
@@ -83,15 +79,14 @@ public final class Sgd implements Optimizer {
       buffers.put("momentum_buffer", velocity);
     }
     Map<String, Double> scalars = new LinkedHashMap<>();
-    scalars.put("lr", (double) learningRate);
-    return new OptimizerState("SGD", buffers, scalars);
+    putLearningRates(scalars);
+    return new OptimizerState(kind, buffers, scalars);
   }
 
   @Override
   public void restore(OptimizerState state) {
-    state.checkKind("SGD");
+    restoreLearningRates(state);
     velocity = state.buffer("momentum_buffer");
-    learningRate = (float) state.scalar("lr", learningRate);
   }
 
   public float momentum() {
@@ -105,35 +100,36 @@ public final class Sgd implements Optimizer {
 
   @Override
   public String toString() {
-    return "SGD(lr=" + learningRate + ", momentum=" + momentum + ", dampening=" + dampening + ", weightDecay="
-        + weightDecay + ", nesterov=" + nesterov + ")";
+    return "SGD(lr=" + (float) learningRate() + ", momentum=" + momentum + ", dampening=" + dampening
+        + ", weightDecay=" + (float) weightDecay() + ", nesterov=" + nesterov + groupsSuffix() + ")";
   }
 
   /** Hyperparameters, checked by {@link #build()}; defaults as in PyTorch. */
   public static final class Builder {
-    private final float learningRate;
-    private float momentum;
-    private float dampening;
-    private float weightDecay;
+    private final double learningRate;
+    private double momentum;
+    private double dampening;
+    private double weightDecay;
     private boolean nesterov;
+    private final List<ParameterGroup> groups = new ArrayList<>();
 
     private Builder(double learningRate) {
-      this.learningRate = (float) learningRate;
+      this.learningRate = learningRate;
     }
 
     public Builder momentum(double momentum) {
-      this.momentum = (float) momentum;
+      this.momentum = momentum;
       return this;
     }
 
     public Builder dampening(double dampening) {
-      this.dampening = (float) dampening;
+      this.dampening = dampening;
       return this;
     }
 
     /** L2 penalty added to the gradient ({@code g + weightDecay · w}), as PyTorch's {@code weight_decay}. */
     public Builder weightDecay(double weightDecay) {
-      this.weightDecay = (float) weightDecay;
+      this.weightDecay = weightDecay;
       return this;
     }
 
@@ -142,12 +138,18 @@ public final class Sgd implements Optimizer {
       return this;
     }
 
+    /** Adds a parameter group; later groups win where groups overlap (see {@link ParameterGroup}). */
+    public Builder group(ParameterGroup group) {
+      groups.add(Checks.group("SGD", group));
+      return this;
+    }
+
     public Sgd build() {
       Checks.positive("SGD learning rate", learningRate);
       Checks.nonNegative("SGD momentum", momentum);
       Checks.nonNegative("SGD dampening", dampening);
       Checks.nonNegative("SGD weight decay", weightDecay);
-      if (nesterov && (momentum <= 0f || dampening != 0f)) {
+      if (nesterov && (momentum <= 0 || dampening != 0)) {
         throw new IllegalArgumentException(
             "SGD with Nesterov momentum needs momentum > 0 and dampening = 0, got momentum " + momentum
                 + " and dampening " + dampening);

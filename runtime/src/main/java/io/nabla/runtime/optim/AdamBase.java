@@ -1,0 +1,145 @@
+package io.nabla.runtime.optim;
+
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The update that {@link Adam} and {@link AdamW} share, PyTorch's {@code _single_tensor_adam(w)}; they differ in
+ * how weight decay applies: added to the gradient (L2, Adam) or decoupled, multiplying the weights (AdamW).
+ */
+abstract class AdamBase extends GroupedOptimizer {
+  private final double beta1;
+  private final double beta2;
+  private final float floatBeta1;
+  private final float floatBeta2;
+  private final float oneMinusBeta1;
+  private final float oneMinusBeta2;
+  private final float epsilon;
+  private final boolean amsgrad;
+  private final boolean decoupled;
+
+  private float[] m;
+  private float[] v;
+  private float[] vMax;
+  private long step;
+  // Per step: 1 - β1^t and √(1 - β2^t).
+  private double bias1;
+  private float sqrtBias2;
+
+  AdamBase(String kind, double learningRate, double beta1, double beta2, double epsilon, double weightDecay,
+      boolean amsgrad, boolean decoupled, List<ParameterGroup> groups) {
+    super(kind, learningRate, weightDecay, groups);
+    this.beta1 = beta1;
+    this.beta2 = beta2;
+    this.floatBeta1 = (float) beta1;
+    this.floatBeta2 = (float) beta2;
+    this.oneMinusBeta1 = (float) (1 - beta1);
+    this.oneMinusBeta2 = (float) (1 - beta2);
+    this.epsilon = (float) epsilon;
+    this.amsgrad = amsgrad;
+    this.decoupled = decoupled;
+  }
+
+  @Override
+  final void beginStep(int size) {
+    checkRestored("exp_avg", m, size);
+    checkRestored("exp_avg_sq", v, size);
+    checkRestored("max_exp_avg_sq", vMax, size);
+    if (m == null) {
+      m = new float[size];
+      v = new float[size];
+      if (amsgrad) {
+        vMax = new float[size];
+      }
+    }
+    step++;
+    bias1 = 1 - Math.pow(beta1, step);
+    sqrtBias2 = (float) Math.sqrt(1 - Math.pow(beta2, step));
+  }
+
+  @Override
+  final void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+    float stepSize = (float) (lr / bias1);
+    float shrink = (float) (1 - (double) lr * weightDecay);
+    boolean l2 = !decoupled && weightDecay != 0f;
+    for (int i = from; i < to; i++) {
+      float d = g[i];
+      if (decoupled) {
+        w[i] *= shrink;
+      } else if (l2) {
+        d += weightDecay * w[i];
+      }
+      float mi = floatBeta1 * m[i] + oneMinusBeta1 * d;
+      float vi = floatBeta2 * v[i] + oneMinusBeta2 * d * d;
+      m[i] = mi;
+      v[i] = vi;
+      if (amsgrad) {
+        vi = Math.max(vMax[i], vi);
+        vMax[i] = vi;
+      }
+      w[i] -= stepSize * (mi / ((float) Math.sqrt(vi) / sqrtBias2 + epsilon));
+    }
+  }
+
+  /**
+   * PyTorch's names: {@code exp_avg}, {@code exp_avg_sq} and, with AMSGrad, {@code max_exp_avg_sq} (absent before
+   * the first step); scalars {@code step}, {@code lr} and {@code groups.<i>.lr} for each group with its own
+   * learning rate.
+   */
+  @Override
+  public final OptimizerState state() {
+    Map<String, float[]> buffers = new LinkedHashMap<>();
+    if (m != null) {
+      buffers.put("exp_avg", m);
+      buffers.put("exp_avg_sq", v);
+      if (vMax != null) {
+        buffers.put("max_exp_avg_sq", vMax);
+      }
+    }
+    Map<String, Double> scalars = new LinkedHashMap<>();
+    scalars.put("step", (double) step);
+    putLearningRates(scalars);
+    return new OptimizerState(kind, buffers, scalars);
+  }
+
+  /**
+   * @throws IllegalArgumentException if the state is of another kind, lacks a buffer that the others imply, or
+   *     was saved with AMSGrad on and restored with it off, or the reverse
+   */
+  @Override
+  public final void restore(OptimizerState state) {
+    restoreLearningRates(state);
+    float[] restoredM = state.buffer("exp_avg");
+    float[] restoredV = state.buffer("exp_avg_sq");
+    float[] restoredMax = state.buffer("max_exp_avg_sq");
+    if ((restoredM == null) != (restoredV == null)) {
+      throw new IllegalArgumentException(
+          "a " + kind + " state needs both exp_avg and exp_avg_sq or neither, got " + state.buffers().keySet());
+    }
+    if (restoredM != null && amsgrad != (restoredMax != null)) {
+      throw new IllegalArgumentException(amsgrad
+          ? "the state has no max_exp_avg_sq: it was saved by a " + kind + " without AMSGrad, this one has it"
+          : "the state has max_exp_avg_sq: it was saved by a " + kind + " with AMSGrad, this one has none");
+    }
+    m = restoredM;
+    v = restoredV;
+    vMax = restoredM == null ? null : restoredMax;
+    step = (long) state.scalar("step", 0);
+  }
+
+  /** The number of steps taken. */
+  public final long stepCount() {
+    return step;
+  }
+
+  public final boolean amsgrad() {
+    return amsgrad;
+  }
+
+  @Override
+  public final String toString() {
+    return kind + "(lr=" + (float) learningRate() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
+        + ", weightDecay=" + (float) weightDecay() + ", amsgrad=" + amsgrad + groupsSuffix() + ")";
+  }
+}
