@@ -3,6 +3,7 @@ package io.nabla.runtime.train;
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.Rng;
+import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
 import java.util.ArrayList;
@@ -42,6 +43,7 @@ public final class Trainer {
   private final List<TrainingListener> listeners;
   private final LearningRateSchedule schedule;
   private final String scheduleMonitor;
+  private final GradientClipping clipping;
 
   private Trainer(Builder b) {
     this.optimizer = b.optimizer;
@@ -54,6 +56,7 @@ public final class Trainer {
     this.listeners = Collections.unmodifiableList(new ArrayList<>(b.listeners));
     this.schedule = b.schedule;
     this.scheduleMonitor = b.scheduleMonitor;
+    this.clipping = b.clipping;
   }
 
   public static Builder builder() {
@@ -128,6 +131,9 @@ public final class Trainer {
           metric.update(model, output, batch.labels, batch.targets, b);
         }
         model.backward();
+        if (clipping != null) {
+          clipping.apply(model.parameters());
+        }
         if (schedule != null) {
           schedule.apply(optimizer, globalStep, epoch - 1);
         }
@@ -334,6 +340,7 @@ public final class Trainer {
     private EarlyStopping earlyStopping;
     private LearningRateSchedule schedule;
     private String scheduleMonitor;
+    private GradientClipping clipping;
 
     private Builder() {}
 
@@ -366,6 +373,15 @@ public final class Trainer {
     public Builder schedule(LearningRateSchedule schedule, String monitor) {
       this.schedule = schedule;
       this.scheduleMonitor = monitor;
+      return this;
+    }
+
+    /**
+     * Clips gradients before every optimizer step, e.g. {@code GradientClipping.byNorm(1.0)} (PyTorch's
+     * {@code clip_grad_norm_} over all parameters) or {@code GradientClipping.byValue(0.5)}.
+     */
+    public Builder clipping(GradientClipping clipping) {
+      this.clipping = clipping;
       return this;
     }
 

@@ -7,6 +7,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Sgd;
 import io.nabla.runtime.schedule.ReduceOnPlateau;
 import io.nabla.runtime.schedule.Schedules;
@@ -157,6 +158,20 @@ class TrainerFeaturesTest {
         .schedule(ReduceOnPlateau.builder().patience(0).factor(0.5).build()).build()
         .fit(TinyDenseModel.softmaxClassifier(16), train, contradicting);
     assertTrue(history.last().metric("lr") < 0.1 * 0.5 * 0.5, history.toCsv());
+  }
+
+  @Test
+  void clippingByValueBoundsEveryGradientBeforeTheStep() {
+    // With clipping at 1e-3 and plain SGD at lr 1, no weight can move by more than 1e-3 per step.
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(64);
+    model.initialize(3);
+    float[] before = model.parameters().values().clone();
+    Trainer.builder().optimizer(Sgd.of(1)).epochs(1).batchSize(64).clipping(GradientClipping.byValue(1e-3))
+        .build().fit(model, clusters(64, 12, 0.6f), null);
+    float[] after = model.parameters().values();
+    for (int i = 0; i < after.length; i++) {
+      assertTrue(Math.abs(after[i] - before[i]) <= 1e-3 + 1e-7, "weight " + i + " moved " + (after[i] - before[i]));
+    }
   }
 
   @Test
