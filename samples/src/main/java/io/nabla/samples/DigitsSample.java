@@ -17,7 +17,6 @@ final class DigitsSample extends Sample {
   static final String NAME = "digits";
   static final int EPOCHS = 50;
   static final int BATCH = 32;
-  static final double LEARNING_RATE = 1e-3;
   /** The classpath resource, relative to this package. */
   static final String RESOURCE = "digits.csv.gz";
   static final String RESOURCE_NAME = "classpath:io/nabla/samples/" + RESOURCE;
@@ -40,10 +39,6 @@ final class DigitsSample extends Sample {
     return BATCH;
   }
 
-  @Override
-  double defaultLearningRate() {
-    return LEARNING_RATE;
-  }
 
   @Override
   SampleData load(File data, long seed) {

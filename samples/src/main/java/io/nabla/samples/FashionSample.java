@@ -14,7 +14,6 @@ final class FashionSample extends Sample {
   static final String NAME = "fashion-mlp";
   static final int EPOCHS = 10;
   static final int BATCH = 64;
-  static final double LEARNING_RATE = 1e-3;
   static final String DEFAULT_DIR = "/usr/share/datasets/fashion-mnist";
   static final String TRAIN_IMAGES = "train-images-idx3-ubyte";
   static final String TRAIN_LABELS = "train-labels-idx1-ubyte";
@@ -38,10 +37,6 @@ final class FashionSample extends Sample {
     return BATCH;
   }
 
-  @Override
-  double defaultLearningRate() {
-    return LEARNING_RATE;
-  }
 
   @Override
   SampleData load(File data, long seed) {

@@ -15,8 +15,6 @@ abstract class Sample {
 
   abstract int defaultBatch();
 
-  abstract double defaultLearningRate();
-
   /**
    * Loads, scales and splits the data; {@code data} is the {@code --data} option or {@code null}, {@code seed}
    * the run's seed (for a split).

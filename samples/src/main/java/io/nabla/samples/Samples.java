@@ -2,12 +2,14 @@ package io.nabla.samples;
 
 import io.nabla.runtime.Model;
 import io.nabla.runtime.data.DataException;
-import io.nabla.runtime.optim.Adam;
-import io.nabla.runtime.train.EpochResult;
+import io.nabla.runtime.optim.GradientClipping;
+import io.nabla.runtime.schedule.LearningRateSchedule;
+import io.nabla.runtime.train.ConsoleProgress;
+import io.nabla.runtime.train.History;
 import io.nabla.runtime.train.Trainer;
 import io.nabla.runtime.train.TrainingDivergedException;
-import io.nabla.runtime.train.TrainingListener;
 import java.io.File;
+import java.io.IOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -83,9 +85,33 @@ public final class Samples implements Callable<Integer> {
   Integer batch;
 
   @Option(names = "--lr", paramLabel = "RATE",
-      description = "Adam's initial learning rate, positive, annealed to 0 along a cosine over the run"
-          + " (default: " + DigitsSample.LEARNING_RATE + ").")
+      description = "The initial (peak, for onecycle) learning rate, positive (default: adam, adamw, rmsprop"
+          + " 0.001; sgd, momentum, nesterov 0.05; adagrad 0.01).")
   Double learningRate;
+
+  @Option(names = "--optimizer", paramLabel = "NAME",
+      description = "sgd, momentum (SGD, momentum 0.9), nesterov, adam (default), adamw, rmsprop or adagrad,"
+          + " with PyTorch's update rules and defaults.")
+  String optimizerName = "adam";
+
+  @Option(names = "--schedule", paramLabel = "NAME",
+      description = "The learning-rate schedule: cosine (default: annealed to 0 over the run, per step),"
+          + " constant, step (x0.1 every third of the run), exponential (x0.9 per epoch), warmup-cosine,"
+          + " onecycle, plateau (halved when val_loss stalls).")
+  String scheduleName = "cosine";
+
+  @Option(names = "--weight-decay", paramLabel = "W",
+      description = "Weight decay, >= 0: L2 for sgd/adam/rmsprop/adagrad, decoupled for adamw (default: adamw"
+          + " 0.01, others 0).")
+  Double weightDecay;
+
+  @Option(names = "--clip-norm", paramLabel = "MAX",
+      description = "Clips the gradients' global L2 norm to MAX before every step (PyTorch's clip_grad_norm_).")
+  Double clipNorm;
+
+  @Option(names = "--report", paramLabel = "DIR",
+      description = "Writes the training history to DIR/history.csv and its curves to DIR/history.svg.")
+  File report;
 
   @Option(names = "--seed", paramLabel = "N",
       description = "Seed of the initial weights, the shuffling and the " + DigitsSample.NAME + " split (default: "
@@ -103,8 +129,11 @@ public final class Samples implements Callable<Integer> {
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
   boolean help;
 
+  private static PrintWriter STANDARD_OUT;
+
   public static void main(String[] args) {
     PrintWriter out = new PrintWriter(System.out, true);
+    STANDARD_OUT = out;
     PrintWriter err = new PrintWriter(System.err, true);
     int code = run(args, out, err);
     out.flush();
@@ -150,7 +179,17 @@ public final class Samples implements Callable<Integer> {
     }
     int e = epochs != null ? epochs : sample.defaultEpochs();
     int b = batch != null ? batch : sample.defaultBatch();
-    double lr = learningRate != null ? learningRate : sample.defaultLearningRate();
+    String optimizerKey = TrainingOptions.lower(optimizerName);
+    String scheduleKey = TrainingOptions.lower(scheduleName);
+    if (!TrainingOptions.OPTIMIZERS.contains(optimizerKey)) {
+      throw new ParameterException(cmd, "--optimizer: unknown optimizer '" + optimizerName + "'; choose one of "
+          + join(TrainingOptions.OPTIMIZERS));
+    }
+    if (!TrainingOptions.SCHEDULES.contains(scheduleKey)) {
+      throw new ParameterException(cmd, "--schedule: unknown schedule '" + scheduleName + "'; choose one of "
+          + join(TrainingOptions.SCHEDULES));
+    }
+    double lr = learningRate != null ? learningRate : TrainingOptions.defaultLearningRate(optimizerKey);
     long s = seed != null ? seed : DEFAULT_SEED;
     if (e < 1) {
       throw new ParameterException(cmd, "--epochs must be at least 1, got " + e);
@@ -160,6 +199,12 @@ public final class Samples implements Callable<Integer> {
     }
     if (!(lr > 0) || Double.isInfinite(lr)) {
       throw new ParameterException(cmd, "--lr must be a positive number, got " + lr);
+    }
+    if (weightDecay != null && (!(weightDecay >= 0) || Double.isInfinite(weightDecay))) {
+      throw new ParameterException(cmd, "--weight-decay must be zero or positive, got " + weightDecay);
+    }
+    if (clipNorm != null && (!(clipNorm > 0) || Double.isInfinite(clipNorm))) {
+      throw new ParameterException(cmd, "--clip-norm must be a positive number, got " + clipNorm);
     }
 
     SampleData d;
@@ -174,8 +219,9 @@ public final class Samples implements Callable<Integer> {
     Model model = sample.newModel(b);
     model.initialize(s);
     out.println(String.format(Locale.ROOT,
-        "sample %s: %s, Adam lr %s cosine-annealed to 0, batch %d, %d epoch%s, seed %d", sample.name(),
-        model.name(), lr, b, e, e == 1 ? "" : "s", s));
+        "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d", sample.name(), model.name(),
+        optimizerKey, lr, TrainingOptions.describeSchedule(scheduleKey),
+        clipNorm == null ? "" : ", gradient norm clipped to " + clipNorm, b, e, e == 1 ? "" : "s", s));
     out.println("data: " + d.description);
     out.println();
     out.print(model.summary());
@@ -185,20 +231,22 @@ public final class Samples implements Callable<Integer> {
     out.println();
     out.flush();
 
-    Trainer trainer = Trainer.builder()
-        .optimizer(new CosineDecay(Adam.of(lr), (long) e * stepsPerEpoch(d.train.size(), b)))
+    Trainer.Builder builder = Trainer.builder()
+        .optimizer(TrainingOptions.optimizer(optimizerKey, lr, weightDecay))
         .epochs(e)
         .batchSize(b)
         .seed(s)
-        .listener(new TrainingListener() {
-          @Override
-          public void onEpoch(EpochResult result) {
-            out.println(result);
-            out.flush();
-          }
-        })
-        .build();
-    List<EpochResult> history;
+        .listener(new ConsoleProgress(out, interactive(out)));
+    LearningRateSchedule schedule =
+        TrainingOptions.schedule(scheduleKey, e, stepsPerEpoch(d.train.size(), b), lr);
+    if (schedule != null) {
+      builder.schedule(schedule);
+    }
+    if (clipNorm != null) {
+      builder.clipping(GradientClipping.byNorm(clipNorm));
+    }
+    Trainer trainer = builder.build();
+    History history;
     try {
       history = trainer.fit(model, d.train, d.test);
     } catch (TrainingDivergedException ex) {
@@ -214,9 +262,25 @@ public final class Samples implements Callable<Integer> {
         "test accuracy %.4f on %d samples; training loop %.2f s, %.1f samples/s over epoch%s",
         accuracy, d.test.size(), Report.trainSeconds(history), Report.samplesPerSecond(history),
         first + 1 == history.size() ? " " + history.size() : "s " + (first + 1) + ".." + history.size()));
+    if (report != null) {
+      try {
+        history.writeCsv(new File(report, "history.csv").toPath());
+        history.writeSvg(new File(report, "history.svg").toPath());
+        out.println("report: " + new File(report, "history.csv") + ", " + new File(report, "history.svg"));
+      } catch (IOException ex) {
+        err.println("error: --report " + report + ": cannot write the history: " + oneLine(ex.getMessage()));
+        err.flush();
+        return 2;
+      }
+    }
     out.println(Report.resultLine(sample.name(), e, b, accuracy, history));
     out.flush();
     return 0;
+  }
+
+  /** Whether progress may redraw a line: only when writing to standard output on a terminal. */
+  private static boolean interactive(PrintWriter out) {
+    return System.console() != null && out == STANDARD_OUT;
   }
 
   /** Minibatches per epoch: the last one may be smaller. */

@@ -1,6 +1,7 @@
 package io.nabla.runtime.train;
 
 import java.io.PrintStream;
+import java.io.PrintWriter;
 import java.util.Locale;
 import java.util.Map;
 
@@ -18,7 +19,7 @@ public final class ConsoleProgress implements TrainingListener {
   private static final int BAR = 30;
   private static final long REDRAW_NANOS = 100_000_000L;
 
-  private final PrintStream out;
+  private final PrintWriter out;
   private final boolean interactive;
   private int samplesPerEpoch;
   private long lastDraw;
@@ -26,6 +27,11 @@ public final class ConsoleProgress implements TrainingListener {
 
   /** Progress to {@code out}; {@code interactive} redraws a line in place with carriage returns. */
   public ConsoleProgress(PrintStream out, boolean interactive) {
+    this(new PrintWriter(out, true), interactive);
+  }
+
+  /** Progress to {@code out}; {@code interactive} redraws a line in place with carriage returns. */
+  public ConsoleProgress(PrintWriter out, boolean interactive) {
     this.out = out;
     this.interactive = interactive;
   }
