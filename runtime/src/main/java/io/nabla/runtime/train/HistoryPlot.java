@@ -86,8 +86,9 @@ public final class HistoryPlot {
       }
       sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\""
           + " points=\"%s\"/>%n", colours[s], points.toString().trim()));
-      sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">%s</text>%n", x0 + 10 + 120 * s,
-          y0 + 15, colours[s], names[s]));
+      // Legend above the plot, beside the title, so it never hides a curve.
+      sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%d\" fill=\"%s\">— %s</text>%n",
+          x0 + 110 + 130 * s, y0 - 15, colours[s], names[s]));
     }
   }
 
