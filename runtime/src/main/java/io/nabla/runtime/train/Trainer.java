@@ -3,9 +3,13 @@ package io.nabla.runtime.train;
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.Rng;
+import io.nabla.runtime.checkpoint.Checkpoint;
 import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -44,6 +48,9 @@ public final class Trainer {
   private final LearningRateSchedule schedule;
   private final String scheduleMonitor;
   private final GradientClipping clipping;
+  private final Path checkpointFile;
+  private final int checkpointEvery;
+  private final Path resumeFile;
 
   private Trainer(Builder b) {
     this.optimizer = b.optimizer;
@@ -57,6 +64,9 @@ public final class Trainer {
     this.schedule = b.schedule;
     this.scheduleMonitor = b.scheduleMonitor;
     this.clipping = b.clipping;
+    this.checkpointFile = b.checkpointFile;
+    this.checkpointEvery = b.checkpointEvery;
+    this.resumeFile = b.resumeFile;
   }
 
   public static Builder builder() {
@@ -94,17 +104,16 @@ public final class Trainer {
       order[i] = i;
     }
     int steps = (train.size() + batchSize - 1) / batchSize;
+    Progress progress = new Progress();
+    if (resumeFile != null) {
+      progress.resume(resumeFile, model, optimizer, schedule, rng, order);
+    }
     for (TrainingListener listener : listeners) {
       listener.onTrainBegin(epochs, steps, train.size());
     }
-    List<EpochResult> results = new ArrayList<>();
-    float[] bestWeights = null;
-    double best = Double.NaN;
-    int bestEpoch = 0;
-    int sinceBest = 0;
+    List<EpochResult> results = progress.results;
     boolean stopped = false;
-    long globalStep = 0;
-    for (int epoch = 1; epoch <= epochs; epoch++) {
+    for (int epoch = progress.epoch + 1; epoch <= epochs; epoch++) {
       rng.shuffle(order);
       for (Metric metric : metrics) {
         metric.reset();
@@ -124,7 +133,9 @@ public final class Trainer {
           String where = model.describeNonFinite();
           throw new TrainingDivergedException("loss is " + loss + " at epoch " + epoch + ", step " + step
               + (where == null ? "" : "; first non-finite value: " + where)
-              + "; try a lower learning rate or check the input data for NaN", epoch, step);
+              + "; try a lower learning rate or check the input data for NaN"
+              + (checkpointFile != null && progress.saved > 0 ? "; the checkpoint " + checkpointFile
+                  + " still holds epoch " + progress.saved : ""), epoch, step);
         }
         correct += model.countCorrect(batch.labels, batch.targets, b);
         for (Metric metric : metrics) {
@@ -135,10 +146,10 @@ public final class Trainer {
           clipping.apply(model.parameters());
         }
         if (schedule != null) {
-          schedule.apply(optimizer, globalStep, epoch - 1);
+          schedule.apply(optimizer, progress.globalStep, epoch - 1);
         }
         optimizer.step(model.parameters());
-        globalStep++;
+        progress.globalStep++;
         lossSum += (double) loss * b;
         seen += b;
         if (!listeners.isEmpty()) {
@@ -182,23 +193,29 @@ public final class Trainer {
                   .startsWith("val_") ? " (no validation data: pass some, or set validationSplit)" : "")
               + "; it measures " + measured(result));
         }
-        if (earlyStopping.improves(value, best)) {
-          best = value;
-          bestEpoch = epoch;
-          sinceBest = 0;
+        if (earlyStopping.improves(value, progress.best)) {
+          progress.best = value;
+          progress.bestEpoch = epoch;
+          progress.sinceBest = 0;
           if (earlyStopping.restoresBestWeights()) {
-            bestWeights = model.parameters().values().clone();
+            progress.bestWeights = model.parameters().values().clone();
           }
-        } else if (++sinceBest >= Math.max(1, earlyStopping.patience())) {
+        } else if (++progress.sinceBest >= Math.max(1, earlyStopping.patience())) {
           stopped = epoch < epochs;
-          break;
         }
       }
+      progress.epoch = epoch;
+      if (checkpointFile != null && (epoch % checkpointEvery == 0 || epoch == epochs || stopped)) {
+        progress.save(checkpointFile, model, optimizer, schedule, rng, order);
+      }
+      if (stopped) {
+        break;
+      }
     }
-    if (bestWeights != null) {
-      System.arraycopy(bestWeights, 0, model.parameters().values(), 0, bestWeights.length);
+    if (progress.bestWeights != null) {
+      System.arraycopy(progress.bestWeights, 0, model.parameters().values(), 0, progress.bestWeights.length);
     }
-    History history = new History(results, stopped, bestEpoch);
+    History history = new History(results, stopped, progress.bestEpoch);
     for (TrainingListener listener : listeners) {
       listener.onTrainEnd(history);
     }
@@ -298,6 +315,131 @@ public final class Trainer {
     }
   }
 
+  /**
+   * Where a run stands between epochs: everything a checkpoint must hold so that a resumed run continues bit
+   * for bit (the shuffling generator and order, step count, early-stopping and schedule state, history).
+   */
+  private final class Progress {
+    final List<EpochResult> results = new ArrayList<>();
+    int epoch;
+    long globalStep;
+    double best = Double.NaN;
+    int bestEpoch;
+    int sinceBest;
+    float[] bestWeights;
+    int saved;
+
+    void save(Path file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
+      Map<String, Object> state = new LinkedHashMap<>();
+      state.put("epoch", (long) epoch);
+      state.put("global_step", globalStep);
+      state.put("rng", rng.state());
+      state.put("order", order.clone());
+      state.put("best", best);
+      state.put("best_epoch", (long) bestEpoch);
+      state.put("since_best", (long) sinceBest);
+      if (bestWeights != null) {
+        state.put("best_weights", bestWeights);
+      }
+      if (schedule != null) {
+        state.put("schedule", new LinkedHashMap<String, Object>(schedule.state()));
+      }
+      Map<String, Object> history = new LinkedHashMap<>();
+      if (!results.isEmpty()) {
+        for (String metric : results.get(0).metrics().keySet()) {
+          double[] values = new double[results.size()];
+          for (int i = 0; i < values.length; i++) {
+            values[i] = results.get(i).metric(metric);
+          }
+          history.put(metric, values);
+        }
+        double[] seconds = new double[results.size()];
+        long[] samples = new long[results.size()];
+        for (int i = 0; i < seconds.length; i++) {
+          seconds[i] = results.get(i).seconds();
+          samples[i] = results.get(i).samples();
+        }
+        state.put("history_seconds", seconds);
+        state.put("history_samples", samples);
+      }
+      state.put("history", history);
+      try {
+        Checkpoint.save(file, model, optimizer.state(), state);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot write the checkpoint " + file + " after epoch " + epoch + ": "
+            + e.getMessage() + "; the previous checkpoint, if any, is intact", e);
+      }
+      saved = epoch;
+    }
+
+    void resume(Path file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
+      Checkpoint checkpoint;
+      try {
+        checkpoint = Checkpoint.read(file);
+      } catch (IOException e) {
+        throw new UncheckedIOException("cannot resume from " + file + ": " + e.getMessage(), e);
+      }
+      Map<String, Object> state = checkpoint.trainerState();
+      if (!state.containsKey("epoch") || !state.containsKey("order")) {
+        throw new IllegalArgumentException(file + " holds weights but no training state (it was not written by"
+            + " Trainer); load it with Checkpoint.read(...).restoreInto(model) and train from there");
+      }
+      long[] savedOrder = toLongs(state.get("order"));
+      if (savedOrder.length != order.length) {
+        throw new IllegalArgumentException(file + " was written for a training set of " + savedOrder.length
+            + " samples, but this one has " + order.length);
+      }
+      checkpoint.restoreInto(model);
+      if (checkpoint.hasOptimizerState()) {
+        optimizer.restore(checkpoint.optimizerState());
+      }
+      for (int i = 0; i < order.length; i++) {
+        order[i] = (int) savedOrder[i];
+      }
+      rng.restore(((Number) state.get("rng")).longValue());
+      epoch = ((Number) state.get("epoch")).intValue();
+      globalStep = ((Number) state.get("global_step")).longValue();
+      best = ((Number) state.get("best")).doubleValue();
+      bestEpoch = ((Number) state.get("best_epoch")).intValue();
+      sinceBest = ((Number) state.get("since_best")).intValue();
+      if (state.containsKey("best_weights")) {
+        bestWeights = ((float[]) state.get("best_weights")).clone();
+      }
+      if (schedule != null && state.get("schedule") instanceof Map) {
+        Map<String, Double> scheduleState = new LinkedHashMap<>();
+        for (Map.Entry<?, ?> e : ((Map<?, ?>) state.get("schedule")).entrySet()) {
+          scheduleState.put((String) e.getKey(), ((Number) e.getValue()).doubleValue());
+        }
+        schedule.restore(scheduleState);
+      }
+      Map<?, ?> history = (Map<?, ?>) state.get("history");
+      if (history != null && !history.isEmpty()) {
+        double[] seconds = (double[]) state.get("history_seconds");
+        long[] samples = toLongs(state.get("history_samples"));
+        for (int i = 0; i < seconds.length; i++) {
+          Map<String, Double> metrics = new LinkedHashMap<>();
+          for (Map.Entry<?, ?> e : history.entrySet()) {
+            metrics.put((String) e.getKey(), ((double[]) e.getValue())[i]);
+          }
+          results.add(new EpochResult(i + 1, epochs, metrics, seconds[i], (int) samples[i]));
+        }
+      }
+      saved = epoch;
+    }
+  }
+
+  private static long[] toLongs(Object value) {
+    if (value instanceof long[]) {
+      return (long[]) value;
+    }
+    int[] ints = (int[]) value;
+    long[] longs = new long[ints.length];
+    for (int i = 0; i < ints.length; i++) {
+      longs[i] = ints[i];
+    }
+    return longs;
+  }
+
   /** Reused batch buffers. */
   private static final class Batch {
     final Dataset data;
@@ -341,6 +483,9 @@ public final class Trainer {
     private LearningRateSchedule schedule;
     private String scheduleMonitor;
     private GradientClipping clipping;
+    private Path checkpointFile;
+    private int checkpointEvery = 1;
+    private Path resumeFile;
 
     private Builder() {}
 
@@ -382,6 +527,30 @@ public final class Trainer {
      */
     public Builder clipping(GradientClipping clipping) {
       this.clipping = clipping;
+      return this;
+    }
+
+    /**
+     * Saves a checkpoint to {@code file} every {@code everyEpochs} epochs and after the last: the weights, the
+     * optimizer's state and the trainer's (epoch, step, shuffling, early stopping, schedule, history), written
+     * atomically so a crash leaves the previous checkpoint intact. {@link #resumeFrom} continues from it.
+     */
+    public Builder checkpoint(Path file, int everyEpochs) {
+      if (everyEpochs < 1) {
+        throw new IllegalArgumentException("checkpoint interval must be at least 1 epoch, got " + everyEpochs);
+      }
+      this.checkpointFile = file;
+      this.checkpointEvery = everyEpochs;
+      return this;
+    }
+
+    /**
+     * Continues the run saved in {@code file} by {@link #checkpoint}: restores the model's weights, the
+     * optimizer's and schedule's state, the shuffling and the history, then trains the remaining epochs. With
+     * the same settings and data, the result equals an uninterrupted run bit for bit.
+     */
+    public Builder resumeFrom(Path file) {
+      this.resumeFile = file;
       return this;
     }
 

@@ -1,0 +1,144 @@
+package io.nabla.runtime.train;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.runtime.Rng;
+import io.nabla.runtime.TinyDenseModel;
+import io.nabla.runtime.checkpoint.Checkpoint;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.optim.Sgd;
+import io.nabla.runtime.schedule.Schedules;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Checkpoints written by the trainer, and resuming from them. */
+class TrainerCheckpointTest {
+
+  private static Dataset clusters(int n, long seed) {
+    float[][] centres = {{2f, 0f}, {-1f, 1.7f}, {-1f, -1.7f}};
+    Rng rng = new Rng(seed);
+    float[] x = new float[2 * n];
+    int[] labels = new int[n];
+    for (int i = 0; i < n; i++) {
+      int c = rng.nextInt(3);
+      labels[i] = c;
+      x[2 * i] = centres[c][0] + 3f * (rng.nextFloat() - 0.5f);
+      x[2 * i + 1] = centres[c][1] + 3f * (rng.nextFloat() - 0.5f);
+    }
+    return Dataset.ofLabels(x, 2, labels);
+  }
+
+  private static Trainer.Builder settings(int epochs) {
+    return Trainer.builder().optimizer(Adam.of(0.05)).epochs(epochs).batchSize(16).seed(9)
+        .schedule(Schedules.cosine(epochs * 5L).perStep())
+        .earlyStopping(EarlyStopping.monitor("val_loss").patience(100));
+  }
+
+  @Test
+  void resumingEqualsAnUninterruptedRunBitForBit(@TempDir Path dir) {
+    Dataset train = clusters(80, 1);
+    Dataset validation = clusters(30, 2);
+
+    TinyDenseModel whole = TinyDenseModel.softmaxClassifier(16);
+    whole.initialize(3);
+    History uninterrupted = settings(6).build().fit(whole, train, validation);
+
+    // The same run, stopped after 3 epochs and resumed in a new trainer with a new model and optimizer.
+    Path file = dir.resolve("run.nabla");
+    TinyDenseModel first = TinyDenseModel.softmaxClassifier(16);
+    first.initialize(3);
+    settings(6).epochs(3).checkpoint(file, 1).build().fit(first, train, validation);
+    TinyDenseModel second = TinyDenseModel.softmaxClassifier(16);
+    second.initialize(99);
+    History resumed = settings(6).resumeFrom(file).build().fit(second, train, validation);
+
+    assertArrayEquals(whole.parameters().values(), second.parameters().values());
+    assertEquals(6, resumed.size());
+    for (int e = 0; e < 6; e++) {
+      assertEquals(uninterrupted.get(e).trainLoss(), resumed.get(e).trainLoss(), 0.0, "epoch " + (e + 1));
+      assertEquals(uninterrupted.get(e).metric("lr"), resumed.get(e).metric("lr"), 0.0, "epoch " + (e + 1));
+    }
+  }
+
+  @Test
+  void checkpointsEveryNEpochsAndAtTheEnd(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("every2.nabla");
+    final int[] seenAt = new int[1];
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(5).batchSize(16).checkpoint(file, 2)
+        .listener(new TrainingListener() {
+          @Override
+          public void onEpoch(EpochResult result) {
+            if (result.epoch() == 3) {
+              try {
+                seenAt[0] = ((Number) Checkpoint.read(file).trainerState().get("epoch")).intValue();
+              } catch (IOException e) {
+                throw new AssertionError(e);
+              }
+            }
+          }
+        }).build().fit(model, clusters(40, 3), null);
+    assertEquals(2, seenAt[0], "during epoch 3 the file holds epoch 2");
+    Checkpoint last = Checkpoint.read(file);
+    assertEquals(5L, ((Number) last.trainerState().get("epoch")).longValue());
+    TinyDenseModel copy = TinyDenseModel.softmaxClassifier(16);
+    last.restoreInto(copy);
+    assertArrayEquals(model.parameters().values(), copy.parameters().values());
+  }
+
+  @Test
+  void divergenceLeavesTheLastGoodCheckpointAndSaysSo(@TempDir Path dir) throws IOException {
+    Path file = dir.resolve("good.nabla");
+    Dataset data = clusters(40, 4);
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
+        .fit(model, data, null);
+    float[] good = model.parameters().values().clone();
+    byte[] before = Files.readAllBytes(file);
+
+    float[] poisoned = data.features().clone();
+    poisoned[7] = Float.NaN;
+    Dataset bad = Dataset.ofLabels(poisoned, 2, data.labels());
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(4).batchSize(16).checkpoint(file, 1).resumeFrom(file).build()
+        .fit(model, bad, null));
+    assertTrue(e.getMessage().contains("epoch 3"), e.getMessage());
+    assertTrue(e.getMessage().contains("still holds epoch 2"), e.getMessage());
+    assertArrayEquals(before, Files.readAllBytes(file), "the checkpoint is untouched");
+    TinyDenseModel restored = TinyDenseModel.softmaxClassifier(16);
+    Checkpoint.read(file).restoreInto(restored);
+    assertArrayEquals(good, restored.parameters().values());
+  }
+
+  @Test
+  void resumingWithOtherDataIsAClearError(@TempDir Path dir) {
+    Path file = dir.resolve("run.nabla");
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(1).batchSize(16).checkpoint(file, 1).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 5), null);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(file).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(41, 5), null));
+    assertTrue(e.getMessage().contains("training set of 40 samples, but this one has 41"), e.getMessage());
+  }
+
+  @Test
+  void aFinishedRunResumesToNothingMore(@TempDir Path dir) {
+    Path file = dir.resolve("done.nabla");
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
+        .fit(model, clusters(40, 6), null);
+    TinyDenseModel again = TinyDenseModel.softmaxClassifier(16);
+    History history = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(file).build()
+        .fit(again, clusters(40, 6), null);
+    assertEquals(2, history.size());
+    assertFalse(history.stoppedEarly());
+    assertArrayEquals(model.parameters().values(), again.parameters().values());
+  }
+}
