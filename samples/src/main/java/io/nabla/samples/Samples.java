@@ -10,6 +10,7 @@ import io.nabla.runtime.train.Trainer;
 import io.nabla.runtime.train.TrainingDivergedException;
 import java.io.File;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -109,6 +110,14 @@ public final class Samples implements Callable<Integer> {
       description = "Clips the gradients' global L2 norm to MAX before every step (PyTorch's clip_grad_norm_).")
   Double clipNorm;
 
+  @Option(names = "--checkpoint", paramLabel = "FILE",
+      description = "Saves a checkpoint to FILE after every epoch (atomically: a crash leaves the previous one).")
+  File checkpoint;
+
+  @Option(names = "--resume", paramLabel = "FILE",
+      description = "Continues the run saved in FILE by --checkpoint, with the same options and data.")
+  File resume;
+
   @Option(names = "--report", paramLabel = "DIR",
       description = "Writes the training history to DIR/history.csv and its curves to DIR/history.svg.")
   File report;
@@ -206,6 +215,11 @@ public final class Samples implements Callable<Integer> {
     if (clipNorm != null && (!(clipNorm > 0) || Double.isInfinite(clipNorm))) {
       throw new ParameterException(cmd, "--clip-norm must be a positive number, got " + clipNorm);
     }
+    if (resume != null && !resume.isFile()) {
+      err.println("error: --resume " + resume + ": no such file; pass a file written by --checkpoint");
+      err.flush();
+      return 2;
+    }
 
     SampleData d;
     try {
@@ -245,6 +259,12 @@ public final class Samples implements Callable<Integer> {
     if (clipNorm != null) {
       builder.clipping(GradientClipping.byNorm(clipNorm));
     }
+    if (checkpoint != null) {
+      builder.checkpoint(checkpoint.toPath(), 1);
+    }
+    if (resume != null) {
+      builder.resumeFrom(resume.toPath());
+    }
     Trainer trainer = builder.build();
     History history;
     try {
@@ -253,6 +273,11 @@ public final class Samples implements Callable<Integer> {
       err.println("error: training diverged: " + oneLine(ex.getMessage()));
       err.flush();
       return 1;
+    } catch (UncheckedIOException | IllegalArgumentException ex) {
+      // A checkpoint that cannot be read or written, or that belongs to another model or data set.
+      err.println("error: " + oneLine(ex.getMessage()));
+      err.flush();
+      return 2;
     }
 
     double accuracy = history.get(history.size() - 1).validationAccuracy();

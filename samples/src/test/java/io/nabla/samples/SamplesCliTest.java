@@ -49,11 +49,60 @@ class SamplesCliTest {
 
   @ParameterizedTest
   @ValueSource(strings = {"--epochs=-1", "--epochs=0", "--epochs=many", "--batch=0", "--batch=-32",
-      "--batch=1000000", "--lr=0", "--lr=-0.1", "--lr=NaN", "--seed=x", "--data"})
+      "--batch=1000000", "--lr=0", "--lr=-0.1", "--lr=NaN", "--seed=x", "--data", "--optimizer=adamx",
+      "--schedule=sometimes", "--weight-decay=-1", "--clip-norm=0", "--resume=/nonexistent/run.nabla"})
   void invalidValuesAreOneLine(String arg) {
     Run run = Run.of("digits", arg);
     assertUsageError(run);
     assertTrue(run.err.contains(arg.contains("=") ? arg.substring(0, arg.indexOf('=')) : arg), run.toString());
+  }
+
+  @Test
+  void checkpointThenResumeContinuesTheRun(@TempDir File dir) {
+    File file = new File(dir, "digits.nabla");
+    Run first = Run.of("digits", "--epochs", "2", "--optimizer", "nesterov", "--schedule", "step",
+        "--checkpoint", file.getPath());
+    assertEquals(0, first.exitCode, first.toString());
+    assertTrue(file.isFile());
+    Run resumed = Run.of("digits", "--epochs", "3", "--optimizer", "nesterov", "--schedule", "step",
+        "--resume", file.getPath());
+    assertEquals(0, resumed.exitCode, resumed.toString());
+    assertFalse(resumed.out.contains("epoch 1/3 ["), "epochs 1 and 2 are not trained again: " + resumed);
+    assertTrue(resumed.out.contains("epoch 3/3 ["), resumed.toString());
+  }
+
+  @Test
+  void resumingAnotherSamplesCheckpointIsOneLine(@TempDir File dir) {
+    File file = new File(dir, "digits.nabla");
+    assertEquals(0, Run.of("digits", "--epochs", "1", "--checkpoint", file.getPath()).exitCode);
+    Run run = Run.of("digits", "--data", writeDigitsCsv(dir, 20).getPath(), "--resume", file.getPath());
+    assertEquals(2, run.exitCode, run.toString());
+    assertTrue(run.err.startsWith("error: ") && run.err.contains("training set of"), run.toString());
+  }
+
+  @Test
+  void reportWritesHistoryCsvAndSvg(@TempDir File dir) {
+    Run run = Run.of("digits", "--epochs", "2", "--optimizer", "adamw", "--schedule", "warmup-cosine",
+        "--clip-norm", "1", "--report", dir.getPath());
+    assertEquals(0, run.exitCode, run.toString());
+    assertTrue(new File(dir, "history.csv").length() > 0 && new File(dir, "history.svg").length() > 0);
+  }
+
+  private static File writeDigitsCsv(File dir, int rows) {
+    File file = new File(dir, "few-digits.csv");
+    StringBuilder sb = new StringBuilder();
+    for (int r = 0; r < rows; r++) {
+      for (int i = 0; i < 64; i++) {
+        sb.append((r + i) % 17).append(',');
+      }
+      sb.append(r % 10).append('\n');
+    }
+    try (OutputStream out = new FileOutputStream(file)) {
+      out.write(sb.toString().getBytes("UTF-8"));
+    } catch (IOException e) {
+      throw new AssertionError(e);
+    }
+    return file;
   }
 
   @Test
