@@ -1,6 +1,7 @@
 package io.nabla.samples;
 
 import io.nabla.runtime.Model;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.data.Csv;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.train.Dataset;
@@ -79,7 +80,7 @@ final class DigitsSample extends Sample {
   }
 
   @Override
-  Model newModel(int maxBatch) {
-    return new DigitsMlpNet(maxBatch);
+  Model newModel(int maxBatch, Kernels kernels) {
+    return new DigitsMlpNet(maxBatch, kernels);
   }
 }

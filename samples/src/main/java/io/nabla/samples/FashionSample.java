@@ -1,6 +1,7 @@
 package io.nabla.samples;
 
 import io.nabla.runtime.Model;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.data.Idx;
 import io.nabla.runtime.train.Dataset;
@@ -77,7 +78,7 @@ final class FashionSample extends Sample {
   }
 
   @Override
-  Model newModel(int maxBatch) {
-    return new FashionMlpNet(maxBatch);
+  Model newModel(int maxBatch, Kernels kernels) {
+    return new FashionMlpNet(maxBatch, kernels);
   }
 }

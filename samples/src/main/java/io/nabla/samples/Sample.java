@@ -1,6 +1,7 @@
 package io.nabla.samples;
 
 import io.nabla.runtime.Model;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.train.Dataset;
 import java.io.File;
@@ -23,8 +24,8 @@ abstract class Sample {
    */
   abstract SampleData load(File data, long seed);
 
-  /** A new network for batches of up to {@code maxBatch} samples. */
-  abstract Model newModel(int maxBatch);
+  /** A new network for batches of up to {@code maxBatch} samples, computing with {@code kernels}. */
+  abstract Model newModel(int maxBatch, Kernels kernels);
 
   /**
    * Checks that every label of {@code data} (read from {@code source}) is a class of a {@code classes}-way

@@ -2,6 +2,7 @@ package io.nabla.samples;
 
 import io.nabla.runtime.Model;
 import io.nabla.runtime.data.DataException;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.schedule.LearningRateSchedule;
 import io.nabla.runtime.train.ConsoleProgress;
@@ -118,6 +119,11 @@ public final class Samples implements Callable<Integer> {
       description = "Continues the run saved in FILE by --checkpoint, with the same options and data.")
   File resume;
 
+  @Option(names = "--threads", paramLabel = "N",
+      description = "Threads for the matrix products, 1..256 (default: the available cores). Results are the"
+          + " same bits for any N.")
+  Integer threads;
+
   @Option(names = "--report", paramLabel = "DIR",
       description = "Writes the training history to DIR/history.csv and its curves to DIR/history.svg.")
   File report;
@@ -215,6 +221,10 @@ public final class Samples implements Callable<Integer> {
     if (clipNorm != null && (!(clipNorm > 0) || Double.isInfinite(clipNorm))) {
       throw new ParameterException(cmd, "--clip-norm must be a positive number, got " + clipNorm);
     }
+    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    if (t < 1 || t > 256) {
+      throw new ParameterException(cmd, "--threads must be in 1..256, got " + t);
+    }
     if (resume != null && !resume.isFile()) {
       err.println("error: --resume " + resume + ": no such file; pass a file written by --checkpoint");
       err.flush();
@@ -230,12 +240,13 @@ public final class Samples implements Callable<Integer> {
       return 2;
     }
 
-    Model model = sample.newModel(b);
+    Model model = sample.newModel(b, Kernels.portable(t));
     model.initialize(s);
     out.println(String.format(Locale.ROOT,
-        "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d", sample.name(), model.name(),
-        optimizerKey, lr, TrainingOptions.describeSchedule(scheduleKey),
-        clipNorm == null ? "" : ", gradient norm clipped to " + clipNorm, b, e, e == 1 ? "" : "s", s));
+        "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d, %d thread%s", sample.name(),
+        model.name(), optimizerKey, lr, TrainingOptions.describeSchedule(scheduleKey),
+        clipNorm == null ? "" : ", gradient norm clipped to " + clipNorm, b, e, e == 1 ? "" : "s", s, t,
+        t == 1 ? "" : "s"));
     out.println("data: " + d.description);
     out.println();
     out.print(model.summary());

@@ -50,7 +50,7 @@ class SamplesCliTest {
   @ParameterizedTest
   @ValueSource(strings = {"--epochs=-1", "--epochs=0", "--epochs=many", "--batch=0", "--batch=-32",
       "--batch=1000000", "--lr=0", "--lr=-0.1", "--lr=NaN", "--seed=x", "--data", "--optimizer=adamx",
-      "--schedule=sometimes", "--weight-decay=-1", "--clip-norm=0", "--resume=/nonexistent/run.nabla"})
+      "--schedule=sometimes", "--weight-decay=-1", "--clip-norm=0", "--resume=/nonexistent/run.nabla", "--threads=0"})
   void invalidValuesAreOneLine(String arg) {
     Run run = Run.of("digits", arg);
     assertUsageError(run);
@@ -78,6 +78,26 @@ class SamplesCliTest {
     Run run = Run.of("digits", "--data", writeDigitsCsv(dir, 20).getPath(), "--resume", file.getPath());
     assertEquals(2, run.exitCode, run.toString());
     assertTrue(run.err.startsWith("error: ") && run.err.contains("training set of"), run.toString());
+  }
+
+  @Test
+  void threadsChangeNoBit() {
+    Run one = Run.of("digits", "--epochs", "3", "--threads", "1");
+    Run two = Run.of("digits", "--epochs", "3", "--threads", "2");
+    assertEquals(0, one.exitCode, one.toString());
+    assertEquals(0, two.exitCode, two.toString());
+    assertEquals(metrics(one), metrics(two));
+  }
+
+  /** The epoch lines without their timings. */
+  private static String metrics(Run run) {
+    StringBuilder sb = new StringBuilder();
+    for (String line : run.outLines()) {
+      if (line.startsWith("epoch ")) {
+        sb.append(line.substring(line.indexOf("  loss"))).append('\n');
+      }
+    }
+    return sb.toString();
   }
 
   @Test

@@ -46,8 +46,16 @@ public interface Kernels {
   /** {@code dx[i] += dz[i]} for {@code i < n}. */
   void accumulate(float[] dx, float[] dz, int n);
 
-  /** A new instance of the default kernels: portable Java, no native code, no Vector API. */
+  /** A new instance of the default kernels: portable Java, no native code, no Vector API, one thread. */
   static Kernels portable() {
     return new PortableKernels();
+  }
+
+  /**
+   * Portable kernels that split large products over {@code threads} threads, with results bitwise identical
+   * to one thread's.
+   */
+  static Kernels portable(int threads) {
+    return new PortableKernels(threads);
   }
 }

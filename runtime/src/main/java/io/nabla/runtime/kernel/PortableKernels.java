@@ -23,8 +23,57 @@ public final class PortableKernels implements Kernels {
   /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
   static final int DEPTH_BLOCK = 192;
 
-  private final float[][] panel = new float[DEPTH_BLOCK][COLUMN_BLOCK];
-  private final float[][] rows = new float[4][COLUMN_BLOCK];
+  /** Below this many multiply-adds a product runs on the calling thread alone. */
+  static final long PARALLEL_THRESHOLD = 1L << 18;
+
+  private final Scratch[] scratch;
+  private final WorkerPool pool;
+
+  /** The operands of the product in flight, read by every worker (published by the pool's volatile hand-off). */
+  private float[] gc;
+  private float[] ga;
+  private float[] gb;
+  private int gcOff;
+  private int gaOff;
+  private int gaRow;
+  private int gaCol;
+  private int gbOff;
+  private boolean gbTransposed;
+  private int gm;
+  private int gn;
+  private int gk;
+  private boolean gAccumulate;
+
+  /** Single-threaded kernels. */
+  public PortableKernels() {
+    this(1);
+  }
+
+  /**
+   * Kernels that split every large product over {@code threads} threads (the caller's and {@code threads - 1}
+   * daemon workers started now and parked between products). Each thread computes its own columns of the
+   * output with the same summation order, so results are bitwise identical for any thread count.
+   */
+  public PortableKernels(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    scratch = new Scratch[threads];
+    for (int t = 0; t < threads; t++) {
+      scratch[t] = new Scratch();
+    }
+    pool = threads == 1 ? null : new WorkerPool(threads, new WorkerPool.Task() {
+      @Override
+      public void run(int part, int parts) {
+        runPart(part, parts);
+      }
+    });
+  }
+
+  /** The number of threads a product may use. */
+  public int threads() {
+    return scratch.length;
+  }
 
   @Override
   public void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
@@ -50,8 +99,46 @@ public final class PortableKernels implements Kernels {
    */
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
-    for (int j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
-      int width = Math.min(COLUMN_BLOCK, n - j0);
+    if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || n < 32) {
+      gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
+      return;
+    }
+    gc = c;
+    gcOff = cOff;
+    ga = a;
+    gaOff = aOff;
+    gaRow = aRow;
+    gaCol = aCol;
+    gb = b;
+    gbOff = bOff;
+    gbTransposed = bTransposed;
+    gm = m;
+    gn = n;
+    gk = k;
+    gAccumulate = accumulate;
+    pool.run();
+    gc = null;
+    ga = null;
+    gb = null;
+  }
+
+  /** Part {@code part} of {@code parts} of the product in flight: a contiguous range of output columns. */
+  private void runPart(int part, int parts) {
+    // Ranges are multiples of 16 columns so that every thread's inner loops stay vector-sized.
+    int chunks = (gn + 15) / 16;
+    int from = Math.min(gn, (int) ((long) chunks * part / parts) * 16);
+    int to = Math.min(gn, (int) ((long) chunks * (part + 1) / parts) * 16);
+    if (from < to) {
+      gemmColumns(scratch[part], gc, gcOff, ga, gaOff, gaRow, gaCol, gb, gbOff, gbTransposed, gm, gn, gk,
+          gAccumulate, from, to);
+    }
+  }
+
+  /** Columns {@code [jFrom, jTo)} of the product, with {@code s}'s scratch space. */
+  private static void gemmColumns(Scratch s, float[] c, int cOff, float[] a, int aOff, int aRow, int aCol,
+      float[] b, int bOff, boolean bTransposed, int m, int n, int k, boolean accumulate, int jFrom, int jTo) {
+    for (int j0 = jFrom; j0 < jTo; j0 += COLUMN_BLOCK) {
+      int width = Math.min(COLUMN_BLOCK, jTo - j0);
       if (k == 0 && !accumulate) {
         for (int i = 0; i < m; i++) {
           java.util.Arrays.fill(c, cOff + i * n + j0, cOff + i * n + j0 + width, 0f);
@@ -59,21 +146,26 @@ public final class PortableKernels implements Kernels {
       }
       for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
         int depth = Math.min(DEPTH_BLOCK, k - p0);
-        pack(b, bOff, bTransposed, n, k, p0, depth, j0, width);
+        s.pack(b, bOff, bTransposed, n, k, p0, depth, j0, width);
         boolean add = accumulate || p0 > 0;
         int i = 0;
         for (; i + 4 <= m; i += 4) {
-          fourRows(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+          s.fourRows(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
         }
         for (; i < m; i++) {
-          oneRow(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+          s.oneRow(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
         }
       }
     }
   }
 
-  /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into {@link #panel}, one row per depth. */
-  private void pack(float[] b, int bOff, boolean transposed, int n, int k, int p0, int depth, int j0, int width) {
+  /** One thread's panel of {@code b} and scratch rows of {@code c}. */
+  private static final class Scratch {
+    final float[][] panel = new float[DEPTH_BLOCK][COLUMN_BLOCK];
+    final float[][] rows = new float[4][COLUMN_BLOCK];
+
+  /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into the panel, one row per depth. */
+    void pack(float[] b, int bOff, boolean transposed, int n, int k, int p0, int depth, int j0, int width) {
     for (int p = 0; p < depth; p++) {
       float[] row = panel[p];
       if (transposed) {
@@ -87,7 +179,7 @@ public final class PortableKernels implements Kernels {
     }
   }
 
-  private void fourRows(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
+    void fourRows(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
       int aCol, int p0, int depth, boolean add) {
     float[] c0 = rows[0];
     float[] c1 = rows[1];
@@ -132,7 +224,7 @@ public final class PortableKernels implements Kernels {
     System.arraycopy(c3, 0, c, r0 + 3 * n, width);
   }
 
-  private void oneRow(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
+    void oneRow(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
       int aCol, int p0, int depth, boolean add) {
     float[] c0 = rows[0];
     int r0 = cOff + i * n + j0;
@@ -148,6 +240,8 @@ public final class PortableKernels implements Kernels {
       axpy(c0, a[a0 + (p0 + p) * aCol], panel[p], width);
     }
     System.arraycopy(c0, 0, c, r0, width);
+  }
+
   }
 
   /**

@@ -1,0 +1,86 @@
+package io.nabla.runtime.kernel;
+
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.locks.LockSupport;
+
+/**
+ * A fixed set of daemon threads that run one task in {@code parts} parts: the caller runs part 0, worker
+ * {@code w} part {@code w}. Workers are started once and parked between tasks; handing a task over allocates
+ * nothing, so a training step stays allocation-free.
+ */
+final class WorkerPool {
+  /** Work split in parts; part {@code part} of {@code parts}. */
+  interface Task {
+    void run(int part, int parts);
+  }
+
+  private final Task task;
+  private final Thread[] workers;
+  private final AtomicInteger pending = new AtomicInteger();
+  private volatile int generation;
+  private volatile Throwable failure;
+
+  WorkerPool(int threads, Task task) {
+    this.task = task;
+    this.workers = new Thread[threads - 1];
+    for (int w = 0; w < workers.length; w++) {
+      final int part = w + 1;
+      Thread thread = new Thread(new Runnable() {
+        @Override
+        public void run() {
+          work(part);
+        }
+      }, "nabla-kernels-" + part);
+      thread.setDaemon(true);
+      workers[w] = thread;
+      thread.start();
+    }
+  }
+
+  /** Runs every part of the task and returns when all are done; rethrows a worker's failure. */
+  void run() {
+    int parts = workers.length + 1;
+    pending.set(workers.length);
+    generation++;
+    for (Thread worker : workers) {
+      LockSupport.unpark(worker);
+    }
+    Throwable own = null;
+    try {
+      task.run(0, parts);
+    } catch (Throwable t) {
+      own = t;
+    }
+    int spins = 0;
+    while (pending.get() != 0) {
+      if (++spins > 1000) {
+        Thread.yield();
+      }
+    }
+    Throwable failed = own != null ? own : failure;
+    failure = null;
+    if (failed instanceof RuntimeException) {
+      throw (RuntimeException) failed;
+    }
+    if (failed instanceof Error) {
+      throw (Error) failed;
+    }
+  }
+
+  private void work(int part) {
+    int seen = 0;
+    while (true) {
+      while (generation == seen) {
+        LockSupport.park(this);
+      }
+      seen = generation;
+      try {
+        task.run(part, workers.length + 1);
+      } catch (Throwable t) {
+        failure = t;
+      } finally {
+        pending.decrementAndGet();
+      }
+    }
+  }
+}

@@ -1,0 +1,91 @@
+package io.nabla.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.nabla.runtime.Rng;
+import org.junit.jupiter.api.Test;
+
+/** Products split over threads give the single-threaded bits, for every shape and thread count. */
+class ThreadedKernelsTest {
+  private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
+      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}};
+
+  private static float[] random(int n, long seed) {
+    Rng rng = new Rng(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = 2 * rng.nextFloat() - 1;
+    }
+    return v;
+  }
+
+  @Test
+  void everyThreadCountGivesTheSameBits() {
+    PortableKernels one = new PortableKernels(1);
+    PortableKernels[] many = {new PortableKernels(2), new PortableKernels(3), new PortableKernels(4)};
+    for (int[] shape : SHAPES) {
+      int m = shape[0], n = shape[1], k = shape[2];
+      float[] a = random(m * k, 1), b = random(n * k, 2), start = random(m * n, 3);
+      for (int op = 0; op < 3; op++) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          float[] expected = start.clone();
+          run(one, op, expected, a, b, m, n, k, accumulate);
+          for (PortableKernels kernels : many) {
+            float[] actual = start.clone();
+            run(kernels, op, actual, a, b, m, n, k, accumulate);
+            assertArrayEquals(expected, actual, "op " + op + " shape " + m + "x" + n + "x" + k + " threads "
+                + kernels.threads());
+          }
+        }
+      }
+    }
+  }
+
+  @Test
+  void threadedProductsMatchTheReference() {
+    float[] a = random(64 * 300, 4), b = random(300 * 200, 5);
+    float[] expected = new float[64 * 200];
+    float[] actual = new float[64 * 200];
+    new ReferenceKernels().matmulNN(expected, 0, a, 0, b, 0, 64, 200, 300, false);
+    new PortableKernels(2).matmulNN(actual, 0, a, 0, b, 0, 64, 200, 300, false);
+    double diff = 0, norm = 0;
+    for (int i = 0; i < expected.length; i++) {
+      diff += (expected[i] - actual[i]) * (expected[i] - actual[i]);
+      norm += expected[i] * expected[i];
+    }
+    assertEquals(0, Math.sqrt(diff / norm), 1e-5);
+  }
+
+  @Test
+  void aFailureInAWorkerReachesTheCaller() {
+    PortableKernels kernels = new PortableKernels(2);
+    float[] small = new float[10];
+    // An output far too short: some thread indexes out of bounds; the caller must see the exception.
+    assertThrows(ArrayIndexOutOfBoundsException.class,
+        () -> kernels.matmulNN(small, 0, new float[64 * 128], 0, new float[128 * 128], 0, 64, 128, 128, false));
+    // And the pool still works afterwards.
+    float[] c = new float[64 * 128];
+    kernels.matmulNN(c, 0, new float[64 * 128], 0, new float[128 * 128], 0, 64, 128, 128, false);
+  }
+
+  @Test
+  void threadCountIsChecked() {
+    assertThrows(IllegalArgumentException.class, () -> new PortableKernels(0));
+  }
+
+  private static void run(Kernels kernels, int op, float[] c, float[] a, float[] b, int m, int n, int k,
+      boolean accumulate) {
+    switch (op) {
+      case 0:
+        kernels.matmulNN(c, 0, a, 0, b, 0, m, n, k, accumulate);
+        break;
+      case 1:
+        kernels.matmulNT(c, 0, a, 0, b, 0, m, n, k, accumulate);
+        break;
+      default:
+        kernels.matmulTN(c, 0, a, 0, b, 0, m, n, k, accumulate);
+    }
+  }
+}
