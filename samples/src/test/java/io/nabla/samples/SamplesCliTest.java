@@ -82,8 +82,9 @@ class SamplesCliTest {
 
   @Test
   void threadsChangeNoBit() {
-    Run one = Run.of("digits", "--epochs", "3", "--threads", "1");
-    Run two = Run.of("digits", "--epochs", "3", "--threads", "2");
+    // Batch 256 makes the products large enough to be split over threads.
+    Run one = Run.of("digits", "--epochs", "3", "--batch", "256", "--threads", "1");
+    Run two = Run.of("digits", "--epochs", "3", "--batch", "256", "--threads", "2");
     assertEquals(0, one.exitCode, one.toString());
     assertEquals(0, two.exitCode, two.toString());
     assertEquals(metrics(one), metrics(two));

@@ -24,7 +24,7 @@ public final class PortableKernels implements Kernels {
   static final int DEPTH_BLOCK = 192;
 
   /** Below this many multiply-adds a product runs on the calling thread alone. */
-  static final long PARALLEL_THRESHOLD = 1L << 18;
+  static final long PARALLEL_THRESHOLD = 1L << 20;
 
   private final Scratch[] scratch;
   private final WorkerPool pool;
