@@ -1,7 +1,5 @@
 package io.nabla.runtime.optim;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * Adam with PyTorch's {@code torch.optim.Adam} update rule and defaults (lr 1e-3, betas 0.9 and 0.999, eps 1e-8,
@@ -39,57 +37,18 @@ public final class Adam extends AdamBase {
   }
 
   /** Hyperparameters, checked by {@link #build()}; defaults as in PyTorch. */
-  public static final class Builder {
-    private double learningRate = 1e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double epsilon = 1e-8;
-    private double weightDecay;
-    private boolean amsgrad;
-    private final List<ParameterGroup> groups = new ArrayList<>();
-
-    private Builder() {}
-
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      return this;
+  public static final class Builder extends AdamBase.Settings<Builder> {
+    private Builder() {
+      super("Adam", 0);
     }
 
-    public Builder betas(double beta1, double beta2) {
-      this.beta1 = beta1;
-      this.beta2 = beta2;
-      return this;
-    }
-
-    public Builder epsilon(double epsilon) {
-      this.epsilon = epsilon;
-      return this;
-    }
-
-    /** L2 penalty added to the gradient, as PyTorch Adam's {@code weight_decay} (not AdamW's decoupled decay). */
-    public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
-      return this;
-    }
-
-    /** AMSGrad (Reddi et al.): normalise by the largest {@code v} so far, as PyTorch's {@code amsgrad=True}. */
-    public Builder amsgrad(boolean amsgrad) {
-      this.amsgrad = amsgrad;
-      return this;
-    }
-
-    /** Adds a parameter group; later groups win where groups overlap (see {@link ParameterGroup}). */
-    public Builder group(ParameterGroup group) {
-      groups.add(Checks.group("Adam", group));
+    @Override
+    Builder self() {
       return this;
     }
 
     public Adam build() {
-      Checks.positive("Adam learning rate", learningRate);
-      Checks.inUnitInterval("Adam beta1", beta1);
-      Checks.inUnitInterval("Adam beta2", beta2);
-      Checks.positive("Adam epsilon", epsilon);
-      Checks.nonNegative("Adam weight decay", weightDecay);
+      check();
       return new Adam(this);
     }
   }

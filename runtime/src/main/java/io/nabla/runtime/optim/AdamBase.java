@@ -142,4 +142,72 @@ abstract class AdamBase extends GroupedOptimizer {
     return kind + "(lr=" + (float) learningRate() + ", betas=(" + beta1 + ", " + beta2 + "), eps=" + epsilon
         + ", weightDecay=" + (float) weightDecay() + ", amsgrad=" + amsgrad + groupsSuffix() + ")";
   }
+
+  /**
+   * The hyperparameters {@link Adam} and {@link AdamW} share, with PyTorch's defaults (lr 1e-3, betas 0.9 and
+   * 0.999, eps 1e-8, no AMSGrad; weight decay 0 for Adam, 1e-2 for AdamW); checked by {@code build()}.
+   */
+  abstract static class Settings<B extends Settings<B>> {
+    double learningRate = 1e-3;
+    double beta1 = 0.9;
+    double beta2 = 0.999;
+    double epsilon = 1e-8;
+    double weightDecay;
+    boolean amsgrad;
+    final List<ParameterGroup> groups = new java.util.ArrayList<>();
+    private final String kind;
+
+    Settings(String kind, double weightDecay) {
+      this.kind = kind;
+      this.weightDecay = weightDecay;
+    }
+
+    abstract B self();
+
+    public B learningRate(double learningRate) {
+      this.learningRate = learningRate;
+      return self();
+    }
+
+    public B betas(double beta1, double beta2) {
+      this.beta1 = beta1;
+      this.beta2 = beta2;
+      return self();
+    }
+
+    public B epsilon(double epsilon) {
+      this.epsilon = epsilon;
+      return self();
+    }
+
+    /**
+     * Weight decay: for {@link Adam} an L2 penalty added to the gradient (PyTorch Adam's {@code weight_decay});
+     * for {@link AdamW} decoupled, {@code w ← w · (1 - lr · weightDecay)} each step.
+     */
+    public B weightDecay(double weightDecay) {
+      this.weightDecay = weightDecay;
+      return self();
+    }
+
+    /** AMSGrad (Reddi et al.): normalise by the largest {@code v} so far, as PyTorch's {@code amsgrad=True}. */
+    public B amsgrad(boolean amsgrad) {
+      this.amsgrad = amsgrad;
+      return self();
+    }
+
+    /** Adds a parameter group; later groups win where groups overlap (see {@link ParameterGroup}). */
+    public B group(ParameterGroup group) {
+      groups.add(Checks.group(kind, group));
+      return self();
+    }
+
+    /** Checks every hyperparameter, naming it and its value. */
+    void check() {
+      Checks.positive(kind + " learning rate", learningRate);
+      Checks.inUnitInterval(kind + " beta1", beta1);
+      Checks.inUnitInterval(kind + " beta2", beta2);
+      Checks.positive(kind + " epsilon", epsilon);
+      Checks.nonNegative(kind + " weight decay", weightDecay);
+    }
+  }
 }

@@ -1,7 +1,5 @@
 package io.nabla.runtime.optim;
 
-import java.util.ArrayList;
-import java.util.List;
 
 /**
  * AdamW (Loshchilov &amp; Hutter) with PyTorch's {@code torch.optim.AdamW} update rule and defaults (lr 1e-3, betas
@@ -40,57 +38,18 @@ public final class AdamW extends AdamBase {
   }
 
   /** Hyperparameters, checked by {@link #build()}; defaults as in PyTorch. */
-  public static final class Builder {
-    private double learningRate = 1e-3;
-    private double beta1 = 0.9;
-    private double beta2 = 0.999;
-    private double epsilon = 1e-8;
-    private double weightDecay = 1e-2;
-    private boolean amsgrad;
-    private final List<ParameterGroup> groups = new ArrayList<>();
-
-    private Builder() {}
-
-    public Builder learningRate(double learningRate) {
-      this.learningRate = learningRate;
-      return this;
+  public static final class Builder extends AdamBase.Settings<Builder> {
+    private Builder() {
+      super("AdamW", 1e-2);
     }
 
-    public Builder betas(double beta1, double beta2) {
-      this.beta1 = beta1;
-      this.beta2 = beta2;
-      return this;
-    }
-
-    public Builder epsilon(double epsilon) {
-      this.epsilon = epsilon;
-      return this;
-    }
-
-    /** Decoupled weight decay, {@code w ← w · (1 - lr · weightDecay)} each step; default 1e-2 as in PyTorch. */
-    public Builder weightDecay(double weightDecay) {
-      this.weightDecay = weightDecay;
-      return this;
-    }
-
-    /** AMSGrad: normalise by the largest {@code v} so far, as PyTorch's {@code amsgrad=True}. */
-    public Builder amsgrad(boolean amsgrad) {
-      this.amsgrad = amsgrad;
-      return this;
-    }
-
-    /** Adds a parameter group; later groups win where groups overlap (see {@link ParameterGroup}). */
-    public Builder group(ParameterGroup group) {
-      groups.add(Checks.group("AdamW", group));
+    @Override
+    Builder self() {
       return this;
     }
 
     public AdamW build() {
-      Checks.positive("AdamW learning rate", learningRate);
-      Checks.inUnitInterval("AdamW beta1", beta1);
-      Checks.inUnitInterval("AdamW beta2", beta2);
-      Checks.positive("AdamW epsilon", epsilon);
-      Checks.nonNegative("AdamW weight decay", weightDecay);
+      check();
       return new AdamW(this);
     }
   }
