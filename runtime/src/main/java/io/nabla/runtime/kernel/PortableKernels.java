@@ -28,6 +28,9 @@ public final class PortableKernels implements Kernels {
 
   private final Scratch[] scratch;
   private final WorkerPool pool;
+  private final WorkerPool.Task parts;
+  /** Set while a product runs: one instance serves one caller at a time, which this checks. */
+  private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The operands of the product in flight, read by every worker (published by the pool's volatile hand-off). */
   private float[] gc;
@@ -50,9 +53,10 @@ public final class PortableKernels implements Kernels {
   }
 
   /**
-   * Kernels that split every large product over {@code threads} threads (the caller's and {@code threads - 1}
-   * daemon workers started now and parked between products). Each thread computes its own columns of the
-   * output with the same summation order, so results are bitwise identical for any thread count.
+   * Kernels that split every large product over {@code threads} threads: the caller's and {@code threads - 1}
+   * daemon workers, parked between products and shared by every instance with this thread count. Each thread
+   * computes its own columns of the output with the same summation order, so results are bitwise identical for
+   * any thread count.
    */
   public PortableKernels(int threads) {
     if (threads < 1) {
@@ -62,12 +66,13 @@ public final class PortableKernels implements Kernels {
     for (int t = 0; t < threads; t++) {
       scratch[t] = new Scratch();
     }
-    pool = threads == 1 ? null : new WorkerPool(threads, new WorkerPool.Task() {
+    pool = threads == 1 ? null : WorkerPool.shared(threads);
+    parts = new WorkerPool.Task() {
       @Override
-      public void run(int part, int parts) {
-        runPart(part, parts);
+      public void run(int part, int count) {
+        runPart(part, count);
       }
-    });
+    };
   }
 
   /** The number of threads a product may use. */
@@ -99,6 +104,19 @@ public final class PortableKernels implements Kernels {
    */
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
+    if (!busy.compareAndSet(false, true)) {
+      throw new IllegalStateException("this PortableKernels is in use by another thread: a Kernels instance serves"
+          + " one model on one thread at a time; give each model its own (Kernels.portable(threads))");
+    }
+    try {
+      product(c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate);
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
+      boolean bTransposed, int m, int n, int k, boolean accumulate) {
     if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || n < 32) {
       gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
       return;
@@ -116,10 +134,13 @@ public final class PortableKernels implements Kernels {
     gn = n;
     gk = k;
     gAccumulate = accumulate;
-    pool.run();
-    gc = null;
-    ga = null;
-    gb = null;
+    try {
+      pool.run(parts);
+    } finally {
+      gc = null;
+      ga = null;
+      gb = null;
+    }
   }
 
   /** Part {@code part} of {@code parts} of the product in flight: a contiguous range of output columns. */

@@ -4,24 +4,39 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
 
 /**
- * A fixed set of daemon threads that run one task in {@code parts} parts: the caller runs part 0, worker
- * {@code w} part {@code w}. Workers are started once and parked between tasks; handing a task over allocates
- * nothing, so a training step stays allocation-free.
+ * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0,
+ * worker {@code w} part {@code w}. Workers are started once and parked between tasks; handing a task over
+ * allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
+ * kernel instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take
+ * turns.
  */
 final class WorkerPool {
+  private static final java.util.Map<Integer, WorkerPool> SHARED = new java.util.HashMap<Integer, WorkerPool>();
+
+  /** The pool of {@code threads} threads (the caller and {@code threads - 1} workers), started on first use. */
+  static WorkerPool shared(int threads) {
+    synchronized (SHARED) {
+      WorkerPool pool = SHARED.get(threads);
+      if (pool == null) {
+        pool = new WorkerPool(threads);
+        SHARED.put(threads, pool);
+      }
+      return pool;
+    }
+  }
+
   /** Work split in parts; part {@code part} of {@code parts}. */
   interface Task {
     void run(int part, int parts);
   }
 
-  private final Task task;
+  private volatile Task task;
   private final Thread[] workers;
   private final AtomicInteger pending = new AtomicInteger();
   private volatile int generation;
   private volatile Throwable failure;
 
-  WorkerPool(int threads, Task task) {
-    this.task = task;
+  private WorkerPool(int threads) {
     this.workers = new Thread[threads - 1];
     for (int w = 0; w < workers.length; w++) {
       final int part = w + 1;
@@ -37,8 +52,9 @@ final class WorkerPool {
     }
   }
 
-  /** Runs every part of the task and returns when all are done; rethrows a worker's failure. */
-  void run() {
+  /** Runs every part of {@code task} and returns when all are done; rethrows a worker's failure. */
+  synchronized void run(Task task) {
+    this.task = task;
     int parts = workers.length + 1;
     pending.set(workers.length);
     generation++;
@@ -59,6 +75,7 @@ final class WorkerPool {
     }
     Throwable failed = own != null ? own : failure;
     failure = null;
+    this.task = null;
     if (failed instanceof RuntimeException) {
       throw (RuntimeException) failed;
     }

@@ -23,11 +23,12 @@ public final class EarlyStopping {
   }
 
   /**
-   * Watches metric {@code name} ({@code val_loss}, {@code val_accuracy}, {@code loss}, ...): lower is better for
-   * names containing "loss", higher otherwise, as Keras's "auto" mode. Patience 0, no restore.
+   * Watches metric {@code name} ({@code val_loss}, {@code val_accuracy}, {@code loss}, ...): higher is better
+   * for names containing "acc", lower otherwise, as Keras's "auto" mode; {@link #maximize()} or
+   * {@link #minimize()} say it explicitly. Patience 0, no restore.
    */
   public static EarlyStopping monitor(String name) {
-    return new EarlyStopping(name, !name.contains("loss"), 0, 0, false);
+    return new EarlyStopping(name, name.contains("acc"), 0, 0, false);
   }
 
   public EarlyStopping patience(int epochs) {

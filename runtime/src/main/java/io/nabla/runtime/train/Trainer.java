@@ -96,6 +96,12 @@ public final class Trainer {
       throw new IllegalArgumentException("batch size " + batchSize + " exceeds " + model.name()
           + "'s maxBatch " + model.maxBatch() + "; construct the model with a larger maxBatch");
     }
+    if (earlyStopping != null) {
+      checkMonitored(earlyStopping.monitored(), validation != null, "early stopping");
+    }
+    if (schedule != null && scheduleMonitor != null) {
+      checkMonitored(scheduleMonitor, validation != null, "the schedule");
+    }
     model.setTraining(true);
     Batch batch = new Batch(model, train, batchSize);
     Rng rng = new Rng(seed);
@@ -106,14 +112,14 @@ public final class Trainer {
     int steps = (train.size() + batchSize - 1) / batchSize;
     Progress progress = new Progress();
     if (resumeFile != null) {
-      progress.resume(resumeFile, model, optimizer, schedule, rng, order);
+      progress.resume(resumeFile, checkpointFile, model, optimizer, schedule, rng, order);
     }
     for (TrainingListener listener : listeners) {
       listener.onTrainBegin(epochs, steps, train.size());
     }
     List<EpochResult> results = progress.results;
-    boolean stopped = false;
-    for (int epoch = progress.epoch + 1; epoch <= epochs; epoch++) {
+    boolean stopped = progress.stopped;
+    for (int epoch = progress.epoch + 1; epoch <= epochs && !stopped; epoch++) {
       rng.shuffle(order);
       for (Metric metric : metrics) {
         metric.reset();
@@ -187,12 +193,6 @@ public final class Trainer {
       }
       if (earlyStopping != null) {
         double value = result.metric(earlyStopping.monitored());
-        if (Double.isNaN(value) && epoch == 1) {
-          throw new IllegalArgumentException("early stopping monitors '" + earlyStopping.monitored()
-              + "', which this training does not measure" + (validation == null && earlyStopping.monitored()
-                  .startsWith("val_") ? " (no validation data: pass some, or set validationSplit)" : "")
-              + "; it measures " + measured(result));
-        }
         if (earlyStopping.improves(value, progress.best)) {
           progress.best = value;
           progress.bestEpoch = epoch;
@@ -205,6 +205,7 @@ public final class Trainer {
         }
       }
       progress.epoch = epoch;
+      progress.stopped = stopped;
       if (checkpointFile != null && (epoch % checkpointEvery == 0 || epoch == epochs || stopped)) {
         progress.save(checkpointFile, model, optimizer, schedule, rng, order);
       }
@@ -212,7 +213,7 @@ public final class Trainer {
         break;
       }
     }
-    if (progress.bestWeights != null) {
+    if (progress.bestWeights != null && earlyStopping != null && earlyStopping.restoresBestWeights()) {
       System.arraycopy(progress.bestWeights, 0, model.parameters().values(), 0, progress.bestWeights.length);
     }
     History history = new History(results, stopped, progress.bestEpoch);
@@ -220,6 +221,27 @@ public final class Trainer {
       listener.onTrainEnd(history);
     }
     return history;
+  }
+
+  /** Throws unless training will measure metric {@code name}. */
+  private void checkMonitored(String name, boolean hasValidation, String who) {
+    List<String> known = new ArrayList<>();
+    known.add("loss");
+    known.add("accuracy");
+    for (Metric metric : metrics) {
+      known.add(metric.name());
+    }
+    if (hasValidation) {
+      int n = known.size();
+      for (int i = 0; i < n; i++) {
+        known.add("val_" + known.get(i));
+      }
+    }
+    if (!known.contains(name)) {
+      throw new IllegalArgumentException(who + " monitors '" + name + "', which this training does not measure"
+          + (!hasValidation && name.startsWith("val_") ? " (no validation data: pass some, or set validationSplit)"
+              : "") + "; it measures " + known);
+    }
   }
 
   private static List<String> measured(EpochResult result) {
@@ -327,6 +349,7 @@ public final class Trainer {
     int bestEpoch;
     int sinceBest;
     float[] bestWeights;
+    boolean stopped;
     int saved;
 
     void save(Path file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
@@ -338,6 +361,7 @@ public final class Trainer {
       state.put("best", best);
       state.put("best_epoch", (long) bestEpoch);
       state.put("since_best", (long) sinceBest);
+      state.put("stopped_early", stopped);
       if (bestWeights != null) {
         state.put("best_weights", bestWeights);
       }
@@ -372,7 +396,8 @@ public final class Trainer {
       saved = epoch;
     }
 
-    void resume(Path file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
+    void resume(Path file, Path checkpointFile, Model model, Optimizer optimizer, LearningRateSchedule schedule,
+        Rng rng, int[] order) {
       Checkpoint checkpoint;
       try {
         checkpoint = Checkpoint.read(file);
@@ -389,10 +414,11 @@ public final class Trainer {
         throw new IllegalArgumentException(file + " was written for a training set of " + savedOrder.length
             + " samples, but this one has " + order.length);
       }
-      checkpoint.restoreInto(model);
+      // The optimizer first: a mismatch (another optimizer kind) then throws before the model is touched.
       if (checkpoint.hasOptimizerState()) {
         optimizer.restore(checkpoint.optimizerState());
       }
+      checkpoint.restoreInto(model);
       for (int i = 0; i < order.length; i++) {
         order[i] = (int) savedOrder[i];
       }
@@ -402,6 +428,7 @@ public final class Trainer {
       best = ((Number) state.get("best")).doubleValue();
       bestEpoch = ((Number) state.get("best_epoch")).intValue();
       sinceBest = ((Number) state.get("since_best")).intValue();
+      stopped = Boolean.TRUE.equals(state.get("stopped_early"));
       if (state.containsKey("best_weights")) {
         bestWeights = ((float[]) state.get("best_weights")).clone();
       }
@@ -424,7 +451,8 @@ public final class Trainer {
           results.add(new EpochResult(i + 1, epochs, metrics, seconds[i], (int) samples[i]));
         }
       }
-      saved = epoch;
+      // The divergence message may name the checkpoint only if it is the file resumed from.
+      saved = checkpointFile != null && file.toAbsolutePath().equals(checkpointFile.toAbsolutePath()) ? epoch : 0;
     }
   }
 

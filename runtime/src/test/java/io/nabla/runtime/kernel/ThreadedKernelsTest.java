@@ -2,7 +2,9 @@ package io.nabla.runtime.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nabla.runtime.Rng;
 import org.junit.jupiter.api.Test;
@@ -68,6 +70,73 @@ class ThreadedKernelsTest {
     // And the pool still works afterwards.
     float[] c = new float[64 * 128];
     kernels.matmulNN(c, 0, new float[64 * 128], 0, new float[128 * 128], 0, 64, 128, 128, false);
+  }
+
+  @Test
+  void instancesShareOnePoolPerThreadCount() {
+    int before = Thread.activeCount();
+    for (int i = 0; i < 50; i++) {
+      new PortableKernels(4).matmulNN(new float[64 * 128], 0, new float[64 * 128], 0, new float[128 * 128], 0, 64,
+          128, 128, false);
+    }
+    assertTrue(Thread.activeCount() <= before + 3, "threads grew from " + before + " to " + Thread.activeCount());
+  }
+
+  @Test
+  void twoCallersOnOneInstanceNeverHang() throws InterruptedException {
+    final PortableKernels shared = new PortableKernels(2);
+    final float[] a = random(256 * 512, 6), b = random(512 * 512, 7);
+    final java.util.concurrent.atomic.AtomicInteger refused = new java.util.concurrent.atomic.AtomicInteger();
+    Thread[] threads = new Thread[2];
+    for (int t = 0; t < threads.length; t++) {
+      threads[t] = new Thread(new Runnable() {
+        @Override
+        public void run() {
+          float[] c = new float[256 * 512];
+          for (int i = 0; i < 20; i++) {
+            try {
+              shared.matmulNN(c, 0, a, 0, b, 0, 256, 512, 512, false);
+            } catch (IllegalStateException e) {
+              refused.incrementAndGet();
+            }
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread thread : threads) {
+      thread.join(60_000);
+      assertFalse(thread.isAlive(), "a caller hangs");
+    }
+    // Whether two calls overlapped depends on timing; an overlapping one is refused with IllegalStateException
+    // (counted above) instead of corrupting the other's result or waiting forever.
+  }
+
+  @Test
+  void separateInstancesOnSeparateThreadsGiveTheSameBits() throws InterruptedException {
+    final float[] a = random(64 * 784, 8), b = random(256 * 784, 9);
+    final float[] expected = new float[64 * 256];
+    new PortableKernels(1).matmulNT(expected, 0, a, 0, b, 0, 64, 256, 784, false);
+    final float[][] results = new float[2][64 * 256];
+    Thread[] threads = new Thread[2];
+    for (int t = 0; t < 2; t++) {
+      final int id = t;
+      threads[t] = new Thread(new Runnable() {
+        @Override
+        public void run() {
+          PortableKernels own = new PortableKernels(2);
+          for (int i = 0; i < 10; i++) {
+            own.matmulNT(results[id], 0, a, 0, b, 0, 64, 256, 784, false);
+          }
+        }
+      });
+      threads[t].start();
+    }
+    for (Thread thread : threads) {
+      thread.join(60_000);
+    }
+    assertArrayEquals(expected, results[0]);
+    assertArrayEquals(expected, results[1]);
   }
 
   @Test

@@ -129,6 +129,56 @@ class TrainerCheckpointTest {
   }
 
   @Test
+  void resumingWithoutEarlyStoppingKeepsTheNewEpochsWeights(@TempDir Path dir) {
+    Path file = dir.resolve("best.nabla");
+    Dataset train = clusters(60, 7);
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(3).batchSize(16).checkpoint(file, 1)
+        .earlyStopping(EarlyStopping.monitor("loss").patience(5).restoreBestWeights(true)).build()
+        .fit(model, train, null);
+    float[] afterThree = model.parameters().values().clone();
+    TinyDenseModel resumed = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(6).batchSize(16).resumeFrom(file).build()
+        .fit(resumed, train, null);
+    assertFalse(java.util.Arrays.equals(afterThree, resumed.parameters().values()),
+        "three more epochs must change the weights, not restore an old best");
+  }
+
+  @Test
+  void anEarlyStoppedRunStaysStoppedWhenResumed(@TempDir Path dir) {
+    Path file = dir.resolve("stopped.nabla");
+    Dataset data = clusters(64, 4);
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(8);
+    History first = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
+        .seed(4).checkpoint(file, 1).earlyStopping(EarlyStopping.monitor("val_loss").patience(2)).build()
+        .fit(model, data, data);
+    assertTrue(first.stoppedEarly());
+    TinyDenseModel again = TinyDenseModel.softmaxClassifier(8);
+    History resumed = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
+        .seed(4).resumeFrom(file).earlyStopping(EarlyStopping.monitor("val_loss").patience(2)).build()
+        .fit(again, data, data);
+    assertEquals(first.size(), resumed.size());
+    assertTrue(resumed.stoppedEarly());
+    assertArrayEquals(model.parameters().values(), again.parameters().values());
+  }
+
+  @Test
+  void divergenceAfterResumingIntoAnotherFileDoesNotClaimItHoldsAnything(@TempDir Path dir) {
+    Path first = dir.resolve("a.nabla");
+    Path second = dir.resolve("b.nabla");
+    Dataset data = clusters(40, 8);
+    TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(first, 1).build()
+        .fit(model, data, null);
+    float[] poisoned = data.features().clone();
+    poisoned[3] = Float.NaN;
+    TrainingDivergedException e = assertThrows(TrainingDivergedException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(4).batchSize(16).resumeFrom(first).checkpoint(second, 1).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), Dataset.ofLabels(poisoned, 2, data.labels()), null));
+    assertFalse(e.getMessage().contains("b.nabla"), e.getMessage());
+  }
+
+  @Test
   void aFinishedRunResumesToNothingMore(@TempDir Path dir) {
     Path file = dir.resolve("done.nabla");
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);

@@ -126,6 +126,16 @@ class TrainerFeaturesTest {
   }
 
   @Test
+  void earlyStoppingMaximizesOnlyAccuracies() {
+    // Keras's "auto" mode: names with "acc" go up, everything else (losses, errors) goes down.
+    assertTrue(EarlyStopping.monitor("val_accuracy").improves(0.9, 0.8));
+    assertTrue(EarlyStopping.monitor("val_top3_accuracy").improves(0.9, 0.8));
+    assertTrue(EarlyStopping.monitor("val_mae").improves(0.1, 0.2));
+    assertFalse(EarlyStopping.monitor("val_mae").improves(0.3, 0.2));
+    assertTrue(EarlyStopping.monitor("val_mae").maximize().improves(0.3, 0.2));
+  }
+
+  @Test
   void earlyStoppingOnAnUnmeasuredMetricIsAnError() {
     Trainer trainer = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2)
         .earlyStopping(EarlyStopping.monitor("val_loss")).build();
