@@ -100,6 +100,20 @@ class ProcessorBehaviourTest {
   }
 
   @Test
+  void layersNamedLikeTheTypesTheGeneratedCodeUsesAreRenamed() {
+    JavaFileObject source = Sources.source("TypeNames", ""
+        + "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\n"
+        + "interface TypeNames {\n"
+        + "  @Input({2}) Tensor Arrays();\n"
+        + "  @Dense(units = 3, activation = Activation.SIGMOID) Tensor System(Tensor Arrays);\n"
+        + "  @Dense(units = 3) Tensor List(Tensor System);\n"
+        + "  @Add Tensor Kernels(Tensor List, Tensor System);\n"
+        + "  @Dense(units = 2, activation = Activation.SOFTMAX) Tensor Activation(Tensor Kernels);\n"
+        + "}\n");
+    assertThat(Sources.compile(source)).succeededWithoutWarnings();
+  }
+
+  @Test
   void unresolvedTypesAreReportedNotCrashed() {
     JavaFileObject source = Sources.source("Unresolved", ""
         + "@Network(loss = Loss.MSE)\n"

@@ -22,7 +22,11 @@ final class Names {
       "LAYERS", "PARAMETER_COUNT", "forwardPass", "lossPass", "backwardPass", "layerOutput", "outputActivation",
       "zeroGradients", "activations", "countCorrect", "predictClasses", "setTraining", "isTraining",
       "inputSize", "outputSize", "classCount", "targetsPerSample", "describeNonFinite", "toString", "equals",
-      "hashCode", "getClass", "wait", "notify", "notifyAll", "clone", "finalize");
+      "hashCode", "getClass", "wait", "notify", "notifyAll", "clone", "finalize",
+      // Simple names of the types the generated code uses: a field so named would hide the type.
+      "Activation", "Loss", "NablaGenerated", "GeneratedModel", "LayerInfo", "ParameterTensor", "Kernels",
+      "LossFunctions", "ActivationFunctions", "Arrays", "Collections", "List", "String", "System", "Override",
+      "IndexOutOfBoundsException", "Object", "Math", "Float", "Integer");
 
   private final NameAllocator allocator = new NameAllocator();
   private final Map<String, String> names = new HashMap<>();
