@@ -4,6 +4,7 @@ import io.nabla.runtime.Model;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.GradientClipping;
+import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
 import io.nabla.runtime.train.ConsoleProgress;
 import io.nabla.runtime.train.History;
@@ -55,7 +56,8 @@ import picocli.CommandLine.Spec;
     exitCodeList = {
         "0:success",
         "1:training diverged",
-        "2:an unknown sample or option, an invalid value, or a missing or corrupt data file"})
+        "2:an unknown sample or option, an invalid value, or a missing or corrupt data file",
+        "3:an unexpected error (a bug: please report it)"})
 public final class Samples implements Callable<Integer> {
   static final long DEFAULT_SEED = 42;
   static final int MAX_BATCH = 8192;
@@ -170,6 +172,18 @@ public final class Samples implements Callable<Integer> {
         return CommandLine.ExitCode.USAGE;
       }
     });
+    cmd.setExecutionExceptionHandler(new CommandLine.IExecutionExceptionHandler() {
+      @Override
+      public int handleExecutionException(Exception ex, CommandLine commandLine,
+          CommandLine.ParseResult parseResult) {
+        // Anything unexpected: one line and exit code 3, never the exit code of a diverged training (1).
+        PrintWriter e = commandLine.getErr();
+        e.println("error: unexpected " + ex.getClass().getSimpleName() + ": " + oneLine(ex.getMessage())
+            + " (please report)");
+        e.flush();
+        return 3;
+      }
+    });
     int code = cmd.execute(args);
     out.flush();
     err.flush();
@@ -221,9 +235,18 @@ public final class Samples implements Callable<Integer> {
     if (clipNorm != null && (!(clipNorm > 0) || Double.isInfinite(clipNorm))) {
       throw new ParameterException(cmd, "--clip-norm must be a positive number, got " + clipNorm);
     }
-    int t = threads != null ? threads : Runtime.getRuntime().availableProcessors();
+    int t = threads != null ? threads : Math.min(256, Runtime.getRuntime().availableProcessors());
     if (t < 1 || t > 256) {
       throw new ParameterException(cmd, "--threads must be in 1..256, got " + t);
+    }
+    Optimizer optimizer;
+    GradientClipping clipping;
+    try {
+      optimizer = TrainingOptions.optimizer(optimizerKey, lr, weightDecay);
+      clipping = clipNorm == null ? null : GradientClipping.byNorm(clipNorm);
+    } catch (IllegalArgumentException ex) {
+      // A value the optimizer refuses (e.g. one that does not fit a float): one line, as for any bad option.
+      throw new ParameterException(cmd, oneLine(ex.getMessage()));
     }
     if (resume != null && !resume.isFile()) {
       err.println("error: --resume " + resume + ": no such file; pass a file written by --checkpoint");
@@ -257,7 +280,7 @@ public final class Samples implements Callable<Integer> {
     out.flush();
 
     Trainer.Builder builder = Trainer.builder()
-        .optimizer(TrainingOptions.optimizer(optimizerKey, lr, weightDecay))
+        .optimizer(optimizer)
         .epochs(e)
         .batchSize(b)
         .seed(s)
@@ -265,10 +288,11 @@ public final class Samples implements Callable<Integer> {
     LearningRateSchedule schedule =
         TrainingOptions.schedule(scheduleKey, e, stepsPerEpoch(d.train.size(), b), lr);
     if (schedule != null) {
-      builder.schedule(schedule);
+      // The test set is what the result line reports, so a plateau schedule watches the training loss.
+      builder.schedule(schedule, "loss");
     }
-    if (clipNorm != null) {
-      builder.clipping(GradientClipping.byNorm(clipNorm));
+    if (clipping != null) {
+      builder.clipping(clipping);
     }
     if (checkpoint != null) {
       builder.checkpoint(checkpoint.toPath(), 1);

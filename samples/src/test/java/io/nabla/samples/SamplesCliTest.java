@@ -50,7 +50,8 @@ class SamplesCliTest {
   @ParameterizedTest
   @ValueSource(strings = {"--epochs=-1", "--epochs=0", "--epochs=many", "--batch=0", "--batch=-32",
       "--batch=1000000", "--lr=0", "--lr=-0.1", "--lr=NaN", "--seed=x", "--data", "--optimizer=adamx",
-      "--schedule=sometimes", "--weight-decay=-1", "--clip-norm=0", "--resume=/nonexistent/run.nabla", "--threads=0"})
+      "--schedule=sometimes", "--weight-decay=-1", "--clip-norm=0", "--resume=/nonexistent/run.nabla", "--threads=0", "--lr=1e39", "--lr=1e-50", "--clip-norm=1e39",
+      "--weight-decay=1e39"})
   void invalidValuesAreOneLine(String arg) {
     Run run = Run.of("digits", arg);
     assertUsageError(run);

@@ -5,14 +5,23 @@ final class Checks {
   private Checks() {}
 
   static void positive(String what, double value) {
-    if (!(value > 0) || Double.isInfinite(value) || Float.isInfinite((float) value) || (float) value == 0f) {
+    if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(what + " must be a positive finite number, got " + value);
     }
+    fitsFloat(what, value);
   }
 
   static void nonNegative(String what, double value) {
-    if (!(value >= 0) || Double.isInfinite(value) || Float.isInfinite((float) value)) {
+    if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(what + " must be zero or positive, got " + value);
+    }
+    fitsFloat(what, value);
+  }
+
+  /** Parameters are float32: a value that rounds to infinity, or from positive to zero, is refused. */
+  private static void fitsFloat(String what, double value) {
+    if (Float.isInfinite((float) value) || (value > 0 && (float) value == 0f)) {
+      throw new IllegalArgumentException(what + " must fit a float (about 1.4e-45 to 3.4e38), got " + value);
     }
   }
 
