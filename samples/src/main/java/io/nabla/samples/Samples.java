@@ -241,12 +241,17 @@ public final class Samples implements Callable<Integer> {
     }
     Optimizer optimizer;
     GradientClipping clipping;
+    // A value the optimizer refuses (e.g. one that does not fit a float) is one line naming the option.
     try {
       optimizer = TrainingOptions.optimizer(optimizerKey, lr, weightDecay);
+    } catch (IllegalArgumentException ex) {
+      String option = ex.getMessage().contains("weight decay") ? "--weight-decay" : "--lr";
+      throw new ParameterException(cmd, option + ": " + oneLine(ex.getMessage()));
+    }
+    try {
       clipping = clipNorm == null ? null : GradientClipping.byNorm(clipNorm);
     } catch (IllegalArgumentException ex) {
-      // A value the optimizer refuses (e.g. one that does not fit a float): one line, as for any bad option.
-      throw new ParameterException(cmd, oneLine(ex.getMessage()));
+      throw new ParameterException(cmd, "--clip-norm: " + oneLine(ex.getMessage()));
     }
     if (resume != null && !resume.isFile()) {
       err.println("error: --resume " + resume + ": no such file; pass a file written by --checkpoint");
