@@ -348,7 +348,7 @@ public abstract class GeneratedModel implements Model {
     rows.add(header);
     for (LayerInfo layer : layers) {
       rows.add(new String[] {layer.name(), layer.kind(),
-          layer.inputs().isEmpty() ? "-" : String.join(", ", layer.inputs()),
+          layer.inputs().isEmpty() ? "-" : commaSeparated(layer.inputs()),
           shape(layer.outputShape()), String.format(Locale.ROOT, "%,d", layer.parameterCount())});
     }
     int[] width = new int[header.length];
@@ -428,6 +428,15 @@ public abstract class GeneratedModel implements Model {
       names.add(l.name());
     }
     return names.toString();
+  }
+
+  /** As {@code String.join(", ", items)}, which Android 21 lacks. */
+  private static String commaSeparated(List<String> items) {
+    StringBuilder sb = new StringBuilder();
+    for (int i = 0; i < items.size(); i++) {
+      sb.append(i == 0 ? "" : ", ").append(items.get(i));
+    }
+    return sb.toString();
   }
 
   private static String shape(int[] shape) {

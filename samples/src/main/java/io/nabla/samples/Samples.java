@@ -1,6 +1,7 @@
 package io.nabla.samples;
 
 import io.nabla.runtime.Model;
+import io.nabla.runtime.checkpoint.CheckpointIOException;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.GradientClipping;
@@ -12,7 +13,6 @@ import io.nabla.runtime.train.Trainer;
 import io.nabla.runtime.train.TrainingDivergedException;
 import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
 import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -300,10 +300,10 @@ public final class Samples implements Callable<Integer> {
       builder.clipping(clipping);
     }
     if (checkpoint != null) {
-      builder.checkpoint(checkpoint.toPath(), 1);
+      builder.checkpoint(checkpoint, 1);
     }
     if (resume != null) {
-      builder.resumeFrom(resume.toPath());
+      builder.resumeFrom(resume);
     }
     Trainer trainer = builder.build();
     History history;
@@ -313,7 +313,7 @@ public final class Samples implements Callable<Integer> {
       err.println("error: training diverged: " + oneLine(ex.getMessage()));
       err.flush();
       return 1;
-    } catch (UncheckedIOException | IllegalArgumentException ex) {
+    } catch (CheckpointIOException | IllegalArgumentException ex) {
       // A checkpoint that cannot be read or written, or that belongs to another model or data set.
       err.println("error: " + oneLine(ex.getMessage()));
       err.flush();
@@ -329,8 +329,8 @@ public final class Samples implements Callable<Integer> {
         first + 1 == history.size() ? " " + history.size() : "s " + (first + 1) + ".." + history.size()));
     if (report != null) {
       try {
-        history.writeCsv(new File(report, "history.csv").toPath());
-        history.writeSvg(new File(report, "history.svg").toPath());
+        history.writeCsv(new File(report, "history.csv"));
+        history.writeSvg(new File(report, "history.svg"));
         out.println("report: " + new File(report, "history.csv") + ", " + new File(report, "history.svg"));
       } catch (IOException ex) {
         err.println("error: --report " + report + ": cannot write the history: " + oneLine(ex.getMessage()));

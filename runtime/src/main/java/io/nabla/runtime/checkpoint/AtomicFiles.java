@@ -1,16 +1,10 @@
 package io.nabla.runtime.checkpoint;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStream;
-import java.nio.channels.Channels;
 import java.nio.channels.FileChannel;
-import java.nio.file.AtomicMoveNotSupportedException;
-import java.nio.file.DirectoryStream;
-import java.nio.file.FileAlreadyExistsException;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
-import java.nio.file.StandardOpenOption;
 import java.security.SecureRandom;
 import java.util.Random;
 
@@ -18,10 +12,17 @@ import java.util.Random;
  * Writes a file so that a crash at any moment leaves either the old file or the new one at the target path, never
  * a mix: the bytes go to a temporary file in the same folder, named {@code .<name>.<digits>.tmp}, which is
  * flushed and forced to the device ({@link FileChannel#force(boolean)}), then renamed over the target with
- * {@link StandardCopyOption#ATOMIC_MOVE}. Where the file system cannot rename atomically, the rename falls back to
- * {@link StandardCopyOption#REPLACE_EXISTING}, which on such file systems may briefly leave no file at the target.
- * The folder is then forced too where the platform allows it (Linux; on Windows it is skipped), so that the
- * rename itself survives a power cut.
+ * {@link File#renameTo(File)}. Only {@code java.io} and {@code java.nio.channels} are used, so this runs on
+ * Android (API 21) as on Java 8.
+ *
+ * <p>On Linux, macOS, Android and other POSIX systems the rename replaces the target atomically (both files are
+ * in the same folder, hence on the same file system). On Windows {@code renameTo} fails when the target exists;
+ * there, as a last resort, the target is deleted and the rename retried: a reader may briefly find no file, and a
+ * crash between the two leaves no file at the target, only the complete new one under its temporary name (rename
+ * it by hand; the next successful write of the target deletes it).
+ *
+ * <p>The folder itself is not forced ({@code java.io} cannot open a folder): a power cut shortly after a write may
+ * leave the previous file at the target instead of the new one, never a mix of both.
  *
  * <p>A crash mid-write leaves its temporary file behind. Readers never look at those; the next successful write
  * of the same target deletes them. Two processes writing the same target at once are not supported: the last
@@ -30,6 +31,8 @@ import java.util.Random;
  */
 final class AtomicFiles {
   private static final Random RANDOM = new SecureRandom();
+  /** Windows, where renameTo does not replace an existing file (the only platform with backslash separators). */
+  private static final boolean WINDOWS = File.separatorChar == '\\';
 
   /** What to write. */
   interface Body {
@@ -38,36 +41,43 @@ final class AtomicFiles {
 
   private AtomicFiles() {}
 
-  static void write(Path target, Body body) throws IOException {
-    Path absolute = target.toAbsolutePath();
-    Path dir = absolute.getParent();
-    String name = absolute.getFileName().toString();
-    Path temp = createTemp(dir, name);
+  static void write(File target, Body body) throws IOException {
+    File absolute = target.getAbsoluteFile();
+    File dir = absolute.getParentFile();
+    String name = absolute.getName();
+    File temp = createTemp(dir, name);
     boolean moved = false;
     try {
-      try (FileChannel channel = FileChannel.open(temp, StandardOpenOption.WRITE)) {
-        OutputStream out = Channels.newOutputStream(channel);
-        body.writeTo(out);
-        out.flush();
-        channel.force(true);
+      try (FileOutputStream stream = new FileOutputStream(temp)) {
+        body.writeTo(stream);
+        stream.flush();
+        stream.getChannel().force(true);
       }
-      try {
-        Files.move(temp, target, StandardCopyOption.ATOMIC_MOVE);
-      } catch (AtomicMoveNotSupportedException e) {
-        Files.move(temp, target, StandardCopyOption.REPLACE_EXISTING);
-      }
+      replace(temp, absolute);
       moved = true;
     } finally {
       if (!moved) {
-        try {
-          Files.deleteIfExists(temp);
-        } catch (IOException e) {
-          // The write already failed; that exception is the one to report.
-        }
+        // The write already failed; that exception is the one to report.
+        temp.delete();
       }
     }
-    forceDirectory(dir);
     deleteStaleTemps(dir, name);
+  }
+
+  /** Renames {@code temp} over {@code target}: atomically where the platform can, else delete then rename. */
+  private static void replace(File temp, File target) throws IOException {
+    if (temp.renameTo(target)) {
+      return;
+    }
+    // Windows only: renameTo does not replace an existing file there. Delete the old one and retry; see the class
+    // comment for what a crash between the two leaves. Elsewhere rename(2) replaces files, so a failure is a real
+    // error (a folder in the way, the temporary file deleted meanwhile) and the target must stay as it is.
+    if (WINDOWS && temp.isFile() && target.isFile() && target.delete() && temp.renameTo(target)) {
+      return;
+    }
+    throw new IOException("cannot rename " + temp + " to " + target
+        + (target.isDirectory() ? ": the target is a folder" : !temp.exists() ? ": the temporary file is gone" : "")
+        + " (File.renameTo failed)");
   }
 
   /** Whether {@code file} is named like a temporary file of a write to {@code name}. */
@@ -84,41 +94,37 @@ final class AtomicFiles {
     return true;
   }
 
-  private static Path createTemp(Path dir, String name) throws IOException {
+  private static File createTemp(File dir, String name) throws IOException {
     for (int attempt = 0; ; attempt++) {
-      Path temp = dir.resolve("." + name + "." + (RANDOM.nextLong() & Long.MAX_VALUE) + ".tmp");
+      File temp = new File(dir, "." + name + "." + (RANDOM.nextLong() & Long.MAX_VALUE) + ".tmp");
+      boolean created;
       try {
-        // Default permissions (as for any new file), unlike Files.createTempFile's owner-only ones.
-        return Files.createFile(temp);
-      } catch (FileAlreadyExistsException e) {
-        if (attempt > 10) {
-          throw e;
-        }
+        // Default permissions, as for any new file; a name that isTempOf recognises.
+        created = temp.createNewFile();
+      } catch (IOException e) {
+        // createNewFile's message is only the OS error ("No such file or directory"): name the file.
+        throw new IOException("cannot create " + temp + ": " + e.getMessage(), e);
+      }
+      if (created) {
+        return temp;
+      }
+      if (attempt > 10) {
+        throw new IOException("cannot create a temporary file next to " + new File(dir, name) + ": " + temp
+            + " and " + attempt + " other random names already exist");
       }
     }
   }
 
-  private static void forceDirectory(Path dir) {
-    try (FileChannel channel = FileChannel.open(dir, StandardOpenOption.READ)) {
-      channel.force(true);
-    } catch (IOException | RuntimeException e) {
-      // Not every platform can open or force a directory (Windows cannot); the rename is done either way.
+  private static void deleteStaleTemps(File dir, String name) {
+    // Cleaning up is a courtesy; the write succeeded. list() returns null when the folder cannot be read.
+    String[] files = dir.list();
+    if (files == null) {
+      return;
     }
-  }
-
-  private static void deleteStaleTemps(Path dir, String name) {
-    try (DirectoryStream<Path> files = Files.newDirectoryStream(dir)) {
-      for (Path file : files) {
-        if (isTempOf(file.getFileName().toString(), name)) {
-          try {
-            Files.deleteIfExists(file);
-          } catch (IOException e) {
-            // Left for the next write.
-          }
-        }
+    for (String file : files) {
+      if (isTempOf(file, name)) {
+        new File(dir, file).delete(); // a failure leaves it for the next write
       }
-    } catch (IOException | RuntimeException e) {
-      // Cleaning up is a courtesy; the write succeeded.
     }
   }
 }

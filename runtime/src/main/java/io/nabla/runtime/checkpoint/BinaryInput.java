@@ -173,6 +173,15 @@ final class BinaryInput {
     }
   }
 
+  /** {@code v} read as an unsigned 64-bit integer, in decimal (Long.toUnsignedString, which Android 21 lacks). */
+  static String unsigned(long v) {
+    if (v >= 0) {
+      return Long.toString(v);
+    }
+    long quotient = (v >>> 1) / 5; // v / 10, unsigned
+    return Long.toString(quotient) + (v - quotient * 10);
+  }
+
   private int getInt(int p) {
     return (buf[p] & 0xFF) | (buf[p + 1] & 0xFF) << 8 | (buf[p + 2] & 0xFF) << 16 | (buf[p + 3] & 0xFF) << 24;
   }

@@ -3,13 +3,11 @@ package io.nabla.runtime.checkpoint;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.optim.OptimizerState;
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
 import java.io.InputStream;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -27,18 +25,20 @@ import java.util.Map;
  * trainer.put("epoch", epoch);
  * trainer.put("rng", rng.state());
  * trainer.put("schedule", scheduleState);            // a Map<String, Double>
- * Checkpoint.save(path, model, optimizer.state(), trainer);
+ * Checkpoint.save(file, model, optimizer.state(), trainer);
  * ...
- * Checkpoint checkpoint = Checkpoint.read(path);      // checks every CRC before returning
+ * Checkpoint checkpoint = Checkpoint.read(file);      // checks every CRC before returning
  * checkpoint.restoreInto(model);                      // checks the architecture, then copies the weights
  * optimizer.restore(checkpoint.optimizerState());
  * long epoch = (Long) checkpoint.trainerState().get("epoch");
  * }</pre>
  *
  * <p><b>Saving</b> is atomic: the file is written to a temporary file in the same folder, forced to the device and
- * renamed over {@code path}, so a crash (or a kill) at any moment leaves the previous checkpoint or the new one,
- * never a mix; a crash can leave a temporary file {@code .<name>.<digits>.tmp}, deleted by the next save to the
- * same path. Where the file system cannot rename atomically, the rename falls back to replacing the file.
+ * renamed over {@code file} ({@link java.io.File#renameTo}), so a crash (or a kill) at any moment leaves the
+ * previous checkpoint or the new one, never a mix; a crash can leave a temporary file {@code .<name>.<digits>.tmp},
+ * deleted by the next save to the same file. On Windows, where a rename cannot replace a file, the previous
+ * checkpoint is deleted first, so a crash there can leave the new checkpoint only under its temporary name
+ * ({@code docs/checkpoint-format.md}, "Writing safely").
  *
  * <p><b>Reading</b> checks the magic, the version and a CRC32 for the header and each section, and every length
  * against the bytes left before allocating: a truncated, corrupt or foreign file throws a
@@ -69,7 +69,7 @@ public final class Checkpoint {
   static final String END = "END ";
   static final int DTYPE_F32 = 1;
 
-  private final Path source;
+  private final File source;
   private final int major;
   private final int minor;
   private final Architecture architecture;
@@ -79,7 +79,7 @@ public final class Checkpoint {
   private final OptimizerState optimizerState;
   private final Map<String, Object> trainerState;
 
-  private Checkpoint(Path source, int major, int minor, Architecture architecture, float[][] arrays, int[] offsets,
+  private Checkpoint(File source, int major, int minor, Architecture architecture, float[][] arrays, int[] offsets,
       OptimizerState optimizerState, Map<String, Object> trainerState) {
     this.source = source;
     this.major = major;
@@ -94,7 +94,7 @@ public final class Checkpoint {
   // ---- saving ----
 
   /** Saves {@code model}'s parameters and architecture to {@code file}, atomically. */
-  public static void save(Path file, Model model) throws IOException {
+  public static void save(File file, Model model) throws IOException {
     save(file, model, null, null);
   }
 
@@ -107,7 +107,7 @@ public final class Checkpoint {
    *     anything is written
    * @throws IOException if the file cannot be written; the previous file at {@code file}, if any, is intact
    */
-  public static void save(Path file, Model model, OptimizerState optimizerState, Map<String, ?> trainerState)
+  public static void save(File file, Model model, OptimizerState optimizerState, Map<String, ?> trainerState)
       throws IOException {
     live(model, optimizerState, trainerState).write(file);
   }
@@ -143,8 +143,8 @@ public final class Checkpoint {
         trainer);
   }
 
-  /** Writes this checkpoint to {@code file}, atomically, as {@link #save(Path, Model, OptimizerState, Map)}. */
-  public void write(Path file) throws IOException {
+  /** Writes this checkpoint to {@code file}, atomically, as {@link #save(File, Model, OptimizerState, Map)}. */
+  public void write(File file) throws IOException {
     final List<String> tags = new ArrayList<>();
     final List<Payload> payloads = new ArrayList<>();
     tags.add(ARCH);
@@ -238,22 +238,22 @@ public final class Checkpoint {
    *
    * @throws CheckpointException naming the file and the section if the file is not a checkpoint, of an
    *     unsupported version, truncated, corrupt or malformed
-   * @throws IOException if it cannot be read at all (e.g. {@link java.nio.file.NoSuchFileException})
+   * @throws IOException if it cannot be read at all (e.g. {@link java.io.FileNotFoundException})
    */
-  public static Checkpoint read(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      return read(file, Channels.newInputStream(channel), channel.size());
+  public static Checkpoint read(File file) throws IOException {
+    try (FileInputStream in = new FileInputStream(file)) {
+      return read(file, in, in.getChannel().size());
     }
   }
 
   /** Reads {@code size} bytes of checkpoint from {@code in}; {@code file} names them in messages. */
-  static Checkpoint read(Path file, InputStream in, long size) throws IOException {
+  static Checkpoint read(File file, InputStream in, long size) throws IOException {
     return new Reader(file, new BinaryInput(in, size)).read();
   }
 
   /** Reads one file; {@link #read()} returns a checkpoint only when every section checked out. */
   private static final class Reader {
-    private final Path file;
+    private final File file;
     private final BinaryInput in;
     private int major;
     private int minor;
@@ -263,7 +263,7 @@ public final class Checkpoint {
     private Map<String, Object> trainerState;
     private final List<String> seen = new ArrayList<>();
 
-    Reader(Path file, BinaryInput in) {
+    Reader(File file, BinaryInput in) {
       this.file = file;
       this.in = in;
     }
@@ -326,7 +326,7 @@ public final class Checkpoint {
       }
       if (length < HEADER_SIZE) {
         throw error(CheckpointException.Kind.MALFORMED, where, "it gives a file length of "
-            + Long.toUnsignedString(length) + " bytes, less than the header");
+            + BinaryInput.unsigned(length) + " bytes, less than the header");
       }
       return length;
     }
@@ -395,7 +395,7 @@ public final class Checkpoint {
       long after = in.size() - in.position() - 4;
       if (length < 0 || length > after) {
         throw error(CheckpointException.Kind.CORRUPT, where, "its length field says "
-            + Long.toUnsignedString(length) + " bytes but only " + after + " bytes remain before its CRC32 slot,"
+            + BinaryInput.unsigned(length) + " bytes but only " + after + " bytes remain before its CRC32 slot,"
             + " in a file of the length its header gives: the length is corrupt");
       }
       in.limit(in.position() + length);
@@ -640,7 +640,7 @@ public final class Checkpoint {
   }
 
   /** The file this checkpoint was read from, or {@code null} for one {@link #capture captured} in memory. */
-  public Path source() {
+  public File source() {
     return source;
   }
 

@@ -1,7 +1,7 @@
 package io.nabla.runtime.checkpoint;
 
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
 
 /**
  * A checkpoint or safetensors file that cannot be read: not of the format, of an unsupported version or data
@@ -10,7 +10,7 @@ import java.nio.file.Path;
  * returned from a file that fails to read, so a caller never sees partly read or corrupt weights.
  *
  * <p>I/O errors that have nothing to do with the content (a missing file, no permission) are plain
- * {@link IOException}s such as {@link java.nio.file.NoSuchFileException}.
+ * {@link IOException}s such as {@link java.io.FileNotFoundException}.
  */
 public class CheckpointException extends IOException {
   private static final long serialVersionUID = 1L;
@@ -30,16 +30,16 @@ public class CheckpointException extends IOException {
   }
 
   private final Kind kind;
-  private final transient Path file;
+  private final File file;
   private final String section;
 
   /** An exception about {@code section} of {@code file}; the message is {@code "<file>: <section>: <problem>"}. */
-  public CheckpointException(Kind kind, Path file, String section, String problem) {
+  public CheckpointException(Kind kind, File file, String section, String problem) {
     this(kind, file, section, problem, null);
   }
 
-  /** As {@link #CheckpointException(Kind, Path, String, String)}, caused by {@code cause}. */
-  public CheckpointException(Kind kind, Path file, String section, String problem, Throwable cause) {
+  /** As {@link #CheckpointException(Kind, File, String, String)}, caused by {@code cause}. */
+  public CheckpointException(Kind kind, File file, String section, String problem, Throwable cause) {
     super(file + ": " + section + ": " + problem, cause);
     if (kind == null) {
       throw new NullPointerException("kind");
@@ -54,7 +54,7 @@ public class CheckpointException extends IOException {
   }
 
   /** The file, as given to the reader. */
-  public Path file() {
+  public File file() {
     return file;
   }
 

@@ -2,12 +2,10 @@ package io.nabla.runtime.checkpoint;
 
 import io.nabla.runtime.Model;
 import io.nabla.runtime.ParameterTensor;
+import java.io.File;
+import java.io.FileInputStream;
 import java.io.IOException;
-import java.nio.channels.Channels;
-import java.nio.channels.FileChannel;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -21,8 +19,8 @@ import java.util.Map;
  * PyTorch's names and layouts, to move weights to and from PyTorch (and anything else that reads it):
  *
  * <pre>{@code
- * Safetensors.save(Paths.get("mlp.safetensors"), model);      // torch: model.load_state_dict(load_file(...))
- * Safetensors.load(Paths.get("from-torch.safetensors"), model); // torch: save_file(model.state_dict(), ...)
+ * Safetensors.save(new File("mlp.safetensors"), model);      // torch: model.load_state_dict(load_file(...))
+ * Safetensors.load(new File("from-torch.safetensors"), model); // torch: save_file(model.state_dict(), ...)
  * }</pre>
  *
  * <p>The file is an 8-byte little-endian header length {@code N}, {@code N} bytes of JSON mapping each tensor's
@@ -47,13 +45,13 @@ public final class Safetensors {
 
   private static final String METADATA = "__metadata__";
 
-  private final Path source;
+  private final File source;
   private final Map<String, String> metadata;
   /** In file order (by data offset). */
   private final Map<String, int[]> shapes;
   private final Map<String, float[]> data;
 
-  private Safetensors(Path source, Map<String, String> metadata, Map<String, int[]> shapes,
+  private Safetensors(File source, Map<String, String> metadata, Map<String, int[]> shapes,
       Map<String, float[]> data) {
     this.source = source;
     this.metadata = Collections.unmodifiableMap(metadata);
@@ -67,7 +65,7 @@ public final class Safetensors {
    * Saves {@code model}'s parameters to {@code file} with the metadata {@code {"format": "pt"}}, which Hugging
    * Face's loaders look for in PyTorch checkpoints.
    */
-  public static void save(Path file, Model model) throws IOException {
+  public static void save(File file, Model model) throws IOException {
     save(file, model, Collections.singletonMap("format", "pt"));
   }
 
@@ -75,7 +73,7 @@ public final class Safetensors {
    * Saves {@code model}'s parameters to {@code file}, atomically, in the model's tensor order, with
    * {@code metadata} as {@code "__metadata__"} ({@code null}: none).
    */
-  public static void save(Path file, Model model, Map<String, String> metadata) throws IOException {
+  public static void save(File file, Model model, Map<String, String> metadata) throws IOException {
     final List<ParameterTensor> tensors = model.parameters().tensors();
     final float[] values = model.parameters().values();
     StringBuilder json = new StringBuilder("{");
@@ -126,7 +124,7 @@ public final class Safetensors {
   // ---- reading ----
 
   /** Reads {@code file} and copies its tensors into {@code model}, as {@link #read} then {@link #restoreInto}. */
-  public static void load(Path file, Model model) throws IOException {
+  public static void load(File file, Model model) throws IOException {
     read(file).restoreInto(model);
   }
 
@@ -136,10 +134,10 @@ public final class Safetensors {
    * @throws CheckpointException naming the file and the header or tensor, if the file is not safetensors, is
    *     truncated or inconsistent, or holds a tensor of another dtype
    */
-  public static Safetensors read(Path file) throws IOException {
-    try (FileChannel channel = FileChannel.open(file, StandardOpenOption.READ)) {
-      long size = channel.size();
-      BinaryInput in = new BinaryInput(Channels.newInputStream(channel), size);
+  public static Safetensors read(File file) throws IOException {
+    try (FileInputStream stream = new FileInputStream(file)) {
+      long size = stream.getChannel().size();
+      BinaryInput in = new BinaryInput(stream, size);
       return read(file, in, size);
     }
   }
@@ -158,7 +156,7 @@ public final class Safetensors {
     }
   }
 
-  private static Safetensors read(Path file, BinaryInput in, long size) throws IOException {
+  private static Safetensors read(File file, BinaryInput in, long size) throws IOException {
     String header = "header";
     if (size < 8) {
       throw new CheckpointException(CheckpointException.Kind.TRUNCATED, file, header, "the file is " + size
@@ -169,7 +167,7 @@ public final class Safetensors {
       long n = in.i64();
       if (n < 0 || n > MAX_HEADER) {
         throw new CheckpointException(CheckpointException.Kind.NOT_A_CHECKPOINT, file, header,
-            "the header length " + Long.toUnsignedString(n) + " exceeds safetensors' limit of " + MAX_HEADER
+            "the header length " + BinaryInput.unsigned(n) + " exceeds safetensors' limit of " + MAX_HEADER
                 + " bytes: not a safetensors file");
       }
       if (n > size - 8) {
@@ -255,7 +253,7 @@ public final class Safetensors {
     return new Safetensors(file, metadata, shapes, data);
   }
 
-  private static void readMetadata(Path file, Object value, Map<String, String> metadata)
+  private static void readMetadata(File file, Object value, Map<String, String> metadata)
       throws CheckpointException {
     if (!(value instanceof Map)) {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, "header",
@@ -270,7 +268,7 @@ public final class Safetensors {
     }
   }
 
-  private static Entry entry(Path file, String name, Object value) throws CheckpointException {
+  private static Entry entry(File file, String name, Object value) throws CheckpointException {
     String where = "tensor '" + name + "'";
     if (!(value instanceof Map)) {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where,
@@ -305,7 +303,7 @@ public final class Safetensors {
   }
 
   /** A JSON array of non-negative integers ({@code length} of them, or any number if negative). */
-  private static long[] integers(Path file, String where, Object value, String field, int length)
+  private static long[] integers(File file, String where, Object value, String field, int length)
       throws CheckpointException {
     if (!(value instanceof List) || (length >= 0 && ((List<?>) value).size() != length)) {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where, "its \"" + field
@@ -385,7 +383,7 @@ public final class Safetensors {
   }
 
   /** The file read. */
-  public Path source() {
+  public File source() {
     return source;
   }
 

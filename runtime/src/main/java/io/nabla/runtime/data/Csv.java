@@ -8,7 +8,6 @@ import java.io.InputStream;
 import java.io.InputStreamReader;
 import java.io.Reader;
 import java.nio.charset.Charset;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -94,11 +93,6 @@ public final class Csv {
     return read(Sources.open(file), true);
   }
 
-  /** {@link #readLabels(File)} with a path. */
-  public Dataset readLabels(Path path) {
-    return readLabels(path.toFile());
-  }
-
   /** {@link #readLabels(File)} from a stream, plain or gzipped, named {@code name} in errors; does not close it. */
   public Dataset readLabels(InputStream in, String name) {
     return read(Sources.wrap(in, name, -1), true);
@@ -107,11 +101,6 @@ public final class Csv {
   /** Reads {@code file} into a dataset of float targets, one per sample, from the label column. */
   public Dataset readTargets(File file) {
     return read(Sources.open(file), false);
-  }
-
-  /** {@link #readTargets(File)} with a path. */
-  public Dataset readTargets(Path path) {
-    return readTargets(path.toFile());
   }
 
   /** {@link #readTargets(File)} from a stream, plain or gzipped, named {@code name} in errors; does not close it. */

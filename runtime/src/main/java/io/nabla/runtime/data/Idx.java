@@ -6,7 +6,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
-import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
@@ -45,11 +44,6 @@ public final class Idx {
     }
   }
 
-  /** Reads the IDX file {@code path}, plain or gzipped. */
-  public static IdxArray read(Path path) {
-    return read(path.toFile());
-  }
-
   /**
    * Reads IDX data, plain or gzipped, from {@code in} (e.g. an Android asset); {@code name} names it in error
    * messages. Does not close {@code in}.
@@ -70,11 +64,6 @@ public final class Idx {
     IdxArray labelArray = read(labels);
     IdxArray imageArray = read(images);
     return toDataset(imageArray, labelArray, scale);
-  }
-
-  /** {@link #load(File, File, float)} with paths. */
-  public static Dataset load(Path images, Path labels, float scale) {
-    return load(images.toFile(), labels.toFile(), scale);
   }
 
   /** Builds a labelled dataset from arrays already read, as {@link #load(File, File, float)} does. */

@@ -292,7 +292,8 @@ public final class Normalization {
     }
   }
 
+  /** As {@code Float.isFinite}, which Android 21 lacks. */
   private static boolean isFinite(float v) {
-    return Float.isFinite(v);
+    return Math.abs(v) <= Float.MAX_VALUE;
   }
 }

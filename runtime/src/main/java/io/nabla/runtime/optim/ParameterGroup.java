@@ -205,10 +205,19 @@ public final class ParameterGroup {
       case WEIGHTS:
         return "weights()";
       case LAYERS:
-        return "layers(" + String.join(", ", names) + ")";
+        return "layers(" + commaSeparated(names) + ")";
       default:
-        return "tensors(" + String.join(", ", names) + ")";
+        return "tensors(" + commaSeparated(names) + ")";
     }
+  }
+
+  /** As {@code String.join(", ", names)}, which Android 21 lacks. */
+  private static String commaSeparated(List<String> names) {
+    StringBuilder sb = new StringBuilder();
+    for (String name : names) {
+      sb.append(sb.length() == 0 ? "" : ", ").append(name);
+    }
+    return sb.toString();
   }
 
   /** E.g. {@code layers(logits).learningRate(1.0E-4)}. */

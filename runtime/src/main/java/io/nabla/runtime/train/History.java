@@ -1,12 +1,11 @@
 package io.nabla.runtime.train;
 
+import java.io.File;
+import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.OutputStreamWriter;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.util.AbstractList;
 import java.util.ArrayList;
 import java.util.Collections;
@@ -69,7 +68,10 @@ public final class History extends AbstractList<EpochResult> {
   public String toCsv() {
     StringBuilder sb = new StringBuilder();
     List<String> columns = columns();
-    sb.append(String.join(",", columns)).append('\n');
+    for (int i = 0; i < columns.size(); i++) {
+      sb.append(i == 0 ? "" : ",").append(columns.get(i));
+    }
+    sb.append('\n');
     for (EpochResult e : epochs) {
       sb.append(e.epoch());
       for (String column : columns.subList(1, columns.size() - 2)) {
@@ -80,13 +82,19 @@ public final class History extends AbstractList<EpochResult> {
     return sb.toString();
   }
 
-  /** Writes {@link #toCsv()} to {@code file} (through a temporary file, so a crash leaves no half file). */
-  public void writeCsv(Path file) throws IOException {
+  /**
+   * Writes {@link #toCsv()} to {@code file}, creating its folder if needed, through a temporary file renamed over
+   * it (so a crash leaves no half file where the platform renames over an existing file, as POSIX systems do).
+   */
+  public void writeCsv(File file) throws IOException {
     write(file, toCsv());
   }
 
-  /** Writes {@link HistoryPlot#svg(History)}: the loss and accuracy curves, to open in any browser. */
-  public void writeSvg(Path file) throws IOException {
+  /**
+   * Writes {@link HistoryPlot#svg(History)}: the loss and accuracy curves, to open in any browser; as
+   * {@link #writeCsv(File)}.
+   */
+  public void writeSvg(File file) throws IOException {
     write(file, HistoryPlot.svg(this));
   }
 
@@ -94,15 +102,29 @@ public final class History extends AbstractList<EpochResult> {
     return Double.isNaN(v) ? "" : String.format(Locale.ROOT, "%.6g", v);
   }
 
-  static void write(Path file, String text) throws IOException {
-    Path dir = file.toAbsolutePath().getParent();
-    if (dir != null) {
-      Files.createDirectories(dir);
+  static void write(File file, String text) throws IOException {
+    File target = file.getAbsoluteFile();
+    File dir = target.getParentFile();
+    if (!dir.isDirectory() && !dir.mkdirs() && !dir.isDirectory()) {
+      throw new IOException("cannot create the folder " + dir + " for " + file);
     }
-    Path tmp = Files.createTempFile(dir, file.getFileName().toString(), ".tmp");
-    try (Writer w = new OutputStreamWriter(Files.newOutputStream(tmp), StandardCharsets.UTF_8)) {
-      w.write(text);
+    File tmp = File.createTempFile("." + target.getName() + ".", ".tmp", dir);
+    boolean moved = false;
+    try {
+      try (Writer w = new OutputStreamWriter(new FileOutputStream(tmp), StandardCharsets.UTF_8)) {
+        w.write(text);
+      }
+      // renameTo replaces the target atomically on POSIX systems (Android too); on Windows (backslash
+      // separators) it fails when the target exists, so there the old file is deleted first.
+      if (!tmp.renameTo(target) && !(File.separatorChar == '\\' && target.isFile() && target.delete()
+          && tmp.renameTo(target))) {
+        throw new IOException("cannot rename " + tmp + " to " + target + " (File.renameTo failed)");
+      }
+      moved = true;
+    } finally {
+      if (!moved) {
+        tmp.delete();
+      }
     }
-    Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING);
   }
 }

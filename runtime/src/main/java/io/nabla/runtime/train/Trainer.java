@@ -4,12 +4,12 @@ import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.checkpoint.Checkpoint;
+import io.nabla.runtime.checkpoint.CheckpointIOException;
 import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
+import java.io.File;
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.LinkedHashMap;
@@ -48,9 +48,9 @@ public final class Trainer {
   private final LearningRateSchedule schedule;
   private final String scheduleMonitor;
   private final GradientClipping clipping;
-  private final Path checkpointFile;
+  private final File checkpointFile;
   private final int checkpointEvery;
-  private final Path resumeFile;
+  private final File resumeFile;
 
   private Trainer(Builder b) {
     this.optimizer = b.optimizer;
@@ -81,6 +81,8 @@ public final class Trainer {
    * @throws TrainingDivergedException if the loss becomes NaN or infinite, naming the epoch, step and the first
    *     non-finite parameter, gradient or layer output
    * @throws IllegalArgumentException if the data does not fit the model
+   * @throws CheckpointIOException naming the file, if a {@link Builder#checkpoint checkpoint} cannot be written
+   *     or the one to {@link Builder#resumeFrom resume from} cannot be read
    */
   public History fit(Model model, Dataset train, Dataset validation) {
     if (validation == null && validationSplit > 0) {
@@ -352,7 +354,7 @@ public final class Trainer {
     boolean stopped;
     int saved;
 
-    void save(Path file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
+    void save(File file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("epoch", (long) epoch);
       state.put("global_step", globalStep);
@@ -390,19 +392,19 @@ public final class Trainer {
       try {
         Checkpoint.save(file, model, optimizer.state(), state);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot write the checkpoint " + file + " after epoch " + epoch + ": "
-            + e.getMessage() + "; the previous checkpoint, if any, is intact", e);
+        throw new CheckpointIOException(file, "cannot write the checkpoint " + file + " after epoch " + epoch
+            + ": " + e.getMessage() + "; the previous checkpoint, if any, is intact", e);
       }
       saved = epoch;
     }
 
-    void resume(Path file, Path checkpointFile, Model model, Optimizer optimizer, LearningRateSchedule schedule,
+    void resume(File file, File checkpointFile, Model model, Optimizer optimizer, LearningRateSchedule schedule,
         Rng rng, int[] order) {
       Checkpoint checkpoint;
       try {
         checkpoint = Checkpoint.read(file);
       } catch (IOException e) {
-        throw new UncheckedIOException("cannot resume from " + file + ": " + e.getMessage(), e);
+        throw new CheckpointIOException(file, "cannot resume from " + file + ": " + e.getMessage(), e);
       }
       Map<String, Object> state = checkpoint.trainerState();
       if (!state.containsKey("epoch") || !state.containsKey("order")) {
@@ -452,7 +454,7 @@ public final class Trainer {
         }
       }
       // The divergence message may name the checkpoint only if it is the file resumed from.
-      saved = checkpointFile != null && file.toAbsolutePath().equals(checkpointFile.toAbsolutePath()) ? epoch : 0;
+      saved = checkpointFile != null && file.getAbsoluteFile().equals(checkpointFile.getAbsoluteFile()) ? epoch : 0;
     }
   }
 
@@ -511,9 +513,9 @@ public final class Trainer {
     private LearningRateSchedule schedule;
     private String scheduleMonitor;
     private GradientClipping clipping;
-    private Path checkpointFile;
+    private File checkpointFile;
     private int checkpointEvery = 1;
-    private Path resumeFile;
+    private File resumeFile;
 
     private Builder() {}
 
@@ -563,7 +565,7 @@ public final class Trainer {
      * optimizer's state and the trainer's (epoch, step, shuffling, early stopping, schedule, history), written
      * atomically so a crash leaves the previous checkpoint intact. {@link #resumeFrom} continues from it.
      */
-    public Builder checkpoint(Path file, int everyEpochs) {
+    public Builder checkpoint(File file, int everyEpochs) {
       if (everyEpochs < 1) {
         throw new IllegalArgumentException("checkpoint interval must be at least 1 epoch, got " + everyEpochs);
       }
@@ -577,7 +579,7 @@ public final class Trainer {
      * optimizer's and schedule's state, the shuffling and the history, then trains the remaining epochs. With
      * the same settings and data, the result equals an uninterrupted run bit for bit.
      */
-    public Builder resumeFrom(Path file) {
+    public Builder resumeFrom(File file) {
       this.resumeFile = file;
       return this;
     }

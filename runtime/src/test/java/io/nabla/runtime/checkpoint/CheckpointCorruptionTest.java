@@ -7,12 +7,12 @@ import static org.junit.jupiter.api.Assertions.fail;
 
 import io.nabla.runtime.optim.Adam;
 import java.io.ByteArrayInputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.EnumMap;
@@ -25,9 +25,9 @@ import org.junit.jupiter.api.io.TempDir;
 
 /** Damaged files: every one fails with a clear exception naming the file and the section, never with weights. */
 class CheckpointCorruptionTest {
-  @TempDir Path dir;
+  @TempDir File dir;
   private byte[] good;
-  private Path file;
+  private File file;
   private int reads;
 
   @BeforeEach
@@ -36,10 +36,10 @@ class CheckpointCorruptionTest {
     Adam adam = Adam.of(0.01);
     Arrays.fill(model.parameters().gradients(), 0.5f);
     adam.step(model.parameters());
-    Path original = dir.resolve("original.ckpt");
+    File original = new File(dir, "original.ckpt");
     Checkpoint.save(original, model, adam.state(), CheckpointTest.trainerState());
-    good = Files.readAllBytes(original);
-    file = dir.resolve("damaged.ckpt");
+    good = Files.readAllBytes(original.toPath());
+    file = new File(dir, "damaged.ckpt");
   }
 
   /**
@@ -50,7 +50,7 @@ class CheckpointCorruptionTest {
     try {
       Checkpoint c;
       if (reads++ % 50 == 0) {
-        Files.write(file, bytes);
+        Files.write(file.toPath(), bytes);
         c = Checkpoint.read(file);
       } else {
         c = Checkpoint.read(file, new ByteArrayInputStream(bytes), bytes.length);
@@ -172,9 +172,9 @@ class CheckpointCorruptionTest {
     assertEquals(CheckpointException.Kind.NOT_A_CHECKPOINT, e.kind());
     assertEquals(file + ": header: the file starts with 0x65706f63682c6c6f, not the magic bytes \"NABLACKP\""
         + " (0x4e41424c41434b50): not a Nabla checkpoint", e.getMessage());
-    Path safetensors = dir.resolve("m.safetensors");
+    File safetensors = new File(dir, "m.safetensors");
     Safetensors.save(safetensors, CheckpointTest.mlp(4));
-    e = readFails(Files.readAllBytes(safetensors), "safetensors");
+    e = readFails(Files.readAllBytes(safetensors.toPath()), "safetensors");
     assertEquals(CheckpointException.Kind.NOT_A_CHECKPOINT, e.kind());
     e = readFails("NABL".getBytes(StandardCharsets.US_ASCII), "prefix of the magic");
     assertEquals(CheckpointException.Kind.TRUNCATED, e.kind());

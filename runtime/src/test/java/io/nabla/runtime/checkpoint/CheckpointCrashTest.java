@@ -11,8 +11,6 @@ import java.io.File;
 import java.io.IOException;
 import java.io.InputStreamReader;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -32,15 +30,15 @@ class CheckpointCrashTest {
   private static final int MAX_ROUNDS = 12;
   private static final int WANTED_MID_WRITE_KILLS = 2;
 
-  @TempDir Path dir;
+  @TempDir File dir;
 
   @Test
   @Timeout(300)
   void killingAProcessThatIsSavingLeavesACompleteCheckpoint() throws Exception {
-    Path file = dir.resolve("big.ckpt");
+    File file = new File(dir, "big.ckpt");
     TinyDenseModel model = CrashingWriter.model();
     CrashingWriter.save(file, model, 0);
-    long bytes = Files.size(file);
+    long bytes = file.length();
     assertTrue(bytes > 32_000_000L, "a large checkpoint: " + bytes);
 
     Random random = new Random(20240611);
@@ -92,7 +90,7 @@ class CheckpointCrashTest {
           throw new AssertionError("parameter " + i + " is " + values[i] + " in version " + version);
         }
       }
-      List<Path> temps = temps(dir, file);
+      List<File> temps = temps(dir, file);
       if (!temps.isEmpty()) {
         midWrite++;
       }
@@ -106,15 +104,15 @@ class CheckpointCrashTest {
 
     // The next save removes what the killed saves left behind.
     CrashingWriter.save(file, model, next);
-    assertEquals(new ArrayList<Path>(), temps(dir, file));
+    assertEquals(new ArrayList<File>(), temps(dir, file));
     assertEquals(next, (long) (Long) Checkpoint.read(file).trainerState().get("version"));
   }
 
-  private static List<Path> temps(Path dir, Path file) throws IOException {
-    List<Path> temps = new ArrayList<>();
-    for (Path p : CheckpointTest.list(dir)) {
+  private static List<File> temps(File dir, File file) throws IOException {
+    List<File> temps = new ArrayList<>();
+    for (File p : CheckpointTest.list(dir)) {
       if (!p.equals(file)) {
-        assertTrue(AtomicFiles.isTempOf(p.getFileName().toString(), file.getFileName().toString()),
+        assertTrue(AtomicFiles.isTempOf(p.getName(), file.getName()),
             "only temporary files beside the checkpoint: " + p);
         temps.add(p);
       }

@@ -7,18 +7,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nabla.runtime.optim.OptimizerState;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Random;
 import java.util.zip.CRC32;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -28,7 +29,7 @@ import org.junit.jupiter.api.io.TempDir;
  * package), and makes files by hand to check versioning and the handling of sections a reader does not know.
  */
 class CheckpointFormatTest {
-  @TempDir Path dir;
+  @TempDir File dir;
 
   /** One section as the spec frames it. */
   static final class Section {
@@ -107,9 +108,9 @@ class CheckpointFormatTest {
     Map<String, Object> trainer = new LinkedHashMap<>();
     trainer.put("epoch", 5);
     trainer.put("schedule", Collections.singletonMap("lr", 0.5));
-    Path path = dir.resolve("m.ckpt");
+    File path = new File(dir, "m.ckpt");
     Checkpoint.save(path, model, state, trainer);
-    byte[] bytes = Files.readAllBytes(path);
+    byte[] bytes = Files.readAllBytes(path.toPath());
 
     ByteBuffer header = ByteBuffer.wrap(bytes, 0, 24).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals("NABLACKP", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
@@ -203,13 +204,13 @@ class CheckpointFormatTest {
 
   @Test
   void aLaterMinorVersionsUnknownSectionIsSkipped() throws IOException {
-    Path path = dir.resolve("m.ckpt");
+    File path = new File(dir, "m.ckpt");
     MlpModel model = CheckpointTest.seeded(CheckpointTest.mlp(4), 3);
     Checkpoint.save(path, model);
-    List<Section> sections = new ArrayList<>(sections(Files.readAllBytes(path)));
+    List<Section> sections = new ArrayList<>(sections(Files.readAllBytes(path.toPath())));
     sections.add(2, new Section("XTRA", new byte[] {1, 2, 3}));
-    Path later = dir.resolve("later.ckpt");
-    Files.write(later, file(1, 7, sections));
+    File later = new File(dir, "later.ckpt");
+    Files.write(later.toPath(), file(1, 7, sections));
     Checkpoint read = Checkpoint.read(later);
     assertEquals("1.7", read.formatVersion());
     MlpModel other = CheckpointTest.mlp(4);
@@ -219,10 +220,10 @@ class CheckpointFormatTest {
 
   @Test
   void anotherMajorVersionIsRefused() throws IOException {
-    Path path = dir.resolve("m.ckpt");
+    File path = new File(dir, "m.ckpt");
     Checkpoint.save(path, CheckpointTest.mlp(4));
-    Path v2 = dir.resolve("v2.ckpt");
-    Files.write(v2, file(2, 0, sections(Files.readAllBytes(path))));
+    File v2 = new File(dir, "v2.ckpt");
+    Files.write(v2.toPath(), file(2, 0, sections(Files.readAllBytes(path.toPath()))));
     CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.read(v2));
     assertEquals(CheckpointException.Kind.UNSUPPORTED, e.kind());
     assertEquals(v2 + ": header: format version 2.0; this version of Nabla reads version 1.x: read it with the"
@@ -231,9 +232,9 @@ class CheckpointFormatTest {
 
   @Test
   void missingRepeatedOrMisplacedSectionsAreMalformed() throws IOException {
-    Path path = dir.resolve("m.ckpt");
+    File path = new File(dir, "m.ckpt");
     Checkpoint.save(path, CheckpointTest.mlp(4));
-    List<Section> s = sections(Files.readAllBytes(path)); // ARCH PARM END
+    List<Section> s = sections(Files.readAllBytes(path.toPath())); // ARCH PARM END
     assertMalformed(Arrays.asList(s.get(0), s.get(2)), "section END at byte", "the file has no PARM (parameters)");
     assertMalformed(Arrays.asList(s.get(1), s.get(0), s.get(2)), "section PARM (parameters) at byte 24",
         "it comes before the ARCH section");
@@ -243,26 +244,39 @@ class CheckpointFormatTest {
         "the file ends after section PARM at byte ");
     byte[] trailing = file(1, 0, s);
     trailing = Arrays.copyOf(trailing, trailing.length + 3);
-    Path p = dir.resolve("trailing.ckpt");
-    Files.write(p, trailing);
+    File p = new File(dir, "trailing.ckpt");
+    Files.write(p.toPath(), trailing);
     CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.read(p));
     assertEquals(CheckpointException.Kind.MALFORMED, e.kind());
     assertEquals(p + ": end of file: the file is " + trailing.length + " bytes long but the header says "
         + (trailing.length - 3) + ": 3 bytes were appended after the checkpoint", e.getMessage());
     // Bytes after END that the header's length includes.
     byte[] afterEnd = file(1, 0, Arrays.asList(s.get(0), s.get(1), s.get(2), new Section("XTRA", new byte[0])));
-    Files.write(p, afterEnd);
+    Files.write(p.toPath(), afterEnd);
     e = assertThrows(CheckpointException.class, () -> Checkpoint.read(p));
     assertEquals(CheckpointException.Kind.MALFORMED, e.kind());
     assertTrue(e.getMessage().contains("16 bytes follow the END section"), e.getMessage());
   }
 
   private void assertMalformed(List<Section> sections, String where, String what) throws IOException {
-    Path p = dir.resolve("bad.ckpt");
-    Files.write(p, file(1, 0, sections));
+    File p = new File(dir, "bad.ckpt");
+    Files.write(p.toPath(), file(1, 0, sections));
     CheckpointException e = assertThrows(CheckpointException.class, () -> Checkpoint.read(p));
     assertEquals(CheckpointException.Kind.MALFORMED, e.kind(), e.getMessage());
     assertTrue(e.section().startsWith(where), e.getMessage());
     assertTrue(e.getMessage().contains(what), e.getMessage());
+  }
+
+  @Test
+  void unsignedLengthsInMessagesPrintAsLongToUnsignedStringDoes() {
+    long[] edges = {0, 1, 9, 10, 11, Long.MAX_VALUE, Long.MIN_VALUE, Long.MIN_VALUE + 9, -1, -9, -10, -11};
+    for (long v : edges) {
+      assertEquals(Long.toUnsignedString(v), BinaryInput.unsigned(v));
+    }
+    Random random = new Random(21);
+    for (int i = 0; i < 10_000; i++) {
+      long v = random.nextLong();
+      assertEquals(Long.toUnsignedString(v), BinaryInput.unsigned(v));
+    }
   }
 }

@@ -14,10 +14,9 @@ import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.optim.OptimizerState;
 import io.nabla.runtime.optim.Sgd;
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.HashMap;
@@ -28,7 +27,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class CheckpointTest {
-  @TempDir Path dir;
+  @TempDir File dir;
 
   static MlpModel mlp(int hidden) {
     return new MlpModel("Mlp", new String[] {"x", "hidden", "out"}, new int[] {3, hidden, 2}, 4);
@@ -73,7 +72,7 @@ class CheckpointTest {
     model.zeroGradients();
     Arrays.fill(model.parameters().gradients(), 0.5f);
     adam.step(model.parameters());
-    Path file = dir.resolve("model.ckpt");
+    File file = new File(dir, "model.ckpt");
     Checkpoint.save(file, model, adam.state(), trainerState());
 
     Checkpoint read = Checkpoint.read(file);
@@ -124,7 +123,7 @@ class CheckpointTest {
   @Test
   void parametersOnly() throws IOException {
     MlpModel model = seeded(mlp(4), 3);
-    Path file = dir.resolve("weights.ckpt");
+    File file = new File(dir, "weights.ckpt");
     Checkpoint.save(file, model);
     Checkpoint read = Checkpoint.read(file);
     assertFalse(read.hasOptimizerState());
@@ -138,7 +137,7 @@ class CheckpointTest {
   @Test
   void statelessOptimizerReadsBackAsEmptyState() throws IOException {
     Optimizer signSgd = p -> { };
-    Path file = dir.resolve("a.ckpt");
+    File file = new File(dir, "a.ckpt");
     Checkpoint.save(file, mlp(4), signSgd.state(), null);
     Checkpoint read = Checkpoint.read(file);
     assertSame(OptimizerState.empty(), read.optimizerState());
@@ -163,7 +162,7 @@ class CheckpointTest {
     for (int step = 0; step < 3; step++) {
       step(first, firstAdam, x, labels);
     }
-    Path file = dir.resolve("resume.ckpt");
+    File file = new File(dir, "resume.ckpt");
     Checkpoint.save(file, first, firstAdam.state(), Collections.singletonMap("step", 3));
 
     TinyDenseModel resumed = TinyDenseModel.softmaxClassifier(3);
@@ -192,7 +191,7 @@ class CheckpointTest {
     Sgd sgd = Sgd.builder(0.1).momentum(0.9).build();
     Arrays.fill(model.parameters().gradients(), 0.25f);
     sgd.step(model.parameters());
-    Path file = dir.resolve("sgd.ckpt");
+    File file = new File(dir, "sgd.ckpt");
     Checkpoint.save(file, model, sgd.state(), null);
     Sgd restored = Sgd.builder(0.1).momentum(0.9).build();
     restored.restore(Checkpoint.read(file).optimizerState());
@@ -217,7 +216,7 @@ class CheckpointTest {
 
     best.restoreInto(model);
     assertArrayEquals(before, model.parameters().values());
-    Path file = dir.resolve("best.ckpt");
+    File file = new File(dir, "best.ckpt");
     best.write(file);
     MlpModel other = mlp(4);
     Checkpoint.read(file).restoreInto(other);
@@ -226,7 +225,7 @@ class CheckpointTest {
 
   @Test
   void overwritesAnExistingCheckpointAndLeavesNoTemporaryFile() throws IOException {
-    Path file = dir.resolve("model.ckpt");
+    File file = new File(dir, "model.ckpt");
     MlpModel model = seeded(mlp(4), 1);
     Checkpoint.save(file, model);
     seeded(model, 2);
@@ -239,35 +238,35 @@ class CheckpointTest {
 
   @Test
   void savesToARelativePath() throws IOException {
-    Path relative = Paths.get("target", "checkpoint-test-relative.ckpt");
-    Files.createDirectories(relative.toAbsolutePath().getParent());
+    File relative = new File("target", "checkpoint-test-relative.ckpt");
+    Files.createDirectories(relative.getAbsoluteFile().getParentFile().toPath());
     try {
       Checkpoint.save(relative, seeded(mlp(4), 1));
       assertEquals(Architecture.of(mlp(4)), Checkpoint.read(relative).architecture());
     } finally {
-      Files.deleteIfExists(relative);
+      Files.deleteIfExists(relative.toPath());
     }
   }
 
   @Test
   void aStaleTemporaryFileIsNeverReadAndIsCleanedByTheNextSave() throws IOException {
-    Path file = dir.resolve("model.ckpt");
+    File file = new File(dir, "model.ckpt");
     MlpModel model = seeded(mlp(4), 1);
     Checkpoint.save(file, model);
     // What a crash in the middle of a save leaves: a partial temporary file beside the checkpoint.
-    byte[] whole = Files.readAllBytes(file);
-    Path stale = dir.resolve(".model.ckpt.123456789.tmp");
-    Files.write(stale, Arrays.copyOf(whole, whole.length / 2));
-    Path unrelated = dir.resolve(".model.ckpt.backup.tmp");
-    Files.write(unrelated, new byte[] {1});
+    byte[] whole = Files.readAllBytes(file.toPath());
+    File stale = new File(dir, ".model.ckpt.123456789.tmp");
+    Files.write(stale.toPath(), Arrays.copyOf(whole, whole.length / 2));
+    File unrelated = new File(dir, ".model.ckpt.backup.tmp");
+    Files.write(unrelated.toPath(), new byte[] {1});
 
     MlpModel other = mlp(4);
     Checkpoint.read(file).restoreInto(other);
     assertArrayEquals(model.parameters().values(), other.parameters().values());
 
     Checkpoint.save(file, model);
-    assertFalse(Files.exists(stale), "the next save deletes stale temporary files");
-    assertTrue(Files.exists(unrelated), "only files named like its temporary files");
+    assertFalse(Files.exists(stale.toPath()), "the next save deletes stale temporary files");
+    assertTrue(Files.exists(unrelated.toPath()), "only files named like its temporary files");
     assertTrue(AtomicFiles.isTempOf(".a.b.0.tmp", "a.b"));
     assertFalse(AtomicFiles.isTempOf(".a.b..tmp", "a.b"));
     assertFalse(AtomicFiles.isTempOf(".a.b.1x.tmp", "a.b"));
@@ -276,22 +275,22 @@ class CheckpointTest {
 
   @Test
   void aFailedSaveLeavesThePreviousCheckpointAndNoTemporaryFile() throws IOException {
-    Path file = dir.resolve("model.ckpt");
+    File file = new File(dir, "model.ckpt");
     MlpModel model = seeded(mlp(4), 1);
     Checkpoint.save(file, model);
-    byte[] before = Files.readAllBytes(file);
+    byte[] before = Files.readAllBytes(file.toPath());
     Map<String, Object> bad = new LinkedHashMap<>();
     bad.put("epoch", 3);
     bad.put("when", new java.util.Date());
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> Checkpoint.save(file, seeded(mlp(4), 2), null, bad));
     assertTrue(e.getMessage().contains("'when' is a java.util.Date"), e.getMessage());
-    assertArrayEquals(before, Files.readAllBytes(file));
+    assertArrayEquals(before, Files.readAllBytes(file.toPath()));
     assertEquals(Collections.singletonList(file), list(dir));
 
     // A target that cannot be replaced (a non-empty folder): the rename fails, the temporary file is removed.
-    Path folder = dir.resolve("folder.ckpt");
-    Files.createDirectories(folder.resolve("inside"));
+    File folder = new File(dir, "folder.ckpt");
+    Files.createDirectories(new File(folder, "inside").toPath());
     assertThrows(IOException.class, () -> Checkpoint.save(folder, model));
     assertEquals(Arrays.asList(folder, file), list(dir));
   }
@@ -315,7 +314,7 @@ class CheckpointTest {
 
   // ---- architecture mismatches ----
 
-  private static IllegalArgumentException mismatch(MlpModel saved, MlpModel target, Path file) throws IOException {
+  private static IllegalArgumentException mismatch(MlpModel saved, MlpModel target, File file) throws IOException {
     Checkpoint.save(file, saved);
     float[] before = target.parameters().values().clone();
     Checkpoint read = Checkpoint.read(file);
@@ -327,7 +326,7 @@ class CheckpointTest {
 
   @Test
   void aWiderLayerIsNamedWithBothShapes() throws IOException {
-    IllegalArgumentException e = mismatch(mlp(4), mlp(6), dir.resolve("a.ckpt"));
+    IllegalArgumentException e = mismatch(mlp(4), mlp(6), new File(dir, "a.ckpt"));
     assertTrue(e.getMessage().endsWith("does not fit model Mlp: layer 'hidden' has output shape (4,) in the"
         + " checkpoint and (6,) in the model"), e.getMessage());
   }
@@ -335,7 +334,7 @@ class CheckpointTest {
   @Test
   void aRenamedLayerIsNamed() throws IOException {
     MlpModel renamed = new MlpModel("Mlp", new String[] {"x", "hidden", "logits"}, new int[] {3, 4, 2}, 4);
-    IllegalArgumentException e = mismatch(mlp(4), renamed, dir.resolve("a.ckpt"));
+    IllegalArgumentException e = mismatch(mlp(4), renamed, new File(dir, "a.ckpt"));
     assertTrue(e.getMessage().contains("layer 3 is 'out' (Dense, output shape (2,)) in the checkpoint and"
         + " 'logits' (Dense, output shape (2,)) in the model"), e.getMessage());
   }
@@ -343,10 +342,10 @@ class CheckpointTest {
   @Test
   void aMissingOrExtraLayerIsNamed() throws IOException {
     MlpModel deeper = new MlpModel("Mlp", new String[] {"x", "hidden", "out", "head"}, new int[] {3, 4, 2, 5}, 4);
-    IllegalArgumentException e = mismatch(mlp(4), deeper, dir.resolve("a.ckpt"));
+    IllegalArgumentException e = mismatch(mlp(4), deeper, new File(dir, "a.ckpt"));
     assertTrue(e.getMessage().contains("the model has an extra layer 'head' (Dense, output shape (5,)) after"
         + " the checkpoint's last layer 'out'"), e.getMessage());
-    e = mismatch(deeper, mlp(4), dir.resolve("b.ckpt"));
+    e = mismatch(deeper, mlp(4), new File(dir, "b.ckpt"));
     assertTrue(e.getMessage().contains("the checkpoint has a layer 'head' (Dense, output shape (5,)) that the"
         + " model lacks"), e.getMessage());
   }
@@ -354,7 +353,7 @@ class CheckpointTest {
   @Test
   void aDifferentInputWidthIsNamedByTheLayerAndThenTheTensor() throws IOException {
     MlpModel wideInput = new MlpModel("Mlp", new String[] {"x", "hidden", "out"}, new int[] {5, 4, 2}, 4);
-    IllegalArgumentException e = mismatch(mlp(4), wideInput, dir.resolve("a.ckpt"));
+    IllegalArgumentException e = mismatch(mlp(4), wideInput, new File(dir, "a.ckpt"));
     assertTrue(e.getMessage().contains("layer 'x' has output shape (3,) in the checkpoint and (5,) in the model"),
         e.getMessage());
     // Same layers, a tensor of another shape: named with both shapes.
@@ -369,14 +368,14 @@ class CheckpointTest {
   @Test
   void anotherModelNameIsRefusedWithAHint() throws IOException {
     MlpModel renamed = new MlpModel("Renamed", new String[] {"x", "hidden", "out"}, new int[] {3, 4, 2}, 4);
-    IllegalArgumentException e = mismatch(mlp(4), renamed, dir.resolve("a.ckpt"));
+    IllegalArgumentException e = mismatch(mlp(4), renamed, new File(dir, "a.ckpt"));
     assertTrue(e.getMessage().contains("the model is named Mlp in the checkpoint and Renamed in the model"),
         e.getMessage());
   }
 
   @Test
   void aModelOfAnotherKindEntirely() throws IOException {
-    Path file = dir.resolve("tiny.ckpt");
+    File file = new File(dir, "tiny.ckpt");
     Checkpoint.save(file, TinyDenseModel.softmaxClassifier(2));
     Checkpoint read = Checkpoint.read(file);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> read.restoreInto(mlp(4)));
@@ -385,11 +384,12 @@ class CheckpointTest {
         e.getMessage());
   }
 
-  static List<Path> list(Path dir) throws IOException {
-    List<Path> files = new java.util.ArrayList<>();
-    try (java.util.stream.Stream<Path> s = Files.list(dir)) {
-      s.sorted().forEach(files::add);
+  static List<File> list(File dir) throws IOException {
+    File[] files = dir.listFiles();
+    if (files == null) {
+      throw new IOException("cannot list " + dir);
     }
-    return files;
+    Arrays.sort(files);
+    return Arrays.asList(files);
   }
 }

@@ -4,9 +4,9 @@ import io.nabla.Activation;
 import io.nabla.Loss;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.kernel.Kernels;
+import java.io.File;
+import java.io.File;
 import java.io.IOException;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.Arrays;
 import java.util.Collections;
 
@@ -27,14 +27,14 @@ public final class CrashingWriter {
     return new TinyDenseModel("Big", Loss.MSE, 1, Kernels.portable(), IN, UNITS, Activation.IDENTITY);
   }
 
-  static void save(Path file, TinyDenseModel model, long version) throws IOException {
+  static void save(File file, TinyDenseModel model, long version) throws IOException {
     Arrays.fill(model.parameters().values(), (float) version);
     Checkpoint.save(file, model, null, Collections.singletonMap("version", version));
   }
 
   /** Arguments: the checkpoint's path and the first version to write. */
   public static void main(String[] args) throws IOException {
-    Path file = Paths.get(args[0]);
+    File file = new File(args[0]);
     TinyDenseModel model = model();
     System.out.println("ready");
     System.out.flush();

@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.File;
 import java.io.IOException;
 import java.net.URISyntaxException;
 import java.net.URL;
@@ -12,8 +13,6 @@ import java.nio.ByteBuffer;
 import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
-import java.nio.file.Paths;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
@@ -29,19 +28,19 @@ import org.junit.jupiter.api.io.TempDir;
  */
 class SafetensorsTest {
   /** Where the export of the fixture's weights goes, for the script's --verify-export (PyTorch loads it). */
-  static final Path EXPORT = Paths.get("target", "safetensors-export", "mlp-from-nabla.safetensors");
+  static final File EXPORT = new File("target/safetensors-export/mlp-from-nabla.safetensors");
 
-  @TempDir Path dir;
+  @TempDir File dir;
 
-  static Path fixture(String name) throws URISyntaxException {
+  static File fixture(String name) throws URISyntaxException {
     URL url = SafetensorsTest.class.getResource("/fixtures/safetensors/" + name);
     assertTrue(url != null, name + " is on the test class path; run tools/reference/make_safetensors_fixture.py");
-    return Paths.get(url.toURI());
+    return new File(url.toURI());
   }
 
   @SuppressWarnings("unchecked")
   static Map<String, Object> expected() throws Exception {
-    String text = new String(Files.readAllBytes(fixture("mlp.json")), StandardCharsets.UTF_8);
+    String text = new String(Files.readAllBytes(fixture("mlp.json").toPath()), StandardCharsets.UTF_8);
     return (Map<String, Object>) Json.parse(text);
   }
 
@@ -107,7 +106,7 @@ class SafetensorsTest {
   void exportsWhatPyTorchWrote() throws Exception {
     MlpModel model = MlpModel.torchTwin();
     Safetensors.load(fixture("mlp.safetensors"), model);
-    Files.createDirectories(EXPORT.toAbsolutePath().getParent());
+    Files.createDirectories(EXPORT.getAbsoluteFile().getParentFile().toPath());
     Safetensors.save(EXPORT, model);
     // Same tensors, same bytes, in the model's order; the script checks that PyTorch loads it.
     Safetensors torch = Safetensors.read(fixture("mlp.safetensors"));
@@ -124,12 +123,12 @@ class SafetensorsTest {
   @SuppressWarnings("unchecked")
   void theExportIsLaidOutAsTheSpecSays() throws Exception {
     MlpModel model = CheckpointTest.seeded(MlpModel.torchTwin(), 3);
-    Path path = dir.resolve("m.safetensors");
+    File path = new File(dir, "m.safetensors");
     Map<String, String> metadata = new LinkedHashMap<>();
     metadata.put("format", "pt");
     metadata.put("note", "quote \" backslash \\ newline \n tab \t é");
     Safetensors.save(path, model, metadata);
-    byte[] bytes = Files.readAllBytes(path);
+    byte[] bytes = Files.readAllBytes(path.toPath());
     ByteBuffer b = ByteBuffer.wrap(bytes).order(ByteOrder.LITTLE_ENDIAN);
     long n = b.getLong(0);
     assertEquals(0, n % 8, "the header is padded to 8 bytes");
@@ -159,13 +158,14 @@ class SafetensorsTest {
     assertArrayEquals(values, other.parameters().values());
 
     Safetensors.save(path, model, null);
-    assertTrue(new String(Files.readAllBytes(path), 8, 20, StandardCharsets.UTF_8).startsWith("{\"hidden.weight\""));
+    assertTrue(new String(Files.readAllBytes(path.toPath()), 8, 20, StandardCharsets.UTF_8)
+        .startsWith("{\"hidden.weight\""));
     assertEquals(Collections.emptyMap(), Safetensors.read(path).metadata());
   }
 
   @Test
   void anotherDtypeIsRefusedByName() throws Exception {
-    Path f64 = fixture("mlp_f64.safetensors");
+    File f64 = fixture("mlp_f64.safetensors");
     CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.read(f64));
     assertEquals(CheckpointException.Kind.UNSUPPORTED, e.kind());
     assertEquals("tensor 'hidden.bias'", e.section());
@@ -176,7 +176,7 @@ class SafetensorsTest {
 
   @Test
   void aModelOfOtherNamesOrShapesIsRefusedByTensor() throws Exception {
-    Path path = fixture("mlp.safetensors");
+    File path = fixture("mlp.safetensors");
     Safetensors file = Safetensors.read(path);
     MlpModel wider = new MlpModel("Mlp", new String[] {"x", "hidden", "out"}, new int[] {3, 5, 2}, 4);
     float[] before = wider.parameters().values().clone();
@@ -205,8 +205,8 @@ class SafetensorsTest {
 
   private CheckpointException fails(byte[] bytes, CheckpointException.Kind kind, String section, String message)
       throws IOException {
-    Path path = dir.resolve("bad.safetensors");
-    Files.write(path, bytes);
+    File path = new File(dir, "bad.safetensors");
+    Files.write(path.toPath(), bytes);
     CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.read(path));
     assertEquals(kind, e.kind(), e.getMessage());
     assertEquals(section, e.section(), e.getMessage());
@@ -247,8 +247,8 @@ class SafetensorsTest {
     fails(file("{\"w\":{\"dtype\":\"F32\",\"shape\":[65536,65536],\"data_offsets\":[0,8]}}", 8),
         CheckpointException.Kind.MALFORMED, "tensor 'w'", "has more elements than a Java array holds");
     // Valid: no tensors at all, extra fields ignored, a scalar (shape []), zero-size tensors, padding.
-    Path ok = dir.resolve("ok.safetensors");
-    Files.write(ok, file("{\"s\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"extra\":1},"
+    File ok = new File(dir, "ok.safetensors");
+    Files.write(ok.toPath(), file("{\"s\":{\"dtype\":\"F32\",\"shape\":[],\"data_offsets\":[0,4],\"extra\":1},"
         + "\"z\":{\"dtype\":\"F32\",\"shape\":[0,3],\"data_offsets\":[4,4]}}   ", 4));
     Safetensors read = Safetensors.read(ok);
     assertEquals(Arrays.asList("s", "z"), read.names());
@@ -259,10 +259,10 @@ class SafetensorsTest {
 
   @Test
   void everyTruncationFailsAndNoChangedHeaderByteLoadsOtherWeights() throws Exception {
-    byte[] good = Files.readAllBytes(fixture("mlp.safetensors"));
-    Path path = dir.resolve("damaged.safetensors");
+    byte[] good = Files.readAllBytes(fixture("mlp.safetensors").toPath());
+    File path = new File(dir, "damaged.safetensors");
     for (int length = 0; length < good.length; length++) {
-      Files.write(path, Arrays.copyOf(good, length));
+      Files.write(path.toPath(), Arrays.copyOf(good, length));
       CheckpointException e = assertThrows(CheckpointException.class, () -> Safetensors.read(path),
           "length " + length);
       assertTrue(e.getMessage().startsWith(path + ": "), e.getMessage());
@@ -277,7 +277,7 @@ class SafetensorsTest {
       for (int mask : new int[] {0x01, 0x20, 0x80}) {
         byte[] bad = good.clone();
         bad[offset] ^= (byte) mask;
-        Files.write(path, bad);
+        Files.write(path.toPath(), bad);
         MlpModel model = MlpModel.torchTwin();
         try {
           Safetensors.load(path, model);

@@ -108,7 +108,7 @@ class CsvTest {
 
   @Test
   void targets() throws IOException {
-    Dataset d = Csv.format().readTargets(csv("reg.csv", "1,2,0.25\n3,4,-7.5\n").toPath());
+    Dataset d = Csv.format().readTargets(csv("reg.csv", "1,2,0.25\n3,4,-7.5\n"));
     assertFalse(d.hasLabels());
     assertEquals(1, d.targetsPerSample());
     assertArrayEquals(new float[] {0.25f, -7.5f}, d.targets());

@@ -9,12 +9,15 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.checkpoint.Checkpoint;
+import io.nabla.runtime.checkpoint.CheckpointException;
+import io.nabla.runtime.checkpoint.CheckpointIOException;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.optim.Sgd;
 import io.nabla.runtime.schedule.Schedules;
+import java.io.File;
+import java.io.FileNotFoundException;
 import java.io.IOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -42,7 +45,7 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void resumingEqualsAnUninterruptedRunBitForBit(@TempDir Path dir) {
+  void resumingEqualsAnUninterruptedRunBitForBit(@TempDir File dir) {
     Dataset train = clusters(80, 1);
     Dataset validation = clusters(30, 2);
 
@@ -51,7 +54,7 @@ class TrainerCheckpointTest {
     History uninterrupted = settings(6).build().fit(whole, train, validation);
 
     // The same run, stopped after 3 epochs and resumed in a new trainer with a new model and optimizer.
-    Path file = dir.resolve("run.nabla");
+    File file = new File(dir, "run.nabla");
     TinyDenseModel first = TinyDenseModel.softmaxClassifier(16);
     first.initialize(3);
     settings(6).epochs(3).checkpoint(file, 1).build().fit(first, train, validation);
@@ -68,8 +71,8 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void checkpointsEveryNEpochsAndAtTheEnd(@TempDir Path dir) throws IOException {
-    Path file = dir.resolve("every2.nabla");
+  void checkpointsEveryNEpochsAndAtTheEnd(@TempDir File dir) throws IOException {
+    File file = new File(dir, "every2.nabla");
     final int[] seenAt = new int[1];
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(5).batchSize(16).checkpoint(file, 2)
@@ -94,14 +97,14 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void divergenceLeavesTheLastGoodCheckpointAndSaysSo(@TempDir Path dir) throws IOException {
-    Path file = dir.resolve("good.nabla");
+  void divergenceLeavesTheLastGoodCheckpointAndSaysSo(@TempDir File dir) throws IOException {
+    File file = new File(dir, "good.nabla");
     Dataset data = clusters(40, 4);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
         .fit(model, data, null);
     float[] good = model.parameters().values().clone();
-    byte[] before = Files.readAllBytes(file);
+    byte[] before = Files.readAllBytes(file.toPath());
 
     float[] poisoned = data.features().clone();
     poisoned[7] = Float.NaN;
@@ -111,15 +114,15 @@ class TrainerCheckpointTest {
         .fit(model, bad, null));
     assertTrue(e.getMessage().contains("epoch 3"), e.getMessage());
     assertTrue(e.getMessage().contains("still holds epoch 2"), e.getMessage());
-    assertArrayEquals(before, Files.readAllBytes(file), "the checkpoint is untouched");
+    assertArrayEquals(before, Files.readAllBytes(file.toPath()), "the checkpoint is untouched");
     TinyDenseModel restored = TinyDenseModel.softmaxClassifier(16);
     Checkpoint.read(file).restoreInto(restored);
     assertArrayEquals(good, restored.parameters().values());
   }
 
   @Test
-  void resumingWithOtherDataIsAClearError(@TempDir Path dir) {
-    Path file = dir.resolve("run.nabla");
+  void resumingWithOtherDataIsAClearError(@TempDir File dir) {
+    File file = new File(dir, "run.nabla");
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(1).batchSize(16).checkpoint(file, 1).build()
         .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 5), null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
@@ -129,8 +132,8 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void resumingWithoutEarlyStoppingKeepsTheNewEpochsWeights(@TempDir Path dir) {
-    Path file = dir.resolve("best.nabla");
+  void resumingWithoutEarlyStoppingKeepsTheNewEpochsWeights(@TempDir File dir) {
+    File file = new File(dir, "best.nabla");
     Dataset train = clusters(60, 7);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(3).batchSize(16).checkpoint(file, 1)
@@ -145,8 +148,8 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void anEarlyStoppedRunStaysStoppedWhenResumed(@TempDir Path dir) {
-    Path file = dir.resolve("stopped.nabla");
+  void anEarlyStoppedRunStaysStoppedWhenResumed(@TempDir File dir) {
+    File file = new File(dir, "stopped.nabla");
     Dataset data = clusters(64, 4);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(8);
     History first = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
@@ -163,9 +166,9 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void divergenceAfterResumingIntoAnotherFileDoesNotClaimItHoldsAnything(@TempDir Path dir) {
-    Path first = dir.resolve("a.nabla");
-    Path second = dir.resolve("b.nabla");
+  void divergenceAfterResumingIntoAnotherFileDoesNotClaimItHoldsAnything(@TempDir File dir) {
+    File first = new File(dir, "a.nabla");
+    File second = new File(dir, "b.nabla");
     Dataset data = clusters(40, 8);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(first, 1).build()
@@ -179,8 +182,8 @@ class TrainerCheckpointTest {
   }
 
   @Test
-  void aFinishedRunResumesToNothingMore(@TempDir Path dir) {
-    Path file = dir.resolve("done.nabla");
+  void aFinishedRunResumesToNothingMore(@TempDir File dir) {
+    File file = new File(dir, "done.nabla");
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
         .fit(model, clusters(40, 6), null);
@@ -190,5 +193,38 @@ class TrainerCheckpointTest {
     assertEquals(2, history.size());
     assertFalse(history.stoppedEarly());
     assertArrayEquals(model.parameters().values(), again.parameters().values());
+  }
+
+  @Test
+  void aCheckpointThatCannotBeWrittenIsAnUncheckedErrorNamingTheFile(@TempDir File dir) {
+    File file = new File(dir, "no-such-folder/run.nabla");
+    CheckpointIOException e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 7), null));
+    assertEquals(file, e.file());
+    assertTrue(e.getMessage().startsWith("cannot write the checkpoint " + file + " after epoch 1: cannot create "
+        + new File(dir, "no-such-folder") + File.separator + ".run.nabla."), e.getMessage());
+    assertTrue(e.getMessage().endsWith("; the previous checkpoint, if any, is intact"), e.getMessage());
+    assertTrue(e.getCause() instanceof IOException);
+  }
+
+  @Test
+  void resumingFromAMissingOrDamagedFileIsAnUncheckedErrorNamingTheFile(@TempDir File dir) throws IOException {
+    File missing = new File(dir, "missing.nabla");
+    CheckpointIOException e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(missing).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 8), null));
+    assertEquals(missing, e.file());
+    assertTrue(e.getMessage().startsWith("cannot resume from " + missing + ": " + missing), e.getMessage());
+    assertTrue(e.getCause() instanceof FileNotFoundException, String.valueOf(e.getCause()));
+
+    File damaged = new File(dir, "damaged.nabla");
+    Files.write(damaged.toPath(), new byte[] {'n', 'o', 'p', 'e'});
+    e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(damaged).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 8), null));
+    assertEquals(CheckpointException.Kind.NOT_A_CHECKPOINT, ((CheckpointException) e.getCause()).kind());
+    assertTrue(e.getMessage().startsWith("cannot resume from " + damaged + ": " + damaged + ": header: "),
+        e.getMessage());
   }
 }

@@ -12,11 +12,11 @@ import io.nabla.runtime.optim.Sgd;
 import io.nabla.runtime.schedule.ReduceOnPlateau;
 import io.nabla.runtime.schedule.Schedules;
 import java.io.ByteArrayOutputStream;
+import java.io.File;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import org.junit.jupiter.api.Test;
@@ -185,18 +185,18 @@ class TrainerFeaturesTest {
   }
 
   @Test
-  void historyWritesCsvAndSvg(@TempDir Path dir) throws IOException {
+  void historyWritesCsvAndSvg(@TempDir File dir) throws IOException {
     History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(3).batchSize(16).seed(6).build()
         .fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 6, 0.6f), clusters(32, 7, 0.6f));
-    Path csv = dir.resolve("out/history.csv");
-    Path svg = dir.resolve("out/history.svg");
+    File csv = new File(dir, "out/history.csv");
+    File svg = new File(dir, "out/history.svg");
     history.writeCsv(csv);
     history.writeSvg(svg);
-    List<String> lines = Files.readAllLines(csv, StandardCharsets.UTF_8);
+    List<String> lines = Files.readAllLines(csv.toPath(), StandardCharsets.UTF_8);
     assertEquals(4, lines.size());
     assertEquals("epoch,loss,accuracy,val_loss,val_accuracy,lr,seconds,samples_per_second", lines.get(0));
     assertTrue(lines.get(3).startsWith("3,"), lines.get(3));
-    String picture = new String(Files.readAllBytes(svg), StandardCharsets.UTF_8);
+    String picture = new String(Files.readAllBytes(svg.toPath()), StandardCharsets.UTF_8);
     assertTrue(picture.startsWith("<svg") && picture.trim().endsWith("</svg>"));
     assertEquals(4, count(picture, "<polyline"), "train and validation curves in both panels");
   }

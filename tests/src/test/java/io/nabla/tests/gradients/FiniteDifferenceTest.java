@@ -7,6 +7,7 @@ import io.nabla.Activation;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.kernel.ReferenceKernels;
+import io.nabla.tests.JvmOnly;
 import org.junit.jupiter.api.Test;
 import org.opentest4j.AssertionFailedError;
 
@@ -14,6 +15,7 @@ import org.opentest4j.AssertionFailedError;
  * Every layer, activation and loss against central finite differences (h = 5e-3, norm-relative error per tensor
  * ≤ 2e-3; see {@link GradientCheck}), at batch 1 and batch 3, on the portable and the reference kernels.
  */
+@JvmOnly
 class FiniteDifferenceTest {
 
   private static void check(Model model) {

@@ -6,12 +6,14 @@ import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.Rng;
+import io.nabla.tests.JvmOnly;
 
 /**
  * Compares a model's backward pass with central finite differences of its loss,
  * {@code (L(w + h) - L(w - h)) / 2h} for every parameter, tensor by tensor, as a norm-relative error
  * {@code ‖analytic − numeric‖ / max(‖numeric‖, 1e-6)}.
  */
+@JvmOnly
 final class GradientCheck {
   /** Perturbation; float32 losses make smaller steps noisier than the O(h²) truncation error. */
   static final float H = 5e-3f;

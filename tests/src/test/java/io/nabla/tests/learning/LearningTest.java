@@ -19,11 +19,13 @@ import io.nabla.runtime.optim.Sgd;
 import io.nabla.runtime.train.Dataset;
 import io.nabla.runtime.train.EpochResult;
 import io.nabla.runtime.train.Trainer;
+import io.nabla.tests.JvmOnly;
 import java.util.Arrays;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
 /** Training runs that must actually learn, one per loss and activation family, with fixed seeds. */
+@JvmOnly
 class LearningTest {
 
   @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)

@@ -18,6 +18,7 @@ import io.nabla.runtime.kernel.ReferenceKernels;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.optim.Sgd;
+import io.nabla.tests.JvmOnly;
 import java.io.File;
 import java.io.IOException;
 import java.io.InputStream;
@@ -51,6 +52,7 @@ import org.junit.jupiter.params.provider.MethodSource;
  * outputs, hidden activations, the loss and every gradient, 1e-4 for the weights (and per-step losses) after the
  * optimizer steps. The largest error of each kind is printed when the class finishes.
  */
+@JvmOnly
 class PyTorchParityTest {
   private static final double FORWARD_TOLERANCE = 1e-5;
   private static final double STEP_TOLERANCE = 1e-4;
@@ -58,6 +60,7 @@ class PyTorchParityTest {
   private static final double FLOOR = 1e-7;
 
   /** Builds a generated network for at most {@code maxBatch} samples on {@code kernels}. */
+  @JvmOnly
   private interface Factory {
     Model create(int maxBatch, Kernels kernels);
   }
@@ -296,6 +299,7 @@ class PyTorchParityTest {
 
   // ---- fixtures ----
 
+  @JvmOnly
   private static final class Fixture {
     final String name;
     final JsonObject json;
