@@ -42,6 +42,12 @@ public abstract class GeneratedModel implements Model {
     if (kernels == null) {
       throw new NullPointerException(name + ": kernels");
     }
+    for (LayerInfo layer : layers) {
+      if ((long) maxBatch * layer.outputSize() > Integer.MAX_VALUE - 8) {
+        throw new IllegalArgumentException(name + ": maxBatch " + maxBatch + " × " + layer.outputSize()
+            + " values of layer '" + layer.name() + "' do not fit a Java array; use a smaller maxBatch");
+      }
+    }
     this.name = name;
     this.loss = loss;
     this.maxBatch = maxBatch;
@@ -267,8 +273,10 @@ public abstract class GeneratedModel implements Model {
     int width = shape[shape.length - 1];
     int rows = batch * outputSize() / width;
     int[] classes = new int[rows];
+    // One output per row (binary cross-entropy): class 1 when the logit is positive (probability above 0.5).
+    float threshold = outputActivation() == Activation.SIGMOID ? 0.5f : 0f;
     for (int r = 0; r < rows; r++) {
-      classes[r] = argmax(out, r * width, width);
+      classes[r] = width == 1 ? (out[r] > threshold ? 1 : 0) : argmax(out, r * width, width);
     }
     return classes;
   }

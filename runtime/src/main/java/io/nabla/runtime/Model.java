@@ -92,7 +92,10 @@ public interface Model {
   /** The outputs for {@code batch} samples, copied. */
   float[] predict(float[] input, int batch);
 
-  /** The most likely class of each output row (argmax over the last dimension). */
+  /**
+   * The most likely class of each output row: the argmax over the last dimension, or, for one output per row
+   * (binary cross-entropy), 1 when the logit is positive (the probability above 0.5) and 0 otherwise.
+   */
   int[] predictClasses(float[] input, int batch);
 
   /**

@@ -289,6 +289,21 @@ class GeneratedModelTest {
   }
 
   @Test
+  void aSingleSigmoidOutputPredictsClassesByThreshold() {
+    TinyDenseModel m = new TinyDenseModel("Binary", Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, 4,
+        io.nabla.runtime.kernel.Kernels.portable(), 2, 1, io.nabla.Activation.SIGMOID)
+        .set(new float[] {1, -1}, new float[1]);
+    assertArrayEquals(new int[] {1, 0, 1, 0}, m.predictClasses(new float[] {2, 0, 0, 2, 3, 1, -1, 1}, 4));
+  }
+
+  @Test
+  void aMaxBatchThatOverflowsABufferIsRefused() {
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> TinyDenseModel.softmaxClassifier(Integer.MAX_VALUE / 2));
+    assertTrue(e.getMessage().contains("do not fit a Java array"), e.getMessage());
+  }
+
+  @Test
   void softmaxOutputHoldsProbabilitiesAndPredictsClasses() {
     // Class c scores x·w_c: w_0 = (1, 0), w_1 = (0, 1), w_2 = (-1, -1).
     TinyDenseModel m = TinyDenseModel.softmaxClassifier(3).set(new float[] {1, 0, 0, 1, -1, -1}, new float[3]);
