@@ -357,6 +357,8 @@ public final class Trainer {
     void save(File file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("epoch", (long) epoch);
+      state.put("seed", seed);
+      state.put("batch_size", (long) batchSize);
       state.put("global_step", globalStep);
       state.put("rng", rng.state());
       state.put("order", order.clone());
@@ -411,6 +413,8 @@ public final class Trainer {
         throw new IllegalArgumentException(file + " holds weights but no training state (it was not written by"
             + " Trainer); load it with Checkpoint.read(...).restoreInto(model) and train from there");
       }
+      checkSame(file, "seed", state.get("seed"), seed);
+      checkSame(file, "batch size", state.get("batch_size"), batchSize);
       long[] savedOrder = toLongs(state.get("order"));
       if (savedOrder.length != order.length) {
         throw new IllegalArgumentException(file + " was written for a training set of " + savedOrder.length
@@ -455,6 +459,14 @@ public final class Trainer {
       }
       // The divergence message may name the checkpoint only if it is the file resumed from.
       saved = checkpointFile != null && file.getAbsoluteFile().equals(checkpointFile.getAbsoluteFile()) ? epoch : 0;
+    }
+  }
+
+  /** A resumed run must keep the settings that decide its data order; {@code null}: not saved (older file). */
+  private static void checkSame(File file, String what, Object saved, long now) {
+    if (saved != null && ((Number) saved).longValue() != now) {
+      throw new IllegalArgumentException(file + " was written by a run with " + what + " " + saved + ", but this"
+          + " one has " + now + "; resume with the same settings, or start a new run");
     }
   }
 

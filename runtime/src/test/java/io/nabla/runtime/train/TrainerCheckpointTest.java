@@ -182,6 +182,22 @@ class TrainerCheckpointTest {
   }
 
   @Test
+  void resumingWithAnotherSeedOrBatchSizeIsAClearError(@TempDir File dir) {
+    File file = new File(dir, "seeded.nabla");
+    Dataset data = clusters(40, 9);
+    Trainer.builder().optimizer(Sgd.of(0.1)).epochs(1).batchSize(16).seed(5).checkpoint(file, 1).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), data, null);
+    IllegalArgumentException seed = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).seed(6).resumeFrom(file).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), data, null));
+    assertTrue(seed.getMessage().contains("seed 5, but this one has 6"), seed.getMessage());
+    IllegalArgumentException batch = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
+        .optimizer(Sgd.of(0.1)).epochs(2).batchSize(8).seed(5).resumeFrom(file).build()
+        .fit(TinyDenseModel.softmaxClassifier(16), data, null));
+    assertTrue(batch.getMessage().contains("batch size 16, but this one has 8"), batch.getMessage());
+  }
+
+  @Test
   void aFinishedRunResumesToNothingMore(@TempDir File dir) {
     File file = new File(dir, "done.nabla");
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
