@@ -24,19 +24,6 @@ import org.junit.jupiter.api.io.TempDir;
 /** Checkpoints written by the trainer, and resuming from them. */
 class TrainerCheckpointTest {
 
-  private static Dataset clusters(int n, long seed) {
-    float[][] centres = {{2f, 0f}, {-1f, 1.7f}, {-1f, -1.7f}};
-    Rng rng = new Rng(seed);
-    float[] x = new float[2 * n];
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      int c = rng.nextInt(3);
-      labels[i] = c;
-      x[2 * i] = centres[c][0] + 3f * (rng.nextFloat() - 0.5f);
-      x[2 * i + 1] = centres[c][1] + 3f * (rng.nextFloat() - 0.5f);
-    }
-    return Dataset.ofLabels(x, 2, labels);
-  }
 
   private static Trainer.Builder settings(int epochs) {
     return Trainer.builder().optimizer(Adam.of(0.05)).epochs(epochs).batchSize(16).seed(9)
@@ -46,8 +33,8 @@ class TrainerCheckpointTest {
 
   @Test
   void resumingEqualsAnUninterruptedRunBitForBit(@TempDir File dir) {
-    Dataset train = clusters(80, 1);
-    Dataset validation = clusters(30, 2);
+    Dataset train = Clusters.of(80, 1, 3f);
+    Dataset validation = Clusters.of(30, 2, 3f);
 
     TinyDenseModel whole = TinyDenseModel.softmaxClassifier(16);
     whole.initialize(3);
@@ -87,7 +74,7 @@ class TrainerCheckpointTest {
               }
             }
           }
-        }).build().fit(model, clusters(40, 3), null);
+        }).build().fit(model, Clusters.of(40, 3, 3f), null);
     assertEquals(2, seenAt[0], "during epoch 3 the file holds epoch 2");
     Checkpoint last = Checkpoint.read(file);
     assertEquals(5L, ((Number) last.trainerState().get("epoch")).longValue());
@@ -99,7 +86,7 @@ class TrainerCheckpointTest {
   @Test
   void divergenceLeavesTheLastGoodCheckpointAndSaysSo(@TempDir File dir) throws IOException {
     File file = new File(dir, "good.nabla");
-    Dataset data = clusters(40, 4);
+    Dataset data = Clusters.of(40, 4, 3f);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
         .fit(model, data, null);
@@ -124,17 +111,17 @@ class TrainerCheckpointTest {
   void resumingWithOtherDataIsAClearError(@TempDir File dir) {
     File file = new File(dir, "run.nabla");
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(1).batchSize(16).checkpoint(file, 1).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 5), null);
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(40, 5, 3f), null);
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
         .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(file).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(41, 5), null));
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(41, 5, 3f), null));
     assertTrue(e.getMessage().contains("training set of 40 samples, but this one has 41"), e.getMessage());
   }
 
   @Test
   void resumingWithoutEarlyStoppingKeepsTheNewEpochsWeights(@TempDir File dir) {
     File file = new File(dir, "best.nabla");
-    Dataset train = clusters(60, 7);
+    Dataset train = Clusters.of(60, 7, 3f);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(3).batchSize(16).checkpoint(file, 1)
         .earlyStopping(EarlyStopping.monitor("loss").patience(5).restoreBestWeights(true)).build()
@@ -150,7 +137,7 @@ class TrainerCheckpointTest {
   @Test
   void anEarlyStoppedRunStaysStoppedWhenResumed(@TempDir File dir) {
     File file = new File(dir, "stopped.nabla");
-    Dataset data = clusters(64, 4);
+    Dataset data = Clusters.of(64, 4, 3f);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(8);
     History first = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
         .seed(4).checkpoint(file, 1).earlyStopping(EarlyStopping.monitor("val_loss").patience(2)).build()
@@ -169,7 +156,7 @@ class TrainerCheckpointTest {
   void divergenceAfterResumingIntoAnotherFileDoesNotClaimItHoldsAnything(@TempDir File dir) {
     File first = new File(dir, "a.nabla");
     File second = new File(dir, "b.nabla");
-    Dataset data = clusters(40, 8);
+    Dataset data = Clusters.of(40, 8, 3f);
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(first, 1).build()
         .fit(model, data, null);
@@ -184,7 +171,7 @@ class TrainerCheckpointTest {
   @Test
   void resumingWithAnotherSeedOrBatchSizeIsAClearError(@TempDir File dir) {
     File file = new File(dir, "seeded.nabla");
-    Dataset data = clusters(40, 9);
+    Dataset data = Clusters.of(40, 9, 3f);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(1).batchSize(16).seed(5).checkpoint(file, 1).build()
         .fit(TinyDenseModel.softmaxClassifier(16), data, null);
     IllegalArgumentException seed = assertThrows(IllegalArgumentException.class, () -> Trainer.builder()
@@ -202,10 +189,10 @@ class TrainerCheckpointTest {
     File file = new File(dir, "done.nabla");
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
-        .fit(model, clusters(40, 6), null);
+        .fit(model, Clusters.of(40, 6, 3f), null);
     TinyDenseModel again = TinyDenseModel.softmaxClassifier(16);
     History history = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(file).build()
-        .fit(again, clusters(40, 6), null);
+        .fit(again, Clusters.of(40, 6, 3f), null);
     assertEquals(2, history.size());
     assertFalse(history.stoppedEarly());
     assertArrayEquals(model.parameters().values(), again.parameters().values());
@@ -216,7 +203,7 @@ class TrainerCheckpointTest {
     File file = new File(dir, "no-such-folder/run.nabla");
     CheckpointIOException e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
         .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).checkpoint(file, 1).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 7), null));
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(40, 7, 3f), null));
     assertEquals(file, e.file());
     assertTrue(e.getMessage().startsWith("cannot write the checkpoint " + file + " after epoch 1: cannot create "
         + new File(dir, "no-such-folder") + File.separator + ".run.nabla."), e.getMessage());
@@ -229,7 +216,7 @@ class TrainerCheckpointTest {
     File missing = new File(dir, "missing.nabla");
     CheckpointIOException e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
         .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(missing).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 8), null));
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(40, 8, 3f), null));
     assertEquals(missing, e.file());
     assertTrue(e.getMessage().startsWith("cannot resume from " + missing + ": " + missing), e.getMessage());
     assertTrue(e.getCause() instanceof FileNotFoundException, String.valueOf(e.getCause()));
@@ -238,7 +225,7 @@ class TrainerCheckpointTest {
     Files.write(damaged.toPath(), new byte[] {'n', 'o', 'p', 'e'});
     e = assertThrows(CheckpointIOException.class, () -> Trainer.builder()
         .optimizer(Sgd.of(0.1)).epochs(2).batchSize(16).resumeFrom(damaged).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(40, 8), null));
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(40, 8, 3f), null));
     assertEquals(CheckpointException.Kind.NOT_A_CHECKPOINT, ((CheckpointException) e.getCause()).kind());
     assertTrue(e.getMessage().startsWith("cannot resume from " + damaged + ": " + damaged + ": header: "),
         e.getMessage());

@@ -25,26 +25,12 @@ import org.junit.jupiter.api.io.TempDir;
 /** Validation split, extra metrics, batch listeners, early stopping, history files and console progress. */
 class TrainerFeaturesTest {
 
-  /** Three noisy clusters in 2-D. */
-  private static Dataset clusters(int n, long seed, float noise) {
-    float[][] centres = {{2f, 0f}, {-1f, 1.7f}, {-1f, -1.7f}};
-    Rng rng = new Rng(seed);
-    float[] x = new float[2 * n];
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      int c = rng.nextInt(3);
-      labels[i] = c;
-      x[2 * i] = centres[c][0] + noise * (rng.nextFloat() - 0.5f);
-      x[2 * i + 1] = centres[c][1] + noise * (rng.nextFloat() - 0.5f);
-    }
-    return Dataset.ofLabels(x, 2, labels);
-  }
 
   @Test
   void validationSplitHoldsOutASeededShare() {
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(3).batchSize(16).seed(1)
-        .validationSplit(0.25).build().fit(model, clusters(200, 1, 0.6f), null);
+        .validationSplit(0.25).build().fit(model, Clusters.of(200, 1, 0.6f), null);
     assertEquals(150, history.last().samples());
     assertFalse(Double.isNaN(history.last().validationLoss()));
     assertTrue(history.last().validationAccuracy() > 0.9, history.last().toString());
@@ -53,7 +39,7 @@ class TrainerFeaturesTest {
   @Test
   void topKAccuracyIsReportedForTrainingAndValidation() {
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
-    Dataset data = clusters(120, 2, 3f);
+    Dataset data = Clusters.of(120, 2, 3f);
     History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(2).batchSize(16).seed(2)
         .metric(Metric.topKAccuracy(1)).metric(Metric.topKAccuracy(3)).build().fit(model, data, data);
     EpochResult last = history.last();
@@ -85,7 +71,7 @@ class TrainerFeaturesTest {
       public void onEpoch(EpochResult result) {}
     };
     Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2).batchSize(32).listener(listener).build()
-        .fit(TinyDenseModel.softmaxClassifier(32), clusters(100, 3, 0.6f), null);
+        .fit(TinyDenseModel.softmaxClassifier(32), Clusters.of(100, 3, 0.6f), null);
     assertEquals(2, begun[0]);
     assertEquals(4, begun[1]);
     assertEquals(100, begun[2]);
@@ -109,7 +95,7 @@ class TrainerFeaturesTest {
         weights.add(m.parameters().values().clone());
       }
     };
-    Dataset data = clusters(64, 4, 4f);
+    Dataset data = Clusters.of(64, 4, 4f);
     History history = Trainer.builder().optimizer(Sgd.builder(50).momentum(0.9).build()).epochs(40).batchSize(8)
         .seed(4).listener(snapshot)
         .earlyStopping(EarlyStopping.monitor("val_loss").patience(2).restoreBestWeights(true))
@@ -140,7 +126,7 @@ class TrainerFeaturesTest {
     Trainer trainer = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(2)
         .earlyStopping(EarlyStopping.monitor("val_loss")).build();
     IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
-        () -> trainer.fit(TinyDenseModel.softmaxClassifier(32), clusters(40, 5, 0.6f), null));
+        () -> trainer.fit(TinyDenseModel.softmaxClassifier(32), Clusters.of(40, 5, 0.6f), null));
     assertTrue(e.getMessage().contains("'val_loss'"), e.getMessage());
   }
 
@@ -148,7 +134,7 @@ class TrainerFeaturesTest {
   void aScheduleSetsTheLearningRateEveryEpoch() {
     History history = Trainer.builder().optimizer(Sgd.of(0.1)).epochs(5).batchSize(16).seed(1)
         .schedule(Schedules.step(2, 0.5)).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 10, 0.6f), null);
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(64, 10, 0.6f), null);
     double[] expected = {0.1, 0.1, 0.05, 0.05, 0.025};
     for (int e = 0; e < 5; e++) {
       assertEquals(expected[e], history.get(e).metric("lr"), 1e-7, "epoch " + (e + 1));
@@ -158,7 +144,7 @@ class TrainerFeaturesTest {
   @Test
   void aPlateauScheduleObservesTheValidationLoss() {
     // Validation labels that contradict training make val_loss rise: the plateau schedule must cut the rate.
-    Dataset train = clusters(64, 11, 0.6f);
+    Dataset train = Clusters.of(64, 11, 0.6f);
     int[] wrong = train.labels().clone();
     for (int i = 0; i < wrong.length; i++) {
       wrong[i] = (wrong[i] + 1) % 3;
@@ -177,7 +163,7 @@ class TrainerFeaturesTest {
     model.initialize(3);
     float[] before = model.parameters().values().clone();
     Trainer.builder().optimizer(Sgd.of(1)).epochs(1).batchSize(64).clipping(GradientClipping.byValue(1e-3))
-        .build().fit(model, clusters(64, 12, 0.6f), null);
+        .build().fit(model, Clusters.of(64, 12, 0.6f), null);
     float[] after = model.parameters().values();
     for (int i = 0; i < after.length; i++) {
       assertTrue(Math.abs(after[i] - before[i]) <= 1e-3 + 1e-7, "weight " + i + " moved " + (after[i] - before[i]));
@@ -187,7 +173,7 @@ class TrainerFeaturesTest {
   @Test
   void historyWritesCsvAndSvg(@TempDir File dir) throws IOException {
     History history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(3).batchSize(16).seed(6).build()
-        .fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 6, 0.6f), clusters(32, 7, 0.6f));
+        .fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(64, 6, 0.6f), Clusters.of(32, 7, 0.6f));
     File csv = new File(dir, "out/history.csv");
     File svg = new File(dir, "out/history.svg");
     history.writeCsv(csv);
@@ -206,7 +192,7 @@ class TrainerFeaturesTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true);
     Trainer.builder().optimizer(Adam.of(0.05)).epochs(2).batchSize(16).listener(new ConsoleProgress(out, false))
-        .build().fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 8, 0.6f), null);
+        .build().fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(64, 8, 0.6f), null);
     String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
     assertFalse(text.contains("\r"), "no carriage returns in a log");
     String[] lines = text.split("\n");
@@ -220,7 +206,7 @@ class TrainerFeaturesTest {
     ByteArrayOutputStream bytes = new ByteArrayOutputStream();
     PrintStream out = new PrintStream(bytes, true);
     Trainer.builder().optimizer(Adam.of(0.05)).epochs(1).batchSize(16).listener(new ConsoleProgress(out, true))
-        .build().fit(TinyDenseModel.softmaxClassifier(16), clusters(64, 9, 0.6f), null);
+        .build().fit(TinyDenseModel.softmaxClassifier(16), Clusters.of(64, 9, 0.6f), null);
     String text = new String(bytes.toByteArray(), StandardCharsets.UTF_8);
     assertTrue(text.contains("\r"), text);
     assertTrue(text.contains("ETA"), text);

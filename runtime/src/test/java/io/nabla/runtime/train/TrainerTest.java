@@ -37,20 +37,6 @@ class TrainerTest {
     return Dataset.ofTargets(x, 2, y, 1);
   }
 
-  /** {@code n} samples of three well-separated Gaussian-ish clusters in 2-D, labelled 0, 1, 2. */
-  private static Dataset clusters(int n, long seed) {
-    float[][] centres = {{2f, 0f}, {-1f, 1.7f}, {-1f, -1.7f}};
-    Rng rng = new Rng(seed);
-    float[] x = new float[2 * n];
-    int[] labels = new int[n];
-    for (int i = 0; i < n; i++) {
-      int c = rng.nextInt(3);
-      labels[i] = c;
-      x[2 * i] = centres[c][0] + 0.6f * (rng.nextFloat() - 0.5f);
-      x[2 * i + 1] = centres[c][1] + 0.6f * (rng.nextFloat() - 0.5f);
-    }
-    return Dataset.ofLabels(x, 2, labels);
-  }
 
   private static void assertContains(String text, String... parts) {
     for (String part : parts) {
@@ -98,8 +84,8 @@ class TrainerTest {
   void classifierLearnsWithAdamAndReportsValidation() {
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(16);
     model.initialize(2);
-    Dataset train = clusters(300, 1);
-    Dataset validation = clusters(100, 2);
+    Dataset train = Clusters.of(300, 1, 0.6f);
+    Dataset validation = Clusters.of(100, 2, 0.6f);
     List<EpochResult> history = Trainer.builder().optimizer(Adam.of(0.05)).epochs(10).batchSize(16).seed(3)
         .build().fit(model, train, validation);
     EpochResult last = history.get(history.size() - 1);
@@ -139,7 +125,7 @@ class TrainerTest {
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(7);
     model.initialize(4);
     float[] initial = model.parameters().values().clone();
-    Dataset data = clusters(30, 5);
+    Dataset data = Clusters.of(30, 5, 0.6f);
     List<Integer> calls = new ArrayList<>();
     Optimizer none = p -> calls.add(1);
     List<EpochResult> history = Trainer.builder().optimizer(none).epochs(3).batchSize(7).seed(1).build()
@@ -160,7 +146,7 @@ class TrainerTest {
         Activation.SOFTMAX);
     model.initialize(initSeed);
     Trainer.builder().optimizer(Adam.of(0.01)).epochs(3).batchSize(8).seed(shuffleSeed).build()
-        .fit(model, clusters(100, 6), null);
+        .fit(model, Clusters.of(100, 6, 0.6f), null);
     return model.parameters().values().clone();
   }
 
@@ -248,7 +234,7 @@ class TrainerTest {
         "3 features", "input 'x'", "takes 2");
     assertContains(rejection(() -> trainer.fit(regression, regression(8, 1), threeFeatures)), "validation data",
         "3 features");
-    assertContains(rejection(() -> trainer.fit(regression, clusters(8, 1), null)), "has labels", "MSE",
+    assertContains(rejection(() -> trainer.fit(regression, Clusters.of(8, 1, 0.6f), null)), "has labels", "MSE",
         "takes targets");
     assertContains(rejection(() -> trainer.fit(classifier, regression(8, 1), null)), "has targets",
         "SOFTMAX_CROSS_ENTROPY", "takes labels");
@@ -294,7 +280,7 @@ class TrainerTest {
   @Test
   void evaluateRestoresModeLeavesDataAndUsesBatchesUpToMaxBatch() {
     TinyDenseModel model = TinyDenseModel.softmaxClassifier(4);
-    Dataset data = clusters(10, 3);
+    Dataset data = Clusters.of(10, 3, 0.6f);
     float[] features = data.features().clone();
     model.setTraining(true);
     Evaluation small = Trainer.evaluate(model, data, 3);
