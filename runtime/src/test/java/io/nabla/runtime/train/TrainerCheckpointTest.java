@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.checkpoint.Checkpoint;
 import io.nabla.runtime.checkpoint.CheckpointException;

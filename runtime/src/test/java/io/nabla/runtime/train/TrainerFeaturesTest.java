@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.optim.GradientClipping;
