@@ -31,6 +31,8 @@ public abstract class GeneratedModel implements Model {
   private final int targetsPerSample;
 
   private boolean training = true;
+  /** Reused to pass a single input on, so a training step allocates nothing. */
+  private final float[][] single = new float[1][];
   private int lastBatch;
   private boolean lossReady;
 
@@ -188,7 +190,12 @@ public abstract class GeneratedModel implements Model {
       throw new IllegalArgumentException(
           name + " has " + inputs.size() + " inputs " + names(inputs) + "; call forward(float[][], int)");
     }
-    return forward(new float[][] {input}, batch);
+    single[0] = input;
+    try {
+      return forward(single, batch);
+    } finally {
+      single[0] = null;
+    }
   }
 
   @Override

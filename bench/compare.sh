@@ -1,0 +1,172 @@
+#!/usr/bin/env bash
+# Nabla against PyTorch on this machine, one after the other: training throughput of the MLP 784-256-128-10
+# (ReLU, softmax cross-entropy, Adam lr 1e-3, data in memory) at batch 1, 32 and 256, and single-sample predict
+# latency. Nabla runs at 1 and 2 threads (Kernels.portable(n)), one JVM per configuration, through
+# io.nabla.benchmarks.TrainThroughput (Trainer, training-loop time over epochs 2..E, as the samples'
+# samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py at every setting of its two
+# thread pools (OpenMP 1|2 x OpenBLAS 1|2), each with and without torch.set_flush_denormal(True), and its best
+# setting counts. Prints markdown tables.
+#
+# usage: bench/compare.sh [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--out FILE]
+#   --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist; random data if absent)
+#   --quick        a tenth of the samples (a smoke test; the figures are noisier)
+#   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
+#   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
+#   --out FILE     also write the tables to FILE
+# Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
+# Takes about 3-4 minutes on a 2-core machine. Other load on the machine skews both sides: the script prints the
+# load average first; rerun when it is high.
+set -euo pipefail
+
+root=$(cd "$(dirname "$0")/.." && pwd)
+jar="$root/benchmarks/target/nabla-benchmarks.jar"
+JAVA=${JAVA:-java}
+PYTHON=${PYTHON:-/usr/bin/python3}
+MVN=${MVN:-mvn}
+data_args=()
+quick=0
+nabla_only=0
+build=1
+out=""
+while [ $# -gt 0 ]; do
+  case "$1" in
+    --data) data_args=(--data "$2"); shift 2 ;;
+    --quick) quick=1; shift ;;
+    --nabla-only) nabla_only=1; shift ;;
+    --no-build) build=0; shift ;;
+    --out) out="$2"; shift 2 ;;
+    -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
+    *) echo "error: unknown option '$1'; see --help" >&2; exit 2 ;;
+  esac
+done
+
+if [ "$quick" = 1 ]; then
+  samples_1=100; samples_32=2000; samples_256=6000
+else
+  samples_1=1000; samples_32=20000; samples_256=60000
+fi
+samples="1=$samples_1,32=$samples_32,256=$samples_256"
+
+# PyTorch first checks its BLAS: Debian's torch without libopenblas0-pthread runs on the reference BLAS.
+if [ "$nabla_only" = 0 ]; then
+  if ! "$PYTHON" -c 'import torch' 2>/dev/null; then
+    echo "error: $PYTHON cannot import torch; install Debian's PyTorch (sudo apt-get install -y python3-torch" \
+      "libopenblas0-pthread python3-threadpoolctl), set PYTHON, or pass --nabla-only" >&2
+    exit 3
+  fi
+  if ! torch_info=$("$PYTHON" "$root/bench/pytorch_mlp.py" --check); then
+    echo "error: not running PyTorch (see above); pass --nabla-only to measure Nabla alone" >&2
+    exit 3
+  fi
+fi
+
+# Build when the jar is missing or older than any source or pom.
+if [ "$build" = 1 ]; then
+  if [ ! -f "$jar" ] || [ -n "$(find "$root/pom.xml" "$root"/{annotations,runtime,processor,benchmarks}/pom.xml \
+      "$root"/{annotations,runtime,processor,benchmarks}/src/main -newer "$jar" -type f 2>/dev/null | head -1)" ]; then
+    echo "building benchmarks/target/nabla-benchmarks.jar ..."
+    (cd "$root" && "$MVN" -B -q package -DskipTests -pl benchmarks -am)
+  fi
+fi
+[ -f "$jar" ] || { echo "error: $jar is missing; build with: mvn -B -q package -DskipTests" >&2; exit 2; }
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/nabla-compare.XXXXXX")
+log="$work/results.log"
+: > "$log"
+
+cores=$(nproc)
+model=$(lscpu | sed -n 's/^Model name: *//p' | head -1)
+flags=$(grep -m1 '^flags' /proc/cpuinfo | tr ' ' '\n' | grep -E '^(avx2|avx512f)$' | tr '\n' ' ' || true)
+java_version=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *java.runtime.version = //p')
+{
+  echo "machine: $model, $cores cores, flags: ${flags:-no avx2/avx512f}"
+  echo "java: $java_version ($("$JAVA" -version 2>&1 | head -1))"
+  [ "$nabla_only" = 0 ] && echo "pytorch: $(echo "$torch_info" | tail -1)"
+  echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
+  echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+} | tee "$work/header.txt"
+load1=$(cut -d' ' -f1 /proc/loadavg)
+if awk -v l="$load1" -v c="$cores" 'BEGIN { exit !(l > c / 4) }'; then
+  echo "warning: the machine is busy (load $load1 on $cores cores); the figures will be low and noisy" >&2
+fi
+echo
+
+start=$(date +%s)
+for batch in 1 32 256; do
+  for threads in 1 2; do
+    "$JAVA" -cp "$jar" io.nabla.benchmarks.TrainThroughput --batches "$batch" --threads "$threads" \
+      --samples "$samples" "${data_args[@]}" | grep -E '^(MLP|result)' | tee -a "$log" | grep -v '^result'
+  done
+done
+"$JAVA" -cp "$jar" io.nabla.benchmarks.TrainThroughput --predict-only | tee -a "$log" | grep -v '^result'
+if [ "$nabla_only" = 0 ]; then
+  "$PYTHON" "$root/bench/pytorch_mlp.py" --samples "$samples" --denormals both --predict "${data_args[@]}" \
+    | tee -a "$log" | grep -v '^result'
+fi
+echo "($(( $(date +%s) - start )) s; raw results in $log)"
+echo
+
+# The tables, from the result: lines.
+python3 - "$log" <<'EOF' | tee "$work/table.md"
+import json, sys
+rows = [json.loads(line.split("result:", 1)[1]) for line in open(sys.argv[1]) if line.startswith("result:")]
+nabla = {(r["batch"], r["threads"]): r["samples_per_second"] for r in rows if r["impl"] == "nabla" and "batch" in r}
+torch = [r for r in rows if r["impl"] == "pytorch" and "batch" in r]
+targets = {1: 10.0, 32: 1.5, 256: 1.0}
+
+
+def fmt(v):
+    return "-" if v is None else "{:,.0f}".format(v)
+
+
+def setting(r):
+    return "OpenMP %d, BLAS %d%s" % (r["omp"], r["blas"], ", flushed" if r.get("flush_denormal") else "")
+
+
+def best(rs):
+    return max(rs, key=lambda r: r["samples_per_second"], default=None)
+
+
+print("| MLP 784-256-128-10, Adam lr 1e-3 | Nabla 1 thread | Nabla 2 threads | 2t / 1t | PyTorch best (setting) "
+      "| **Nabla 2t / PyTorch best** | Nabla 2t / PyTorch best without flushing | target |")
+print("|---|---:|---:|---:|---:|---:|---:|---:|")
+for batch in (1, 32, 256):
+    one, two = nabla.get((batch, 1)), nabla.get((batch, 2))
+    top = best(r for r in torch if r["batch"] == batch)
+    ieee = best(r for r in torch if r["batch"] == batch and not r.get("flush_denormal"))
+    print("| batch %d, samples/s | %s | %s | %s | %s | %s | %s | ≥ %.1f× |" % (
+        batch, fmt(one), fmt(two), "%.2f×" % (two / one) if one and two else "-",
+        "%s (%s)" % (fmt(top["samples_per_second"]), setting(top)) if top else "-",
+        "**%.2f×**" % (two / top["samples_per_second"]) if top and two else "-",
+        "%.2f×" % (two / ieee["samples_per_second"]) if ieee and two else "-", targets[batch]))
+np_ = [r for r in rows if r["impl"] == "nabla" and "predict_batch" in r]
+tp = [r for r in rows if r["impl"] == "pytorch" and "predict_batch" in r]
+if np_:
+    n = np_[0]["microseconds"]
+    top = min(tp, key=lambda r: r["microseconds"]) if tp else None
+    print("| predict 1 sample, µs (lower is better) | %.1f | - | - | %s | %s | - | - |" % (
+        n, "%.1f (%s)" % (top["microseconds"], setting(top)) if top else "-",
+        "**%.2f×** (speed)" % (top["microseconds"] / n) if top else "-"))
+if torch:
+    settings = sorted({(r.get("flush_denormal", False), r["omp"], r["blas"]) for r in torch})
+    print()
+    print("PyTorch at each setting (samples/s; predict in µs; flushed = torch.set_flush_denormal(True)):")
+    print()
+    print("| | " + " | ".join("OpenMP %d, BLAS %d%s" % (o, b, ", flushed" if f else "") for f, o, b in settings) + " |")
+    print("|---|" + "---:|" * len(settings))
+    for batch in (1, 32, 256):
+        by = {(r.get("flush_denormal", False), r["omp"], r["blas"]): r for r in torch if r["batch"] == batch}
+        print("| batch %d | " % batch + " | ".join(
+            fmt(by[s]["samples_per_second"]) + ("*" if by[s].get("timed_samples", 0) < by[s]["samples"]
+                                                 * (by[s]["epochs"] - 1) else "") if s in by else "-"
+            for s in settings) + " |")
+    if tp:
+        by = {(r.get("flush_denormal", False), r["omp"], r["blas"]): r["microseconds"] for r in tp}
+        print("| predict | " + " | ".join("%.1f" % by[s] if s in by else "-" for s in settings) + " |")
+    print()
+    print("\\* cut short at the time cap (--max-seconds): the rate is over the steps done.")
+EOF
+if [ -n "$out" ]; then
+  { sed 's/^/- /' "$work/header.txt"; echo; cat "$work/table.md"; } > "$out"
+  echo "(written to $out)"
+fi

@@ -1,0 +1,321 @@
+#!/usr/bin/python3
+"""PyTorch's side of bench/compare.sh: the MLP 784-256-128-10 (ReLU), trained with Adam (lr 1e-3) on data already
+in memory, at every setting of PyTorch's two CPU thread pools.
+
+Run it with Debian's python3-torch (/usr/bin/python3). It mirrors io.nabla.benchmarks.TrainThroughput:
+
+- the same network: nn.Linear(784, 256), ReLU, nn.Linear(256, 128), ReLU, nn.Linear(128, 10), mean softmax
+  cross-entropy over integer labels;
+- the same initial-weight distribution as Nabla's Model.initialize: He-uniform weights (U(-sqrt(6/fan_in), +...))
+  for the ReLU layers, Glorot-uniform (U(-sqrt(6/(fan_in+fan_out)), +...)) for the logits, zero biases;
+- the same data: the first S Fashion-MNIST training images scaled by 1/255 (random data of that shape when the
+  files are not installed), as one tensor in memory; each epoch a seeded shuffle, each step a gathered batch;
+- the same step as Nabla's Trainer: zero_grad, forward, loss, backward, Adam step, plus the loss and the number
+  of correct predictions read back per step (Trainer tracks both);
+- the same measure: samples/s of the training loop only, over epochs 2..E; epoch 1 is untimed on both sides (Nabla's
+  JIT warms up; the step count matters at batch 1, see subnormals below, so PyTorch runs the same epochs). The
+  warm-up epoch, and the timed epochs together, are cut short after --max-seconds (default 5) so that a
+  pathologically slow thread setting cannot eat the time budget; the rate is then over the steps done.
+
+PyTorch has two thread pools on the CPU: its intra-op OpenMP pool (torch.set_num_threads) and OpenBLAS's own
+pthreads pool (set through threadpoolctl). Every combination of --omp and --blas is run and all are printed; the
+comparison counts the best.
+
+Subnormal floats: at batch 1 on Fashion-MNIST about half of Adam's exp_avg entries become subnormal within a few
+thousand steps (weights of rarely non-zero pixels get a gradient now and then and decay by 0.9 per step in
+between), and every subnormal operand costs x86 a slow assist: the Adam step alone goes from ~0.6 ms to ~2.5 ms
+here. --denormals flush runs with torch.set_flush_denormal(True) (FTZ/DAZ on the main thread), --denormals both
+runs every thread setting both ways; bench/compare.sh uses both.
+
+Debian's torch loads whatever libblas.so.3 the alternatives system provides: the reference BLAS (~5 GFLOP/s)
+unless libopenblas0-pthread is installed. This script refuses to run unless threadpoolctl reports OpenBLAS.
+OpenBLAS 0.3.21 may also fail to recognise a virtualised CPU and fall back to its SSE3 "Prescott" kernels (4x
+slower here); then, unless OPENBLAS_CORETYPE is set already, the script restarts itself with OPENBLAS_CORETYPE set
+to the best kernels the CPU supports (SkylakeX with AVX-512, Haswell with AVX2), so that PyTorch is compared at
+its best.
+
+Output: human-readable lines and one machine-readable line per measurement, e.g.
+  result: {"impl": "pytorch", "batch": 32, "omp": 2, "blas": 1, ..., "samples_per_second": 33000.0}
+"""
+
+import argparse
+import gzip
+import json
+import math
+import os
+import struct
+import sys
+import time
+
+INSTALL_HINT = ("Install OpenBLAS and threadpoolctl for Debian's python3-torch:\n"
+                "  sudo apt-get install -y libopenblas0-pthread python3-threadpoolctl")
+DEFAULT_DIR = "/usr/share/datasets/fashion-mnist"
+DEFAULT_SAMPLES = {1: 1000, 32: 20000, 256: 60000}
+# OpenBLAS core types without AVX2: if the CPU has AVX2, OpenBLAS has misdetected it.
+PRE_AVX2 = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "nano", "opteron", "barcelona",
+            "bobcat", "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator", "katmai",
+            "coppermine", "northwood", "banias", "athlon", "opteron_sse3"}
+
+
+def ints(text):
+    return [int(v) for v in text.split(",") if v.strip()]
+
+
+def parse_samples(text, batches):
+    samples = dict(DEFAULT_SAMPLES)
+    if text:
+        for pair in text.split(","):
+            if "=" in pair:
+                b, n = pair.split("=")
+                samples[int(b)] = int(n)
+            else:
+                for b in batches:
+                    samples[b] = int(pair)
+    return samples
+
+
+def cpu_flags():
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("flags"):
+                    return set(line.split(":", 1)[1].split())
+    except OSError:
+        pass
+    return set()
+
+
+def best_coretype(flags):
+    if {"avx512f", "avx512bw", "avx512vl", "avx512dq"} <= flags:
+        return "SkylakeX"
+    if {"avx2", "fma"} <= flags:
+        return "Haswell"
+    return None
+
+
+def check_blas():
+    """The BLAS entries threadpoolctl sees; exits with a message unless one is OpenBLAS."""
+    try:
+        import threadpoolctl
+    except ImportError:
+        sys.stderr.write("error: refusing to run PyTorch: python3-threadpoolctl is not installed, so this script"
+                         " cannot check or size the BLAS. " + INSTALL_HINT + "\n")
+        sys.exit(3)
+    blas = [i for i in threadpoolctl.threadpool_info() if i.get("user_api") == "blas"]
+    openblas = [i for i in blas if i.get("internal_api") == "openblas"]
+    if not openblas:
+        found = ", ".join(i.get("internal_api", "?") + " " + i.get("filepath", "") for i in blas) or "none it knows"
+        sys.stderr.write("error: refusing to run PyTorch: threadpoolctl reports no OpenBLAS (BLAS found: " + found
+                         + "); without libopenblas0-pthread Debian's torch runs on the reference BLAS, ~20x"
+                         " slower, and the comparison would be meaningless. " + INSTALL_HINT + "\n")
+        sys.exit(3)
+    return openblas[0]
+
+
+def load_data(directory, seed, np):
+    """(features float32 [60000, 784] in [0, 1], labels int64 [60000], description)."""
+    if directory != "random":
+        d = directory or DEFAULT_DIR
+        images = os.path.join(d, "train-images-idx3-ubyte.gz")
+        labels = os.path.join(d, "train-labels-idx1-ubyte.gz")
+        if os.path.isfile(images) and os.path.isfile(labels):
+            with gzip.open(images, "rb") as f:
+                raw = f.read()
+            magic, count, rows, cols = struct.unpack(">IIII", raw[:16])
+            x = np.frombuffer(raw, dtype=np.uint8, offset=16).reshape(count, rows * cols).astype(np.float32)
+            x *= np.float32(1 / 255)
+            with gzip.open(labels, "rb") as f:
+                raw = f.read()
+            y = np.frombuffer(raw, dtype=np.uint8, offset=8).astype(np.int64)
+            return x, y, "Fashion-MNIST training images from %s, %d samples" % (d, count)
+        if directory:
+            sys.stderr.write("error: %s holds no Fashion-MNIST training files\n" % d)
+            sys.exit(2)
+    rng = np.random.default_rng(seed)
+    x = rng.random((60000, 784), dtype=np.float32)
+    y = rng.integers(0, 10, size=60000, dtype=np.int64)
+    return x, y, "random data, 60000 samples of 784 values"
+
+
+def make_model(torch, seed):
+    """784-256-128-10 with Nabla's initial-weight distribution (He-uniform / Glorot-uniform, zero biases)."""
+    nn = torch.nn
+    torch.manual_seed(seed)
+    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    linears = [m for m in model if isinstance(m, nn.Linear)]
+    with torch.no_grad():
+        for index, layer in enumerate(linears):
+            fan_out, fan_in = layer.weight.shape
+            relu = index < len(linears) - 1
+            bound = math.sqrt(6.0 / fan_in) if relu else math.sqrt(6.0 / (fan_in + fan_out))
+            layer.weight.uniform_(-bound, bound)
+            layer.bias.zero_()
+    return model
+
+
+def train(torch, x, y, batch, epochs, seed, foreach, max_seconds):
+    """Samples per second of the training loop over epochs 2..E (epoch 1 untimed); the warm-up and the timed epochs
+    each stop early once they have taken max_seconds, so that a pathological thread setting cannot eat the time
+    budget."""
+    F = torch.nn.functional
+    model = make_model(torch, seed)
+    model.train()
+    opt = torch.optim.Adam(model.parameters(), lr=1e-3, foreach=foreach)
+    generator = torch.Generator().manual_seed(seed)
+    n = x.shape[0]
+    samples = 0
+    seconds = 0.0
+    for epoch in range(epochs):
+        order = torch.randperm(n, generator=generator)
+        loss_sum = 0.0
+        correct = 0
+        done = 0
+        start = time.perf_counter()
+        deadline = start + (max_seconds - seconds if epoch > 0 else max_seconds)
+        for i in range(0, order.shape[0], batch):
+            index = order[i:i + batch]
+            xb = x.index_select(0, index)
+            yb = y.index_select(0, index)
+            opt.zero_grad()
+            out = model(xb)
+            loss = F.cross_entropy(out, yb)
+            loss.backward()
+            opt.step()
+            loss_sum += loss.item() * index.shape[0]
+            correct += (out.argmax(1) == yb).sum().item()
+            done += index.shape[0]
+            if time.perf_counter() > deadline:
+                break
+        elapsed = time.perf_counter() - start
+        if not math.isfinite(loss_sum):
+            sys.stderr.write("error: the loss diverged\n")
+            sys.exit(1)
+        if epoch > 0:
+            samples += done
+            seconds += elapsed
+            if done < order.shape[0]:
+                break
+    return samples / seconds, samples
+
+
+def predict_latency(torch, seed):
+    """Median over rounds of the mean time of one single-sample forward under inference_mode, in microseconds."""
+    model = make_model(torch, seed)
+    model.eval()
+    xs = torch.rand(64, 1, 784, generator=torch.Generator().manual_seed(seed))
+    with torch.inference_mode():
+        end = time.perf_counter() + 1.0
+        i = 0
+        while time.perf_counter() < end:
+            model(xs[i & 63])
+            i += 1
+        means = []
+        calls = 2000
+        for _ in range(7):
+            start = time.perf_counter()
+            for c in range(calls):
+                model(xs[c & 63])
+            means.append((time.perf_counter() - start) / calls * 1e6)
+    means.sort()
+    return means[len(means) // 2]
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--batches", default="1,32,256")
+    parser.add_argument("--omp", default="1,2", help="torch.set_num_threads values (intra-op OpenMP pool)")
+    parser.add_argument("--blas", default="1,2", help="OpenBLAS thread counts (through threadpoolctl)")
+    parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N")
+    parser.add_argument("--epochs", type=int, default=3, help="epochs, the first a warm-up (default 3)")
+    parser.add_argument("--data", default=None, help="Fashion-MNIST directory, or 'random'")
+    parser.add_argument("--seed", type=int, default=42)
+    parser.add_argument("--max-seconds", type=float, default=5.0,
+                        help="cap on the warm-up epoch and on the timed epochs of one setting, in seconds"
+                             " (default 5)")
+    parser.add_argument("--denormals", choices=("keep", "flush", "both"), default="keep",
+                        help="keep PyTorch's default IEEE subnormals, flush them (torch.set_flush_denormal(True)),"
+                             " or run both ways (default keep)")
+    parser.add_argument("--foreach", action="store_true", help="Adam's multi-tensor (foreach) implementation")
+    parser.add_argument("--predict", action="store_true", help="also measure single-sample predict latency")
+    parser.add_argument("--predict-only", action="store_true")
+    parser.add_argument("--check", action="store_true", help="only check the BLAS and exit")
+    args = parser.parse_args()
+    if args.epochs < 2:
+        parser.error("--epochs must be at least 2 (the first is a warm-up)")
+
+    import numpy as np
+    import torch
+    info = check_blas()
+    arch = str(info.get("architecture") or "")
+    coretype = best_coretype(cpu_flags())
+    if arch.lower() in PRE_AVX2 and coretype and not os.environ.get("OPENBLAS_CORETYPE"):
+        print("note: OpenBLAS %s detected this CPU as %s (no AVX2 kernels); restarting with OPENBLAS_CORETYPE=%s"
+              % (info.get("version"), arch, coretype), flush=True)
+        env = dict(os.environ, OPENBLAS_CORETYPE=coretype)
+        os.execve(sys.executable, [sys.executable] + sys.argv, env)
+    from threadpoolctl import threadpool_info, threadpool_limits
+
+    print("torch %s, numpy %s, OpenBLAS %s (%s kernels%s, %s), %d cores" % (
+        torch.__version__, np.__version__, info.get("version"), arch,
+        ", OPENBLAS_CORETYPE=" + os.environ["OPENBLAS_CORETYPE"] if os.environ.get("OPENBLAS_CORETYPE") else "",
+        info.get("threading_layer"), os.cpu_count()), flush=True)
+    if args.check:
+        return
+
+    batches = ints(args.batches)
+    samples = parse_samples(args.samples, batches)
+    flushes = {"keep": [False], "flush": [True], "both": [False, True]}[args.denormals]
+    settings = [(o, b, f) for f in flushes for o in ints(args.omp) for b in ints(args.blas)]
+
+    def configure(omp, blas, flush):
+        if not torch.set_flush_denormal(flush) and flush:
+            sys.stderr.write("error: this CPU cannot flush denormals (torch.set_flush_denormal)\n")
+            sys.exit(1)
+        torch.set_num_threads(omp)
+        limits = threadpool_limits(limits=blas, user_api="blas")
+        actual = [i["num_threads"] for i in threadpool_info() if i.get("user_api") == "blas"]
+        if torch.get_num_threads() != omp or any(t != blas for t in actual):
+            sys.stderr.write("error: could not set the thread pools to OpenMP %d, BLAS %d (got %d, %s)\n"
+                             % (omp, blas, torch.get_num_threads(), actual))
+            sys.exit(1)
+        return limits
+
+    if not args.predict_only:
+        x_all, y_all, description = load_data(args.data, args.seed, np)
+        print("data: " + description, flush=True)
+        for batch in batches:
+            count = min(x_all.shape[0], samples.get(batch, x_all.shape[0]))
+            x = torch.from_numpy(np.ascontiguousarray(x_all[:count]))
+            y = torch.from_numpy(np.ascontiguousarray(y_all[:count]))
+            for omp, blas, flush in settings:
+                limits = configure(omp, blas, flush)
+                try:
+                    per_second, timed = train(torch, x, y, batch, args.epochs, args.seed, args.foreach,
+                                              args.max_seconds)
+                finally:
+                    limits.restore_original_limits()
+                print("MLP 784-256-128-10 batch %d, OpenMP %d, BLAS %d%s: %.1f samples/s (%d samples, epochs 2..%d"
+                      " timed%s)" % (batch, omp, blas, ", denormals flushed" if flush else "", per_second, count,
+                                     args.epochs,
+                                     "" if timed == count * (args.epochs - 1)
+                                     else ", cut at %g s after %d samples" % (args.max_seconds, timed)))
+                print("result: " + json.dumps({
+                    "impl": "pytorch", "batch": batch, "omp": omp, "blas": blas, "samples": count,
+                    "epochs": args.epochs, "timed_samples": timed, "foreach": args.foreach, "flush_denormal": flush,
+                    "samples_per_second": round(per_second, 1)}), flush=True)
+    if args.predict or args.predict_only:
+        # Subnormals do not arise in inference: predict runs with PyTorch's default numerics only.
+        for omp, blas, flush in [s for s in settings if not s[2]] or settings:
+            limits = configure(omp, blas, flush)
+            try:
+                micros = predict_latency(torch, args.seed)
+            finally:
+                limits.restore_original_limits()
+            print("MLP 784-256-128-10 predict 1 sample, OpenMP %d, BLAS %d%s: %.2f us"
+                  % (omp, blas, ", denormals flushed" if flush else "", micros))
+            print("result: " + json.dumps({"impl": "pytorch", "predict_batch": 1, "omp": omp, "blas": blas,
+                                           "flush_denormal": flush, "microseconds": round(micros, 2)}), flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,203 @@
+package io.nabla.benchmarks;
+
+import io.nabla.runtime.kernel.Kernels;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.train.Dataset;
+import io.nabla.runtime.train.EpochResult;
+import io.nabla.runtime.train.History;
+import io.nabla.runtime.train.Trainer;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+
+/**
+ * Training throughput of the MLP 784-256-128-10 with {@link Trainer}, Adam lr 1e-3, data in memory: for each batch
+ * size and thread count, a fresh model (seed 42) trains {@code E} epochs over the first {@code S} training samples
+ * and the samples/s of the training loop over epochs 2..E is printed, the same figure, from the same code path,
+ * as the samples' {@code samples_per_second} (epoch 1 warms the JIT up). Optionally, the single-sample
+ * {@code predict} latency.
+ *
+ * <pre>
+ * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
+ *     [--batches 1,32,256] [--threads 1,2] [--epochs 3] [--samples 1=1000,32=20000,256=60000]
+ *     [--data DIR|random] [--seed 42] [--predict]
+ * </pre>
+ *
+ * Each result is also printed as one machine-readable line,
+ * {@code result: {"impl":"nabla","batch":32,"threads":2,...,"samples_per_second":12345.6}}, which
+ * {@code bench/compare.sh} reads.
+ */
+public final class TrainThroughput {
+  /** Samples per epoch by batch size: about 1-3 s per epoch on a 2-core machine. */
+  static final Map<Integer, Integer> DEFAULT_SAMPLES = new LinkedHashMap<>();
+
+  static {
+    DEFAULT_SAMPLES.put(1, 1_000);
+    DEFAULT_SAMPLES.put(32, 20_000);
+    DEFAULT_SAMPLES.put(256, 60_000);
+  }
+
+  private TrainThroughput() {}
+
+  public static void main(String[] args) {
+    List<Integer> batches = Arrays.asList(1, 32, 256);
+    List<Integer> threads = Arrays.asList(1, 2);
+    Map<Integer, Integer> samples = new LinkedHashMap<>(DEFAULT_SAMPLES);
+    int epochs = 3;
+    String data = null;
+    long seed = 42;
+    boolean predict = false;
+    boolean train = true;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      switch (arg) {
+        case "--batches":
+          batches = ints(value(args, ++i, arg));
+          break;
+        case "--threads":
+          threads = ints(value(args, ++i, arg));
+          break;
+        case "--epochs":
+          epochs = Integer.parseInt(value(args, ++i, arg));
+          break;
+        case "--samples":
+          for (String pair : value(args, ++i, arg).split(",")) {
+            String[] kv = pair.split("=");
+            if (kv.length == 1) {
+              for (Integer b : batches) {
+                samples.put(b, Integer.parseInt(kv[0]));
+              }
+            } else {
+              samples.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));
+            }
+          }
+          break;
+        case "--data":
+          data = value(args, ++i, arg);
+          break;
+        case "--seed":
+          seed = Long.parseLong(value(args, ++i, arg));
+          break;
+        case "--predict":
+          predict = true;
+          break;
+        case "--predict-only":
+          predict = true;
+          train = false;
+          break;
+        case "-h":
+        case "--help":
+          System.out.println("usage: TrainThroughput [--batches 1,32,256] [--threads 1,2] [--epochs 3]"
+              + " [--samples 1=1000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
+              + " [--predict-only]");
+          return;
+        default:
+          System.err.println("error: unknown option '" + arg + "'; see --help");
+          System.exit(2);
+      }
+    }
+    if (epochs < 2) {
+      System.err.println("error: --epochs must be at least 2 (epoch 1 warms the JIT up and is not counted)");
+      System.exit(2);
+    }
+
+    System.out.println(String.format(Locale.ROOT, "java %s (%s), %d cores", System.getProperty("java.version"),
+        System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors()));
+    if (train) {
+      Dataset all = BenchData.load(data, seed);
+      System.out.println("data: " + BenchData.describe(all, data));
+      for (int batch : batches) {
+        int count = Math.min(all.size(), samples.containsKey(batch) ? samples.get(batch) : all.size());
+        Dataset subset = all.take(count);
+        for (int t : threads) {
+          double perSecond = train(subset, batch, t, epochs, seed);
+          System.out.println(String.format(Locale.ROOT,
+              "MLP 784-256-128-10 batch %d, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed)",
+              batch, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
+          System.out.println(String.format(Locale.ROOT,
+              "result: {\"impl\":\"nabla\",\"batch\":%d,\"threads\":%d,\"samples\":%d,\"epochs\":%d,"
+                  + "\"samples_per_second\":%.1f}", batch, t, count, epochs, perSecond));
+          System.out.flush();
+        }
+      }
+    }
+    if (predict) {
+      double micros = predictLatency(seed);
+      System.out.println(String.format(Locale.ROOT, "MLP 784-256-128-10 predict(x, 1), 1 thread: %.2f us", micros));
+      System.out.println(String.format(Locale.ROOT,
+          "result: {\"impl\":\"nabla\",\"predict_batch\":1,\"threads\":1,\"microseconds\":%.2f}", micros));
+    }
+  }
+
+  /** Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E. */
+  static double train(Dataset data, int batch, int threads, int epochs, long seed) {
+    MlpNet model = new MlpNet(batch, Kernels.portable(threads));
+    model.initialize(seed);
+    History history = Trainer.builder()
+        .optimizer(Adam.builder().learningRate(1e-3).build())
+        .epochs(epochs)
+        .batchSize(batch)
+        .seed(seed)
+        .build()
+        .fit(model, data, null);
+    long samples = 0;
+    double seconds = 0;
+    for (int i = 1; i < history.size(); i++) {
+      EpochResult r = history.get(i);
+      samples += r.samples();
+      seconds += r.seconds();
+    }
+    return samples / seconds;
+  }
+
+  /** The median over rounds of the mean time of {@code predict(x, 1)}, in microseconds, after a warm-up. */
+  static double predictLatency(long seed) {
+    MlpNet model = new MlpNet(1, Kernels.portable(1));
+    model.initialize(seed);
+    model.setTraining(false);
+    float[] x = BenchData.random(64, seed).features();
+    float[][] inputs = new float[64][];
+    for (int s = 0; s < 64; s++) {
+      inputs[s] = Arrays.copyOfRange(x, s * 784, (s + 1) * 784);
+    }
+    float sink = 0;
+    long warmUntil = System.nanoTime() + 2_000_000_000L;
+    for (int c = 0; System.nanoTime() < warmUntil; c++) {
+      sink += model.predict(inputs[c & 63], 1)[0];
+    }
+    int rounds = 9;
+    int calls = 5_000;
+    double[] means = new double[rounds];
+    for (int r = 0; r < rounds; r++) {
+      long start = System.nanoTime();
+      for (int c = 0; c < calls; c++) {
+        sink += model.predict(inputs[c & 63], 1)[0];
+      }
+      means[r] = (System.nanoTime() - start) / 1e3 / calls;
+    }
+    if (sink == 42.4242f) {
+      System.out.println("(unlikely)");
+    }
+    Arrays.sort(means);
+    return means[rounds / 2];
+  }
+
+  private static String value(String[] args, int i, String option) {
+    if (i >= args.length) {
+      System.err.println("error: " + option + " needs a value");
+      System.exit(2);
+    }
+    return args[i];
+  }
+
+  private static List<Integer> ints(String list) {
+    List<Integer> values = new ArrayList<>();
+    for (String s : list.split(",")) {
+      values.add(Integer.parseInt(s.trim()));
+    }
+    return values;
+  }
+}
