@@ -1,17 +1,26 @@
 package io.nabla.runtime.train;
 
-/** One training step, as {@link TrainingListener#onBatch} sees it. */
+/**
+ * One training step, as {@link TrainingListener#onBatch} sees it. The trainer reuses one instance for every step,
+ * so a step allocates nothing: read it during the call, and copy what you keep.
+ */
 public final class BatchResult {
-  private final int epoch;
-  private final int step;
-  private final int steps;
-  private final int samplesSeen;
-  private final double loss;
-  private final double runningLoss;
-  private final double runningAccuracy;
-  private final double seconds;
+  private int epoch;
+  private int step;
+  private int steps;
+  private int samplesSeen;
+  private double loss;
+  private double runningLoss;
+  private double runningAccuracy;
+  private double seconds;
 
   public BatchResult(int epoch, int step, int steps, int samplesSeen, double loss, double runningLoss,
+      double runningAccuracy, double seconds) {
+    set(epoch, step, steps, samplesSeen, loss, runningLoss, runningAccuracy, seconds);
+  }
+
+  /** Overwrites every field: how the trainer reuses one instance. */
+  BatchResult set(int epoch, int step, int steps, int samplesSeen, double loss, double runningLoss,
       double runningAccuracy, double seconds) {
     this.epoch = epoch;
     this.step = step;
@@ -21,6 +30,7 @@ public final class BatchResult {
     this.runningLoss = runningLoss;
     this.runningAccuracy = runningAccuracy;
     this.seconds = seconds;
+    return this;
   }
 
   /** 1-based. */

@@ -120,6 +120,7 @@ public final class Trainer {
       listener.onTrainBegin(epochs, steps, train.size());
     }
     List<EpochResult> results = progress.results;
+    BatchResult batchResult = new BatchResult(0, 0, steps, 0, 0, 0, 0, 0);
     boolean stopped = progress.stopped;
     for (int epoch = progress.epoch + 1; epoch <= epochs && !stopped; epoch++) {
       rng.shuffle(order);
@@ -161,7 +162,7 @@ public final class Trainer {
         lossSum += (double) loss * b;
         seen += b;
         if (!listeners.isEmpty()) {
-          BatchResult result = new BatchResult(epoch, step, steps, seen, loss, lossSum / seen,
+          BatchResult result = batchResult.set(epoch, step, steps, seen, loss, lossSum / seen,
               accuracy(model, correct, seen), (System.nanoTime() - start) / 1e9);
           for (TrainingListener listener : listeners) {
             listener.onBatch(result);

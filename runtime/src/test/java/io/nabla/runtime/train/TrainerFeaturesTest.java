@@ -51,7 +51,8 @@ class TrainerFeaturesTest {
 
   @Test
   void batchListenersSeeEveryStep() {
-    final List<BatchResult> batches = new ArrayList<>();
+    // The trainer reuses one BatchResult: keep copies of what is read.
+    final List<int[]> batches = new ArrayList<>();
     final int[] begun = new int[3];
     TrainingListener listener = new TrainingListener() {
       @Override
@@ -63,7 +64,7 @@ class TrainerFeaturesTest {
 
       @Override
       public void onBatch(BatchResult result) {
-        batches.add(result);
+        batches.add(new int[] {result.epoch(), result.step(), result.samplesSeen()});
       }
 
       @Override
@@ -75,10 +76,10 @@ class TrainerFeaturesTest {
     assertEquals(4, begun[1]);
     assertEquals(100, begun[2]);
     assertEquals(8, batches.size());
-    BatchResult lastOfFirstEpoch = batches.get(3);
-    assertEquals(1, lastOfFirstEpoch.epoch());
-    assertEquals(4, lastOfFirstEpoch.step());
-    assertEquals(100, lastOfFirstEpoch.samplesSeen());
+    int[] lastOfFirstEpoch = batches.get(3);
+    assertEquals(1, lastOfFirstEpoch[0]);
+    assertEquals(4, lastOfFirstEpoch[1]);
+    assertEquals(100, lastOfFirstEpoch[2]);
   }
 
   @Test
