@@ -180,6 +180,29 @@ final class OptimizerFixtures {
     return o.get(key).getAsDouble();
   }
 
+  /** Adam's and AdamW's shared keyword arguments. */
+  private static <B extends AdamBase.Settings<B>> B adamFamily(B b, JsonObject o, double lr,
+      List<ParameterGroup> groups) {
+    b.learningRate(lr);
+    if (has(o, "betas")) {
+      JsonArray betas = o.getAsJsonArray("betas");
+      b.betas(betas.get(0).getAsDouble(), betas.get(1).getAsDouble());
+    }
+    if (has(o, "eps")) {
+      b.epsilon(num(o, "eps"));
+    }
+    if (has(o, "weight_decay")) {
+      b.weightDecay(num(o, "weight_decay"));
+    }
+    if (has(o, "amsgrad")) {
+      b.amsgrad(o.get("amsgrad").getAsBoolean());
+    }
+    for (ParameterGroup group : groups) {
+      b.group(group);
+    }
+    return b;
+  }
+
   static Optimizer build(JsonObject run) {
     String kind = run.get("optimizer").getAsString();
     JsonObject o = run.getAsJsonObject("options");
@@ -203,42 +226,10 @@ final class OptimizerFixtures {
         groups.forEach(b::group);
         return b.build();
       }
-      case "Adam": {
-        Adam.Builder b = Adam.builder().learningRate(lr);
-        if (has(o, "betas")) {
-          JsonArray betas = o.getAsJsonArray("betas");
-          b.betas(betas.get(0).getAsDouble(), betas.get(1).getAsDouble());
-        }
-        if (has(o, "eps")) {
-          b.epsilon(num(o, "eps"));
-        }
-        if (has(o, "weight_decay")) {
-          b.weightDecay(num(o, "weight_decay"));
-        }
-        if (has(o, "amsgrad")) {
-          b.amsgrad(o.get("amsgrad").getAsBoolean());
-        }
-        groups.forEach(b::group);
-        return b.build();
-      }
-      case "AdamW": {
-        AdamW.Builder b = AdamW.builder().learningRate(lr);
-        if (has(o, "betas")) {
-          JsonArray betas = o.getAsJsonArray("betas");
-          b.betas(betas.get(0).getAsDouble(), betas.get(1).getAsDouble());
-        }
-        if (has(o, "eps")) {
-          b.epsilon(num(o, "eps"));
-        }
-        if (has(o, "weight_decay")) {
-          b.weightDecay(num(o, "weight_decay"));
-        }
-        if (has(o, "amsgrad")) {
-          b.amsgrad(o.get("amsgrad").getAsBoolean());
-        }
-        groups.forEach(b::group);
-        return b.build();
-      }
+      case "Adam":
+        return adamFamily(Adam.builder(), o, lr, groups).build();
+      case "AdamW":
+        return adamFamily(AdamW.builder(), o, lr, groups).build();
       case "RMSprop": {
         RmsProp.Builder b = RmsProp.builder().learningRate(lr);
         if (has(o, "alpha")) {
