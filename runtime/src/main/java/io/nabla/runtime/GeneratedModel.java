@@ -19,16 +19,24 @@ public abstract class GeneratedModel implements Model {
   protected final float[] parameters;
   protected final float[] gradients;
   protected final Kernels kernels;
+  /** Running statistics of batch norms, laid out as {@link #buffers()} says; forward updates them in training. */
+  protected final float[] buffers;
+  /** The random stream of dropout masks, seeded by {@link #initialize(long)}. */
+  protected final Rng random = new Rng(0);
 
   private final String name;
   private final Loss loss;
   private final int maxBatch;
   private final Parameters parameterSet;
+  private final Buffers bufferSet;
   private final List<LayerInfo> layers;
   private final List<LayerInfo> inputs;
   private final LayerInfo output;
   private final int classes;
   private final int targetsPerSample;
+
+  /** The stream of {@link Rng#forStream} that seeds dropout; parameter tensors use streams 0, 1, 2, .... */
+  private static final long RANDOM_STREAM = -1;
 
   private boolean training = true;
   /** Reused to pass a single input on, so a training step allocates nothing. */
@@ -38,6 +46,13 @@ public abstract class GeneratedModel implements Model {
 
   protected GeneratedModel(String name, Loss loss, int maxBatch, Kernels kernels, int parameterCount,
       List<ParameterTensor> tensors, List<LayerInfo> layers) {
+    this(name, loss, maxBatch, kernels, parameterCount, tensors, 0, Collections.<ParameterTensor>emptyList(),
+        layers);
+  }
+
+  /** As the other constructor, for a model with {@code bufferCount} floats of running statistics. */
+  protected GeneratedModel(String name, Loss loss, int maxBatch, Kernels kernels, int parameterCount,
+      List<ParameterTensor> tensors, int bufferCount, List<ParameterTensor> bufferTensors, List<LayerInfo> layers) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException(name + ": maxBatch must be at least 1, got " + maxBatch);
     }
@@ -57,6 +72,8 @@ public abstract class GeneratedModel implements Model {
     this.parameters = new float[parameterCount];
     this.gradients = new float[parameterCount];
     this.parameterSet = new Parameters(parameters, gradients, tensors);
+    this.buffers = new float[bufferCount];
+    this.bufferSet = new Buffers(buffers, bufferTensors);
     this.layers = Collections.unmodifiableList(new ArrayList<>(layers));
     List<LayerInfo> in = new ArrayList<>();
     for (LayerInfo layer : layers) {
@@ -113,6 +130,11 @@ public abstract class GeneratedModel implements Model {
   }
 
   @Override
+  public final Buffers buffers() {
+    return bufferSet;
+  }
+
+  @Override
   public final List<LayerInfo> layers() {
     return layers;
   }
@@ -156,6 +178,10 @@ public abstract class GeneratedModel implements Model {
     for (int t = 0; t < tensors.size(); t++) {
       ParameterTensor tensor = tensors.get(t);
       Rng rng = Rng.forStream(seed, t);
+      if (tensor.init() == ParameterTensor.Init.ONES) {
+        Arrays.fill(parameters, tensor.offset(), tensor.offset() + tensor.size(), 1f);
+        continue;
+      }
       double limit;
       switch (tensor.init()) {
         case HE_UNIFORM:
@@ -172,6 +198,21 @@ public abstract class GeneratedModel implements Model {
       }
     }
     Arrays.fill(gradients, 0f);
+    for (ParameterTensor buffer : bufferSet.tensors()) {
+      float value = buffer.init() == ParameterTensor.Init.ONES ? 1f : 0f;
+      Arrays.fill(buffers, buffer.offset(), buffer.offset() + buffer.size(), value);
+    }
+    random.restore(Rng.forStream(seed, RANDOM_STREAM).state());
+  }
+
+  @Override
+  public final long randomState() {
+    return random.state();
+  }
+
+  @Override
+  public final void restoreRandomState(long state) {
+    random.restore(state);
   }
 
   @Override
@@ -339,6 +380,14 @@ public abstract class GeneratedModel implements Model {
         float v = gradients[tensor.offset() + i];
         if (Float.isNaN(v) || Float.isInfinite(v)) {
           return "gradient of " + tensor.name() + "[" + i + "] = " + v;
+        }
+      }
+    }
+    for (ParameterTensor tensor : bufferSet.tensors()) {
+      for (int i = 0; i < tensor.size(); i++) {
+        float v = buffers[tensor.offset() + i];
+        if (Float.isNaN(v) || Float.isInfinite(v)) {
+          return "buffer " + tensor.name() + "[" + i + "] = " + v;
         }
       }
     }

@@ -24,6 +24,9 @@ public interface Model {
   /** The trainable parameters and their gradients, flat, with their named tensors. */
   Parameters parameters();
 
+  /** The running statistics of batch norms (empty without them): not trained, saved in checkpoints. */
+  Buffers buffers();
+
   /** Every layer, inputs first, in the order forward runs them; the last is the output. */
   List<LayerInfo> layers();
 
@@ -50,15 +53,29 @@ public interface Model {
   int classCount();
 
   /**
-   * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform, biases zero. The
+   * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform, biases zero, batch
+   * norm scales one; resets the running statistics (mean 0, variance 1) and seeds the random stream of dropout. The
    * same seed gives the same bits on every JVM. A new model is initialised with seed 0.
    */
   void initialize(long seed);
 
-  /** Training or inference behaviour for layers that differ (dropout, batch norm). Dense layers do not. */
+  /**
+   * Training or inference behaviour for layers that differ: dropout drops only in training; batch norm uses and
+   * updates batch statistics in training, and uses its running statistics in inference. A new model is in training
+   * mode; inference is deterministic.
+   */
   void setTraining(boolean training);
 
   boolean isTraining();
+
+  /**
+   * The state of the model's random stream (dropout masks), to save with a checkpoint. {@link #initialize(long)}
+   * seeds it, so a seeded run repeats exactly.
+   */
+  long randomState();
+
+  /** Restores the random stream saved by {@link #randomState()}. */
+  void restoreRandomState(long state);
 
   /**
    * Runs the network on {@code batch} samples of the only input. Returns the output buffer itself, whose first

@@ -3,7 +3,7 @@ package io.nabla.runtime;
 import java.util.Arrays;
 
 /**
- * One named tensor inside a model's flat parameter buffer, e.g. {@code hidden.weight} of shape (256, 784) at
+ * One named tensor inside a model's flat parameter buffer (or its buffer of running statistics), e.g. {@code hidden.weight} of shape (256, 784) at
  * offset 0. Gradients use the same layout, so the same view addresses a tensor's gradient. Names follow PyTorch's
  * {@code state_dict} ({@code <layer>.weight}, {@code <layer>.bias}).
  */
@@ -14,14 +14,32 @@ public final class ParameterTensor {
     HE_UNIFORM,
     /** Uniform in ±√(6 / (fanIn + fanOut)) (Glorot/Xavier uniform): for every other weight. */
     GLOROT_UNIFORM,
-    /** All zeros: biases. */
-    ZEROS
+    /** All zeros: biases, batch-norm shifts and running means. */
+    ZEROS,
+    /** All ones: batch-norm scales and running variances. */
+    ONES
   }
 
-  /** Whether a tensor is a weight or a bias, e.g. to exempt biases from weight decay. */
+  /**
+   * What a tensor is: a weight or a bias (trainable, e.g. to exempt biases from weight decay), or a batch norm's
+   * running statistic (a buffer, in {@link Model#buffers()}, never trained).
+   */
   public enum Kind {
-    WEIGHT,
-    BIAS
+    WEIGHT("weight"),
+    BIAS("bias"),
+    RUNNING_MEAN("running_mean"),
+    RUNNING_VAR("running_var");
+
+    private final String suffix;
+
+    Kind(String suffix) {
+      this.suffix = suffix;
+    }
+
+    /** The part of the name after the layer, as in PyTorch's state_dict: {@code weight}, {@code running_mean}. */
+    public String suffix() {
+      return suffix;
+    }
   }
 
   private final String layer;
@@ -48,9 +66,9 @@ public final class ParameterTensor {
     this.fanOut = fanOut;
   }
 
-  /** {@code <layer>.weight} or {@code <layer>.bias}. */
+  /** {@code <layer>.weight}, {@code <layer>.bias}, {@code <layer>.running_mean} or {@code <layer>.running_var}. */
   public String name() {
-    return layer + (kind == Kind.WEIGHT ? ".weight" : ".bias");
+    return layer + "." + kind.suffix();
   }
 
   public String layer() {
