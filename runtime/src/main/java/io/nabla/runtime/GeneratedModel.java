@@ -39,6 +39,7 @@ public abstract class GeneratedModel implements Model {
   private static final long RANDOM_STREAM = -1;
 
   private boolean training = true;
+  private boolean forwardTraining = true;
   /** Reused to pass a single input on, so a training step allocates nothing. */
   private final float[][] single = new float[1][];
   private int lastBatch;
@@ -205,6 +206,14 @@ public abstract class GeneratedModel implements Model {
     random.restore(Rng.forStream(seed, RANDOM_STREAM).state());
   }
 
+  /**
+   * Whether the current forward pass (or, during backward, the last one) runs in training mode: {@link #isTraining()}
+   * when forward started, so backward follows its forward even if {@link #setTraining} was called in between.
+   */
+  protected final boolean trainingPass() {
+    return forwardTraining;
+  }
+
   @Override
   public final long randomState() {
     return random.state();
@@ -254,6 +263,7 @@ public abstract class GeneratedModel implements Model {
             + input.outputSize() + " = " + needed + " values, got " + (data[i] == null ? "null" : data[i].length));
       }
     }
+    forwardTraining = training;
     forwardPass(data, batch);
     lastBatch = batch;
     lossReady = false;

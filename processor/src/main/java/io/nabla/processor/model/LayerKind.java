@@ -1,15 +1,31 @@
 package io.nabla.processor.model;
 
 import io.nabla.Add;
+import io.nabla.AvgPool2d;
+import io.nabla.BatchNorm;
+import io.nabla.Concat;
+import io.nabla.Conv2d;
 import io.nabla.Dense;
+import io.nabla.Dropout;
+import io.nabla.Flatten;
+import io.nabla.GlobalAvgPool;
 import io.nabla.Input;
+import io.nabla.MaxPool2d;
 import java.lang.annotation.Annotation;
 
 /** The kinds of layer a declaration can hold, one per layer annotation. */
 public enum LayerKind {
   INPUT(Input.class),
   DENSE(Dense.class),
-  ADD(Add.class);
+  ADD(Add.class),
+  CONV2D(Conv2d.class),
+  MAX_POOL2D(MaxPool2d.class),
+  AVG_POOL2D(AvgPool2d.class),
+  GLOBAL_AVG_POOL(GlobalAvgPool.class),
+  FLATTEN(Flatten.class),
+  DROPOUT(Dropout.class),
+  BATCH_NORM(BatchNorm.class),
+  CONCAT(Concat.class);
 
   private final Class<? extends Annotation> annotation;
 

@@ -30,6 +30,63 @@ public sealed interface LayerSpec {
     }
   }
 
+  /** {@code @Conv2d}: sizes as written ({@code {k}} or {@code {kH, kW}}; padding may be {@code {Conv2d.SAME}}). */
+  record Conv2dSpec(int filters, int[] kernel, int[] stride, int[] padding, int[] dilation, int groups,
+      boolean bias, Activation activation, float leakySlope) implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.CONV2D;
+    }
+
+    public boolean samePadding() {
+      return padding.length == 1 && padding[0] == io.nabla.Conv2d.SAME;
+    }
+  }
+
+  /** {@code @MaxPool2d} or {@code @AvgPool2d}; an empty stride means the kernel. */
+  record PoolSpec(LayerKind kind, int[] kernel, int[] stride, int[] padding) implements LayerSpec {}
+
+  /** {@code @GlobalAvgPool}. */
+  record GlobalAvgPoolSpec() implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.GLOBAL_AVG_POOL;
+    }
+  }
+
+  /** {@code @Flatten}. */
+  record FlattenSpec() implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.FLATTEN;
+    }
+  }
+
+  /** {@code @Dropout(rate)}. */
+  record DropoutSpec(double rate) implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.DROPOUT;
+    }
+  }
+
+  /** {@code @BatchNorm(momentum, epsilon, activation, leakySlope)}. */
+  record BatchNormSpec(double momentum, double epsilon, Activation activation, float leakySlope)
+      implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.BATCH_NORM;
+    }
+  }
+
+  /** {@code @Concat}. */
+  record ConcatSpec() implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.CONCAT;
+    }
+  }
+
   /** The activation applied to this layer's output, or identity for layers without one. */
   default Activation activation() {
     return Activation.IDENTITY;

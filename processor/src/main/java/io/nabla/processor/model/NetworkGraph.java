@@ -10,9 +10,10 @@ import javax.lang.model.element.TypeElement;
 /**
  * The network a declaration describes, immutable and checked: nodes are layers in an order where every layer
  * comes after the layers it reads (inputs first, the output last); edges are each layer's {@code inputs}, by name.
- * Shapes and the parameter layout are resolved. Code emission reads only this.
+ * Shapes and the layouts of parameters and buffers (running statistics) are resolved. Code emission reads only this.
  */
-public record NetworkGraph(TypeElement declaration, Loss loss, List<LayerNode> layers, int parameterCount) {
+public record NetworkGraph(TypeElement declaration, Loss loss, List<LayerNode> layers, int parameterCount,
+    int bufferCount) {
 
   public NetworkGraph {
     layers = List.copyOf(layers);

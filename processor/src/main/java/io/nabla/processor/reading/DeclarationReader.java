@@ -1,8 +1,13 @@
 package io.nabla.processor.reading;
 
 import io.nabla.Add;
+import io.nabla.AvgPool2d;
+import io.nabla.BatchNorm;
+import io.nabla.Conv2d;
 import io.nabla.Dense;
+import io.nabla.Dropout;
 import io.nabla.Input;
+import io.nabla.MaxPool2d;
 import io.nabla.Network;
 import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerSpec;
@@ -144,6 +149,27 @@ public final class DeclarationReader {
         Add a = method.getAnnotation(Add.class);
         yield new LayerSpec.AddSpec(a.activation(), a.leakySlope());
       }
+      case CONV2D -> {
+        Conv2d c = method.getAnnotation(Conv2d.class);
+        yield new LayerSpec.Conv2dSpec(c.filters(), c.kernel(), c.stride(), c.padding(), c.dilation(), c.groups(),
+            c.bias(), c.activation(), c.leakySlope());
+      }
+      case MAX_POOL2D -> {
+        MaxPool2d p = method.getAnnotation(MaxPool2d.class);
+        yield new LayerSpec.PoolSpec(LayerKind.MAX_POOL2D, p.kernel(), p.stride(), p.padding());
+      }
+      case AVG_POOL2D -> {
+        AvgPool2d p = method.getAnnotation(AvgPool2d.class);
+        yield new LayerSpec.PoolSpec(LayerKind.AVG_POOL2D, p.kernel(), p.stride(), p.padding());
+      }
+      case GLOBAL_AVG_POOL -> new LayerSpec.GlobalAvgPoolSpec();
+      case FLATTEN -> new LayerSpec.FlattenSpec();
+      case DROPOUT -> new LayerSpec.DropoutSpec(method.getAnnotation(Dropout.class).rate());
+      case BATCH_NORM -> {
+        BatchNorm b = method.getAnnotation(BatchNorm.class);
+        yield new LayerSpec.BatchNormSpec(b.momentum(), b.epsilon(), b.activation(), b.leakySlope());
+      }
+      case CONCAT -> new LayerSpec.ConcatSpec();
     };
     return new LayerDeclaration(name, method, annotation, spec, List.copyOf(method.getParameters()));
   }

@@ -2,6 +2,7 @@ package io.nabla.processor.shapes;
 
 import io.nabla.processor.model.Shape;
 import io.nabla.processor.model.LayerSpec;
+import io.nabla.processor.model.Window;
 import io.nabla.processor.reading.LayerDeclaration;
 import io.nabla.processor.validation.ErrorMessages;
 import io.nabla.processor.validation.ValidationReport;
@@ -18,6 +19,12 @@ import java.util.Map;
  *   <li>{@code @Dense(units)}: the input's shape with its last dimension replaced by {@code units} (as PyTorch's
  *       {@code nn.Linear} and Keras's {@code Dense}, which act on the last axis).
  *   <li>{@code @Add}: the common shape of its inputs, which must all be equal.
+ *   <li>{@code @Conv2d}, {@code @MaxPool2d}, {@code @AvgPool2d}: {@code (channels, height, width)} in,
+ *       {@code (filters or channels, outH, outW)} out, {@code out = (in + padding - dilation·(kernel - 1) - 1) /
+ *       stride + 1} (PyTorch's formula); the kernel must fit the padded input.
+ *   <li>{@code @GlobalAvgPool}: {@code (c, h, w)} to {@code (c)}; {@code @Flatten}: any shape to its size.
+ *   <li>{@code @Dropout}, {@code @BatchNorm}: the input's shape.
+ *   <li>{@code @Concat}: the sum of the first dimensions; every other dimension must agree.
  * </ul>
  *
  * Reports shape mismatches on the layer's annotation, naming both shapes.
@@ -40,21 +47,118 @@ public final class ShapeInference {
         case INPUT -> ((LayerSpec.InputSpec) layer.spec()).shape();
         case DENSE -> dense(layer, (LayerSpec.DenseSpec) layer.spec(), inputs.get(0), report);
         case ADD -> add(layer, inputs, report);
+        case CONV2D -> conv2d(layer, (LayerSpec.Conv2dSpec) layer.spec(), inputs.get(0), report);
+        case MAX_POOL2D, AVG_POOL2D -> pool(layer, (LayerSpec.PoolSpec) layer.spec(), inputs.get(0), report);
+        case GLOBAL_AVG_POOL -> image(layer, inputs.get(0), report) ? Shape.of(inputs.get(0).dims()[0]) : null;
+        case FLATTEN -> Shape.of(inputs.get(0).size());
+        case DROPOUT, BATCH_NORM -> inputs.get(0);
+        case CONCAT -> concat(layer, inputs, report);
       };
       if (shape == null) {
         return null;
       }
       shapes.put(layer.name(), shape);
-      if (layer.spec() instanceof LayerSpec.DenseSpec dense) {
-        parameters += (long) inputs.get(0).last() * dense.units() + (dense.bias() ? dense.units() : 0);
-        if (parameters > MAX_SIZE) {
-          report.error(ErrorMessages.tooLarge(layer.name(), "parameters that bring the network past 2^28"),
-              layer.method(), layer.annotation(), "units");
-          return null;
-        }
+      if (shape.size() > MAX_SIZE) {
+        report.error(ErrorMessages.tooLarge(layer.name(), "an output of more than 2^28 values"), layer.method(),
+            layer.annotation());
+        return null;
+      }
+      parameters += parameterCount(layer.spec(), inputs);
+      if (parameters > MAX_SIZE) {
+        report.error(ErrorMessages.tooLarge(layer.name(), "parameters that bring the network past 2^28"),
+            layer.method(), layer.annotation());
+        return null;
       }
     }
     return shapes;
+  }
+
+  /** The trainable parameters a layer adds (the graph assembler lays them out; here they are only counted). */
+  private static long parameterCount(LayerSpec spec, List<Shape> inputs) {
+    if (spec instanceof LayerSpec.DenseSpec dense) {
+      return (long) inputs.get(0).last() * dense.units() + (dense.bias() ? dense.units() : 0);
+    }
+    if (spec instanceof LayerSpec.Conv2dSpec conv) {
+      Window w = Window.of(conv);
+      long perFilter = (long) inputs.get(0).dims()[0] / conv.groups() * w.kernelH() * w.kernelW();
+      return conv.filters() * perFilter + (conv.bias() ? conv.filters() : 0);
+    }
+    if (spec instanceof LayerSpec.BatchNormSpec) {
+      return 2L * inputs.get(0).dims()[0];
+    }
+    return 0;
+  }
+
+  /** Whether {@code input} is {@code (channels, height, width)}; reports on the layer if not. */
+  private static boolean image(LayerDeclaration layer, Shape input, ValidationReport report) {
+    if (input.rank() != 3) {
+      report.error(ErrorMessages.needsImage(layer.kind().displayName(), layer.name(), layer.inputNames().get(0),
+          input.toString()), layer.inputParameters().get(0));
+      return false;
+    }
+    return true;
+  }
+
+  private static Shape conv2d(LayerDeclaration layer, LayerSpec.Conv2dSpec conv, Shape input,
+      ValidationReport report) {
+    if (!image(layer, input, report)) {
+      return null;
+    }
+    int channels = input.dims()[0];
+    if (channels % conv.groups() != 0) {
+      report.error(ErrorMessages.groupsMismatch(layer.name(), conv.groups(), layer.inputNames().get(0), channels),
+          layer.method(), layer.annotation(), "groups");
+      return null;
+    }
+    Window w = Window.of(conv);
+    return window(layer, w, input, conv.filters(), "kernel", report);
+  }
+
+  private static Shape pool(LayerDeclaration layer, LayerSpec.PoolSpec pool, Shape input,
+      ValidationReport report) {
+    if (!image(layer, input, report)) {
+      return null;
+    }
+    return window(layer, Window.of(pool), input, input.dims()[0], "kernel", report);
+  }
+
+  /** The output {@code (channels, outH, outW)} of a window layer, or an error when the kernel does not fit. */
+  private static Shape window(LayerDeclaration layer, Window w, Shape input, int channels, String attribute,
+      ValidationReport report) {
+    int h = input.dims()[1];
+    int wd = input.dims()[2];
+    if (w.spareHeight(h) < 0 || w.spareWidth(wd) < 0) {
+      String kernel = Window.pairText(w.dilationH() * (w.kernelH() - 1) + 1, w.dilationW() * (w.kernelW() - 1) + 1);
+      String padded = Window.pairText(h + w.padTop() + w.padBottom(), wd + w.padLeft() + w.padRight())
+          + " padded";
+      report.error(ErrorMessages.kernelTooLarge(layer.kind().displayName(), layer.name(), kernel,
+          layer.inputNames().get(0), input.toString(), padded), layer.method(), layer.annotation(), attribute);
+      return null;
+    }
+    return Shape.of(channels, w.outHeight(h), w.outWidth(wd));
+  }
+
+  private static Shape concat(LayerDeclaration layer, List<Shape> inputs, ValidationReport report) {
+    Shape first = inputs.get(0);
+    int channels = first.dims()[0];
+    for (int i = 1; i < inputs.size(); i++) {
+      Shape other = inputs.get(i);
+      int[] a = first.dims();
+      int[] b = other.dims();
+      boolean same = a.length == b.length;
+      for (int d = 1; same && d < a.length; d++) {
+        same = a[d] == b[d];
+      }
+      if (!same) {
+        report.error(ErrorMessages.concatMismatch(layer.name(), layer.inputNames().get(0), first.toString(),
+            layer.inputNames().get(i), other.toString()), layer.inputParameters().get(i));
+        return null;
+      }
+      channels += b[0];
+    }
+    int[] dims = first.dims();
+    dims[0] = channels;
+    return Shape.of(dims);
   }
 
   private static Shape dense(LayerDeclaration layer, LayerSpec.DenseSpec dense, Shape input,

@@ -134,7 +134,71 @@ public final class ErrorMessages {
         + " at least 0 (Nabla computes the derivative from the output, which needs the sign kept).";
   }
 
+  /** A size attribute ({@code kernel}, {@code stride}, ...) of the wrong length or with a value out of range. */
+  public static String badSize(String kind, String layer, String attribute, int[] values, String rule) {
+    return "[Nabla" + kind + "Size] @" + kind + " " + layer + " has " + attribute + " = "
+        + java.util.Arrays.toString(values).replace('[', '{').replace(']', '}') + "; " + rule + ".";
+  }
+
+  public static String nonPositiveFilters(String layer, int filters) {
+    return "[NablaFilters] @Conv2d " + layer + " has filters = " + filters + "; filters must be at least 1.";
+  }
+
+  public static String badGroups(String layer, String what) {
+    return "[NablaGroups] @Conv2d " + layer + " " + what;
+  }
+
+  public static String samePaddingStride(String layer, int[] stride) {
+    return "[NablaConv2dSize] @Conv2d " + layer + " has padding = Conv2d.SAME with stride = "
+        + java.util.Arrays.toString(stride).replace('[', '{').replace(']', '}') + "; SAME padding keeps the size"
+        + " only with stride 1 (as PyTorch's padding='same'): give explicit padding, or use stride 1.";
+  }
+
+  public static String badRate(String layer, double rate) {
+    return "[NablaDropoutRate] @Dropout " + layer + " has rate = " + rate + "; the rate must be in [0, 1)"
+        + " (the probability of zeroing a value).";
+  }
+
+  public static String badMomentum(String layer, double momentum) {
+    return "[NablaBatchNorm] @BatchNorm " + layer + " has momentum = " + momentum + "; it must be in (0, 1]"
+        + " (the weight of the newest batch in the running statistics; PyTorch's default is 0.1).";
+  }
+
+  public static String badEpsilon(String layer, double epsilon) {
+    return "[NablaBatchNorm] @BatchNorm " + layer + " has epsilon = " + epsilon + "; it must be a positive number"
+        + " (added to the variance; PyTorch's default is 1e-5).";
+  }
+
   // ---- shapes, activations and the loss ----
+
+  public static String needsImage(String kind, String layer, String input, String shape) {
+    return "[NablaRank] @" + kind + " " + layer + " reads '" + input + "' of shape " + shape + ", but it needs"
+        + " (channels, height, width); declare the input as e.g. @Input({1, 28, 28}).";
+  }
+
+  public static String kernelTooLarge(String kind, String layer, String kernel, String input, String shape,
+      String padded) {
+    return "[NablaKernelSize] @" + kind + " " + layer + " has an effective kernel of " + kernel + ", larger than '"
+        + input + "' of shape " + shape + " with its padding (" + padded + "); use a smaller kernel or dilation, or"
+        + " more padding.";
+  }
+
+  public static String groupsMismatch(String layer, int groups, String input, int channels) {
+    return "[NablaGroups] @Conv2d " + layer + " has groups = " + groups + ", which does not divide the " + channels
+        + " channels of '" + input + "'; use a divisor of " + channels + " (groups = " + channels
+        + " is a depthwise convolution).";
+  }
+
+  public static String poolPadding(String kind, String layer, int[] padding, String kernel) {
+    return "[Nabla" + kind + "Size] @" + kind + " " + layer + " has padding = "
+        + java.util.Arrays.toString(padding).replace('[', '{').replace(']', '}') + " for a " + kernel
+        + " kernel; padding may be at most half the kernel on each axis (as in PyTorch).";
+  }
+
+  public static String concatMismatch(String layer, String a, String shapeA, String b, String shapeB) {
+    return "[NablaConcatShapes] @Concat " + layer + " joins '" + a + "' of shape " + shapeA + " and '" + b
+        + "' of shape " + shapeB + " along the first (channel) dimension; every other dimension must be equal.";
+  }
 
   public static String addShapeMismatch(String layer, String a, String shapeA, String b, String shapeB) {
     return "[NablaAddShapes] @Add " + layer + " adds '" + a + "' of shape " + shapeA + " and '" + b + "' of shape "
@@ -142,10 +206,16 @@ public final class ErrorMessages {
   }
 
   public static String misplacedSoftmax(String layer, Loss loss, boolean isOutput) {
-    return "[NablaSoftmax] layer '" + layer + "' uses SOFTMAX, which Nabla supports only on the output layer of a"
-        + " network with loss SOFTMAX_CROSS_ENTROPY, fused with the loss; "
+    return "[NablaSoftmax] layer '" + layer + "' uses SOFTMAX, which Nabla supports only on the output @Dense or"
+        + " @Add layer of a network with loss SOFTMAX_CROSS_ENTROPY, fused with the loss; "
         + (isOutput ? "this network's loss is " + loss + ": use IDENTITY or SIGMOID here, or change the loss."
             : "it is not the output: use another activation here.");
+  }
+
+  public static String unfusableSigmoid(String layer, String kind) {
+    return "[NablaSigmoid] the output @" + kind + " " + layer + " uses SIGMOID with loss"
+        + " BINARY_CROSS_ENTROPY_WITH_LOGITS, which takes logits; use IDENTITY here (the loss applies the sigmoid),"
+        + " or end the network with a @Dense layer.";
   }
 
   public static String tooFewClasses(String layer, String shape) {

@@ -15,6 +15,17 @@ public final class GraphValidator {
   public static void validate(NetworkGraph graph, ValidationReport report) {
     softmaxOnlyFusedWithLoss(graph, report);
     lossFitsOutput(graph, report);
+    sigmoidOutputFusable(graph, report);
+  }
+
+  /** Binary cross-entropy fuses a sigmoid output only where the logits are kept: a dense or add output. */
+  static void sigmoidOutputFusable(NetworkGraph graph, ValidationReport report) {
+    LayerNode output = graph.output();
+    if (graph.loss() == Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS && output.spec().activation() == Activation.SIGMOID
+        && !output.fusedWithLoss()) {
+      report.error(ErrorMessages.unfusableSigmoid(output.name(), output.kind().displayName()), output.element(),
+          output.annotation(), "activation");
+    }
   }
 
   /** Softmax is supported only on the output of a softmax cross-entropy network, fused with the loss. */

@@ -25,6 +25,14 @@ public interface LayerValidator {
       VALIDATORS.put(LayerKind.INPUT, new InputValidator());
       VALIDATORS.put(LayerKind.DENSE, new DenseValidator());
       VALIDATORS.put(LayerKind.ADD, new AddValidator());
+      VALIDATORS.put(LayerKind.CONV2D, new Conv2dValidator());
+      VALIDATORS.put(LayerKind.MAX_POOL2D, new PoolValidator());
+      VALIDATORS.put(LayerKind.AVG_POOL2D, new PoolValidator());
+      VALIDATORS.put(LayerKind.GLOBAL_AVG_POOL, new SingleInputValidator());
+      VALIDATORS.put(LayerKind.FLATTEN, new SingleInputValidator());
+      VALIDATORS.put(LayerKind.DROPOUT, new DropoutValidator());
+      VALIDATORS.put(LayerKind.BATCH_NORM, new BatchNormValidator());
+      VALIDATORS.put(LayerKind.CONCAT, new ConcatValidator());
       for (LayerKind kind : LayerKind.values()) {
         if (!VALIDATORS.containsKey(kind)) {
           throw new IllegalStateException("no validator for layer kind " + kind);

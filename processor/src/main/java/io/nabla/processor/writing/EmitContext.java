@@ -13,6 +13,12 @@ final class EmitContext {
   static final ClassName KERNELS = ClassName.get("io.nabla.runtime.kernel", "Kernels");
   static final ClassName LOSS_FUNCTIONS = ClassName.get("io.nabla.runtime.kernel", "LossFunctions");
   static final ClassName ACTIVATION_FUNCTIONS = ClassName.get("io.nabla.runtime.kernel", "ActivationFunctions");
+  static final ClassName CONVOLUTION = ClassName.get("io.nabla.runtime.kernel", "Convolution");
+  static final ClassName GEOMETRY = ClassName.get("io.nabla.runtime.kernel", "Conv2dGeometry");
+  static final ClassName POOLING = ClassName.get("io.nabla.runtime.kernel", "Pooling");
+  static final ClassName NORMALIZATION = ClassName.get("io.nabla.runtime.kernel", "NormalizationKernels");
+  static final ClassName DROPOUT = ClassName.get("io.nabla.runtime.kernel", "DropoutKernels");
+  static final ClassName CONCATENATION = ClassName.get("io.nabla.runtime.kernel", "Concatenation");
 
   final NetworkGraph graph;
   final Names names;
@@ -29,6 +35,11 @@ final class EmitContext {
   /** Whether a gradient flows into {@code layer}'s output (every layer but the inputs). */
   boolean hasGrad(LayerNode layer) {
     return layer.kind() != LayerKind.INPUT;
+  }
+
+  /** The layer's gradient buffer if a gradient flows into it, else the {@code null} literal. */
+  String gradOrNull(LayerNode layer) {
+    return hasGrad(layer) ? names.grad(layer) : "null";
   }
 
   /** {@code batch} or {@code batch * rows}: the rows a last-axis operation sees in a batch. */

@@ -1,6 +1,8 @@
 package io.nabla.processor.writing;
 
+import com.palantir.javapoet.CodeBlock;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
 import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerNode;
 import java.util.EnumMap;
@@ -16,6 +18,18 @@ interface LayerEmitter {
 
   /** The backward method, {@code void <layer>Backward(int batch)}, or {@code null} (inputs). */
   MethodSpec backward(LayerNode layer, EmitContext context);
+
+  /**
+   * Adds the layer's own fields and constants beyond its output and gradient buffers (scratch space, window
+   * geometry), each allocated in {@code constructor} for {@code maxBatch} samples.
+   */
+  default void addMembers(LayerNode layer, EmitContext context, TypeSpec.Builder type,
+      MethodSpec.Builder constructor) {}
+
+  /** How {@code forwardPass} calls the forward method. */
+  default CodeBlock forwardCall(LayerNode layer, EmitContext context) {
+    return CodeBlock.of("$N(batch)", context.names.forward(layer));
+  }
 
   static LayerEmitter forKind(LayerKind kind) {
     LayerEmitter emitter = Table.EMITTERS.get(kind);
@@ -33,6 +47,14 @@ interface LayerEmitter {
       EMITTERS.put(LayerKind.INPUT, new InputEmitter());
       EMITTERS.put(LayerKind.DENSE, new DenseEmitter());
       EMITTERS.put(LayerKind.ADD, new AddEmitter());
+      EMITTERS.put(LayerKind.CONV2D, new Conv2dEmitter());
+      EMITTERS.put(LayerKind.MAX_POOL2D, new PoolEmitter());
+      EMITTERS.put(LayerKind.AVG_POOL2D, new PoolEmitter());
+      EMITTERS.put(LayerKind.GLOBAL_AVG_POOL, new GlobalAvgPoolEmitter());
+      EMITTERS.put(LayerKind.FLATTEN, new FlattenEmitter());
+      EMITTERS.put(LayerKind.DROPOUT, new DropoutEmitter());
+      EMITTERS.put(LayerKind.BATCH_NORM, new BatchNormEmitter());
+      EMITTERS.put(LayerKind.CONCAT, new ConcatEmitter());
     }
 
     private Table() {}

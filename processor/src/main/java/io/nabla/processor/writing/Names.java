@@ -26,7 +26,11 @@ final class Names {
       // Simple names of the types the generated code uses: a field so named would hide the type.
       "Activation", "Loss", "NablaGenerated", "GeneratedModel", "LayerInfo", "ParameterTensor", "Kernels",
       "LossFunctions", "ActivationFunctions", "Arrays", "Collections", "List", "String", "System", "Override",
-      "IndexOutOfBoundsException", "Object", "Math", "Float", "Integer");
+      "IndexOutOfBoundsException", "Object", "Math", "Float", "Integer", "Buffers", "Rng", "Convolution",
+      "Conv2dGeometry", "Pooling", "NormalizationKernels", "DropoutKernels", "Concatenation",
+      // Members and locals of the layers with running statistics, randomness or modes.
+      "buffers", "random", "trainingPass", "randomState", "restoreRandomState", "BUFFER_TENSORS", "BUFFER_COUNT",
+      "fold", "group", "positions");
 
   private final NameAllocator allocator = new NameAllocator();
   private final Map<String, String> names = new HashMap<>();
@@ -91,9 +95,25 @@ final class Names {
     return get(layer, "size");
   }
 
-  /** The offset constant of a parameter tensor ({@code weight} or {@code bias}). */
+  /**
+   * The offset constant of a parameter tensor ({@code weight}, {@code bias}) or a buffer ({@code running_mean}:
+   * {@code BN1_RUNNING_MEAN}).
+   */
   String offset(LayerNode layer, String role) {
-    return get(layer, role);
+    return names.computeIfAbsent(layer.name() + "/" + role,
+        key -> allocator.newName(constantCase(layer.name()) + "_" + constantCase(role), key));
+  }
+
+  /** A layer's own field, e.g. {@code member(conv1, "columns")} is {@code conv1Columns}. */
+  String member(LayerNode layer, String what) {
+    return names.computeIfAbsent(layer.name() + "/" + what, key -> allocator.newName(
+        layer.name() + Character.toUpperCase(what.charAt(0)) + what.substring(1), key));
+  }
+
+  /** A layer's own constant, e.g. {@code constant(conv1, "geometry")} is {@code CONV1_GEOMETRY}. */
+  String constant(LayerNode layer, String what) {
+    return names.computeIfAbsent(layer.name() + "/" + what,
+        key -> allocator.newName(constantCase(layer.name()) + "_" + constantCase(what), key));
   }
 
   static String constantCase(String camel) {

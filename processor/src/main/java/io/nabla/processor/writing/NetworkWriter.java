@@ -165,7 +165,7 @@ public final class NetworkWriter {
         tensors.add(first ? "\n" : ",\n");
         first = false;
         tensors.add("new $T($S, $T.Kind.$L, $N, new int[] {$L}, $T.Init.$L, $L, $L)", PARAMETER_TENSOR,
-            layer.name(), PARAMETER_TENSOR, slot.isBias() ? "BIAS" : "WEIGHT", constant, dims(slot.shape().dims()),
+            layer.name(), PARAMETER_TENSOR, Names.constantCase(slot.role()), constant, dims(slot.shape().dims()),
             PARAMETER_TENSOR, slot.init().name(), slot.fanIn(), slot.fanOut());
       }
     }
@@ -179,6 +179,8 @@ public final class NetworkWriter {
             "TENSORS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(first ? CodeBlock.of("$T.emptyList()", Collections.class) : tensors.build())
         .build());
+
+    addBufferLayout();
 
     CodeBlock.Builder layers = CodeBlock.builder().add("$T.unmodifiableList($T.asList(", Collections.class,
         Arrays.class).indent();
@@ -196,6 +198,40 @@ public final class NetworkWriter {
     type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), LAYER_INFO), "LAYERS",
             Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
         .initializer(layers.build())
+        .build());
+  }
+
+  /** The running statistics' offsets and tensors, when some layer has them (batch norm). */
+  private void addBufferLayout() {
+    if (graph.bufferCount() == 0) {
+      return;
+    }
+    CodeBlock.Builder tensors = CodeBlock.builder().add("$T.unmodifiableList($T.asList(", Collections.class,
+        Arrays.class).indent();
+    boolean first = true;
+    for (LayerNode layer : graph.layers()) {
+      for (ParameterSlot slot : layer.buffers()) {
+        String constant = names.offset(layer, slot.role());
+        type.addField(FieldSpec.builder(int.class, constant, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+            .addJavadoc("Offset of {@code $L.$L} $L in the buffers of running statistics.\n", layer.name(),
+                slot.role(), slot.shape())
+            .initializer("$L", slot.offset())
+            .build());
+        tensors.add(first ? "\n" : ",\n");
+        first = false;
+        tensors.add("new $T($S, $T.Kind.$L, $N, new int[] {$L}, $T.Init.$L, $L, $L)", PARAMETER_TENSOR,
+            layer.name(), PARAMETER_TENSOR, Names.constantCase(slot.role()), constant, dims(slot.shape().dims()),
+            PARAMETER_TENSOR, slot.init().name(), slot.fanIn(), slot.fanOut());
+      }
+    }
+    tensors.add("))").unindent();
+    type.addField(FieldSpec.builder(int.class, "BUFFER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
+        .addJavadoc("The number of running statistics: the length of {@code buffers}.\n")
+        .initializer("$L", graph.bufferCount())
+        .build());
+    type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER_TENSOR),
+            "BUFFER_TENSORS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
+        .initializer(tensors.build())
         .build());
   }
 
@@ -245,7 +281,9 @@ public final class NetworkWriter {
             + " network), initialised with seed 0.\n")
         .addParameter(int.class, "maxBatch")
         .addParameter(EmitContext.KERNELS, "kernels")
-        .addStatement("super($S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS)",
+        .addStatement(graph.bufferCount() == 0
+                ? "super($S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS)"
+                : "super($S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS, LAYERS)",
             graph.declaration().getSimpleName(), Loss.class, graph.loss().name());
     for (LayerNode layer : graph.layers()) {
       if (layer.kind() == LayerKind.INPUT) {
@@ -259,6 +297,7 @@ public final class NetworkWriter {
       if (layer.kind() == LayerKind.ADD) {
         main.addStatement("$N = new float[$L][]", names.operands(layer), layer.inputs().size());
       }
+      LayerEmitter.forKind(layer.kind()).addMembers(layer, context, type, main);
     }
     type.addMethod(main.build());
   }
@@ -271,7 +310,7 @@ public final class NetworkWriter {
       if (layer.kind() == LayerKind.INPUT) {
         m.addStatement("$N = inputs[$L]", names.buffer(layer), index++);
       } else {
-        m.addStatement("$N(batch)", names.forward(layer));
+        m.addStatement("$L", LayerEmitter.forKind(layer.kind()).forwardCall(layer, context));
       }
     }
     type.addMethod(m.build());

@@ -5,7 +5,10 @@ package io.nabla.runtime.kernel;
  * {@code (channels, height, width)}: kernel, stride, padding (top, left, bottom, right), dilation, and for a
  * convolution its filters and groups. Immutable; generated code keeps one per layer as a constant, e.g.
  *
- * <pre>{@code new Conv2dGeometry(1, 28, 28).filters(16).kernel(3, 3).padding(1, 1, 1, 1)}</pre>
+ * <pre>{@code new Conv2dGeometry(1, 28, 28).filters(16).padding(1, 1, 1, 1).kernel(3, 3)}</pre>
+ *
+ * <p>Every step of such a chain is checked, so set filters before groups, and padding and dilation before a
+ * kernel that needs them to fit.
  *
  * <p>{@code outHeight = (height + padTop + padBottom - dilationH·(kernelH - 1) - 1) / strideH + 1}, likewise the
  * width. A pooling layer has {@code filters = channels}.

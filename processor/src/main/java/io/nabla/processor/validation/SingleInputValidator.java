@@ -1,0 +1,11 @@
+package io.nabla.processor.validation;
+
+import io.nabla.processor.reading.LayerDeclaration;
+
+/** {@code @Flatten}, {@code @GlobalAvgPool}: no hyperparameters, exactly one input. */
+final class SingleInputValidator implements LayerValidator {
+  @Override
+  public void validate(LayerDeclaration layer, ValidationReport report) {
+    Sizes.checkOneInput(layer.kind().displayName(), layer, report);
+  }
+}
