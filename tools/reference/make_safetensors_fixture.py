@@ -7,6 +7,8 @@ How to run (from the repository root; needs PyTorch, e.g. Debian's python3-torch
     /usr/bin/python3 tools/reference/make_safetensors_fixture.py --check   # writes nothing; fails if they differ
     /usr/bin/python3 tools/reference/make_safetensors_fixture.py --verify-export \\
         runtime/target/safetensors-export/mlp-from-nabla.safetensors      # after the runtime tests ran
+    /usr/bin/python3 tools/reference/make_safetensors_fixture.py --verify-bn-export \\
+        runtime/target/safetensors-export/bn-from-nabla.safetensors       # the same, for the batch-norm net
 
 What it writes, to runtime/src/test/resources/fixtures/safetensors/ (read by
 runtime/src/test/java/io/nabla/runtime/checkpoint/SafetensorsTest.java):
@@ -18,6 +20,12 @@ runtime/src/test/java/io/nabla/runtime/checkpoint/SafetensorsTest.java):
     mlp.json              the expected values: every tensor's shape and data, a batch of 2 inputs and the module's
                           output for it, as the shortest decimals that read back as the same float32 (also when
                           read as a double first and then rounded to float, as the Java test does)
+    bn.safetensors        the state_dict of a torch module with a batch norm (the twin of the Java test's
+                          TinyNormModel.torchTwin()): bn = nn.BatchNorm1d(3), drop = nn.Dropout(0.5),
+                          fc = nn.Linear(3, 2), then softmax; its weights set at random and its running statistics
+                          gathered over 3 training batches, so it holds bn.weight, bn.bias, bn.running_mean,
+                          bn.running_var, fc.weight, fc.bias (F32) and bn.num_batches_tracked (I64, 3)
+    bn.json               as mlp.json, for bn.safetensors in inference mode (num_batches_tracked as a number)
 
 The safetensors files are written as the reference writer (huggingface/safetensors, serialize) writes them:
 an 8-byte little-endian header length N, N bytes of compact JSON ("__metadata__" first, then the tensors sorted
@@ -28,7 +36,8 @@ Python package, so the files are written with struct and json by that spec. When
 safetensors.torch.save gives exactly the same bytes and that safetensors.torch.load_file reads them back
 (checked with safetensors 0.8.0 and torch 1.13: identical bytes).
 
---verify-export PATH reads a file written by Nabla (SafetensorsTest writes the fixture's weights, imported and
+--verify-export PATH (--verify-bn-export PATH: the same for the batch-norm module, whose file from Nabla has no
+num_batches_tracked; PyTorch's load_state_dict, strict, then sets it to 0) reads a file written by Nabla (SafetensorsTest writes the fixture's weights, imported and
 exported again, to runtime/target/safetensors-export/mlp-from-nabla.safetensors), with safetensors.torch if
 available and otherwise with the strict reader below (the reference reader's checks: header size, JSON,
 offsets that tile the data, sizes that match shapes), loads it into the torch module with
@@ -54,6 +63,7 @@ MAX_HEADER = 100_000_000
 DTYPES = {
     torch.float32: ("F32", 4, "<f4"),
     torch.float64: ("F64", 8, "<f8"),
+    torch.int64: ("I64", 8, "<i8"),
 }
 NUMPY_OF = {"F32": "<f4", "F64": "<f8", "F16": "<f2", "I64": "<i8", "I32": "<i4", "I16": "<i2", "I8": "i1",
             "U8": "u1", "BOOL": "?"}
@@ -70,6 +80,19 @@ class Mlp(nn.Module):
 
     def forward(self, x):
         return self.out(torch.tanh(self.hidden(x)))
+
+
+class BnNet(nn.Module):
+    """The torch twin of the Java test's TinyNormModel.torchTwin(): x(3) -> bn -> dropout(0.5) -> fc(2) -> softmax."""
+
+    def __init__(self):
+        super().__init__()
+        self.bn = nn.BatchNorm1d(3)
+        self.drop = nn.Dropout(0.5)
+        self.fc = nn.Linear(3, 2)
+
+    def forward(self, x):
+        return torch.softmax(self.fc(self.drop(self.bn(x))), dim=1)
 
 
 # ---- safetensors by the spec ----
@@ -204,6 +227,47 @@ def build():
     return module, x, y, files
 
 
+def build_bn():
+    """The batch-norm module, trained for its running statistics only, its inputs and outputs, and its files."""
+    torch.manual_seed(SEED + 1)
+    module = BnNet()
+    with torch.no_grad():
+        module.bn.weight.uniform_(0.5, 1.5)  # not the initial 1 and 0, so a mix-up of the two would show
+        module.bn.bias.uniform_(-0.5, 0.5)
+    module.train()
+    with torch.no_grad():
+        for _ in range(3):
+            module(torch.randn(8, 3) * 2 + 1)  # updates running_mean, running_var and num_batches_tracked
+    module.eval()
+    x = torch.randn(2, 3) * 2 + 1
+    with torch.no_grad():
+        y = module(x)
+    state = module.state_dict()
+    lines = [
+        '  "about": %s' % json.dumps("state_dict of torch BnNet: bn = BatchNorm1d(3), drop = Dropout(0.5), "
+                                     "fc = Linear(3, 2), softmax; running statistics of 3 training batches; "
+                                     "output in inference mode"),
+        '  "generator": %s' % json.dumps("tools/reference/make_safetensors_fixture.py, torch %s, seed %d"
+                                         % (torch.__version__, SEED + 1)),
+        '  "metadata": %s' % json.dumps({"format": "pt"}),
+        '  "tensors": {\n' + ",\n".join('    %s: %s' % (json.dumps(k), tensor_json(v)) for k, v in state.items()
+                                         if v.dtype == torch.float32) + "\n  }",
+        '  "num_batches_tracked": %d' % int(state["bn.num_batches_tracked"]),
+        '  "input": %s' % tensor_json(x),
+        '  "output": %s' % tensor_json(y),
+    ]
+    files = {
+        "bn.safetensors": serialize(state, {"format": "pt"}),
+        "bn.json": ("{\n" + ",\n".join(lines) + "\n}\n").encode("utf-8"),
+    }
+    json.loads(files["bn.json"])
+    metadata, tensors = deserialize(files["bn.safetensors"], "bn.safetensors")
+    assert metadata == {"format": "pt"} and tensors.keys() == state.keys()
+    assert all(torch.equal(tensors[k], state[k]) for k in state)
+    assert tensors["bn.num_batches_tracked"].dtype == torch.int64
+    return module, x, y, files
+
+
 def verify_export(path, module, x, y):
     metadata, tensors, reader = load_file(path)
     state = module.state_dict()
@@ -220,22 +284,55 @@ def verify_export(path, module, x, y):
           "fixture's input equal the fixture's bit for bit" % (path, reader, metadata))
 
 
+def verify_bn_export(path, module, x, y):
+    metadata, tensors, reader = load_file(path)
+    if "bn.num_batches_tracked" in tensors:
+        raise SystemExit("%s: Nabla does not keep num_batches_tracked, yet the file has it" % path)
+    state = module.state_dict()
+    torch_module = BnNet()
+    torch_module.load_state_dict(tensors, strict=True)  # accepted without num_batches_tracked, which becomes 0
+    for k, v in torch_module.state_dict().items():
+        if k == "bn.num_batches_tracked":
+            if int(v) != 0:
+                raise SystemExit("%s: num_batches_tracked is %d after loading, expected 0" % (path, int(v)))
+            continue
+        if v.dtype != torch.float32 or not torch.equal(v, state[k]):
+            raise SystemExit("%s: tensor %s differs from the fixture" % (path, k))
+    torch_module.eval()
+    with torch.no_grad():
+        out = torch_module(x)
+    if not torch.equal(out, y):
+        raise SystemExit("%s: the module's output differs from the fixture's" % path)
+    print("%s loads into the torch batch-norm module (read with %s; metadata %s; num_batches_tracked set to 0);"
+          " every tensor and the output on the fixture's input equal the fixture's bit for bit"
+          % (path, reader, metadata))
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--check", action="store_true", help="compare with the files on disk, write nothing")
     parser.add_argument("--verify-export", metavar="PATH", help="check that a file Nabla exported loads in torch")
+    parser.add_argument("--verify-bn-export", metavar="PATH", help="the same for the batch-norm module")
     args = parser.parse_args()
     torch.set_num_threads(1)
     torch.use_deterministic_algorithms(True)
     module, x, y, files = build()
-    if args.verify_export:
-        verify_export(args.verify_export, module, x, y)
+    bn_module, bn_x, bn_y, bn_files = build_bn()
+    if args.verify_export or args.verify_bn_export:
+        if args.verify_export:
+            verify_export(args.verify_export, module, x, y)
+        if args.verify_bn_export:
+            verify_bn_export(args.verify_bn_export, bn_module, bn_x, bn_y)
         return
+    files.update(bn_files)
     stale = []
     os.makedirs(OUT_DIR, exist_ok=True)
     for name, blob in files.items():
         path = os.path.join(OUT_DIR, name)
         if args.check:
+            if not os.path.exists(path):
+                stale.append(path)
+                continue
             with open(path, "rb") as f:
                 if f.read() != blob:
                     stale.append(path)

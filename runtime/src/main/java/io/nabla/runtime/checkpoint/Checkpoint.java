@@ -17,8 +17,9 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * A training checkpoint: a model's parameters with the fingerprint of its {@link Architecture}, and optionally
- * an optimizer's state and the trainer's state, in Nabla's binary format ({@code docs/checkpoint-format.md}).
+ * A training checkpoint: a model's parameters with the fingerprint of its {@link Architecture}, its buffers
+ * ({@link Model#buffers()}: the running statistics of batch norms) if it has any, and optionally an optimizer's
+ * state and the trainer's state, in Nabla's binary format ({@code docs/checkpoint-format.md}).
  *
  * <pre>{@code
  * Map<String, Object> trainer = new LinkedHashMap<>();
@@ -28,7 +29,7 @@ import java.util.Map;
  * Checkpoint.save(file, model, optimizer.state(), trainer);
  * ...
  * Checkpoint checkpoint = Checkpoint.read(file);      // checks every CRC before returning
- * checkpoint.restoreInto(model);                      // checks the architecture, then copies the weights
+ * checkpoint.restoreInto(model);                      // checks the architecture, then copies weights and buffers
  * optimizer.restore(checkpoint.optimizerState());
  * long epoch = (Long) checkpoint.trainerState().get("epoch");
  * }</pre>
@@ -56,7 +57,8 @@ public final class Checkpoint {
   /** The format version this class writes; it reads every {@code 1.x}. */
   public static final int FORMAT_MAJOR = 1;
 
-  public static final int FORMAT_MINOR = 0;
+  /** 1 since the BUFS section (buffers); files of version 1.0 have none and still read. */
+  public static final int FORMAT_MINOR = 1;
 
   static final byte[] MAGIC = "NABLACKP".getBytes(StandardCharsets.US_ASCII);
   static final int HEADER_SIZE = 24;
@@ -64,6 +66,7 @@ public final class Checkpoint {
   static final int SECTION_OVERHEAD = 16;
   static final String ARCH = "ARCH";
   static final String PARM = "PARM";
+  static final String BUFS = "BUFS";
   static final String OPTM = "OPTM";
   static final String TRNR = "TRNR";
   static final String END = "END ";
@@ -76,32 +79,65 @@ public final class Checkpoint {
   /** Tensor {@code i}'s values are {@code arrays[i]} from {@code offsets[i]}: copies, or the live model buffer. */
   private final float[][] arrays;
   private final int[] offsets;
+  /** The buffer tensors (empty if none were saved), in the model's buffer order; values as for the parameters. */
+  private final List<Buffer> buffers;
   private final OptimizerState optimizerState;
   private final Map<String, Object> trainerState;
 
+  /**
+   * One buffer tensor: name, shape, and its values in {@code array} from {@code offset}. The file does not record
+   * where a buffer lies in the model's flat buffer; restoring matches buffers by position, name and shape.
+   */
+  private static final class Buffer {
+    final String name;
+    final int[] shape;
+    final int size;
+    final float[] array;
+    final int offset;
+
+    Buffer(String name, int[] shape, float[] array, int offset) {
+      this.name = name;
+      this.shape = shape.clone();
+      this.size = (int) Architecture.elements(shape);
+      this.array = array;
+      this.offset = offset;
+    }
+
+    Buffer copy() {
+      return new Buffer(name, shape, Arrays.copyOfRange(array, offset, offset + size), 0);
+    }
+
+    @Override
+    public String toString() {
+      return name + " " + Architecture.shape(shape);
+    }
+  }
+
   private Checkpoint(File source, int major, int minor, Architecture architecture, float[][] arrays, int[] offsets,
-      OptimizerState optimizerState, Map<String, Object> trainerState) {
+      List<Buffer> buffers, OptimizerState optimizerState, Map<String, Object> trainerState) {
     this.source = source;
     this.major = major;
     this.minor = minor;
     this.architecture = architecture;
     this.arrays = arrays;
     this.offsets = offsets;
+    this.buffers = Collections.unmodifiableList(buffers);
     this.optimizerState = optimizerState;
     this.trainerState = trainerState;
   }
 
   // ---- saving ----
 
-  /** Saves {@code model}'s parameters and architecture to {@code file}, atomically. */
+  /** Saves {@code model}'s parameters, buffers and architecture to {@code file}, atomically. */
   public static void save(File file, Model model) throws IOException {
     save(file, model, null, null);
   }
 
   /**
-   * Saves {@code model}'s parameters and architecture, {@code optimizerState} and {@code trainerState} (each
-   * optional: {@code null} leaves its section out) to {@code file}, atomically. The parameters are written
-   * straight from the model's buffer, without a copy; do not step the model from another thread meanwhile.
+   * Saves {@code model}'s parameters, buffers (if it has any) and architecture, {@code optimizerState} and
+   * {@code trainerState} (each optional: {@code null} leaves its section out) to {@code file}, atomically. The
+   * parameters and buffers are written straight from the model's arrays, without a copy; do not step the model
+   * from another thread meanwhile.
    *
    * @throws IllegalArgumentException naming the key of a trainer-state value of an unsupported type, before
    *     anything is written
@@ -113,8 +149,8 @@ public final class Checkpoint {
   }
 
   /**
-   * A checkpoint of {@code model} as it is now, copied, to write later or to keep in memory (e.g. the best
-   * weights so far). {@code optimizerState} and {@code trainerState} are optional.
+   * A checkpoint of {@code model} as it is now (parameters and buffers), copied, to write later or to keep in
+   * memory (e.g. the best weights so far). {@code optimizerState} and {@code trainerState} are optional.
    *
    * @throws IllegalArgumentException naming the key of a trainer-state value of an unsupported type
    */
@@ -125,8 +161,12 @@ public final class Checkpoint {
       int size = (int) live.architecture.tensors().get(i).size();
       copies[i] = Arrays.copyOfRange(live.arrays[i], live.offsets[i], live.offsets[i] + size);
     }
+    List<Buffer> buffers = new ArrayList<>();
+    for (Buffer b : live.buffers) {
+      buffers.add(b.copy());
+    }
     return new Checkpoint(null, FORMAT_MAJOR, FORMAT_MINOR, live.architecture, copies,
-        new int[copies.length], optimizerState, live.trainerState);
+        new int[copies.length], buffers, optimizerState, live.trainerState);
   }
 
   private static Checkpoint live(Model model, OptimizerState optimizerState, Map<String, ?> trainerState) {
@@ -138,9 +178,13 @@ public final class Checkpoint {
       arrays[i] = model.parameters().values();
       offsets[i] = tensors.get(i).offset();
     }
+    List<Buffer> buffers = new ArrayList<>();
+    for (ParameterTensor t : model.buffers().tensors()) {
+      buffers.add(new Buffer(t.name(), t.shape(), model.buffers().values(), t.offset()));
+    }
     Map<String, Object> trainer = trainerState == null ? null : StateCodec.normalize(trainerState, "", 0);
-    return new Checkpoint(null, FORMAT_MAJOR, FORMAT_MINOR, architecture, arrays, offsets, optimizerState,
-        trainer);
+    return new Checkpoint(null, FORMAT_MAJOR, FORMAT_MINOR, architecture, arrays, offsets, buffers,
+        optimizerState, trainer);
   }
 
   /** Writes this checkpoint to {@code file}, atomically, as {@link #save(File, Model, OptimizerState, Map)}. */
@@ -151,6 +195,11 @@ public final class Checkpoint {
     payloads.add(architecture::write);
     tags.add(PARM);
     payloads.add(this::writeParameters);
+    // Only for a model with buffers, so that a model without them writes what version 1.0 wrote.
+    if (!buffers.isEmpty()) {
+      tags.add(BUFS);
+      payloads.add(this::writeBuffers);
+    }
     if (optimizerState != null) {
       tags.add(OPTM);
       payloads.add(this::writeOptimizerState);
@@ -216,6 +265,16 @@ public final class Checkpoint {
     }
   }
 
+  private void writeBuffers(BinaryOutput out) throws IOException {
+    out.u32(buffers.size());
+    for (Buffer b : buffers) {
+      out.string16(b.name);
+      out.u8(DTYPE_F32);
+      Architecture.writeShape(out, b.shape);
+      out.floats(b.array, b.offset, b.size);
+    }
+  }
+
   private void writeOptimizerState(BinaryOutput out) throws IOException {
     out.string16(optimizerState.kind());
     out.u32(optimizerState.buffers().size());
@@ -259,6 +318,7 @@ public final class Checkpoint {
     private int minor;
     private Architecture architecture;
     private float[][] tensors;
+    private List<Buffer> buffers = Collections.emptyList();
     private OptimizerState optimizerState;
     private Map<String, Object> trainerState;
     private final List<String> seen = new ArrayList<>();
@@ -288,8 +348,8 @@ public final class Checkpoint {
         throw error(CheckpointException.Kind.MALFORMED, "end of file", (in.size() - in.position())
             + " bytes follow the END section at byte " + in.position() + "; a checkpoint ends with END");
       }
-      return new Checkpoint(file, major, minor, architecture, tensors, new int[tensors.length], optimizerState,
-          trainerState);
+      return new Checkpoint(file, major, minor, architecture, tensors, new int[tensors.length], buffers,
+          optimizerState, trainerState);
     }
 
     /** Checks the header and returns the file length it announces. */
@@ -463,6 +523,9 @@ public final class Checkpoint {
         case PARM:
           tensors = readParameters();
           return true;
+        case BUFS:
+          buffers = readBuffers();
+          return true;
         case OPTM:
           optimizerState = readOptimizerState();
           return true;
@@ -501,6 +564,33 @@ public final class Checkpoint {
         in.floats(data[i], 0, data[i].length, "tensor " + name);
       }
       return data;
+    }
+
+    private List<Buffer> readBuffers() throws IOException, BinaryInput.Problem {
+      long count = in.u32();
+      // Each buffer takes at least 2 + 1 + 4 bytes: a lying count fails here, before anything is allocated.
+      in.need(count * 7, count + " buffers");
+      List<Buffer> read = new ArrayList<>();
+      List<String> names = new ArrayList<>();
+      for (long i = 0; i < count; i++) {
+        String name = in.string16("the name of buffer " + (i + 1));
+        int dtype = in.u8();
+        int[] shape = Architecture.readShape(in, "the shape of buffer " + name);
+        if (dtype != DTYPE_F32) {
+          throw new BinaryInput.Problem("buffer " + name + " has the unknown data type " + dtype
+              + " (1 is float32)");
+        }
+        if (names.contains(name)) {
+          throw new BinaryInput.Problem("buffer " + name + " appears twice");
+        }
+        names.add(name);
+        long size = Architecture.elements(shape);
+        in.need(4 * size, "the " + size + " floats of buffer " + name);
+        float[] values = new float[(int) size];
+        in.floats(values, 0, values.length, "buffer " + name);
+        read.add(new Buffer(name, shape, values, 0));
+      }
+      return read;
     }
 
     private OptimizerState readOptimizerState() throws IOException, BinaryInput.Problem {
@@ -571,6 +661,8 @@ public final class Checkpoint {
         return "ARCH (architecture)";
       case PARM:
         return "PARM (parameters)";
+      case BUFS:
+        return "BUFS (buffers)";
       case OPTM:
         return "OPTM (optimizer state)";
       case TRNR:
@@ -585,14 +677,20 @@ public final class Checkpoint {
   // ---- using ----
 
   /**
-   * Copies the parameters into {@code model.parameters().values()}, after checking that its architecture is the
-   * checkpoint's. Gradients, the optimizer and the trainer are left alone.
+   * Copies the parameters into {@code model.parameters().values()} and the buffers into
+   * {@code model.buffers().values()}, after checking that its architecture is the checkpoint's and that it has the
+   * same buffers (names and shapes, in order). Gradients, the random stream ({@link Model#randomState()}), the
+   * optimizer and the trainer are left alone.
    *
-   * @throws IllegalArgumentException naming the first layer or tensor that differs, with both shapes (or both
-   *     names, kinds or inputs), before anything is copied
+   * @throws IllegalArgumentException naming the first layer, tensor or buffer that differs, with both shapes (or
+   *     both names, kinds or inputs), before anything is copied; also when the model has buffers and the checkpoint
+   *     none (a version 1.0 file), or the other way round
    */
   public void restoreInto(Model model) {
     String difference = architecture.differenceFrom(Architecture.of(model));
+    if (difference == null) {
+      difference = bufferDifference(model.buffers().tensors());
+    }
     if (difference != null) {
       throw new IllegalArgumentException(this.describe() + " does not fit model " + model.name() + ": "
           + difference);
@@ -603,6 +701,44 @@ public final class Checkpoint {
       Architecture.Tensor t = tensors.get(i);
       System.arraycopy(arrays[i], offsets[i], values, (int) t.offset(), (int) t.size());
     }
+    float[] state = model.buffers().values();
+    List<ParameterTensor> targets = model.buffers().tensors();
+    for (int i = 0; i < buffers.size(); i++) {
+      Buffer b = buffers.get(i);
+      System.arraycopy(b.array, b.offset, state, targets.get(i).offset(), b.size);
+    }
+  }
+
+  /** The first difference between the checkpoint's buffers and {@code model}'s, or {@code null}. */
+  private String bufferDifference(List<ParameterTensor> model) {
+    if (buffers.isEmpty() && !model.isEmpty()) {
+      ParameterTensor t = model.get(0);
+      return "the model has buffers, starting with " + t.name() + " of shape " + Architecture.shape(t.shape())
+          + ", but the checkpoint has none (no BUFS section" + (minor == 0 && major == 1 ? ": format version 1.0"
+          : "") + ")";
+    }
+    int n = Math.max(buffers.size(), model.size());
+    for (int i = 0; i < n; i++) {
+      Buffer a = i < buffers.size() ? buffers.get(i) : null;
+      ParameterTensor b = i < model.size() ? model.get(i) : null;
+      if (a == null) {
+        return "the model has a buffer " + b.name() + " of shape " + Architecture.shape(b.shape())
+            + " that the checkpoint lacks";
+      }
+      if (b == null) {
+        return "the checkpoint has a buffer " + a.name + " of shape " + Architecture.shape(a.shape)
+            + " that the model lacks";
+      }
+      if (!a.name.equals(b.name())) {
+        return "buffer " + (i + 1) + " is " + a.name + " of shape " + Architecture.shape(a.shape)
+            + " in the checkpoint and " + b.name() + " of shape " + Architecture.shape(b.shape()) + " in the model";
+      }
+      if (!Arrays.equals(a.shape, b.shape())) {
+        return "buffer " + a.name + " has shape " + Architecture.shape(a.shape) + " in the checkpoint and "
+            + Architecture.shape(b.shape()) + " in the model";
+      }
+    }
+    return null;
   }
 
   /** The architecture the checkpoint was saved from. */
@@ -610,7 +746,10 @@ public final class Checkpoint {
     return architecture;
   }
 
-  /** A copy of tensor {@code name}'s values (row-major, PyTorch's layout). */
+  /**
+   * A copy of the values of parameter tensor or buffer {@code name} (row-major, PyTorch's layout), e.g.
+   * {@code hidden.weight} or {@code bn1.running_mean}.
+   */
   public float[] tensor(String name) {
     List<Architecture.Tensor> tensors = architecture.tensors();
     for (int i = 0; i < tensors.size(); i++) {
@@ -618,8 +757,33 @@ public final class Checkpoint {
         return Arrays.copyOfRange(arrays[i], offsets[i], offsets[i] + (int) tensors.get(i).size());
       }
     }
-    throw new IllegalArgumentException(describe() + " has no tensor '" + name + "'; it has "
-        + architecture.tensors());
+    for (Buffer b : buffers) {
+      if (b.name.equals(name)) {
+        return b.copy().array;
+      }
+    }
+    throw new IllegalArgumentException(describe() + " has no tensor or buffer '" + name + "'; it has "
+        + architecture.tensors() + (buffers.isEmpty() ? "" : " and buffers " + buffers));
+  }
+
+  /** The names of the buffers saved (e.g. {@code bn1.running_mean}), in the model's order; empty if none. */
+  public List<String> bufferNames() {
+    List<String> names = new ArrayList<>();
+    for (Buffer b : buffers) {
+      names.add(b.name);
+    }
+    return Collections.unmodifiableList(names);
+  }
+
+  /** The shape of buffer {@code name}. */
+  public int[] bufferShape(String name) {
+    for (Buffer b : buffers) {
+      if (b.name.equals(name)) {
+        return b.shape.clone();
+      }
+    }
+    throw new IllegalArgumentException(describe() + " has no buffer '" + name + "'; it has "
+        + (buffers.isEmpty() ? "none" : buffers.toString()));
   }
 
   public boolean hasOptimizerState() {
@@ -644,7 +808,7 @@ public final class Checkpoint {
     return source;
   }
 
-  /** The format version of the file read, e.g. {@code "1.0"}. */
+  /** The format version of the file read (e.g. {@code "1.0"}), or the one this class writes for a capture. */
   public String formatVersion() {
     return major + "." + minor;
   }
@@ -656,7 +820,8 @@ public final class Checkpoint {
   @Override
   public String toString() {
     return describe() + ": " + architecture.tensors().size() + " tensors, " + architecture.parameterCount()
-        + " parameters" + (optimizerState == null ? "" : ", " + optimizerState.kind() + " optimizer state")
+        + " parameters" + (buffers.isEmpty() ? "" : ", buffers " + buffers)
+        + (optimizerState == null ? "" : ", " + optimizerState.kind() + " optimizer state")
         + (trainerState == null || trainerState.isEmpty() ? "" : ", trainer state " + trainerState.keySet());
   }
 }

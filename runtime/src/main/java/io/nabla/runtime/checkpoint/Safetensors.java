@@ -15,8 +15,8 @@ import java.util.List;
 import java.util.Map;
 
 /**
- * A model's parameters in the <a href="https://github.com/huggingface/safetensors">safetensors</a> format, with
- * PyTorch's names and layouts, to move weights to and from PyTorch (and anything else that reads it):
+ * A model's parameters and buffers in the <a href="https://github.com/huggingface/safetensors">safetensors</a>
+ * format, with PyTorch's names and layouts, to move weights to and from PyTorch (and anything else that reads it):
  *
  * <pre>{@code
  * Safetensors.save(new File("mlp.safetensors"), model);      // torch: model.load_state_dict(load_file(...))
@@ -28,6 +28,12 @@ import java.util.Map;
  * {@code dtype}, {@code shape} and {@code data_offsets} into the data that follows (and an optional
  * {@code "__metadata__"} map of strings), then the tensors' bytes, row-major, little-endian. A weight is
  * {@code (out, in)}, as PyTorch stores it. Nabla writes and reads {@code F32} only.
+ *
+ * <p>Buffers ({@link Model#buffers()}: a batch norm's {@code bn.running_mean} and {@code bn.running_var}) are
+ * written after the parameters under their names, as in a PyTorch {@code state_dict}. PyTorch's batch norms also
+ * hold {@code num_batches_tracked}, an int64 count of training batches that Nabla does not keep: it is left out on
+ * export (PyTorch's {@code load_state_dict}, strict too, then sets it to 0; it matters only for
+ * {@code momentum=None}) and ignored on import, whatever its dtype.
  *
  * <p>Reading validates the file as the reference implementation does (header size, JSON, offsets that tile the
  * data exactly, sizes that match shapes) and throws a {@link CheckpointException} naming the file and the header
@@ -44,6 +50,8 @@ public final class Safetensors {
   static final long MAX_HEADER = 100_000_000L;
 
   private static final String METADATA = "__metadata__";
+  /** PyTorch's batch-norm step counter, which Nabla has no use for. */
+  private static final String NUM_BATCHES_TRACKED = "num_batches_tracked";
 
   private final File source;
   private final Map<String, String> metadata;
@@ -62,20 +70,23 @@ public final class Safetensors {
   // ---- writing ----
 
   /**
-   * Saves {@code model}'s parameters to {@code file} with the metadata {@code {"format": "pt"}}, which Hugging
-   * Face's loaders look for in PyTorch checkpoints.
+   * Saves {@code model}'s parameters and buffers to {@code file} with the metadata {@code {"format": "pt"}}, which
+   * Hugging Face's loaders look for in PyTorch checkpoints.
    */
   public static void save(File file, Model model) throws IOException {
     save(file, model, Collections.singletonMap("format", "pt"));
   }
 
   /**
-   * Saves {@code model}'s parameters to {@code file}, atomically, in the model's tensor order, with
-   * {@code metadata} as {@code "__metadata__"} ({@code null}: none).
+   * Saves {@code model}'s parameters, then its buffers, to {@code file}, atomically, each in the model's order,
+   * with {@code metadata} as {@code "__metadata__"} ({@code null}: none).
    */
   public static void save(File file, Model model, Map<String, String> metadata) throws IOException {
-    final List<ParameterTensor> tensors = model.parameters().tensors();
+    final List<ParameterTensor> tensors = new ArrayList<>(model.parameters().tensors());
+    tensors.addAll(model.buffers().tensors());
+    final int parameterTensors = model.parameters().tensors().size();
     final float[] values = model.parameters().values();
+    final float[] buffers = model.buffers().values();
     StringBuilder json = new StringBuilder("{");
     if (metadata != null) {
       Json.string(json, METADATA).append(":{");
@@ -114,8 +125,9 @@ public final class Safetensors {
       BinaryOutput out = new BinaryOutput(stream);
       out.i64(padded.length);
       out.bytes(padded);
-      for (ParameterTensor t : tensors) {
-        out.floats(values, t.offset(), t.size());
+      for (int i = 0; i < tensors.size(); i++) {
+        ParameterTensor t = tensors.get(i);
+        out.floats(i < parameterTensors ? values : buffers, t.offset(), t.size());
       }
       out.drain();
     });
@@ -129,7 +141,8 @@ public final class Safetensors {
   }
 
   /**
-   * Reads a safetensors file whose tensors are all {@code F32}.
+   * Reads a safetensors file whose tensors are all {@code F32}, except PyTorch's {@code num_batches_tracked},
+   * which is checked for its place in the data like any tensor, then skipped.
    *
    * @throws CheckpointException naming the file and the header or tensor, if the file is not safetensors, is
    *     truncated or inconsistent, or holds a tensor of another dtype
@@ -144,15 +157,57 @@ public final class Safetensors {
 
   private static final class Entry {
     final String name;
+    final String dtype;
+    /** Bytes per element. */
+    final int width;
     final int[] shape;
     final long begin;
     final long end;
 
-    Entry(String name, int[] shape, long begin, long end) {
+    Entry(String name, String dtype, int width, int[] shape, long begin, long end) {
       this.name = name;
+      this.dtype = dtype;
+      this.width = width;
       this.shape = shape;
       this.begin = begin;
       this.end = end;
+    }
+
+    /** Read for its place in the data, then dropped. */
+    boolean ignored() {
+      return isNumBatchesTracked(name);
+    }
+  }
+
+  /** PyTorch's {@code <layer>.num_batches_tracked} (or the bare name, for a batch norm saved alone). */
+  static boolean isNumBatchesTracked(String name) {
+    return name.equals(NUM_BATCHES_TRACKED) || name.endsWith("." + NUM_BATCHES_TRACKED);
+  }
+
+  /** Bytes per element of the safetensors dtypes (as the reference's {@code Dtype::size}), or 0 if unknown. */
+  static int dtypeWidth(String dtype) {
+    switch (dtype) {
+      case "BOOL":
+      case "U8":
+      case "I8":
+      case "F8_E5M2":
+      case "F8_E4M3":
+        return 1;
+      case "I16":
+      case "U16":
+      case "F16":
+      case "BF16":
+        return 2;
+      case "I32":
+      case "U32":
+      case "F32":
+        return 4;
+      case "I64":
+      case "U64":
+      case "F64":
+        return 8;
+      default:
+        return 0;
     }
   }
 
@@ -221,11 +276,11 @@ public final class Safetensors {
             + entry.begin + ", " + entry.end + "] do not start where the previous tensor ends (" + expected
             + "): the tensors must tile the data without gaps or overlaps");
       }
-      long bytes = 4 * Architecture.elements(entry.shape);
+      long bytes = entry.width * Architecture.elements(entry.shape);
       if (entry.end - entry.begin != bytes) {
         throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where, "its data_offsets ["
             + entry.begin + ", " + entry.end + "] span " + (entry.end - entry.begin) + " bytes but shape "
-            + Architecture.shape(entry.shape) + " of F32 takes " + bytes);
+            + Architecture.shape(entry.shape) + " of " + entry.dtype + " takes " + bytes);
       }
       if (entry.end > dataSize) {
         throw new CheckpointException(CheckpointException.Kind.TRUNCATED, file, where, "its data ends at byte "
@@ -240,15 +295,19 @@ public final class Safetensors {
     Map<String, int[]> shapes = new LinkedHashMap<>();
     Map<String, float[]> data = new LinkedHashMap<>();
     for (Entry entry : entries) {
-      float[] values = new float[(int) Architecture.elements(entry.shape)];
       try {
+        if (entry.ignored()) {
+          in.skip(entry.end - entry.begin, "the data of tensor '" + entry.name + "'");
+          continue;
+        }
+        float[] values = new float[(int) Architecture.elements(entry.shape)];
         in.floats(values, 0, values.length, "the data of tensor '" + entry.name + "'");
+        shapes.put(entry.name, entry.shape);
+        data.put(entry.name, values);
       } catch (BinaryInput.Problem p) {
         throw new CheckpointException(CheckpointException.Kind.TRUNCATED, file, "tensor '" + entry.name + "'",
             p.getMessage() + ": the file was shortened while being read");
       }
-      shapes.put(entry.name, entry.shape);
-      data.put(entry.name, values);
     }
     return new Safetensors(file, metadata, shapes, data);
   }
@@ -280,7 +339,9 @@ public final class Safetensors {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where,
           "its header entry has no \"dtype\" string");
     }
-    if (!dtype.equals(F32)) {
+    int width = dtypeWidth((String) dtype);
+    // num_batches_tracked is I64 in PyTorch (F32 after the conversion below): skipped, so any known dtype will do.
+    if (!dtype.equals(F32) && !(isNumBatchesTracked(name) && width > 0)) {
       throw new CheckpointException(CheckpointException.Kind.UNSUPPORTED, file, where, "its dtype is " + dtype
           + "; Nabla reads F32 (float32) tensors only: convert before saving, e.g. in PyTorch"
           + " save_file({k: v.float() for k, v in model.state_dict().items()}, path)");
@@ -299,7 +360,7 @@ public final class Safetensors {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where, "its shape "
           + Architecture.shape(dims) + " has more elements than a Java array holds");
     }
-    return new Entry(name, dims, offsets[0], offsets[1]);
+    return new Entry(name, (String) dtype, width, dims, offsets[0], offsets[1]);
   }
 
   /** A JSON array of non-negative integers ({@code length} of them, or any number if negative). */
@@ -326,19 +387,32 @@ public final class Safetensors {
   // ---- using ----
 
   /**
-   * Copies every tensor into {@code model.parameters().values()}, after checking that the file and the model
-   * have the same tensor names and shapes.
+   * Copies every tensor into {@code model.parameters().values()} and {@code model.buffers().values()}, after
+   * checking that the file and the model have the same tensor names and shapes. A file with none of the model's
+   * buffers (parameters only, e.g. saved from {@code model.named_parameters()} or by a Nabla without buffers)
+   * loads the parameters and leaves the buffers as they are; a file with some of them must have all.
    *
-   * @throws IllegalArgumentException naming the first model tensor missing from the file or of another shape
-   *     (with both shapes), or a tensor of the file that the model lacks, before anything is copied
+   * @throws IllegalArgumentException naming the first model tensor or buffer missing from the file or of another
+   *     shape (with both shapes), or a tensor of the file that the model lacks, before anything is copied
    */
   public void restoreInto(Model model) {
-    List<ParameterTensor> tensors = model.parameters().tensors();
+    List<ParameterTensor> parameters = model.parameters().tensors();
+    List<ParameterTensor> buffers = model.buffers().tensors();
+    boolean anyBuffer = false;
+    for (ParameterTensor t : buffers) {
+      anyBuffer |= shapes.containsKey(t.name());
+    }
+    List<ParameterTensor> tensors = new ArrayList<>(parameters);
+    if (anyBuffer) {
+      tensors.addAll(buffers);
+    }
     for (ParameterTensor t : tensors) {
       int[] shape = shapes.get(t.name());
       if (shape == null) {
+        boolean buffer = buffers.contains(t);
         throw new IllegalArgumentException(source + " has no tensor " + t.name() + " " + Architecture.shape(
-            t.shape()) + " of model " + model.name() + "; its tensors are " + describeTensors());
+            t.shape()) + " of model " + model.name() + "; its tensors are " + describeTensors()
+            + (buffer ? " (it has other buffers of the model: all or none must be there)" : ""));
       }
       if (!Arrays.equals(shape, t.shape())) {
         throw new IllegalArgumentException("tensor " + t.name() + " has shape " + Architecture.shape(shape)
@@ -357,12 +431,18 @@ public final class Safetensors {
       }
     }
     float[] values = model.parameters().values();
-    for (ParameterTensor t : tensors) {
+    for (ParameterTensor t : parameters) {
       System.arraycopy(data.get(t.name()), 0, values, t.offset(), t.size());
+    }
+    if (anyBuffer) {
+      float[] state = model.buffers().values();
+      for (ParameterTensor t : buffers) {
+        System.arraycopy(data.get(t.name()), 0, state, t.offset(), t.size());
+      }
     }
   }
 
-  /** The tensor names, in the order of their data in the file. */
+  /** The tensor names, in the order of their data in the file ({@code num_batches_tracked} left out). */
   public List<String> names() {
     return Collections.unmodifiableList(new ArrayList<>(shapes.keySet()));
   }

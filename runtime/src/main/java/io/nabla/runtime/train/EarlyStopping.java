@@ -3,7 +3,7 @@ package io.nabla.runtime.train;
 /**
  * Stops training when a monitored metric has not improved for {@code patience} epochs, as Keras's
  * {@code EarlyStopping}: an epoch improves on the best if it is better by more than {@code minDelta}. With
- * {@code restoreBestWeights}, the model ends with the weights of its best epoch.
+ * {@code restoreBestWeights}, the model ends with the weights (and batch-norm running statistics) of its best epoch.
  *
  * <pre>{@code EarlyStopping.monitor("val_loss").patience(3).restoreBestWeights(true)}</pre>
  */

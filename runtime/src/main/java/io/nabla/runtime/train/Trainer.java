@@ -3,6 +3,7 @@ package io.nabla.runtime.train;
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
 import io.nabla.runtime.Rng;
+import io.nabla.runtime.checkpoint.Architecture;
 import io.nabla.runtime.checkpoint.Checkpoint;
 import io.nabla.runtime.checkpoint.CheckpointIOException;
 import io.nabla.runtime.optim.GradientClipping;
@@ -201,7 +202,9 @@ public final class Trainer {
           progress.bestEpoch = epoch;
           progress.sinceBest = 0;
           if (earlyStopping.restoresBestWeights()) {
+            // The running statistics belong with the weights they were gathered for.
             progress.bestWeights = model.parameters().values().clone();
+            progress.bestBuffers = model.buffers().values().clone();
           }
         } else if (++progress.sinceBest >= Math.max(1, earlyStopping.patience())) {
           stopped = epoch < epochs;
@@ -218,6 +221,7 @@ public final class Trainer {
     }
     if (progress.bestWeights != null && earlyStopping != null && earlyStopping.restoresBestWeights()) {
       System.arraycopy(progress.bestWeights, 0, model.parameters().values(), 0, progress.bestWeights.length);
+      System.arraycopy(progress.bestBuffers, 0, model.buffers().values(), 0, progress.bestBuffers.length);
     }
     History history = new History(results, stopped, progress.bestEpoch);
     for (TrainingListener listener : listeners) {
@@ -342,7 +346,8 @@ public final class Trainer {
 
   /**
    * Where a run stands between epochs: everything a checkpoint must hold so that a resumed run continues bit
-   * for bit (the shuffling generator and order, step count, early-stopping and schedule state, history).
+   * for bit (the shuffling generator and order, the model's random stream for dropout, step count, early-stopping
+   * and schedule state, history). The model's weights and buffers are in the checkpoint's own sections.
    */
   private final class Progress {
     final List<EpochResult> results = new ArrayList<>();
@@ -352,6 +357,8 @@ public final class Trainer {
     int bestEpoch;
     int sinceBest;
     float[] bestWeights;
+    /** The model's buffers (running statistics) when {@link #bestWeights} were taken; set with them. */
+    float[] bestBuffers;
     boolean stopped;
     int saved;
 
@@ -362,6 +369,7 @@ public final class Trainer {
       state.put("batch_size", (long) batchSize);
       state.put("global_step", globalStep);
       state.put("rng", rng.state());
+      state.put("model_rng", model.randomState());
       state.put("order", order.clone());
       state.put("best", best);
       state.put("best_epoch", (long) bestEpoch);
@@ -369,6 +377,9 @@ public final class Trainer {
       state.put("stopped_early", stopped);
       if (bestWeights != null) {
         state.put("best_weights", bestWeights);
+        if (bestBuffers.length > 0) {
+          state.put("best_buffers", bestBuffers);
+        }
       }
       if (schedule != null) {
         state.put("schedule", new LinkedHashMap<String, Object>(schedule.state()));
@@ -425,7 +436,21 @@ public final class Trainer {
       if (checkpoint.hasOptimizerState()) {
         optimizer.restore(checkpoint.optimizerState());
       }
+      float[] savedBest = null;
+      float[] savedBestBuffers = new float[0];
+      // Checked before the model is touched: the best weights must fit it, with their buffers. (A model of another
+      // architecture is left to restoreInto, whose message names the difference.)
+      if (state.containsKey("best_weights") && checkpoint.architecture().equals(Architecture.of(model))) {
+        savedBest = bestArray(file, state, "best_weights", model.parameters().size(), "parameters");
+        if (model.buffers().size() > 0) {
+          savedBestBuffers = bestArray(file, state, "best_buffers", model.buffers().size(), "buffer values");
+        }
+      }
       checkpoint.restoreInto(model);
+      // Older checkpoints lack it; their models had no dropout, so the stream did not matter.
+      if (state.get("model_rng") instanceof Number) {
+        model.restoreRandomState(((Number) state.get("model_rng")).longValue());
+      }
       for (int i = 0; i < order.length; i++) {
         order[i] = (int) savedOrder[i];
       }
@@ -436,8 +461,9 @@ public final class Trainer {
       bestEpoch = ((Number) state.get("best_epoch")).intValue();
       sinceBest = ((Number) state.get("since_best")).intValue();
       stopped = Boolean.TRUE.equals(state.get("stopped_early"));
-      if (state.containsKey("best_weights")) {
-        bestWeights = ((float[]) state.get("best_weights")).clone();
+      if (savedBest != null) {
+        bestWeights = savedBest.clone();
+        bestBuffers = savedBestBuffers.clone();
       }
       if (schedule != null && state.get("schedule") instanceof Map) {
         Map<String, Double> scheduleState = new LinkedHashMap<>();
@@ -461,6 +487,18 @@ public final class Trainer {
       // The divergence message may name the checkpoint only if it is the file resumed from.
       saved = checkpointFile != null && file.getAbsoluteFile().equals(checkpointFile.getAbsoluteFile()) ? epoch : 0;
     }
+  }
+
+  /** Trainer-state entry {@code key}: a float array of {@code size} values, or an exception naming the file. */
+  private static float[] bestArray(File file, Map<String, Object> state, String key, int size, String what) {
+    Object value = state.get(key);
+    if (!(value instanceof float[]) || ((float[]) value).length != size) {
+      throw new IllegalArgumentException(file + ": the trainer state's '" + key + "' is "
+          + (value == null ? "missing" : value instanceof float[] ? ((float[]) value).length + " floats"
+              : "a " + value.getClass().getSimpleName()) + ", but the model has " + size + " " + what
+          + " (the best weights of early stopping)");
+    }
+    return (float[]) value;
   }
 
   /** A resumed run must keep the settings that decide its data order; {@code null}: not saved (older file). */
@@ -574,9 +612,10 @@ public final class Trainer {
     }
 
     /**
-     * Saves a checkpoint to {@code file} every {@code everyEpochs} epochs and after the last: the weights, the
-     * optimizer's state and the trainer's (epoch, step, shuffling, early stopping, schedule, history), written
-     * atomically so a crash leaves the previous checkpoint intact. {@link #resumeFrom} continues from it.
+     * Saves a checkpoint to {@code file} every {@code everyEpochs} epochs and after the last: the weights and
+     * buffers, the optimizer's state and the trainer's (epoch, step, shuffling, the model's random stream for
+     * dropout, early stopping, schedule, history), written atomically so a crash leaves the previous checkpoint
+     * intact. {@link #resumeFrom} continues from it.
      */
     public Builder checkpoint(File file, int everyEpochs) {
       if (everyEpochs < 1) {
@@ -588,9 +627,10 @@ public final class Trainer {
     }
 
     /**
-     * Continues the run saved in {@code file} by {@link #checkpoint}: restores the model's weights, the
-     * optimizer's and schedule's state, the shuffling and the history, then trains the remaining epochs. With
-     * the same settings and data, the result equals an uninterrupted run bit for bit.
+     * Continues the run saved in {@code file} by {@link #checkpoint}: restores the model's weights, buffers and
+     * random stream, the optimizer's and schedule's state, the shuffling and the history, then trains the remaining
+     * epochs. With the same settings and data, the result equals an uninterrupted run bit for bit, dropout
+     * included.
      */
     public Builder resumeFrom(File file) {
       this.resumeFile = file;

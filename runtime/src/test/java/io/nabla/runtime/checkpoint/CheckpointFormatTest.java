@@ -115,7 +115,7 @@ class CheckpointFormatTest {
     ByteBuffer header = ByteBuffer.wrap(bytes, 0, 24).order(ByteOrder.LITTLE_ENDIAN);
     assertEquals("NABLACKP", new String(bytes, 0, 8, StandardCharsets.US_ASCII));
     assertEquals(1, header.getShort(8));
-    assertEquals(0, header.getShort(10));
+    assertEquals(1, header.getShort(10));
     assertEquals(bytes.length, header.getLong(12));
     CRC32 crc = new CRC32();
     crc.update(bytes, 0, 20);

@@ -76,7 +76,7 @@ class CheckpointTest {
     Checkpoint.save(file, model, adam.state(), trainerState());
 
     Checkpoint read = Checkpoint.read(file);
-    assertEquals("1.0", read.formatVersion());
+    assertEquals("1.1", read.formatVersion());
     assertEquals(file, read.source());
     assertEquals("Mlp", read.architecture().modelName());
     assertEquals(Architecture.of(model), read.architecture());
