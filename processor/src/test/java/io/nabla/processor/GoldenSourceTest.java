@@ -49,6 +49,24 @@ class GoldenSourceTest {
   }
 
   @Test
+  void smallCnn(TestInfo test) {
+    JavaFileObject source = Sources.source("SmallCnn", ""
+        + "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\n"
+        + "public interface SmallCnn {\n"
+        + "  @Input({1, 28, 28}) Tensor image();\n"
+        + "  @Conv2d(filters = 16, kernel = 3, padding = 1, bias = false) Tensor conv1(Tensor image);\n"
+        + "  @BatchNorm(activation = Activation.RELU) Tensor bn1(Tensor conv1);\n"
+        + "  @MaxPool2d(kernel = 2) Tensor pool1(Tensor bn1);\n"
+        + "  @Conv2d(filters = 32, kernel = 3, padding = 1, groups = 2, activation = Activation.RELU)"
+        + " Tensor conv2(Tensor pool1);\n"
+        + "  @GlobalAvgPool Tensor pooled(Tensor conv2);\n"
+        + "  @Dropout(rate = 0.25) Tensor dropped(Tensor pooled);\n"
+        + "  @Dense(units = 10) Tensor logits(Tensor dropped);\n"
+        + "}\n");
+    assertGolden(test, source, "test.SmallCnnNet");
+  }
+
+  @Test
   void outputIsDeterministic() {
     JavaFileObject source = Sources.source("Tiny", ""
         + "@Network(loss = Loss.MSE)\n"

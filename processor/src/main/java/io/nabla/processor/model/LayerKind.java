@@ -37,6 +37,11 @@ public enum LayerKind {
     return annotation;
   }
 
+  /** Whether the annotation has an {@code activation} (the others pass values through unchanged). */
+  public boolean hasActivation() {
+    return this == DENSE || this == ADD || this == CONV2D || this == BATCH_NORM;
+  }
+
   /** The annotation's simple name, as users write it: {@code Dense}. */
   public String displayName() {
     return annotation.getSimpleName();

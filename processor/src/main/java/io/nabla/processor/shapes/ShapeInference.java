@@ -111,7 +111,9 @@ public final class ShapeInference {
       return null;
     }
     Window w = Window.of(conv);
-    return window(layer, w, input, conv.filters(), "kernel", report);
+    // A kernel that only outgrows the input once dilated is reported on the dilation.
+    String culprit = w.dilationH() > 1 || w.dilationW() > 1 ? "dilation" : "kernel";
+    return window(layer, w, input, conv.filters(), culprit, report);
   }
 
   private static Shape pool(LayerDeclaration layer, LayerSpec.PoolSpec pool, Shape input,

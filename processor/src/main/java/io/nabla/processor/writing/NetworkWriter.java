@@ -119,7 +119,8 @@ public final class NetworkWriter {
     rows.add(new String[] {"layer", "kind", "shape", "activation", "reads"});
     for (LayerNode layer : graph.layers()) {
       rows.add(new String[] {layer.name(), layer.kind().displayName(), layer.shape().toString(),
-          layer.kind() == LayerKind.INPUT ? "" : layer.spec().activation().name().toLowerCase(java.util.Locale.ROOT),
+          layer.kind().hasActivation()
+              ? layer.spec().activation().name().toLowerCase(java.util.Locale.ROOT) : "",
           String.join(", ", layer.inputs())});
     }
     int[] widths = new int[5];
