@@ -14,7 +14,7 @@ import java.io.InputStream;
  * {@code --data}): pixels scaled by 1/16, 80 % of the samples (shuffled by the seed) for training, 20 % held out
  * for the test accuracy.
  */
-final class DigitsSample extends Sample {
+class DigitsSample extends Sample {
   static final String NAME = "digits";
   static final int EPOCHS = 50;
   static final int BATCH = 32;

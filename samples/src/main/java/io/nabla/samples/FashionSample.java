@@ -11,7 +11,7 @@ import java.io.File;
  * {@link FashionMlp} on Fashion-MNIST: the official 60,000 training images, pixels scaled by 1/255, and the test
  * accuracy on the official 10,000 test images.
  */
-final class FashionSample extends Sample {
+class FashionSample extends Sample {
   static final String NAME = "fashion-mlp";
   static final int EPOCHS = 10;
   static final int BATCH = 64;

@@ -5,9 +5,12 @@ import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.train.Dataset;
 import java.io.File;
+import java.util.Collections;
+import java.util.List;
 
 /** One runnable sample: its name on the command line, defaults, data and network. */
 abstract class Sample {
+  static final String DEFAULT_ARCHITECTURE = "default";
 
   /** The name on the command line, e.g. {@code digits}. */
   abstract String name();
@@ -26,6 +29,16 @@ abstract class Sample {
 
   /** A new network for batches of up to {@code maxBatch} samples, computing with {@code kernels}. */
   abstract Model newModel(int maxBatch, Kernels kernels);
+
+  /** The names {@code --arch} takes, the default first. */
+  List<String> architectures() {
+    return Collections.singletonList(DEFAULT_ARCHITECTURE);
+  }
+
+  /** The network of {@code architecture}, one of {@link #architectures()}. */
+  Model newModel(String architecture, int maxBatch, Kernels kernels) {
+    return newModel(maxBatch, kernels);
+  }
 
   /**
    * Checks that every label of {@code data} (read from {@code source}) is a class of a {@code classes}-way

@@ -49,6 +49,13 @@ import picocli.CommandLine.Spec;
         "               them, held out by the seed",
         "  " + FashionSample.NAME + "  FashionMlp 784-256-128-10 on Fashion-MNIST; tested on",
         "               its official 10,000 test images",
+        "  " + DigitsCnnSample.NAME + "   DigitsCnn, 2x[conv 3x3 + batch norm + ReLU + max pool] +",
+        "               dense, on the bundled digits, split as digits",
+        "  " + FashionCnnSample.NAME + "  FashionCnn, 2x[conv 3x3 + batch norm + ReLU + max pool] +",
+        "               dense 128 with dropout, on Fashion-MNIST; --arch small: the",
+        "               CNN of the PyTorch comparison (conv 16, conv 32, dense 10)",
+        "  " + FashionResNetSample.NAME + "  FashionResNet, two residual blocks (@Add) and global",
+        "               average pooling, on Fashion-MNIST",
         ""},
     parameterListHeading = "Parameters:%n",
     optionListHeading = "%nOptions (every sample):%n",
@@ -69,24 +76,35 @@ public final class Samples implements Callable<Integer> {
   static {
     SAMPLES.put(DigitsSample.NAME, new DigitsSample());
     SAMPLES.put(FashionSample.NAME, new FashionSample());
+    SAMPLES.put(DigitsCnnSample.NAME, new DigitsCnnSample());
+    SAMPLES.put(FashionCnnSample.NAME, new FashionCnnSample());
+    SAMPLES.put(FashionResNetSample.NAME, new FashionResNetSample());
   }
 
   @Spec
   CommandSpec spec;
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SAMPLE",
-      description = "The sample to run: " + DigitsSample.NAME + " (default) or " + FashionSample.NAME + ".")
+      description = "The sample to run: " + DigitsSample.NAME + " (default), " + FashionSample.NAME + ", "
+          + DigitsCnnSample.NAME + ", " + FashionCnnSample.NAME + " or " + FashionResNetSample.NAME + ".")
   String sampleName = DigitsSample.NAME;
 
   @Option(names = "--epochs", paramLabel = "N",
       description = "Training epochs, at least 1 (default: " + DigitsSample.NAME + " " + DigitsSample.EPOCHS + ", "
-          + FashionSample.NAME + " " + FashionSample.EPOCHS + ").")
+          + FashionSample.NAME + " " + FashionSample.EPOCHS + ", " + DigitsCnnSample.NAME + " "
+          + DigitsCnnSample.EPOCHS + ", " + FashionCnnSample.NAME + " and " + FashionResNetSample.NAME + " "
+          + FashionCnnSample.EPOCHS + ").")
   Integer epochs;
 
   @Option(names = "--batch", paramLabel = "N",
-      description = "Minibatch size, 1.." + MAX_BATCH + " (default: " + DigitsSample.NAME + " " + DigitsSample.BATCH
-          + ", " + FashionSample.NAME + " " + FashionSample.BATCH + ").")
+      description = "Minibatch size, 1.." + MAX_BATCH + " (default: the digits samples " + DigitsSample.BATCH
+          + ", the Fashion-MNIST samples " + FashionSample.BATCH + ").")
   Integer batch;
+
+  @Option(names = "--arch", paramLabel = "NAME",
+      description = "The network of the sample, where it has several (" + FashionCnnSample.NAME + ": default or "
+          + FashionCnnSample.SMALL + ").")
+  String architecture = Sample.DEFAULT_ARCHITECTURE;
 
   @Option(names = "--lr", paramLabel = "RATE",
       description = "The initial (peak, for onecycle) learning rate, positive (default: adam, adamw, rmsprop"
@@ -137,10 +155,10 @@ public final class Samples implements Callable<Integer> {
 
   @Option(names = "--data", paramLabel = "PATH",
       description = {
-          DigitsSample.NAME + ": a CSV file to use instead of the bundled digits, one image per line: "
+          "the digits samples: a CSV file to use instead of the bundled digits, one image per line: "
               + "64 pixel values from 0 to 16, then the label.",
-          FashionSample.NAME + ": the directory of the four Fashion-MNIST IDX files, gzipped or not (default: "
-              + FashionSample.DEFAULT_DIR + ")."})
+          "the Fashion-MNIST samples: the directory of the four Fashion-MNIST IDX files, gzipped or not"
+              + " (default: " + FashionSample.DEFAULT_DIR + ")."})
   File data;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
@@ -206,6 +224,10 @@ public final class Samples implements Callable<Integer> {
       throw new ParameterException(cmd, "unknown sample '" + sampleName + "'; the samples are "
           + join(sampleNames()));
     }
+    if (!sample.architectures().contains(architecture)) {
+      throw new ParameterException(cmd, "--arch: " + sample.name() + " has no architecture '" + architecture
+          + "'; choose one of " + join(sample.architectures()));
+    }
     int e = epochs != null ? epochs : sample.defaultEpochs();
     int b = batch != null ? batch : sample.defaultBatch();
     String optimizerKey = TrainingOptions.lower(optimizerName);
@@ -268,7 +290,7 @@ public final class Samples implements Callable<Integer> {
       return 2;
     }
 
-    Model model = sample.newModel(b, Kernels.portable(t));
+    Model model = sample.newModel(architecture, b, Kernels.portable(t));
     model.initialize(s);
     out.println(String.format(Locale.ROOT,
         "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d, %d thread%s", sample.name(),

@@ -1,6 +1,7 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
+import java.util.Arrays;
 
 /**
  * Convolution lowered to matrix products (im2col). A batch of {@code B} samples {@code (C, H, W)} is unfolded into
@@ -30,6 +31,9 @@ public final class Convolution {
           int row = ((c * g.kernelH + i) * g.kernelW + j) * rowLength;
           int dh = i * g.dilationH - g.padTop;
           int dw = j * g.dilationW - g.padLeft;
+          // Output columns whose input column is inside the image: [first, end); the rest read padding.
+          int first = firstInside(dw, g.strideW, g.width, g.outWidth);
+          int end = endInside(dw, g.strideW, g.width, g.outWidth, first);
           for (int b = 0; b < batch; b++) {
             int src = (b * g.channels + c) * inPlane;
             int dst = row + b * plane;
@@ -37,19 +41,36 @@ public final class Convolution {
               int h = oh * g.strideH + dh;
               int out = dst + oh * g.outWidth;
               if (h < 0 || h >= g.height) {
-                java.util.Arrays.fill(columns, out, out + g.outWidth, 0f);
+                Arrays.fill(columns, out, out + g.outWidth, 0f);
                 continue;
               }
-              int srcRow = src + h * g.width;
-              for (int ow = 0; ow < g.outWidth; ow++) {
-                int w = ow * g.strideW + dw;
-                columns[out + ow] = w >= 0 && w < g.width ? x[srcRow + w] : 0f;
+              int srcRow = src + h * g.width + dw;
+              Arrays.fill(columns, out, out + first, 0f);
+              if (g.strideW == 1) {
+                System.arraycopy(x, srcRow + first, columns, out + first, end - first);
+              } else {
+                for (int ow = first; ow < end; ow++) {
+                  columns[out + ow] = x[srcRow + ow * g.strideW];
+                }
               }
+              Arrays.fill(columns, out + end, out + g.outWidth, 0f);
             }
           }
         }
       }
     }
+  }
+
+  /** The first output column {@code ow} with {@code ow·stride + offset ≥ 0}, at most {@code outWidth}. */
+  static int firstInside(int offset, int stride, int width, int outWidth) {
+    int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
+    return Math.min(first, outWidth);
+  }
+
+  /** One past the last output column with {@code ow·stride + offset < width}, at least {@code first}. */
+  static int endInside(int offset, int stride, int width, int outWidth, int first) {
+    int end = width - offset <= 0 ? 0 : (width - offset - 1) / stride + 1;
+    return Math.max(first, Math.min(end, outWidth));
   }
 
   /** The transpose of {@link #im2col}: adds every column entry back into {@code dx} where it was read from. */
@@ -63,6 +84,8 @@ public final class Convolution {
           int row = ((c * g.kernelH + i) * g.kernelW + j) * rowLength;
           int dh = i * g.dilationH - g.padTop;
           int dw = j * g.dilationW - g.padLeft;
+          int first = firstInside(dw, g.strideW, g.width, g.outWidth);
+          int end = endInside(dw, g.strideW, g.width, g.outWidth, first);
           for (int b = 0; b < batch; b++) {
             int dst = (b * g.channels + c) * inPlane;
             int src = row + b * plane;
@@ -71,12 +94,15 @@ public final class Convolution {
               if (h < 0 || h >= g.height) {
                 continue;
               }
-              int dstRow = dst + h * g.width;
+              int dstRow = dst + h * g.width + dw;
               int in = src + oh * g.outWidth;
-              for (int ow = 0; ow < g.outWidth; ow++) {
-                int w = ow * g.strideW + dw;
-                if (w >= 0 && w < g.width) {
-                  dx[dstRow + w] += columns[in + ow];
+              if (g.strideW == 1) {
+                for (int ow = first; ow < end; ow++) {
+                  dx[dstRow + ow] += columns[in + ow];
+                }
+              } else {
+                for (int ow = first; ow < end; ow++) {
+                  dx[dstRow + ow * g.strideW] += columns[in + ow];
                 }
               }
             }
@@ -121,6 +147,16 @@ public final class Convolution {
       for (int b = 0; b < batch; b++) {
         int src = (b * g.filters + f) * plane;
         int dst = f * rowLength + b * plane;
+        if (act == Activation.RELU) {
+          // The common case, inline: one pass instead of two.
+          for (int p = 0; p < plane; p++) {
+            float v = y[src + p] > 0f ? dy[src + p] : 0f;
+            dy[src + p] = v;
+            dz[dst + p] = v;
+            sum += v;
+          }
+          continue;
+        }
         ActivationFunctions.multiplyDerivative(dy, y, src, src + plane, act, slope);
         for (int p = 0; p < plane; p++) {
           float v = dy[src + p];

@@ -13,6 +13,10 @@ public final class Pooling {
    * {@code x} of each maximum, the first one on ties (as PyTorch's CPU kernel).
    */
   public static void maxForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    if (g.padTop == 0 && g.padLeft == 0 && g.dilationH == 1 && g.dilationW == 1) {
+      maxForwardInside(g, x, batch, out, argmax);
+      return;
+    }
     int inPlane = g.height * g.width;
     int o = 0;
     for (int bc = 0; bc < batch * g.channels; bc++) {
@@ -28,18 +32,46 @@ public final class Pooling {
             if (h < 0 || h >= g.height) {
               continue;
             }
+            int rowBase = base + h * g.width;
             for (int j = 0; j < g.kernelW; j++) {
               int w = w0 + j * g.dilationW;
               if (w < 0 || w >= g.width) {
                 continue;
               }
-              float v = x[base + h * g.width + w];
-              if (v > best || where < 0 || Float.isNaN(v)) {
+              float v = x[rowBase + w];
+              // !(v <= best) also takes a NaN, which then stays: NaN propagates, as in PyTorch.
+              if (where < 0 || !(v <= best) && best == best) {
                 best = v;
-                where = base + h * g.width + w;
-                if (Float.isNaN(v)) {
-                  break;
-                }
+                where = rowBase + w;
+              }
+            }
+          }
+          out[o] = best;
+          argmax[o] = where;
+        }
+      }
+    }
+  }
+
+  /** {@link #maxForward} without padding or dilation: every window lies inside, so no bounds checks. */
+  private static void maxForwardInside(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    int inPlane = g.height * g.width;
+    int o = 0;
+    for (int bc = 0; bc < batch * g.channels; bc++) {
+      int base = bc * inPlane;
+      for (int oh = 0; oh < g.outHeight; oh++) {
+        int rowBase = base + oh * g.strideH * g.width;
+        for (int ow = 0; ow < g.outWidth; ow++, o++) {
+          int start = rowBase + ow * g.strideW;
+          float best = x[start];
+          int where = start;
+          for (int i = 0; i < g.kernelH; i++) {
+            int at = start + i * g.width;
+            for (int j = 0; j < g.kernelW; j++) {
+              float v = x[at + j];
+              if (!(v <= best) && best == best) {
+                best = v;
+                where = at + j;
               }
             }
           }
