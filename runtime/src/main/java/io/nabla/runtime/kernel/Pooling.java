@@ -10,9 +10,12 @@ public final class Pooling {
 
   /**
    * {@code out[b, c, oh, ow] = max} over the window (padding never wins); {@code argmax} gets the index in
-   * {@code x} of each maximum, the first one on ties (as PyTorch's CPU kernel).
+   * {@code x} of each maximum, the first one on ties (as PyTorch's CPU kernel). A NaN in the window wins (the first
+   * one). A window that lies wholly in the padding (possible only with padding over half the kernel, which the
+   * annotations do not allow) gives {@code -∞} and {@code argmax = -1}: no input receives its gradient.
    */
   public static void maxForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    g.checkWindowFits();
     int inPlane = g.height * g.width;
     int o = 0;
     for (int bc = 0; bc < batch * g.channels; bc++) {
@@ -23,6 +26,7 @@ public final class Pooling {
           int w0 = ow * g.strideW - g.padLeft;
           float best = Float.NEGATIVE_INFINITY;
           int where = -1;
+          window:
           for (int i = 0; i < g.kernelH; i++) {
             int h = h0 + i * g.dilationH;
             if (h < 0 || h >= g.height) {
@@ -38,7 +42,7 @@ public final class Pooling {
                 best = v;
                 where = base + h * g.width + w;
                 if (Float.isNaN(v)) {
-                  break;
+                  break window;
                 }
               }
             }
@@ -50,16 +54,23 @@ public final class Pooling {
     }
   }
 
-  /** {@code dx[argmax[o]] += dy[o]}: each output's gradient goes to the input that won its window. */
+  /**
+   * {@code dx[argmax[o]] += dy[o]}: each output's gradient goes to the input that won its window ({@code argmax = -1},
+   * a window wholly in the padding: to none).
+   */
   public static void maxBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
     int n = batch * g.channels * g.outputPlane();
     for (int o = 0; o < n; o++) {
-      dx[argmax[o]] += dy[o];
+      int where = argmax[o];
+      if (where >= 0) {
+        dx[where] += dy[o];
+      }
     }
   }
 
   /** {@code out = Σ window / (kH·kW)}: padded zeros count in the mean, as PyTorch's default. */
   public static void averageForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    g.checkWindowFits();
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
     int o = 0;
@@ -90,6 +101,7 @@ public final class Pooling {
 
   /** The transpose of {@link #averageForward}: each output's gradient, scaled, to every input of its window. */
   public static void averageBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    g.checkWindowFits();
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
     int o = 0;
