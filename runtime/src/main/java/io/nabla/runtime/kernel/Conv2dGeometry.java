@@ -12,6 +12,12 @@ package io.nabla.runtime.kernel;
  *
  * <p>{@code outHeight = (height + padTop + padBottom - dilationH·(kernelH - 1) - 1) / strideH + 1}, likewise the
  * width. A pooling layer has {@code filters = channels}.
+ *
+ * <p>Each argument is checked when it is given ({@link IllegalArgumentException}). Whether the (dilated) window
+ * fits the padded input depends on several calls together, so the fluent calls may come in any order (a kernel
+ * larger than the unpadded input may be set before the padding that makes it fit): a geometry whose window does not
+ * fit has {@code outHeight} or {@code outWidth} 0, and {@link #outputPlane()}, {@link #outputSize()} and every
+ * kernel given it throw {@link IllegalArgumentException}.
  */
 public final class Conv2dGeometry {
   public final int channels;
@@ -62,11 +68,17 @@ public final class Conv2dGeometry {
     this.padRight = padRight;
     this.dilationH = dilationH;
     this.dilationW = dilationW;
-    this.outHeight = (height + padTop + padBottom - dilationH * (kernelH - 1) - 1) / strideH + 1;
-    this.outWidth = (width + padLeft + padRight - dilationW * (kernelW - 1) - 1) / strideW + 1;
-    if (height + padTop + padBottom - dilationH * (kernelH - 1) - 1 < 0
-        || width + padLeft + padRight - dilationW * (kernelW - 1) - 1 < 0) {
-      throw new IllegalArgumentException("the kernel is larger than the padded input: " + this);
+    // long: a huge padding or dilation must not overflow into a plausible size.
+    long spanH = (long) height + padTop + padBottom - (long) dilationH * (kernelH - 1) - 1;
+    long spanW = (long) width + padLeft + padRight - (long) dilationW * (kernelW - 1) - 1;
+    this.outHeight = spanH < 0 ? 0 : (int) (spanH / strideH + 1);
+    this.outWidth = spanW < 0 ? 0 : (int) (spanW / strideW + 1);
+  }
+
+  /** Throws unless the (dilated) window fits the padded input, i.e. the output has at least one position. */
+  void checkWindowFits() {
+    if (outHeight < 1 || outWidth < 1) {
+      throw new IllegalArgumentException("the (dilated) kernel is larger than the padded input: " + this);
     }
   }
 
@@ -108,11 +120,13 @@ public final class Conv2dGeometry {
 
   /** Output positions per channel, {@code outHeight·outWidth}. */
   public int outputPlane() {
+    checkWindowFits();
     return outHeight * outWidth;
   }
 
   /** Output values per sample, {@code filters·outHeight·outWidth}. */
   public int outputSize() {
+    checkWindowFits();
     return filters * outHeight * outWidth;
   }
 

@@ -10,10 +10,14 @@ public final class Pooling {
 
   /**
    * {@code out[b, c, oh, ow] = max} over the window (padding never wins); {@code argmax} gets the index in
-   * {@code x} of each maximum, the first one on ties (as PyTorch's CPU kernel).
+   * {@code x} of each maximum, the first one on ties (as PyTorch's CPU kernel). A NaN in the window wins (the first
+   * one). A window that lies wholly in the padding (possible only with padding over half the kernel, which the
+   * annotations do not allow) gives {@code -∞} and {@code argmax = -1}: no input receives its gradient.
    */
   public static void maxForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
-    if (g.padTop == 0 && g.padLeft == 0 && g.dilationH == 1 && g.dilationW == 1) {
+    g.checkWindowFits();
+    if (g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
+        && g.dilationW == 1) {
       maxForwardInside(g, x, batch, out, argmax);
       return;
     }
@@ -82,16 +86,23 @@ public final class Pooling {
     }
   }
 
-  /** {@code dx[argmax[o]] += dy[o]}: each output's gradient goes to the input that won its window. */
+  /**
+   * {@code dx[argmax[o]] += dy[o]}: each output's gradient goes to the input that won its window ({@code argmax = -1},
+   * a window wholly in the padding: to none).
+   */
   public static void maxBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
     int n = batch * g.channels * g.outputPlane();
     for (int o = 0; o < n; o++) {
-      dx[argmax[o]] += dy[o];
+      int where = argmax[o];
+      if (where >= 0) {
+        dx[where] += dy[o];
+      }
     }
   }
 
   /** {@code out = Σ window / (kH·kW)}: padded zeros count in the mean, as PyTorch's default. */
   public static void averageForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    g.checkWindowFits();
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
     int o = 0;
@@ -122,6 +133,7 @@ public final class Pooling {
 
   /** The transpose of {@link #averageForward}: each output's gradient, scaled, to every input of its window. */
   public static void averageBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    g.checkWindowFits();
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
     int o = 0;

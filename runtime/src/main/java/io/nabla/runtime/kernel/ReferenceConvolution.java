@@ -11,6 +11,7 @@ public final class ReferenceConvolution {
   /** {@code y[b, f, oh, ow] = bias[f] + Σ_{c in group, i, j} w[f, c, i, j] · x[b, c, oh·s - p + i·d, ...]}. */
   public static void forward(Conv2dGeometry g, float[] x, int batch, float[] params, int weightOff, int biasOff,
       float[] y) {
+    g.checkWindowFits();
     int cg = g.channels / g.groups;
     int fg = g.filters / g.groups;
     for (int b = 0; b < batch; b++) {
@@ -44,6 +45,7 @@ public final class ReferenceConvolution {
    */
   public static void backward(Conv2dGeometry g, float[] x, float[] dy, int batch, float[] params, int weightOff,
       float[] grads, int biasOff, float[] dx) {
+    g.checkWindowFits();
     int cg = g.channels / g.groups;
     int fg = g.filters / g.groups;
     for (int b = 0; b < batch; b++) {
