@@ -44,13 +44,21 @@ import org.junit.jupiter.params.provider.MethodSource;
 
 /**
  * Checks generated networks against PyTorch: each fixture in {@code src/test/resources/fixtures}, written by
- * {@code tools/reference/make_fixtures.py}, holds a network's initial weights, a batch, and PyTorch's outputs, loss,
- * gradients and the weights after 3 steps of SGD (momentum, Nesterov) and Adam. Each fixture {@code <Name>.json}
- * has a declaration {@code io.nabla.tests.parity.<Name>} registered in {@link #NETWORKS}.
+ * {@code tools/reference/make_fixtures.py}, holds a network's initial weights (and batch-norm running statistics),
+ * a batch, and PyTorch's outputs, loss, gradients, running statistics and the weights after 3 optimizer steps (SGD
+ * with momentum, Nesterov and Adam for the dense networks, Adam for the convolutional ones). Each fixture
+ * {@code <Name>.json} names its declaration {@code io.nabla.tests.parity.<Declaration>}; both are registered in
+ * {@link #FIXTURES}. A convolutional declaration has several fixtures (batch 3 and 1, training and inference mode:
+ * {@code ConvBatchNorm}, {@code ConvBatchNorm_eval}, ...).
+ *
+ * <p>In inference mode ({@code "mode": "eval"}), the model runs with {@code setTraining(false)} and the fixture's
+ * running statistics; a convolution folded into its batch norm writes its own output only in backward, so its
+ * activations are checked after backward.
  *
  * <p>Errors are norm-relative, {@code ‖ours − torch‖ / max(‖torch‖, FLOOR)}, per tensor: at most 1e-5 for
- * outputs, hidden activations, the loss and every gradient, 1e-4 for the weights (and per-step losses) after the
- * optimizer steps. The largest error of each kind is printed when the class finishes.
+ * outputs, hidden activations, the loss, every gradient and the running statistics after a forward, 1e-4 for the
+ * weights, running statistics and per-step losses after the optimizer steps. The largest error of each kind, and
+ * of each fixture, is printed when the class finishes.
  */
 @JvmOnly
 class PyTorchParityTest {
@@ -65,34 +73,65 @@ class PyTorchParityTest {
     Model create(int maxBatch, Kernels kernels);
   }
 
+  /** Each declaration's generated network, by the declaration's simple name. */
   private static final Map<String, Factory> NETWORKS = new LinkedHashMap<String, Factory>();
+  /** Every fixture, by file name (without {@code .json}), to the simple name of its declaration. */
+  private static final Map<String, String> FIXTURES = new LinkedHashMap<String, String>();
 
   static {
-    NETWORKS.put("SoftmaxMlp", SoftmaxMlpNet::new);
-    NETWORKS.put("SoftmaxOutputMlp", SoftmaxOutputMlpNet::new);
-    NETWORKS.put("MixedActivationsMse", MixedActivationsMseNet::new);
-    NETWORKS.put("BceLogits", BceLogitsNet::new);
-    NETWORKS.put("BceSigmoid", BceSigmoidNet::new);
-    NETWORKS.put("ResidualDag", ResidualDagNet::new);
-    NETWORKS.put("RowsSoftmax", RowsSoftmaxNet::new);
-    NETWORKS.put("SingleSample", SingleSampleNet::new);
-    NETWORKS.put("NoBias", NoBiasNet::new);
-    NETWORKS.put("TwoInputsJoin", TwoInputsJoinNet::new);
-    NETWORKS.put("AddSoftmaxOutput", AddSoftmaxOutputNet::new);
+    declaration("SoftmaxMlp", SoftmaxMlpNet::new, "");
+    declaration("SoftmaxOutputMlp", SoftmaxOutputMlpNet::new, "");
+    declaration("MixedActivationsMse", MixedActivationsMseNet::new, "");
+    declaration("BceLogits", BceLogitsNet::new, "");
+    declaration("BceSigmoid", BceSigmoidNet::new, "");
+    declaration("ResidualDag", ResidualDagNet::new, "");
+    declaration("RowsSoftmax", RowsSoftmaxNet::new, "");
+    declaration("SingleSample", SingleSampleNet::new, "");
+    declaration("NoBias", NoBiasNet::new, "");
+    declaration("TwoInputsJoin", TwoInputsJoinNet::new, "");
+    declaration("AddSoftmaxOutput", AddSoftmaxOutputNet::new, "");
+    // Convolutional layers: fixture suffixes "" (batch 3), "_b1" (batch 1), "_eval" (inference mode).
+    declaration("ConvStrided", ConvStridedNet::new, "", "_b1");
+    declaration("ConvDilatedGrouped", ConvDilatedGroupedNet::new, "", "_b1");
+    declaration("ConvDepthwiseSame", ConvDepthwiseSameNet::new, "", "_b1");
+    declaration("MaxPooling", MaxPoolingNet::new, "", "_b1");
+    declaration("AvgPooling", AvgPoolingNet::new, "", "_b1");
+    declaration("ConvBatchNorm", ConvBatchNormNet::new, "", "_eval", "_eval_b1");
+    declaration("BatchNormVariants", BatchNormVariantsNet::new, "", "_b1", "_eval", "_eval_b1");
+    declaration("FoldedConvBias", FoldedConvBiasNet::new, "_eval", "_eval_b1");
+    declaration("ConvConcat", ConvConcatNet::new, "", "_b1");
+    declaration("ConvDropout", ConvDropoutNet::new, "", "_b1");
+    declaration("ConvResidual", ConvResidualNet::new, "", "_b1", "_eval");
+  }
+
+  private static void declaration(String name, Factory factory, String... fixtureSuffixes) {
+    NETWORKS.put(name, factory);
+    for (String suffix : fixtureSuffixes) {
+      FIXTURES.put(name + suffix, name);
+    }
   }
 
   /** The largest error seen per kind of check, over every fixture, for the summary. */
   private static final Map<String, Double> MAX_ERRORS = Collections.synchronizedMap(new TreeMap<String, Double>());
   /** Where each of {@link #MAX_ERRORS} was seen. */
   private static final Map<String, String> MAX_WHERE = Collections.synchronizedMap(new TreeMap<String, String>());
+  /** The largest error per fixture, {@code [forward and gradients, after the optimizer steps]}, for the summary. */
+  private static final Map<String, double[]> MAX_BY_FIXTURE =
+      Collections.synchronizedMap(new LinkedHashMap<String, double[]>());
+
+  static {
+    for (String name : FIXTURES.keySet()) {
+      MAX_BY_FIXTURE.put(name, new double[] {0, 0});
+    }
+  }
 
   static Stream<String> fixtures() {
-    return NETWORKS.keySet().stream();
+    return FIXTURES.keySet().stream();
   }
 
   static Stream<Arguments> optimizerRuns() {
     List<Arguments> runs = new ArrayList<Arguments>();
-    for (String name : NETWORKS.keySet()) {
+    for (String name : FIXTURES.keySet()) {
       for (JsonElement run : Fixture.load(name).json.getAsJsonArray("optimizers")) {
         runs.add(Arguments.of(name, run.getAsJsonObject().get("name").getAsString()));
       }
@@ -110,15 +149,19 @@ class PyTorchParityTest {
         onDisk.add(file.substring(0, file.length() - ".json".length()));
       }
     }
-    assertEquals(new TreeSet<String>(NETWORKS.keySet()), onDisk, "fixtures vs networks registered in the test");
+    assertEquals(new TreeSet<String>(FIXTURES.keySet()), onDisk, "fixtures vs fixtures registered in the test");
     assertTrue(onDisk.size() >= 9, "expected at least 9 fixtures, found " + onDisk);
+    for (String name : FIXTURES.keySet()) {
+      assertEquals(Fixture.class.getPackage().getName() + "." + FIXTURES.get(name),
+          Fixture.load(name).json.get("declaration").getAsString(), name + ": declaration");
+    }
   }
 
   @ParameterizedTest(name = "{0}")
   @MethodSource("fixtures")
   void outputsLossAndGradientsMatchPyTorch(String name) {
     Fixture f = Fixture.load(name);
-    checkForwardBackward(f, NETWORKS.get(name).create(f.batch, Kernels.portable()), "");
+    checkForwardBackward(f, f.create(f.batch, Kernels.portable()), "");
   }
 
   /** The same on the naive kernels, in buffers sized for more samples than the batch. */
@@ -126,7 +169,7 @@ class PyTorchParityTest {
   @MethodSource("fixtures")
   void referenceKernelsWithSpareCapacityMatchPyTorch(String name) {
     Fixture f = Fixture.load(name);
-    checkForwardBackward(f, NETWORKS.get(name).create(f.batch + 5, new ReferenceKernels()),
+    checkForwardBackward(f, f.create(f.batch + 5, new ReferenceKernels()),
         " (reference kernels, maxBatch " + (f.batch + 5) + ")");
   }
 
@@ -135,9 +178,9 @@ class PyTorchParityTest {
   void weightsAfterThreeOptimizerStepsMatchPyTorch(String name, String optimizerName) {
     Fixture f = Fixture.load(name);
     JsonObject run = f.optimizer(optimizerName);
-    Model model = NETWORKS.get(name).create(f.batch, Kernels.portable());
+    Model model = f.create(f.batch, Kernels.portable());
     checkStructure(f, model);
-    f.copyInitialWeights(model);
+    f.copyInitialState(model);
     Optimizer optimizer = optimizer(run);
     JsonArray losses = run.getAsJsonArray("losses");
     int steps = run.get("steps").getAsInt();
@@ -148,15 +191,17 @@ class PyTorchParityTest {
       float loss = f.loss(model);
       model.backward();
       optimizer.step(model.parameters());
-      check(name + " " + optimizerName + ": loss at step " + (step + 1), "step losses (" + optimizerName + ")",
+      check(f, name + " " + optimizerName + ": loss at step " + (step + 1), "step losses (" + optimizerName + ")",
           new float[] {loss}, new float[] {losses.get(step).getAsFloat()}, STEP_TOLERANCE);
     }
     JsonObject expected = run.getAsJsonObject("parameters");
     for (ParameterTensor t : model.parameters().tensors()) {
-      check(name + " " + optimizerName + ": " + t.name() + " after " + steps + " steps",
+      check(f, name + " " + optimizerName + ": " + t.name() + " after " + steps + " steps",
           "weights after 3 steps (" + optimizerName + ")",
           slice(model.parameters().values(), t), floats(expected.getAsJsonObject(t.name())), STEP_TOLERANCE);
     }
+    checkBuffers(f, model, run.getAsJsonObject("buffers"), name + " " + optimizerName + ": ",
+        " after " + steps + " steps", "running statistics after 3 steps (" + optimizerName + ")", STEP_TOLERANCE);
   }
 
   @AfterAll
@@ -164,7 +209,14 @@ class PyTorchParityTest {
     StringBuilder sb = new StringBuilder("PyTorch parity, largest norm-relative error per check:\n");
     synchronized (MAX_ERRORS) {
       for (Map.Entry<String, Double> e : MAX_ERRORS.entrySet()) {
-        sb.append(String.format("  %-38s %.3e  (%s)%n", e.getKey(), e.getValue(), MAX_WHERE.get(e.getKey())));
+        sb.append(String.format("  %-48s %.3e  (%s)%n", e.getKey(), e.getValue(), MAX_WHERE.get(e.getKey())));
+      }
+    }
+    sb.append(String.format("PyTorch parity, largest norm-relative error per fixture:%n  %-26s %-20s %s%n",
+        "fixture", "forward, gradients", "after the steps"));
+    synchronized (MAX_BY_FIXTURE) {
+      for (Map.Entry<String, double[]> e : MAX_BY_FIXTURE.entrySet()) {
+        sb.append(String.format("  %-26s %-20.3e %.3e%n", e.getKey(), e.getValue()[0], e.getValue()[1]));
       }
     }
     System.out.print(sb);
@@ -175,34 +227,60 @@ class PyTorchParityTest {
   private static void checkForwardBackward(Fixture f, Model model, String how) {
     String name = f.name + how;
     checkStructure(f, model);
-    f.copyInitialWeights(model);
+    f.copyInitialState(model);
 
     float[] out = model.forward(f.inputs(model), f.batch);
     float[] expectedOut = floats(f.json.getAsJsonObject("output"));
     assertEquals(expectedOut.length, f.batch * model.outputSize(), name + ": output size");
-    check(name + ": output", "output", Arrays.copyOf(out, expectedOut.length), expectedOut, FORWARD_TOLERANCE);
+    check(f, name + ": output", "output", Arrays.copyOf(out, expectedOut.length), expectedOut, FORWARD_TOLERANCE);
 
     JsonObject activations = f.json.getAsJsonObject("activations");
     for (Map.Entry<String, JsonElement> e : activations.entrySet()) {
-      check(name + ": activations of layer " + e.getKey(), "hidden activations", model.activations(e.getKey()),
-          floats(e.getValue().getAsJsonObject()), FORWARD_TOLERANCE);
+      if (!f.folded.contains(e.getKey())) {
+        check(f, name + ": activations of layer " + e.getKey(), "hidden activations",
+            model.activations(e.getKey()), floats(e.getValue().getAsJsonObject()), FORWARD_TOLERANCE);
+      }
     }
+    checkBuffers(f, model, f.json.getAsJsonObject("buffers_after"), name + ": ", " after the forward",
+        "running statistics", FORWARD_TOLERANCE);
 
     float loss = f.loss(model);
-    check(name + ": loss", "loss", new float[] {loss}, new float[] {f.json.get("loss_value").getAsFloat()},
+    check(f, name + ": loss", "loss", new float[] {loss}, new float[] {f.json.get("loss_value").getAsFloat()},
         FORWARD_TOLERANCE);
 
     model.backward();
+    for (String layer : f.folded) {
+      // Inference folded this convolution into its batch norm; backward computed its output, unfolded.
+      check(f, name + ": activations of layer " + layer + " (folded, computed in backward)",
+          "hidden activations (folded conv, after backward)", model.activations(layer),
+          floats(activations.getAsJsonObject(layer)), FORWARD_TOLERANCE);
+    }
     JsonObject gradients = f.json.getAsJsonObject("gradients");
     for (ParameterTensor t : model.parameters().tensors()) {
-      check(name + ": gradient of " + t.name(), "gradients", slice(model.parameters().gradients(), t),
+      check(f, name + ": gradient of " + t.name(), "gradients", slice(model.parameters().gradients(), t),
           floats(gradients.getAsJsonObject(t.name())), FORWARD_TOLERANCE);
+    }
+  }
+
+  /** The model's running statistics against {@code expected} (by name); nothing to check without batch norm. */
+  private static void checkBuffers(Fixture f, Model model, JsonObject expected, String prefix, String suffix,
+      String kind, double tolerance) {
+    if (model.buffers().size() == 0) {
+      assertTrue(expected == null, f.name + ": the fixture has running statistics, the model none");
+      return;
+    }
+    assertNotNull(expected, f.name + ": the fixture has no running statistics");
+    assertEquals(expected.size(), model.buffers().tensors().size(), f.name + ": number of running statistics");
+    for (ParameterTensor t : model.buffers().tensors()) {
+      assertTrue(expected.has(t.name()), f.name + ": the fixture has no running statistic " + t.name());
+      check(f, prefix + t.name() + suffix, kind, slice(model.buffers().values(), t),
+          floats(expected.getAsJsonObject(t.name())), tolerance);
     }
   }
 
   /** The generated model has the fixture's loss, layers (kind, inputs, shape) and parameter tensors. */
   private static void checkStructure(Fixture f, Model model) {
-    assertEquals(f.name, model.name(), "model name");
+    assertEquals(f.declaration, model.name(), "model name");
     assertEquals(f.json.get("loss").getAsString(), model.loss().name(), f.name + ": loss");
     JsonArray layers = f.json.getAsJsonArray("layers");
     assertEquals(layers.size(), model.layers().size(), f.name + ": number of layers");
@@ -230,6 +308,15 @@ class PyTorchParityTest {
           f.name + ": shape of " + t.name());
     }
     assertEquals(new TreeSet<String>(parameters.keySet()), names, f.name + ": parameter tensors");
+    TreeSet<String> buffers = new TreeSet<String>();
+    for (ParameterTensor t : model.buffers().tensors()) {
+      buffers.add(t.name());
+    }
+    TreeSet<String> expectedBuffers = new TreeSet<String>();
+    if (f.json.has("buffers")) {
+      expectedBuffers.addAll(f.json.getAsJsonObject("buffers").keySet());
+    }
+    assertEquals(expectedBuffers, buffers, f.name + ": running statistics");
   }
 
   private static LayerInfo layer(Model model, String name) {
@@ -245,7 +332,8 @@ class PyTorchParityTest {
    * Fails unless {@code ‖actual − expected‖ / max(‖expected‖, FLOOR) ≤ tolerance}; records the error under
    * {@code kind} for the summary.
    */
-  private static void check(String what, String kind, float[] actual, float[] expected, double tolerance) {
+  private static void check(Fixture f, String what, String kind, float[] actual, float[] expected,
+      double tolerance) {
     assertEquals(expected.length, actual.length, what + ": length");
     double diff = 0;
     double norm = 0;
@@ -270,6 +358,11 @@ class PyTorchParityTest {
         MAX_ERRORS.put(kind, error);
         MAX_WHERE.put(kind, what);
       }
+    }
+    synchronized (MAX_BY_FIXTURE) {
+      double[] max = MAX_BY_FIXTURE.get(f.name);
+      int column = tolerance == STEP_TOLERANCE ? 1 : 0;
+      max[column] = Math.max(max[column], error);
     }
     if (!(error <= tolerance)) {
       fail(String.format("%s: norm-relative error %.3e > %.0e; largest difference at index %d: Nabla %s, "
@@ -302,13 +395,36 @@ class PyTorchParityTest {
   @JvmOnly
   private static final class Fixture {
     final String name;
+    /** The simple name of the declaration, e.g. {@code ConvBatchNorm} for {@code ConvBatchNorm_eval}. */
+    final String declaration;
     final JsonObject json;
     final int batch;
+    /** Training mode ({@code "mode": "train"}, or no mode) or inference ({@code "eval"}). */
+    final boolean training;
+    /** The convolutions that inference folds into their batch norm (only in inference mode). */
+    final List<String> folded = new ArrayList<String>();
 
     private Fixture(String name, JsonObject json) {
       this.name = name;
       this.json = json;
+      String qualified = json.get("declaration").getAsString();
+      this.declaration = qualified.substring(qualified.lastIndexOf('.') + 1);
       this.batch = json.get("batch").getAsInt();
+      String mode = json.has("mode") ? json.get("mode").getAsString() : "train";
+      if (!mode.equals("train") && !mode.equals("eval")) {
+        throw new IllegalStateException(name + ": unknown mode " + mode);
+      }
+      this.training = mode.equals("train");
+      if (json.has("folded")) {
+        folded.addAll(json.getAsJsonObject("folded").keySet());
+      }
+    }
+
+    /** The declaration's generated network. */
+    Model create(int maxBatch, Kernels kernels) {
+      Factory factory = NETWORKS.get(declaration);
+      assertNotNull(factory, name + ": no network registered for declaration " + declaration);
+      return factory.create(maxBatch, kernels);
     }
 
     static Fixture load(String name) {
@@ -337,12 +453,21 @@ class PyTorchParityTest {
       throw new IllegalArgumentException(name + " has no optimizer run " + optimizerName);
     }
 
-    /** Sets every parameter tensor of {@code model} to the fixture's initial weights. */
-    void copyInitialWeights(Model model) {
-      JsonObject parameters = json.getAsJsonObject("parameters");
-      float[] values = model.parameters().values();
-      for (ParameterTensor t : model.parameters().tensors()) {
-        float[] data = floats(parameters.getAsJsonObject(t.name()));
+    /**
+     * Sets every parameter tensor of {@code model} to the fixture's initial weights, every running statistic to the
+     * fixture's, and the model's mode (training or inference) to the fixture's.
+     */
+    void copyInitialState(Model model) {
+      copy(json.getAsJsonObject("parameters"), model.parameters().tensors(), model.parameters().values());
+      if (json.has("buffers")) {
+        copy(json.getAsJsonObject("buffers"), model.buffers().tensors(), model.buffers().values());
+      }
+      model.setTraining(training);
+    }
+
+    private void copy(JsonObject tensors, List<ParameterTensor> into, float[] values) {
+      for (ParameterTensor t : into) {
+        float[] data = floats(tensors.getAsJsonObject(t.name()));
         assertEquals(t.size(), data.length, name + ": size of " + t.name());
         System.arraycopy(data, 0, values, t.offset(), data.length);
       }
