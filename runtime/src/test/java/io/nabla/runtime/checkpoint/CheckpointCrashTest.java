@@ -81,7 +81,9 @@ class CheckpointCrashTest {
 
       Checkpoint checkpoint = Checkpoint.read(file); // complete, or this throws
       long version = (Long) checkpoint.trainerState().get("version");
-      assertTrue(version == lastSaved || version == lastSaved + 1,
+      // Never older than the last save the child reported. It may be newer: the report of a save that completed
+      // can still be in flight when the kill lands (seen on a loaded machine: two saves ahead).
+      assertTrue(version >= lastSaved,
           "the checkpoint holds version " + version + "; the child had saved up to " + lastSaved);
       checkpoint.restoreInto(model);
       float[] values = model.parameters().values();
