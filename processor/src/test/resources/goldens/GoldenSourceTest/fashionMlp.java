@@ -18,15 +18,17 @@ import java.util.List;
  * flat parameter buffer, for batches of up to {@code maxBatch} samples.
  *
  * <pre>
- * layer   kind   shape  activation  reads
- * pixels  Input  (784)
- * hidden  Dense  (256)  relu        pixels
- * logits  Dense  (10)   identity    hidden
+ * layer   kind   shape  activation  parameters    FLOPs  reads
+ * pixels  Input  (784)                       0        0
+ * hidden  Dense  (256)  relu           200,960  401,920  pixels
+ * logits  Dense  (10)   identity         2,570    5,130  hidden
+ * total                                203,530  407,050
  * loss: softmax cross-entropy on logits
  * </pre>
  *
- * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. A training
- * step allocates nothing. Not thread-safe.
+ * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. FLOPs are the
+ * forward pass's per sample (a multiply-add counts 2; backward costs about twice that). A
+ * training step allocates nothing. Not thread-safe.
  */
 @NablaGenerated(
     value = "io.nabla.processor.NablaProcessor",
@@ -80,9 +82,9 @@ public final class FashionMlpNet extends GeneratedModel {
     new ParameterTensor("logits", ParameterTensor.Kind.BIAS, LOGITS_BIAS, new int[] {10}, ParameterTensor.Init.ZEROS, 256, 10)));
 
   private static final List<LayerInfo> LAYERS = Collections.unmodifiableList(Arrays.asList(
-    new LayerInfo("pixels", "Input", Collections.<String>emptyList(), new int[] {784}, 0),
-    new LayerInfo("hidden", "Dense", Arrays.asList("pixels"), new int[] {256}, 200960),
-    new LayerInfo("logits", "Dense", Arrays.asList("hidden"), new int[] {10}, 2570)));
+    new LayerInfo("pixels", "Input", Collections.<String>emptyList(), new int[] {784}, 0, 0L),
+    new LayerInfo("hidden", "Dense", Arrays.asList("pixels"), new int[] {256}, 200960, 401920L),
+    new LayerInfo("logits", "Dense", Arrays.asList("hidden"), new int[] {10}, 2570, 5130L)));
 
   /**
    * Input {@code pixels}: the caller's array, (B, 784).
@@ -173,6 +175,7 @@ public final class FashionMlpNet extends GeneratedModel {
    * W = hidden.weight (256, 784), b = hidden.bias (256)
    * </pre>
    * Fused: the matmul, bias and relu in one pass over each output row.
+   * Declared by {@link FashionMlp#hidden(io.nabla.Tensor)}.
    */
   private void hiddenForward(int batch) {
     kernels.denseForward(hidden, pixels, 0, parameters, HIDDEN_WEIGHT, HIDDEN_BIAS, batch, 784, 256, Activation.RELU, 0f);
@@ -187,6 +190,7 @@ public final class FashionMlpNet extends GeneratedModel {
    * </pre>
    * Fused: the activation derivative and the bias gradient in one pass over dZ.
    * {@code pixels} is an input, so no gradient flows into it.
+   * Declared by {@link FashionMlp#hidden(io.nabla.Tensor)}.
    */
   private void hiddenBackward(int batch) {
     int rows = batch;
@@ -201,6 +205,7 @@ public final class FashionMlpNet extends GeneratedModel {
    * W = logits.weight (10, 256), b = logits.bias (10)
    * </pre>
    * Fused: the matmul and bias in one pass over each output row.
+   * Declared by {@link FashionMlp#logits(io.nabla.Tensor)}.
    */
   private void logitsForward(int batch) {
     kernels.denseForward(logits, hidden, 0, parameters, LOGITS_WEIGHT, LOGITS_BIAS, batch, 256, 10, Activation.IDENTITY, 0f);
@@ -215,6 +220,7 @@ public final class FashionMlpNet extends GeneratedModel {
    * hiddenGrad += dZ · W
    * </pre>
    * Fused: the bias gradient, summed in one pass over dZ.
+   * Declared by {@link FashionMlp#logits(io.nabla.Tensor)}.
    */
   private void logitsBackward(int batch) {
     int rows = batch;

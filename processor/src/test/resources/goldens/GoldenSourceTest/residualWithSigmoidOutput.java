@@ -19,16 +19,18 @@ import java.util.List;
  * flat parameter buffer, for batches of up to {@code maxBatch} samples.
  *
  * <pre>
- * layer        kind   shape   activation  reads
- * steps        Input  (2, 8)
- * branch       Dense  (2, 8)  leaky_relu  steps
- * block        Add    (2, 8)  tanh        branch, steps
- * probability  Dense  (2, 1)  sigmoid     block
+ * layer        kind   shape   activation  parameters  FLOPs  reads
+ * steps        Input  (2, 8)                       0      0
+ * branch       Dense  (2, 8)  leaky_relu          72    288  steps
+ * block        Add    (2, 8)  tanh                 0     32  branch, steps
+ * probability  Dense  (2, 1)  sigmoid              8     34  block
+ * total                                           80    354
  * loss: binary cross-entropy with logits on probability
  * </pre>
  *
- * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. A training
- * step allocates nothing. Not thread-safe.
+ * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. FLOPs are the
+ * forward pass's per sample (a multiply-add counts 2; backward costs about twice that). A
+ * training step allocates nothing. Not thread-safe.
  */
 @NablaGenerated(
     value = "io.nabla.processor.NablaProcessor",
@@ -81,10 +83,10 @@ public final class Outer_ResidualNet extends GeneratedModel {
     new ParameterTensor("probability", ParameterTensor.Kind.WEIGHT, PROBABILITY_WEIGHT, new int[] {1, 8}, ParameterTensor.Init.GLOROT_UNIFORM, 8, 1)));
 
   private static final List<LayerInfo> LAYERS = Collections.unmodifiableList(Arrays.asList(
-    new LayerInfo("steps", "Input", Collections.<String>emptyList(), new int[] {2, 8}, 0),
-    new LayerInfo("branch", "Dense", Arrays.asList("steps"), new int[] {2, 8}, 72),
-    new LayerInfo("block", "Add", Arrays.asList("branch", "steps"), new int[] {2, 8}, 0),
-    new LayerInfo("probability", "Dense", Arrays.asList("block"), new int[] {2, 1}, 8)));
+    new LayerInfo("steps", "Input", Collections.<String>emptyList(), new int[] {2, 8}, 0, 0L),
+    new LayerInfo("branch", "Dense", Arrays.asList("steps"), new int[] {2, 8}, 72, 288L),
+    new LayerInfo("block", "Add", Arrays.asList("branch", "steps"), new int[] {2, 8}, 0, 32L),
+    new LayerInfo("probability", "Dense", Arrays.asList("block"), new int[] {2, 1}, 8, 34L)));
 
   /**
    * Input {@code steps}: the caller's array, (B, 2, 8).
@@ -204,6 +206,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * </pre>
    * Fused: the matmul, bias and leaky_relu in one pass over each output row.
    * The input has 2 rows of 8 per sample; each row is transformed alike.
+   * Declared by {@link Outer.Residual#branch(io.nabla.Tensor)}.
    */
   private void branchForward(int batch) {
     kernels.denseForward(branch, steps, 0, parameters, BRANCH_WEIGHT, BRANCH_BIAS, batch * 2, 8, 8, Activation.LEAKY_RELU, 0.1f);
@@ -218,6 +221,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * </pre>
    * Fused: the activation derivative and the bias gradient in one pass over dZ.
    * {@code steps} is an input, so no gradient flows into it.
+   * Declared by {@link Outer.Residual#branch(io.nabla.Tensor)}.
    */
   private void branchBackward(int batch) {
     int rows = batch * 2;
@@ -231,6 +235,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * block = tanh(branch + steps)
    * </pre>
    * Fused: the sum and tanh in one pass.
+   * Declared by {@link Outer.Residual#block(io.nabla.Tensor, io.nabla.Tensor)}.
    */
   private void blockForward(int batch) {
     blockOperands[0] = branch;
@@ -244,6 +249,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * dZ = blockGrad ⊙ (1 - y²)   (written over blockGrad)
    * branchGrad += dZ
    * </pre>
+   * Declared by {@link Outer.Residual#block(io.nabla.Tensor, io.nabla.Tensor)}.
    */
   private void blockBackward(int batch) {
     kernels.activationBackward(blockGrad, block, batch, BLOCK_SIZE, Activation.TANH, 0f, gradients, -1);
@@ -259,6 +265,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * </pre>
    * The sigmoid is kept apart from {@code probabilityPreActivation} because the loss reads the logits, fused with it.
    * The input has 2 rows of 8 per sample; each row is transformed alike.
+   * Declared by {@link Outer.Residual#probability(io.nabla.Tensor)}.
    */
   private void probabilityForward(int batch) {
     kernels.denseForward(probabilityPreActivation, block, 0, parameters, PROBABILITY_WEIGHT, -1, batch * 2, 8, 1, Activation.IDENTITY, 0f);
@@ -273,6 +280,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * dW += dZᵀ · block
    * blockGrad += dZ · W
    * </pre>
+   * Declared by {@link Outer.Residual#probability(io.nabla.Tensor)}.
    */
   private void probabilityBackward(int batch) {
     int rows = batch * 2;

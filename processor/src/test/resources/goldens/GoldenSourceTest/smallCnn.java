@@ -23,20 +23,22 @@ import java.util.List;
  * flat parameter buffer, for batches of up to {@code maxBatch} samples.
  *
  * <pre>
- * layer    kind           shape         activation  reads
- * image    Input          (1, 28, 28)
- * conv1    Conv2d         (16, 28, 28)  identity    image
- * bn1      BatchNorm      (16, 28, 28)  relu        conv1
- * pool1    MaxPool2d      (16, 14, 14)              bn1
- * conv2    Conv2d         (32, 14, 14)  relu        pool1
- * pooled   GlobalAvgPool  (32)                      conv2
- * dropped  Dropout        (32)                      pooled
- * logits   Dense          (10)          identity    dropped
+ * layer    kind           shape         activation  parameters      FLOPs  reads
+ * image    Input          (1, 28, 28)                        0          0
+ * conv1    Conv2d         (16, 28, 28)  identity           144    225,792  image
+ * bn1      BatchNorm      (16, 28, 28)  relu                32     62,720  conv1
+ * pool1    MaxPool2d      (16, 14, 14)                       0     12,544  bn1
+ * conv2    Conv2d         (32, 14, 14)  relu             2,336    915,712  pool1
+ * pooled   GlobalAvgPool  (32)                               0      6,272  conv2
+ * dropped  Dropout        (32)                               0         32  pooled
+ * logits   Dense          (10)          identity           330        650  dropped
+ * total                                                  2,842  1,223,722
  * loss: softmax cross-entropy on logits
  * </pre>
  *
- * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. A training
- * step allocates nothing. Not thread-safe.
+ * <p>Shapes are per sample; buffers hold a batch, B = batch ≤ maxBatch, row-major. FLOPs are the
+ * forward pass's per sample (a multiply-add counts 2; backward costs about twice that). A
+ * training step allocates nothing. Not thread-safe.
  */
 @NablaGenerated(
     value = "io.nabla.processor.NablaProcessor",
@@ -152,14 +154,14 @@ public final class SmallCnnNet extends GeneratedModel {
     new ParameterTensor("bn1", ParameterTensor.Kind.RUNNING_VAR, BN1_RUNNING_VAR, new int[] {16}, ParameterTensor.Init.ONES, 1, 1)));
 
   private static final List<LayerInfo> LAYERS = Collections.unmodifiableList(Arrays.asList(
-    new LayerInfo("image", "Input", Collections.<String>emptyList(), new int[] {1, 28, 28}, 0),
-    new LayerInfo("conv1", "Conv2d", Arrays.asList("image"), new int[] {16, 28, 28}, 144),
-    new LayerInfo("bn1", "BatchNorm", Arrays.asList("conv1"), new int[] {16, 28, 28}, 32),
-    new LayerInfo("pool1", "MaxPool2d", Arrays.asList("bn1"), new int[] {16, 14, 14}, 0),
-    new LayerInfo("conv2", "Conv2d", Arrays.asList("pool1"), new int[] {32, 14, 14}, 2336),
-    new LayerInfo("pooled", "GlobalAvgPool", Arrays.asList("conv2"), new int[] {32}, 0),
-    new LayerInfo("dropped", "Dropout", Arrays.asList("pooled"), new int[] {32}, 0),
-    new LayerInfo("logits", "Dense", Arrays.asList("dropped"), new int[] {10}, 330)));
+    new LayerInfo("image", "Input", Collections.<String>emptyList(), new int[] {1, 28, 28}, 0, 0L),
+    new LayerInfo("conv1", "Conv2d", Arrays.asList("image"), new int[] {16, 28, 28}, 144, 225792L),
+    new LayerInfo("bn1", "BatchNorm", Arrays.asList("conv1"), new int[] {16, 28, 28}, 32, 62720L),
+    new LayerInfo("pool1", "MaxPool2d", Arrays.asList("bn1"), new int[] {16, 14, 14}, 0, 12544L),
+    new LayerInfo("conv2", "Conv2d", Arrays.asList("pool1"), new int[] {32, 14, 14}, 2336, 915712L),
+    new LayerInfo("pooled", "GlobalAvgPool", Arrays.asList("conv2"), new int[] {32}, 0, 6272L),
+    new LayerInfo("dropped", "Dropout", Arrays.asList("pooled"), new int[] {32}, 0, 32L),
+    new LayerInfo("logits", "Dense", Arrays.asList("dropped"), new int[] {10}, 330, 650L)));
 
   /**
    * {@code conv1}: (1, 28, 28) → (16, 28, 28), kernel 3×3, stride 1×1, padding (top 1, left 1, bottom 1, right 1), dilation 1×1, 1 group.
@@ -404,6 +406,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * With {@code fold} (inference), {@code bn1} is folded into the weights: W' = W·γ/√(var + ε),
    * b' = (b - mean)·γ/√(var + ε) + β, and this writes {@code bn1}'s output (with its relu) directly;
    * {@code conv1}'s own output buffer is then not written.
+   * Declared by {@link SmallCnn#conv1(io.nabla.Tensor)}.
    */
   private void conv1Forward(int batch, boolean fold) {
     int positions = batch * 784;
@@ -426,6 +429,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * </pre>
    * Fused: the move to filter-major order in one pass.
    * {@code image} is an input, so no gradient flows into it.
+   * Declared by {@link SmallCnn#conv1(io.nabla.Tensor)}.
    */
   private void conv1Backward(int batch) {
     int positions = batch * 784;
@@ -442,6 +446,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * </pre>
    * Fused: the normalisation, the affine map and relu in one pass.
    * With {@code fold} (inference), {@code conv1Forward} already wrote this output with the folded weights.
+   * Declared by {@link SmallCnn#bn1(io.nabla.Tensor)}.
    */
   private void bn1Forward(int batch, boolean fold) {
     if (fold) {
@@ -464,6 +469,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * </pre>
    * After an inference pass, the folded forward skipped {@code conv1}'s output and x̂: they are
    * computed first, unfolded.
+   * Declared by {@link SmallCnn#bn1(io.nabla.Tensor)}.
    */
   private void bn1Backward(int batch) {
     if (!trainingPass()) {
@@ -479,6 +485,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * pool1[b, c, oh, ow] = max over the window of bn1[b, c]   (padding never wins)
    * </pre>
    * Records in {@code pool1Argmax} where each maximum came from, so backward need not search again.
+   * Declared by {@link SmallCnn#pool1(io.nabla.Tensor)}.
    */
   private void pool1Forward(int batch) {
     Pooling.maxForward(POOL1_GEOMETRY, bn1, batch, pool1, pool1Argmax);
@@ -486,6 +493,7 @@ public final class SmallCnnNet extends GeneratedModel {
 
   /**
    * Backward of {@code pool1}: {@code bn1Grad[pool1Argmax[o]] += pool1Grad[o]}, each gradient to the input that won its window.
+   * Declared by {@link SmallCnn#pool1(io.nabla.Tensor)}.
    */
   private void pool1Backward(int batch) {
     Pooling.maxBackward(POOL1_GEOMETRY, pool1Grad, pool1Argmax, batch, bn1Grad);
@@ -500,6 +508,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * Lowered to 2 matmuls: im2col unfolds the whole batch into {@code conv2Columns}, so each group is one
    * matrix product over every sample at once.
    * Fused: the move to batch-major order, the bias and relu in one pass over the product.
+   * Declared by {@link SmallCnn#conv2(io.nabla.Tensor)}.
    */
   private void conv2Forward(int batch) {
     int positions = batch * 196;
@@ -520,6 +529,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * pool1Grad += col2im(dcolumns)
    * </pre>
    * Fused: the move to filter-major order, the activation derivative and the bias gradient in one pass.
+   * Declared by {@link SmallCnn#conv2(io.nabla.Tensor)}.
    */
   private void conv2Backward(int batch) {
     int positions = batch * 196;
@@ -536,6 +546,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * <pre>
    * pooled[b, c] = mean over (h, w) of conv2[b, c, h, w]
    * </pre>
+   * Declared by {@link SmallCnn#pooled(io.nabla.Tensor)}.
    */
   private void pooledForward(int batch) {
     Pooling.globalAverageForward(conv2, batch * 32, 196, pooled);
@@ -543,6 +554,7 @@ public final class SmallCnnNet extends GeneratedModel {
 
   /**
    * Backward of {@code pooled}: {@code conv2Grad[b, c, h, w] += pooledGrad[b, c] / 196}.
+   * Declared by {@link SmallCnn#pooled(io.nabla.Tensor)}.
    */
   private void pooledBackward(int batch) {
     Pooling.globalAverageBackward(pooledGrad, batch * 32, 196, conv2Grad);
@@ -554,6 +566,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * training:  dropped = pooled ⊙ mask, mask = 0 with probability 0.25, else 1/(1 - 0.25)
    * inference: dropped = pooled
    * </pre>
+   * Declared by {@link SmallCnn#dropped(io.nabla.Tensor)}.
    */
   private void droppedForward(int batch) {
     if (trainingPass()) {
@@ -565,6 +578,7 @@ public final class SmallCnnNet extends GeneratedModel {
 
   /**
    * Backward of {@code dropped}: {@code pooledGrad += droppedGrad ⊙ mask} after a training pass, else {@code pooledGrad += droppedGrad}.
+   * Declared by {@link SmallCnn#dropped(io.nabla.Tensor)}.
    */
   private void droppedBackward(int batch) {
     if (trainingPass()) {
@@ -581,6 +595,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * W = logits.weight (10, 32), b = logits.bias (10)
    * </pre>
    * Fused: the matmul and bias in one pass over each output row.
+   * Declared by {@link SmallCnn#logits(io.nabla.Tensor)}.
    */
   private void logitsForward(int batch) {
     kernels.denseForward(logits, dropped, 0, parameters, LOGITS_WEIGHT, LOGITS_BIAS, batch, 32, 10, Activation.IDENTITY, 0f);
@@ -595,6 +610,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * droppedGrad += dZ · W
    * </pre>
    * Fused: the bias gradient, summed in one pass over dZ.
+   * Declared by {@link SmallCnn#logits(io.nabla.Tensor)}.
    */
   private void logitsBackward(int batch) {
     int rows = batch;

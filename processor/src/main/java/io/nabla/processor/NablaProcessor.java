@@ -16,9 +16,11 @@ import io.nabla.processor.validation.GraphValidator;
 import io.nabla.processor.validation.LayerValidator;
 import io.nabla.processor.validation.ValidationReport;
 import io.nabla.processor.writing.NetworkWriter;
+import io.nabla.processor.writing.ReportWriter;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.Writer;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -31,6 +33,8 @@ import javax.lang.model.SourceVersion;
 import javax.lang.model.element.Element;
 import javax.lang.model.element.TypeElement;
 import javax.tools.Diagnostic;
+import javax.tools.FileObject;
+import javax.tools.StandardLocation;
 
 /**
  * Nabla's annotation processor. It only wires the stages, each in its own package, for every {@code @Network}
@@ -38,7 +42,8 @@ import javax.tools.Diagnostic;
  * ({@code model}) → infer shapes ({@code shapes}) → assemble the immutable graph ({@code model}) → validate the
  * whole graph ({@code validation}) → write the code ({@code writing}). Each stage reports every error it finds on
  * the offending element; code is written only for a clean declaration. Types that do not resolve yet are retried
- * in the next round. It never claims annotations and never lets an exception escape into javac.
+ * in the next round. It never claims annotations and never lets an exception escape into javac. With
+ * {@code -Anabla.report=true} it also writes a summary and an architecture diagram beside each generated source.
  */
 @AutoService(Processor.class)
 public final class NablaProcessor extends AbstractProcessor {
@@ -49,6 +54,14 @@ public final class NablaProcessor extends AbstractProcessor {
   @Override
   public Set<String> getSupportedAnnotationTypes() {
     return Set.of(Network.class.getCanonicalName());
+  }
+
+  /** {@code -Anabla.report=true}: also write a summary and an architecture diagram per network. */
+  static final String REPORT_OPTION = "nabla.report";
+
+  @Override
+  public Set<String> getSupportedOptions() {
+    return Set.of(REPORT_OPTION);
   }
 
   @Override
@@ -127,6 +140,27 @@ public final class NablaProcessor extends AbstractProcessor {
       processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
           "[NablaWriteFailed] could not write " + file.packageName() + "." + file.typeSpec().name() + ": "
               + e.getMessage(), type);
+    }
+    if (Boolean.parseBoolean(processingEnv.getOptions().get(REPORT_OPTION))) {
+      writeReport(graph, file.packageName(), file.typeSpec().name(), type);
+    }
+  }
+
+  /** The summary, DOT and SVG files beside the generated source ({@code -Anabla.report=true}). */
+  private void writeReport(NetworkGraph graph, String packageName, String name, TypeElement type) {
+    String[][] files = {{name + ".summary.txt", ReportWriter.summary(graph)}, {name + ".dot", ReportWriter.dot(graph)},
+        {name + ".svg", ReportWriter.svg(graph)}};
+    for (String[] f : files) {
+      try {
+        FileObject resource = processingEnv.getFiler().createResource(StandardLocation.SOURCE_OUTPUT, packageName,
+            f[0], type);
+        try (Writer writer = resource.openWriter()) {
+          writer.write(f[1]);
+        }
+      } catch (IOException e) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
+            "[NablaWriteFailed] could not write the report " + f[0] + ": " + e.getMessage(), type);
+      }
     }
   }
 }

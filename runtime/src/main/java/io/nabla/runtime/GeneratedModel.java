@@ -417,13 +417,16 @@ public abstract class GeneratedModel implements Model {
 
   @Override
   public final String summary() {
-    String[] header = {"Layer", "Kind", "Inputs", "Output shape", "Parameters"};
+    String[] header = {"Layer", "Kind", "Inputs", "Output shape", "Parameters", "FLOPs"};
     List<String[]> rows = new ArrayList<>();
     rows.add(header);
+    long flops = 0;
     for (LayerInfo layer : layers) {
       rows.add(new String[] {layer.name(), layer.kind(),
           layer.inputs().isEmpty() ? "-" : commaSeparated(layer.inputs()),
-          shape(layer.outputShape()), String.format(Locale.ROOT, "%,d", layer.parameterCount())});
+          shape(layer.outputShape()), String.format(Locale.ROOT, "%,d", layer.parameterCount()),
+          String.format(Locale.ROOT, "%,d", layer.flops())});
+      flops += layer.flops();
     }
     int[] width = new int[header.length];
     for (String[] row : rows) {
@@ -444,7 +447,8 @@ public abstract class GeneratedModel implements Model {
       for (int c = 0; c < row.length; c++) {
         String cell = row[c];
         String pad = repeat(' ', width[c] - cell.length());
-        line.append(c == row.length - 1 ? pad + cell : cell + pad + "  ");
+        // Numbers right-aligned, as Keras's summary.
+        line.append(c >= 4 ? pad + cell + (c == row.length - 1 ? "" : "  ") : cell + pad + "  ");
       }
       sb.append(line).append('\n');
       if (r == 0) {
@@ -454,6 +458,10 @@ public abstract class GeneratedModel implements Model {
     sb.append(rule);
     sb.append(String.format(Locale.ROOT, "Total parameters: %,d (%,d bytes as float32)%n", parameters.length,
         4L * parameters.length));
+    if (buffers.length > 0) {
+      sb.append(String.format(Locale.ROOT, "Running statistics: %,d (not trained)%n", buffers.length));
+    }
+    sb.append(String.format(Locale.ROOT, "Forward FLOPs per sample: %,d (backward about twice that)%n", flops));
     return sb.toString();
   }
 

@@ -4,15 +4,26 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 
-/** What {@link Model#summary()} shows of one layer: its name, kind, inputs, output shape and parameter count. */
+/**
+ * What {@link Model#summary()} shows of one layer: its name, kind, inputs, output shape, parameter count and
+ * forward floating-point operations per sample.
+ */
 public final class LayerInfo {
   private final String name;
   private final String kind;
   private final List<String> inputs;
   private final int[] outputShape;
   private final int parameterCount;
+  private final long flops;
 
   public LayerInfo(String name, String kind, List<String> inputs, int[] outputShape, int parameterCount) {
+    this(name, kind, inputs, outputShape, parameterCount, 0);
+  }
+
+  /** {@code flops}: forward floating-point operations per sample (a multiply-add counts 2). */
+  public LayerInfo(String name, String kind, List<String> inputs, int[] outputShape, int parameterCount,
+      long flops) {
+    this.flops = flops;
     this.name = name;
     this.kind = kind;
     this.inputs = Collections.unmodifiableList(inputs);
@@ -50,6 +61,11 @@ public final class LayerInfo {
 
   public int parameterCount() {
     return parameterCount;
+  }
+
+  /** Forward floating-point operations per sample, as the processor estimated them (a multiply-add counts 2). */
+  public long flops() {
+    return flops;
   }
 
   @Override
