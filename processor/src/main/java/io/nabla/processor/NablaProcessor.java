@@ -134,12 +134,13 @@ public final class NablaProcessor extends AbstractProcessor {
       return;
     }
     JavaFile file = NetworkWriter.write(graph, NetworkWriter.packageOf(type));
-    try {
-      file.writeTo(processingEnv.getFiler());
-    } catch (IOException e) {
-      processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR,
-          "[NablaWriteFailed] could not write " + file.packageName() + "." + file.typeSpec().name() + ": "
-              + e.getMessage(), type);
+    for (JavaFile generated : List.of(file, NetworkWriter.writeInference(graph, file.packageName()))) {
+      try {
+        generated.writeTo(processingEnv.getFiler());
+      } catch (IOException e) {
+        processingEnv.getMessager().printMessage(Diagnostic.Kind.ERROR, "[NablaWriteFailed] could not write "
+            + generated.packageName() + "." + generated.typeSpec().name() + ": " + e.getMessage(), type);
+      }
     }
     if (Boolean.parseBoolean(processingEnv.getOptions().get(REPORT_OPTION))) {
       writeReport(graph, file.packageName(), file.typeSpec().name(), type);

@@ -22,19 +22,22 @@ final class EmitContext {
 
   final NetworkGraph graph;
   final Names names;
+  /** False for the inference-only class, which has no gradients. */
+  final boolean training;
 
-  EmitContext(NetworkGraph graph, Names names) {
+  EmitContext(NetworkGraph graph, Names names, boolean training) {
     this.graph = graph;
     this.names = names;
+    this.training = training;
   }
 
   LayerNode layer(String name) {
     return graph.layer(name);
   }
 
-  /** Whether a gradient flows into {@code layer}'s output (every layer but the inputs). */
+  /** Whether a gradient flows into {@code layer}'s output (every layer but the inputs, in the trainable class). */
   boolean hasGrad(LayerNode layer) {
-    return layer.kind() != LayerKind.INPUT;
+    return training && layer.kind() != LayerKind.INPUT;
   }
 
   /** The layer's gradient buffer if a gradient flows into it, else the {@code null} literal. */

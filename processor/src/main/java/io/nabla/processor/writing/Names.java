@@ -24,7 +24,7 @@ final class Names {
       "inputSize", "outputSize", "classCount", "targetsPerSample", "describeNonFinite", "toString", "equals",
       "hashCode", "getClass", "wait", "notify", "notifyAll", "clone", "finalize",
       // Simple names of the types the generated code uses: a field so named would hide the type.
-      "Activation", "Loss", "NablaGenerated", "GeneratedModel", "LayerInfo", "ParameterTensor", "Kernels",
+      "Activation", "Loss", "NablaGenerated", "GeneratedModel", "GeneratedInference", "LayerInfo", "ParameterTensor", "Kernels",
       "LossFunctions", "ActivationFunctions", "Arrays", "Collections", "List", "String", "System", "Override",
       "IndexOutOfBoundsException", "Object", "Math", "Float", "Integer", "Buffers", "Rng", "Convolution",
       "Conv2dGeometry", "Pooling", "NormalizationKernels", "DropoutKernels", "Concatenation",
