@@ -8,14 +8,8 @@ final class DigitsCnnSample extends DigitsSample {
   static final String NAME = "digits-cnn";
   static final int EPOCHS = 30;
 
-  @Override
-  String name() {
-    return NAME;
-  }
-
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  DigitsCnnSample() {
+    super(NAME, EPOCHS);
   }
 
   @Override

@@ -25,21 +25,14 @@ class DigitsSample extends Sample {
   static final int PIXELS = 64;
   static final int CLASSES = 10;
 
-  @Override
-  String name() {
-    return NAME;
+  DigitsSample() {
+    this(NAME, EPOCHS);
   }
 
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  /** A sample on the same data under another name, e.g. with another network. */
+  DigitsSample(String name, int epochs) {
+    super(name, epochs, BATCH);
   }
-
-  @Override
-  int defaultBatch() {
-    return BATCH;
-  }
-
 
   @Override
   SampleData load(File data, long seed) {

@@ -14,14 +14,8 @@ final class FashionCnnSample extends FashionSample {
   static final int EPOCHS = 15;
   static final String SMALL = "small";
 
-  @Override
-  String name() {
-    return NAME;
-  }
-
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  FashionCnnSample() {
+    super(NAME, EPOCHS);
   }
 
   @Override

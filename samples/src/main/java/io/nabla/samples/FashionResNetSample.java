@@ -8,14 +8,8 @@ final class FashionResNetSample extends FashionSample {
   static final String NAME = "fashion-resnet";
   static final int EPOCHS = 15;
 
-  @Override
-  String name() {
-    return NAME;
-  }
-
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  FashionResNetSample() {
+    super(NAME, EPOCHS);
   }
 
   @Override

@@ -23,21 +23,14 @@ class FashionSample extends Sample {
   static final int PIXELS = 28 * 28;
   static final int CLASSES = 10;
 
-  @Override
-  String name() {
-    return NAME;
+  FashionSample() {
+    this(NAME, EPOCHS);
   }
 
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  /** A sample on the same data under another name, e.g. with another network. */
+  FashionSample(String name, int epochs) {
+    super(name, epochs, BATCH);
   }
-
-  @Override
-  int defaultBatch() {
-    return BATCH;
-  }
-
 
   @Override
   SampleData load(File data, long seed) {

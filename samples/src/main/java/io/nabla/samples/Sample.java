@@ -12,12 +12,28 @@ import java.util.List;
 abstract class Sample {
   static final String DEFAULT_ARCHITECTURE = "default";
 
+  private final String name;
+  private final int defaultEpochs;
+  private final int defaultBatch;
+
+  Sample(String name, int defaultEpochs, int defaultBatch) {
+    this.name = name;
+    this.defaultEpochs = defaultEpochs;
+    this.defaultBatch = defaultBatch;
+  }
+
   /** The name on the command line, e.g. {@code digits}. */
-  abstract String name();
+  final String name() {
+    return name;
+  }
 
-  abstract int defaultEpochs();
+  final int defaultEpochs() {
+    return defaultEpochs;
+  }
 
-  abstract int defaultBatch();
+  final int defaultBatch() {
+    return defaultBatch;
+  }
 
   /**
    * Loads, scales and splits the data; {@code data} is the {@code --data} option or {@code null}, {@code seed}

@@ -48,8 +48,7 @@ final class DropoutEmitter implements LayerEmitter {
     LayerNode input = c.layer(layer.inputs().get(0));
     MethodSpec.Builder m = PoolEmitter.method(c.names.backward(layer));
     if (!c.hasGrad(input)) {
-      return m.addJavadoc("Backward of {@code $L}: nothing to do, {@code $L} is an input.\n", layer.name(),
-          input.name()).build();
+      return PoolEmitter.nothingToDo(m, layer, input);
     }
     String dx = c.names.grad(input);
     String dy = c.names.grad(layer);

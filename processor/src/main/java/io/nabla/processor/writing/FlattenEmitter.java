@@ -22,8 +22,7 @@ final class FlattenEmitter implements LayerEmitter {
     LayerNode input = c.layer(layer.inputs().get(0));
     MethodSpec.Builder m = PoolEmitter.method(c.names.backward(layer));
     if (!c.hasGrad(input)) {
-      return m.addJavadoc("Backward of {@code $L}: nothing to do, {@code $L} is an input.\n", layer.name(),
-          input.name()).build();
+      return PoolEmitter.nothingToDo(m, layer, input);
     }
     return m.addJavadoc("Backward of {@code $L}: {@code $L += $L}.\n", layer.name(), c.names.grad(input),
             c.names.grad(layer))

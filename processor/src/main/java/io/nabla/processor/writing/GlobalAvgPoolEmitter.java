@@ -25,8 +25,7 @@ final class GlobalAvgPoolEmitter implements LayerEmitter {
     int[] in = input.shape().dims();
     MethodSpec.Builder m = PoolEmitter.method(c.names.backward(layer));
     if (!c.hasGrad(input)) {
-      return m.addJavadoc("Backward of {@code $L}: nothing to do, {@code $L} is an input.\n", layer.name(),
-          input.name()).build();
+      return PoolEmitter.nothingToDo(m, layer, input);
     }
     return m.addJavadoc("Backward of {@code $L}: {@code $L[b, c, h, w] += $L[b, c] / $L}.\n", layer.name(),
             c.names.grad(input), c.names.grad(layer), in[1] * in[2])

@@ -178,25 +178,7 @@ public final class NetworkWriter {
   }
 
   private void addParameterLayout() {
-    CodeBlock.Builder tensors = CodeBlock.builder().add("$T.unmodifiableList($T.asList(", Collections.class,
-        Arrays.class).indent();
-    boolean first = true;
-    for (LayerNode layer : graph.layers()) {
-      for (ParameterSlot slot : layer.parameters()) {
-        String constant = names.offset(layer, slot.role());
-        type.addField(FieldSpec.builder(int.class, constant, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("Offset of {@code $L.$L} $L in the parameter and gradient buffers.\n", layer.name(),
-                slot.role(), slot.shape())
-            .initializer("$L", slot.offset())
-            .build());
-        tensors.add(first ? "\n" : ",\n");
-        first = false;
-        tensors.add("new $T($S, $T.Kind.$L, $N, new int[] {$L}, $T.Init.$L, $L, $L)", PARAMETER_TENSOR,
-            layer.name(), PARAMETER_TENSOR, Names.constantCase(slot.role()), constant, dims(slot.shape().dims()),
-            PARAMETER_TENSOR, slot.init().name(), slot.fanIn(), slot.fanOut());
-      }
-    }
-    tensors.add("))").unindent();
+    CodeBlock tensors = tensorLayout(false, "in the parameter and gradient buffers");
     type.addField(FieldSpec.builder(int.class, "PARAMETER_COUNT", Modifier.PUBLIC, Modifier.STATIC,
             Modifier.FINAL)
         .addJavadoc("The number of parameters: the length of the parameter and gradient buffers.\n")
@@ -204,7 +186,7 @@ public final class NetworkWriter {
         .build());
     type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER_TENSOR),
             "TENSORS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(first ? CodeBlock.of("$T.emptyList()", Collections.class) : tensors.build())
+        .initializer(tensors)
         .build());
 
     addBufferLayout();
@@ -229,20 +211,19 @@ public final class NetworkWriter {
         .build());
   }
 
-  /** The running statistics' offsets and tensors, when some layer has them (batch norm). */
-  private void addBufferLayout() {
-    if (graph.bufferCount() == 0) {
-      return;
-    }
+  /**
+   * Adds an offset constant per parameter tensor (or, with {@code buffers}, per running statistic) and returns
+   * the initializer of the list of their {@code ParameterTensor}s.
+   */
+  private CodeBlock tensorLayout(boolean buffers, String where) {
     CodeBlock.Builder tensors = CodeBlock.builder().add("$T.unmodifiableList($T.asList(", Collections.class,
         Arrays.class).indent();
     boolean first = true;
     for (LayerNode layer : graph.layers()) {
-      for (ParameterSlot slot : layer.buffers()) {
+      for (ParameterSlot slot : buffers ? layer.buffers() : layer.parameters()) {
         String constant = names.offset(layer, slot.role());
         type.addField(FieldSpec.builder(int.class, constant, Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
-            .addJavadoc("Offset of {@code $L.$L} $L in the buffers of running statistics.\n", layer.name(),
-                slot.role(), slot.shape())
+            .addJavadoc("Offset of {@code $L.$L} $L $L.\n", layer.name(), slot.role(), slot.shape(), where)
             .initializer("$L", slot.offset())
             .build());
         tensors.add(first ? "\n" : ",\n");
@@ -252,14 +233,22 @@ public final class NetworkWriter {
             PARAMETER_TENSOR, slot.init().name(), slot.fanIn(), slot.fanOut());
       }
     }
-    tensors.add("))").unindent();
+    return first ? CodeBlock.of("$T.emptyList()", Collections.class) : tensors.add("))").unindent().build();
+  }
+
+  /** The running statistics' offsets and tensors, when some layer has them (batch norm). */
+  private void addBufferLayout() {
+    if (graph.bufferCount() == 0) {
+      return;
+    }
+    CodeBlock tensors = tensorLayout(true, "in the buffers of running statistics");
     type.addField(FieldSpec.builder(int.class, "BUFFER_COUNT", Modifier.PUBLIC, Modifier.STATIC, Modifier.FINAL)
         .addJavadoc("The number of running statistics: the length of {@code buffers}.\n")
         .initializer("$L", graph.bufferCount())
         .build());
     type.addField(FieldSpec.builder(ParameterizedTypeName.get(ClassName.get(List.class), PARAMETER_TENSOR),
             "BUFFER_TENSORS", Modifier.PRIVATE, Modifier.STATIC, Modifier.FINAL)
-        .initializer(tensors.build())
+        .initializer(tensors)
         .build());
   }
 

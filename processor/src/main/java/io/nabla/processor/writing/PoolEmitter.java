@@ -68,8 +68,7 @@ final class PoolEmitter implements LayerEmitter {
     LayerNode input = c.layer(layer.inputs().get(0));
     MethodSpec.Builder m = method(c.names.backward(layer));
     if (!c.hasGrad(input)) {
-      return m.addJavadoc("Backward of {@code $L}: nothing to do, {@code $L} is an input.\n", layer.name(),
-          input.name()).build();
+      return PoolEmitter.nothingToDo(m, layer, input);
     }
     if (layer.kind() == LayerKind.MAX_POOL2D) {
       m.addJavadoc("Backward of {@code $L}: {@code $L[$L[o]] += $L[o]}, each gradient to the input that won its"
@@ -83,6 +82,12 @@ final class PoolEmitter implements LayerEmitter {
           "geometry"), c.names.grad(layer), c.names.grad(input));
     }
     return m.build();
+  }
+
+  /** The backward of a layer without parameters that reads an {@code @Input}: no gradient goes anywhere. */
+  static MethodSpec nothingToDo(MethodSpec.Builder m, LayerNode layer, LayerNode input) {
+    return m.addJavadoc("Backward of {@code $L}: nothing to do, {@code $L} is an input.\n", layer.name(),
+        input.name()).build();
   }
 
   static MethodSpec.Builder method(String name) {
