@@ -1,10 +1,16 @@
 package io.nabla.kotlin
 
 import io.nabla.runtime.Model
+import io.nabla.runtime.Rng
 import io.nabla.runtime.checkpoint.Architecture
 import io.nabla.runtime.checkpoint.Checkpoint
 import io.nabla.runtime.checkpoint.Safetensors
+import io.nabla.runtime.data.Csv
 import io.nabla.runtime.kernel.Concatenation
+import io.nabla.runtime.kernel.Kernels
+import io.nabla.runtime.optim.OptimizerState
+import io.nabla.runtime.schedule.ClosedFormSchedule
+import io.nabla.runtime.schedule.Schedules
 import io.nabla.runtime.train.Dataset
 import io.nabla.runtime.train.Metric
 import io.nabla.runtime.train.Trainer
@@ -30,7 +36,8 @@ import org.junit.jupiter.api.io.TempDir
  *   safetensors metadata, batch buffers, the entries of `Concatenation.backward`), and a Kotlin [Metric] overrides
  *   `update` with `IntArray?` and `FloatArray?`: in a null-marked package, a missing `@Nullable` would break those.
  * - Nullable results are read with `?.` and `?:`. The compiler accepts those on platform types too, so [staticType]
- *   asserts, at run time, the type it inferred: `File?`, not `File!`.
+ *   asserts, at run time, the type it inferred: `File?`, not `File!`; and, for one non-null result per package,
+ *   `T`, not `T!` (a package that lost its `@NullMarked` would give platform types there).
  */
 class NullabilityTest {
     @TempDir
@@ -44,7 +51,21 @@ class NullabilityTest {
     fun `staticType tells a nullable type from a platform type`() {
         // java.io.File carries no nullness annotations: getParentFile() is the platform type File!.
         assertNotEquals(typeOf<File?>(), staticType(File("x").parentFile))
+        assertNotEquals(typeOf<File>(), staticType(File("x").parentFile))
         assertEquals(typeOf<File?>(), staticType<File?>(null))
+    }
+
+    @Test
+    fun `every package of the runtime is null-marked - its non-null types are T, not T!`() {
+        val model = model()
+        assertEquals(typeOf<Rng>(), staticType(Rng.forStream(1, 2)))
+        assertEquals(typeOf<FloatArray>(), staticType(model.parameters().values()))
+        assertEquals(typeOf<Architecture>(), staticType(Architecture.of(model)))
+        assertEquals(typeOf<Csv>(), staticType(Csv.format()))
+        assertEquals(typeOf<Kernels>(), staticType(Kernels.portable()))
+        assertEquals(typeOf<OptimizerState>(), staticType(sgd(lr = 0.1).state()))
+        assertEquals(typeOf<ClosedFormSchedule>(), staticType(Schedules.cosine(10).perStep()))
+        assertEquals(typeOf<FloatArray>(), staticType(train.features()))
     }
 
     @Test
