@@ -140,8 +140,9 @@ class TrainingConfig internal constructor() {
             .batchSize(batchSize)
             .seed(seed)
             .validationSplit(validationSplit)
-            .clipping(clipping)
-            .earlyStopping(earlyStopping)
+        // The Java setters take a value (the runtime is null-marked); an unset setting keeps the builder's "none".
+        clipping?.let { builder.clipping(it) }
+        earlyStopping?.let { builder.earlyStopping(it) }
         val schedule = schedule
         if (schedule != null) {
             val monitor = scheduleMonitor

@@ -11,6 +11,7 @@ import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The fingerprint of a model's architecture that a checkpoint records and checks before restoring: the model's
@@ -100,7 +101,7 @@ public final class Architecture {
   }
 
   /** The tensor called {@code name}, or {@code null}. */
-  public Tensor tensor(String name) {
+  public @Nullable Tensor tensor(String name) {
     for (Tensor t : tensors) {
       if (t.name.equals(name)) {
         return t;
@@ -119,7 +120,7 @@ public final class Architecture {
    * layer or tensor and both values, or {@code null} if they are the same. Layers are compared first, in forward
    * order, then tensors, then the model's name.
    */
-  public String differenceFrom(Architecture model) {
+  public @Nullable String differenceFrom(Architecture model) {
     int n = Math.max(layers.size(), model.layers.size());
     for (int i = 0; i < n; i++) {
       LayerInfo a = i < layers.size() ? layers.get(i) : null;
@@ -326,7 +327,7 @@ public final class Architecture {
   }
 
   @Override
-  public boolean equals(Object o) {
+  public boolean equals(@Nullable Object o) {
     return o instanceof Architecture && differenceFrom((Architecture) o) == null;
   }
 

@@ -4,6 +4,7 @@ import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
 import java.util.zip.CRC32;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Little-endian primitives onto a stream, with a byte count and a running CRC32 that {@link #resetCrc()} restarts.
@@ -13,14 +14,14 @@ import java.util.zip.CRC32;
 final class BinaryOutput {
   private static final int BUFFER = 1 << 16;
 
-  private final OutputStream out;
+  private final @Nullable OutputStream out;
   private final CRC32 crc = new CRC32();
   private final byte[] buf;
   private int used;
   private long count;
 
   /** Writes to {@code out}. */
-  BinaryOutput(OutputStream out) {
+  BinaryOutput(@Nullable OutputStream out) {
     this.out = out;
     this.buf = new byte[BUFFER];
   }

@@ -15,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A training checkpoint: a model's parameters with the fingerprint of its {@link Architecture}, its buffers
@@ -72,7 +73,7 @@ public final class Checkpoint {
   static final String END = "END ";
   static final int DTYPE_F32 = 1;
 
-  private final File source;
+  private final @Nullable File source;
   private final int major;
   private final int minor;
   private final Architecture architecture;
@@ -81,8 +82,8 @@ public final class Checkpoint {
   private final int[] offsets;
   /** The buffer tensors (empty if none were saved), in the model's buffer order; values as for the parameters. */
   private final List<Buffer> buffers;
-  private final OptimizerState optimizerState;
-  private final Map<String, Object> trainerState;
+  private final @Nullable OptimizerState optimizerState;
+  private final @Nullable Map<String, Object> trainerState;
 
   /**
    * One buffer tensor: name, shape, and its values in {@code array} from {@code offset}. The file does not record
@@ -113,8 +114,9 @@ public final class Checkpoint {
     }
   }
 
-  private Checkpoint(File source, int major, int minor, Architecture architecture, float[][] arrays, int[] offsets,
-      List<Buffer> buffers, OptimizerState optimizerState, Map<String, Object> trainerState) {
+  private Checkpoint(@Nullable File source, int major, int minor, Architecture architecture, float[][] arrays,
+      int[] offsets, List<Buffer> buffers, @Nullable OptimizerState optimizerState,
+      @Nullable Map<String, Object> trainerState) {
     this.source = source;
     this.major = major;
     this.minor = minor;
@@ -143,18 +145,20 @@ public final class Checkpoint {
    *     anything is written
    * @throws IOException if the file cannot be written; the previous file at {@code file}, if any, is intact
    */
-  public static void save(File file, Model model, OptimizerState optimizerState, Map<String, ?> trainerState)
-      throws IOException {
+  public static void save(File file, Model model, @Nullable OptimizerState optimizerState,
+      @Nullable Map<String, ?> trainerState) throws IOException {
     live(model, optimizerState, trainerState).write(file);
   }
 
   /**
    * A checkpoint of {@code model} as it is now (parameters and buffers), copied, to write later or to keep in
-   * memory (e.g. the best weights so far). {@code optimizerState} and {@code trainerState} are optional.
+   * memory (e.g. the best weights so far). {@code optimizerState} and {@code trainerState} are optional
+   * ({@code null}: none).
    *
    * @throws IllegalArgumentException naming the key of a trainer-state value of an unsupported type
    */
-  public static Checkpoint capture(Model model, OptimizerState optimizerState, Map<String, ?> trainerState) {
+  public static Checkpoint capture(Model model, @Nullable OptimizerState optimizerState,
+      @Nullable Map<String, ?> trainerState) {
     Checkpoint live = live(model, optimizerState, trainerState);
     float[][] copies = new float[live.arrays.length][];
     for (int i = 0; i < copies.length; i++) {
@@ -169,7 +173,8 @@ public final class Checkpoint {
         new int[copies.length], buffers, optimizerState, live.trainerState);
   }
 
-  private static Checkpoint live(Model model, OptimizerState optimizerState, Map<String, ?> trainerState) {
+  private static Checkpoint live(Model model, @Nullable OptimizerState optimizerState,
+      @Nullable Map<String, ?> trainerState) {
     Architecture architecture = Architecture.of(model);
     List<ParameterTensor> tensors = model.parameters().tensors();
     float[][] arrays = new float[tensors.size()][];
@@ -316,11 +321,11 @@ public final class Checkpoint {
     private final BinaryInput in;
     private int major;
     private int minor;
-    private Architecture architecture;
-    private float[][] tensors;
+    private @Nullable Architecture architecture;
+    private float @Nullable [][] tensors;
     private List<Buffer> buffers = Collections.emptyList();
-    private OptimizerState optimizerState;
-    private Map<String, Object> trainerState;
+    private @Nullable OptimizerState optimizerState;
+    private @Nullable Map<String, Object> trainerState;
     private final List<String> seen = new ArrayList<>();
 
     Reader(File file, BinaryInput in) {
@@ -710,7 +715,7 @@ public final class Checkpoint {
   }
 
   /** The first difference between the checkpoint's buffers and {@code model}'s, or {@code null}. */
-  private String bufferDifference(List<ParameterTensor> model) {
+  private @Nullable String bufferDifference(List<ParameterTensor> model) {
     if (buffers.isEmpty() && !model.isEmpty()) {
       ParameterTensor t = model.get(0);
       return "the model has buffers, starting with " + t.name() + " of shape " + Architecture.shape(t.shape())
@@ -794,7 +799,7 @@ public final class Checkpoint {
    * The optimizer state saved with the parameters, for {@link io.nabla.runtime.optim.Optimizer#restore}, or
    * {@code null} if none was saved. A stateless optimizer's state reads back as {@link OptimizerState#empty()}.
    */
-  public OptimizerState optimizerState() {
+  public @Nullable OptimizerState optimizerState() {
     return optimizerState;
   }
 
@@ -804,7 +809,7 @@ public final class Checkpoint {
   }
 
   /** The file this checkpoint was read from, or {@code null} for one {@link #capture captured} in memory. */
-  public File source() {
+  public @Nullable File source() {
     return source;
   }
 

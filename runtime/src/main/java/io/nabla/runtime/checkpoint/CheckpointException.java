@@ -2,6 +2,7 @@ package io.nabla.runtime.checkpoint;
 
 import java.io.File;
 import java.io.IOException;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A checkpoint or safetensors file that cannot be read: not of the format, of an unsupported version or data
@@ -38,8 +39,9 @@ public class CheckpointException extends IOException {
     this(kind, file, section, problem, null);
   }
 
-  /** As {@link #CheckpointException(Kind, File, String, String)}, caused by {@code cause}. */
-  public CheckpointException(Kind kind, File file, String section, String problem, Throwable cause) {
+  /** As {@link #CheckpointException(Kind, File, String, String)}, caused by {@code cause} (or {@code null}). */
+  public CheckpointException(Kind kind, File file, String section, String problem,
+      @Nullable Throwable cause) {
     super(file + ": " + section + ": " + problem, cause);
     if (kind == null) {
       throw new NullPointerException("kind");

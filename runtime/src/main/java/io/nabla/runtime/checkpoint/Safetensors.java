@@ -13,6 +13,7 @@ import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's parameters and buffers in the <a href="https://github.com/huggingface/safetensors">safetensors</a>
@@ -81,7 +82,7 @@ public final class Safetensors {
    * Saves {@code model}'s parameters, then its buffers, to {@code file}, atomically, each in the model's order,
    * with {@code metadata} as {@code "__metadata__"} ({@code null}: none).
    */
-  public static void save(File file, Model model, Map<String, String> metadata) throws IOException {
+  public static void save(File file, Model model, @Nullable Map<String, String> metadata) throws IOException {
     final List<ParameterTensor> tensors = new ArrayList<>(model.parameters().tensors());
     tensors.addAll(model.buffers().tensors());
     final int parameterTensors = model.parameters().tensors().size();
@@ -364,7 +365,7 @@ public final class Safetensors {
   }
 
   /** A JSON array of non-negative integers ({@code length} of them, or any number if negative). */
-  private static long[] integers(File file, String where, Object value, String field, int length)
+  private static long[] integers(File file, String where, @Nullable Object value, String field, int length)
       throws CheckpointException {
     if (!(value instanceof List) || (length >= 0 && ((List<?>) value).size() != length)) {
       throw new CheckpointException(CheckpointException.Kind.MALFORMED, file, where, "its \"" + field
@@ -467,7 +468,7 @@ public final class Safetensors {
     return source;
   }
 
-  private <T> T check(T value, String name) {
+  private <T> T check(@Nullable T value, String name) {
     if (value == null) {
       throw new IllegalArgumentException(source + " has no tensor '" + name + "'; its tensors are "
           + describeTensors());

@@ -15,5 +15,11 @@
  * and the section; a model that does not match throws an {@link IllegalArgumentException} naming the first
  * layer, tensor or buffer that differs, with both shapes. Neither is ever half-applied. No Java serialization is
  * used and nothing beyond the JDK.
+ *
+ * <p>Null-marked (JSpecify): a type in this package is non-null unless annotated {@code @Nullable}, so that
+ * Kotlin sees {@code T} or {@code T?} rather than a platform type.
  */
+@NullMarked
 package io.nabla.runtime.checkpoint;
+
+import org.jspecify.annotations.NullMarked;

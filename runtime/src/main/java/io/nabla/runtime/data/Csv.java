@@ -11,6 +11,7 @@ import java.nio.charset.Charset;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads numeric CSV files into datasets: one sample per line, one column of labels (or targets), the other columns
@@ -34,12 +35,12 @@ public final class Csv {
 
   private final char separator;
   /** {@code null}: detect. */
-  private final Boolean header;
+  private final @Nullable Boolean header;
   private final int labelIndex;
   /** {@code null}: use {@link #labelIndex}. */
-  private final String labelName;
+  private final @Nullable String labelName;
 
-  private Csv(char separator, Boolean header, int labelIndex, String labelName) {
+  private Csv(char separator, @Nullable Boolean header, int labelIndex, @Nullable String labelName) {
     this.separator = separator;
     this.header = header;
     this.labelIndex = labelIndex;
@@ -230,7 +231,7 @@ public final class Csv {
     }
 
     /** Line {@code lineNumber} (for the error message), or {@code null} at the end of the input. */
-    String readLine(int lineNumber) throws IOException {
+    @Nullable String readLine(int lineNumber) throws IOException {
       line.setLength(0);
       boolean any = false;
       while (true) {
@@ -270,7 +271,7 @@ public final class Csv {
   }
 
   /** The 0-based label column for a file of {@code columns} columns. */
-  private int labelColumn(String name, int columns, String[] columnNames) {
+  private int labelColumn(String name, int columns, String @Nullable [] columnNames) {
     if (columns < 2) {
       throw DataException.of(DataException.Kind.BAD_FORMAT, name, "has " + columns
           + " column; it needs at least two (features and a label)");
@@ -305,7 +306,7 @@ public final class Csv {
   }
 
   /** {@code "3"}, or {@code "3 (width)"} with a header. */
-  private static String column(int c, String[] columnNames) {
+  private static String column(int c, String @Nullable [] columnNames) {
     return (c + 1) + (columnNames == null ? "" : " (" + columnNames[c] + ")");
   }
 
@@ -376,7 +377,8 @@ public final class Csv {
     return true;
   }
 
-  private static double number(String field, String name, int lineNumber, int c, String[] columnNames) {
+  private static double number(String field, String name, int lineNumber, int c,
+      String @Nullable [] columnNames) {
     double v = parse(field);
     if (Double.isNaN(v) && !isNaN(field)) {
       throw DataException.of(DataException.Kind.BAD_FORMAT, name, "line " + lineNumber + ", column "

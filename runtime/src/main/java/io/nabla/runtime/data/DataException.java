@@ -1,5 +1,7 @@
 package io.nabla.runtime.data;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * A data file is missing, unreadable or malformed. The message names the file (as given) and what is wrong, with
  * the line and column or byte offset where that applies; {@link #kind()} tells the cases apart, so that a command
@@ -30,8 +32,8 @@ public class DataException extends RuntimeException {
     this(kind, source, message, null);
   }
 
-  /** An exception of {@code kind} about {@code source}, caused by {@code cause}. */
-  public DataException(Kind kind, String source, String message, Throwable cause) {
+  /** An exception of {@code kind} about {@code source}, caused by {@code cause} (or {@code null}). */
+  public DataException(Kind kind, String source, String message, @Nullable Throwable cause) {
     super(message, cause);
     if (kind == null) {
       throw new NullPointerException("kind");

@@ -7,6 +7,7 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.math.BigInteger;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Reads IDX files, the format MNIST and Fashion-MNIST ship in: two zero bytes, an element type code
@@ -219,7 +220,7 @@ public final class Idx {
    * {@code declared} (or {@code null}) says why.
    */
   private static void readFully(Sources.Opened opened, byte[] buf, int off, int len, long[] got, long total,
-      String declared) {
+      @Nullable String declared) {
     String where = opened.gzip ? " of decompressed data" : "";
     try {
       while (len > 0) {
@@ -242,7 +243,8 @@ public final class Idx {
     }
   }
 
-  private static DataException truncated(String name, long got, String total, String where, String declared) {
+  private static DataException truncated(String name, long got, String total, String where,
+      @Nullable String declared) {
     return DataException.of(DataException.Kind.TRUNCATED, name, "ends after " + got + " of " + total + " bytes"
         + where + (declared == null ? "" : " (its " + declared + ")"));
   }

@@ -1,5 +1,7 @@
 package io.nabla.runtime.kernel;
 
+import org.jspecify.annotations.Nullable;
+
 /** Joining batch-major buffers along the first per-sample dimension, and splitting the gradient back. */
 public final class Concatenation {
   private Concatenation() {}
@@ -20,7 +22,7 @@ public final class Concatenation {
   }
 
   /** {@code dxs[i][b] += dy[b]}'s slice of input {@code i}; a {@code null} entry (an input) takes nothing. */
-  public static void backward(float[] dy, int[] sizes, int batch, float[][] dxs) {
+  public static void backward(float[] dy, int[] sizes, int batch, float[] @Nullable [] dxs) {
     int total = 0;
     for (int size : sizes) {
       total += size;

@@ -1,6 +1,7 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Batch normalisation over batch-major {@code (B, C, S)} buffers ({@code S} positions per channel, 1 for features):
@@ -80,7 +81,7 @@ public final class NormalizationKernels {
    */
   public static void batchNormBackward(float[] dy, float[] y, Activation act, float slope, float[] xhat,
       float[] invStd, int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads,
-      int betaOff, boolean training, float[] dx) {
+      int betaOff, boolean training, float @Nullable [] dx) {
     ActivationFunctions.multiplyDerivative(dy, y, 0, batch * channels * spatial, act, slope);
     long n = (long) batch * spatial;
     for (int c = 0; c < channels; c++) {

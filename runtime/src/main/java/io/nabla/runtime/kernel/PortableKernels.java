@@ -1,6 +1,7 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Portable pure-Java kernels (Java 8, Android, no Vector API), shaped for HotSpot's superword vectoriser. Every
@@ -27,15 +28,15 @@ public final class PortableKernels implements Kernels {
   static final long PARALLEL_THRESHOLD = 1L << 20;
 
   private final Scratch[] scratch;
-  private final WorkerPool pool;
+  private final @Nullable WorkerPool pool;
   private final WorkerPool.Task parts;
   /** Set while a product runs: one instance serves one caller at a time, which this checks. */
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The operands of the product in flight, read by every worker (published by the pool's volatile hand-off). */
-  private float[] gc;
-  private float[] ga;
-  private float[] gb;
+  private float @Nullable [] gc;
+  private float @Nullable [] ga;
+  private float @Nullable [] gb;
   private int gcOff;
   private int gaOff;
   private int gaRow;

@@ -1,5 +1,7 @@
 package io.nabla.runtime.kernel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The textbook convolution, six loops deep, for tests: what {@link Convolution}'s im2col lowering must equal.
  * Batch-major buffers; weight {@code (F, C/G, kH, kW)} at {@code weightOff}, bias at {@code biasOff} ({@code -1}:
@@ -44,7 +46,7 @@ public final class ReferenceConvolution {
    * and into {@code dx} unless it is {@code null}.
    */
   public static void backward(Conv2dGeometry g, float[] x, float[] dy, int batch, float[] params, int weightOff,
-      float[] grads, int biasOff, float[] dx) {
+      float[] grads, int biasOff, float @Nullable [] dx) {
     g.checkWindowFits();
     int cg = g.channels / g.groups;
     int fg = g.filters / g.groups;

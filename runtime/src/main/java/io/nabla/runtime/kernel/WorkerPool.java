@@ -2,6 +2,7 @@ package io.nabla.runtime.kernel;
 
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.LockSupport;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0,
@@ -30,11 +31,11 @@ final class WorkerPool {
     void run(int part, int parts);
   }
 
-  private volatile Task task;
+  private volatile @Nullable Task task;
   private final Thread[] workers;
   private final AtomicInteger pending = new AtomicInteger();
   private volatile int generation;
-  private volatile Throwable failure;
+  private volatile @Nullable Throwable failure;
 
   private WorkerPool(int threads) {
     this.workers = new Thread[threads - 1];

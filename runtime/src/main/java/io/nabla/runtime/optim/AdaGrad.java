@@ -5,6 +5,7 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Adagrad with PyTorch's {@code torch.optim.Adagrad} update rule and defaults (lr 1e-2, lr decay 0, weight decay
@@ -26,7 +27,7 @@ public final class AdaGrad extends GroupedOptimizer {
   private final float initialAccumulatorValue;
   private final float epsilon;
 
-  private float[] sum;
+  private float @Nullable [] sum;
   private long step;
 
   private AdaGrad(Builder b) {

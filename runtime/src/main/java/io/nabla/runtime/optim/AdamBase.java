@@ -3,6 +3,7 @@ package io.nabla.runtime.optim;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The update that {@link Adam} and {@link AdamW} share, PyTorch's {@code _single_tensor_adam(w)}; they differ in
@@ -19,9 +20,9 @@ abstract class AdamBase extends GroupedOptimizer {
   private final boolean amsgrad;
   private final boolean decoupled;
 
-  private float[] m;
-  private float[] v;
-  private float[] vMax;
+  private float @Nullable [] m;
+  private float @Nullable [] v;
+  private float @Nullable [] vMax;
   private long step;
   // Per step: 1 - β1^t and √(1 - β2^t).
   private double bias1;

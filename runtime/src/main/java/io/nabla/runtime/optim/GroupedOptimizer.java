@@ -7,6 +7,7 @@ import java.util.Collections;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * What the built-in optimizers share: the learning rate and weight decay of the default group, the
@@ -26,10 +27,10 @@ abstract class GroupedOptimizer implements Optimizer {
   /** The number of parameters this optimizer is bound to, -1 before the first step. */
   private int size = -1;
   // The resolved segments: [from[s], to[s]) uses lrGroup[s]'s learning rate (-1: the default) and decay[s].
-  private int[] from;
-  private int[] to;
-  private int[] lrGroup;
-  private float[] decay;
+  private int @Nullable [] from;
+  private int @Nullable [] to;
+  private int @Nullable [] lrGroup;
+  private float @Nullable [] decay;
 
   GroupedOptimizer(String kind, double learningRate, double weightDecay, List<ParameterGroup> groups) {
     this.kind = kind;
@@ -238,7 +239,7 @@ abstract class GroupedOptimizer implements Optimizer {
    *
    * @throws IllegalStateException naming the buffer and both lengths
    */
-  final void checkRestored(String name, float[] buffer, int size) {
+  final void checkRestored(String name, float @Nullable [] buffer, int size) {
     if (buffer != null && buffer.length != size) {
       throw new IllegalStateException("the " + name + " restored into this " + kind + " holds " + buffer.length
           + " parameters, now given " + size);

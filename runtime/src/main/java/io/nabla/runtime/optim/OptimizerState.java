@@ -3,6 +3,7 @@ package io.nabla.runtime.optim;
 import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * An optimizer's state, for checkpoints: its kind, named flat buffers with the parameters' layout (e.g. Adam's
@@ -47,7 +48,7 @@ public final class OptimizerState {
   }
 
   /** A copy of buffer {@code name}, or {@code null}. */
-  public float[] buffer(String name) {
+  public float @Nullable [] buffer(String name) {
     float[] b = buffers.get(name);
     return b == null ? null : b.clone();
   }

@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * RMSprop with PyTorch's {@code torch.optim.RMSprop} update rule and defaults (lr 1e-2, alpha 0.99, eps 1e-8,
@@ -29,9 +30,9 @@ public final class RmsProp extends GroupedOptimizer {
   private final float momentum;
   private final boolean centered;
 
-  private float[] squareAvg;
-  private float[] gradAvg;
-  private float[] momentumBuffer;
+  private float @Nullable [] squareAvg;
+  private float @Nullable [] gradAvg;
+  private float @Nullable [] momentumBuffer;
   private long step;
 
   private RmsProp(Builder b) {

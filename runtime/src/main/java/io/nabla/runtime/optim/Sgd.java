@@ -4,6 +4,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Stochastic gradient descent with PyTorch's {@code torch.optim.SGD} update rule and defaults (momentum,
@@ -25,7 +26,7 @@ public final class Sgd extends GroupedOptimizer {
   private final float oneMinusDampening;
   private final boolean nesterov;
 
-  private float[] velocity;
+  private float @Nullable [] velocity;
   private boolean first;
 
   private Sgd(Builder b) {
@@ -94,7 +95,7 @@ public final class Sgd extends GroupedOptimizer {
   }
 
   /** The momentum buffer, or {@code null} before the first step or without momentum. */
-  public float[] velocity() {
+  public float @Nullable [] velocity() {
     return velocity;
   }
 

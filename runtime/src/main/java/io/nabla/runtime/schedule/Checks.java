@@ -1,6 +1,7 @@
 package io.nabla.runtime.schedule;
 
 import io.nabla.runtime.optim.Optimizer;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Parameter checks shared by the schedules. Messages name the schedule, the parameter (and PyTorch's name for it)
@@ -9,11 +10,11 @@ import io.nabla.runtime.optim.Optimizer;
 final class Checks {
   private Checks() {}
 
-  static String name(String schedule, String parameter, String torchName) {
+  static String name(String schedule, String parameter, @Nullable String torchName) {
     return schedule + " " + parameter + (torchName == null || torchName.equals(parameter) ? "" : " (" + torchName + ")");
   }
 
-  static double positive(String schedule, String parameter, String torchName, double value) {
+  static double positive(String schedule, String parameter, @Nullable String torchName, double value) {
     if (!(value > 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(name(schedule, parameter, torchName)
           + " must be a positive finite number, got " + value);
@@ -21,7 +22,7 @@ final class Checks {
     return value;
   }
 
-  static double nonNegative(String schedule, String parameter, String torchName, double value) {
+  static double nonNegative(String schedule, String parameter, @Nullable String torchName, double value) {
     if (!(value >= 0) || Double.isInfinite(value)) {
       throw new IllegalArgumentException(name(schedule, parameter, torchName)
           + " must be zero or a positive finite number, got " + value);
@@ -30,7 +31,7 @@ final class Checks {
   }
 
   /** {@code low <= value <= high}, or {@code low < value} when {@code openLow}, or {@code value < high} when {@code openHigh}. */
-  static double inRange(String schedule, String parameter, String torchName, double value, double low,
+  static double inRange(String schedule, String parameter, @Nullable String torchName, double value, double low,
       boolean openLow, double high, boolean openHigh) {
     boolean ok = (openLow ? value > low : value >= low) && (openHigh ? value < high : value <= high);
     if (!ok) {
@@ -40,7 +41,7 @@ final class Checks {
     return value;
   }
 
-  static long atLeast(String schedule, String parameter, String torchName, long value, long min) {
+  static long atLeast(String schedule, String parameter, @Nullable String torchName, long value, long min) {
     if (value < min) {
       throw new IllegalArgumentException(name(schedule, parameter, torchName) + " must be at least " + min
           + ", got " + value);
@@ -48,7 +49,7 @@ final class Checks {
     return value;
   }
 
-  static <T> T notNull(String schedule, String parameter, T value) {
+  static <T> T notNull(String schedule, String parameter, @Nullable T value) {
     if (value == null) {
       throw new IllegalArgumentException(schedule + " " + parameter + " must not be null");
     }

@@ -2,6 +2,7 @@ package io.nabla.runtime.train;
 
 import io.nabla.runtime.Rng;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Examples in flat arrays: {@code count} samples of {@code featureSize} floats, and either integer labels
@@ -17,11 +18,12 @@ public final class Dataset {
   private final float[] features;
   private final int featureSize;
   private final int count;
-  private final int[] labels;
-  private final float[] targets;
+  private final int @Nullable [] labels;
+  private final float @Nullable [] targets;
   private final int targetsPerSample;
 
-  private Dataset(float[] features, int featureSize, int[] labels, float[] targets, int targetsPerSample) {
+  private Dataset(float[] features, int featureSize, int @Nullable [] labels, float @Nullable [] targets,
+      int targetsPerSample) {
     if (featureSize < 1 || features.length % featureSize != 0) {
       throw new IllegalArgumentException(
           features.length + " feature values do not split into samples of " + featureSize);
@@ -76,12 +78,12 @@ public final class Dataset {
   }
 
   /** The labels, or {@code null} for a dataset of float targets. */
-  public int[] labels() {
+  public int @Nullable [] labels() {
     return labels;
   }
 
   /** The float targets, or {@code null} for a dataset of labels. */
-  public float[] targets() {
+  public float @Nullable [] targets() {
     return targets;
   }
 
@@ -281,7 +283,8 @@ public final class Dataset {
    * Copies sample {@code index} to position {@code slot} of batch buffers (any of them may be {@code null}):
    * how a trainer fills its reused batch without allocating.
    */
-  public void gather(int index, int slot, float[] batchFeatures, int[] batchLabels, float[] batchTargets) {
+  public void gather(int index, int slot, float @Nullable [] batchFeatures, int @Nullable [] batchLabels,
+      float @Nullable [] batchTargets) {
     if (index < 0 || index >= count) {
       throw new IndexOutOfBoundsException("sample " + index + " of a dataset of " + count);
     }

@@ -2,6 +2,7 @@ package io.nabla.runtime.train;
 
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A quantity averaged over an epoch beside the loss and accuracy, e.g. top-k accuracy. It reads the model's
@@ -22,8 +23,12 @@ public abstract class Metric {
   /** Starts a new epoch. */
   public abstract void reset();
 
-  /** Adds the last forward's {@code batch} samples; {@code output} is the model's output buffer. */
-  public abstract void update(Model model, float[] output, int[] labels, float[] targets, int batch);
+  /**
+   * Adds the last forward's {@code batch} samples; {@code output} is the model's output buffer. Of
+   * {@code labels} and {@code targets}, the one that the model's loss takes is given, the other is {@code null}.
+   */
+  public abstract void update(Model model, float[] output, int @Nullable [] labels, float @Nullable [] targets,
+      int batch);
 
   /** The value over what was added since {@link #reset()}. */
   public abstract double value();
@@ -48,7 +53,8 @@ public abstract class Metric {
       }
 
       @Override
-      public void update(Model model, float[] output, int[] labels, float[] targets, int batch) {
+      public void update(Model model, float[] output, int @Nullable [] labels, float @Nullable [] targets,
+          int batch) {
         if (model.loss() != Loss.SOFTMAX_CROSS_ENTROPY) {
           throw new IllegalArgumentException(name() + " needs integer labels (softmax cross-entropy); "
               + model.name() + "'s loss is " + model.loss());

@@ -16,6 +16,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
@@ -44,14 +45,14 @@ public final class Trainer {
   private final long seed;
   private final double validationSplit;
   private final List<Metric> metrics;
-  private final EarlyStopping earlyStopping;
+  private final @Nullable EarlyStopping earlyStopping;
   private final List<TrainingListener> listeners;
-  private final LearningRateSchedule schedule;
-  private final String scheduleMonitor;
-  private final GradientClipping clipping;
-  private final File checkpointFile;
+  private final @Nullable LearningRateSchedule schedule;
+  private final @Nullable String scheduleMonitor;
+  private final @Nullable GradientClipping clipping;
+  private final @Nullable File checkpointFile;
   private final int checkpointEvery;
-  private final File resumeFile;
+  private final @Nullable File resumeFile;
 
   private Trainer(Builder b) {
     this.optimizer = b.optimizer;
@@ -85,7 +86,7 @@ public final class Trainer {
    * @throws CheckpointIOException naming the file, if a {@link Builder#checkpoint checkpoint} cannot be written
    *     or the one to {@link Builder#resumeFrom resume from} cannot be read
    */
-  public History fit(Model model, Dataset train, Dataset validation) {
+  public History fit(Model model, Dataset train, @Nullable Dataset validation) {
     if (validation == null && validationSplit > 0) {
       Dataset[] parts = train.split(1 - validationSplit, seed ^ 0x5DEECE66DL);
       train = parts[0];
@@ -356,13 +357,14 @@ public final class Trainer {
     double best = Double.NaN;
     int bestEpoch;
     int sinceBest;
-    float[] bestWeights;
+    float @Nullable [] bestWeights;
     /** The model's buffers (running statistics) when {@link #bestWeights} were taken; set with them. */
-    float[] bestBuffers;
+    float @Nullable [] bestBuffers;
     boolean stopped;
     int saved;
 
-    void save(File file, Model model, Optimizer optimizer, LearningRateSchedule schedule, Rng rng, int[] order) {
+    void save(File file, Model model, Optimizer optimizer, @Nullable LearningRateSchedule schedule, Rng rng,
+        int[] order) {
       Map<String, Object> state = new LinkedHashMap<>();
       state.put("epoch", (long) epoch);
       state.put("seed", seed);
@@ -412,8 +414,8 @@ public final class Trainer {
       saved = epoch;
     }
 
-    void resume(File file, File checkpointFile, Model model, Optimizer optimizer, LearningRateSchedule schedule,
-        Rng rng, int[] order) {
+    void resume(File file, @Nullable File checkpointFile, Model model, Optimizer optimizer,
+        @Nullable LearningRateSchedule schedule, Rng rng, int[] order) {
       Checkpoint checkpoint;
       try {
         checkpoint = Checkpoint.read(file);
@@ -502,7 +504,7 @@ public final class Trainer {
   }
 
   /** A resumed run must keep the settings that decide its data order; {@code null}: not saved (older file). */
-  private static void checkSame(File file, String what, Object saved, long now) {
+  private static void checkSame(File file, String what, @Nullable Object saved, long now) {
     if (saved != null && ((Number) saved).longValue() != now) {
       throw new IllegalArgumentException(file + " was written by a run with " + what + " " + saved + ", but this"
           + " one has " + now + "; resume with the same settings, or start a new run");
@@ -526,8 +528,8 @@ public final class Trainer {
     final Dataset data;
     final int capacity;
     final float[] features;
-    final int[] labels;
-    final float[] targets;
+    final int @Nullable [] labels;
+    final float @Nullable [] targets;
 
     Batch(Model model, Dataset data, int capacity) {
       this.data = data;
@@ -553,20 +555,20 @@ public final class Trainer {
 
   /** Settings for a {@link Trainer}, checked by {@link #build()}. */
   public static final class Builder {
-    private Optimizer optimizer;
+    private @Nullable Optimizer optimizer;
     private int epochs = 10;
     private int batchSize = 32;
     private long seed;
     private final List<TrainingListener> listeners = new ArrayList<>();
     private final List<Metric> metrics = new ArrayList<>();
     private double validationSplit;
-    private EarlyStopping earlyStopping;
-    private LearningRateSchedule schedule;
-    private String scheduleMonitor;
-    private GradientClipping clipping;
-    private File checkpointFile;
+    private @Nullable EarlyStopping earlyStopping;
+    private @Nullable LearningRateSchedule schedule;
+    private @Nullable String scheduleMonitor;
+    private @Nullable GradientClipping clipping;
+    private @Nullable File checkpointFile;
     private int checkpointEvery = 1;
-    private File resumeFile;
+    private @Nullable File resumeFile;
 
     private Builder() {}
 
