@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The base of every generated network's forward pass: the flat parameters and running statistics, argument checks,
@@ -36,7 +37,7 @@ public abstract class GeneratedInference {
   private final List<LayerInfo> inputs;
   private final LayerInfo output;
   /** Reused to pass a single input on, so a forward pass allocates nothing. */
-  private final float[][] single = new float[1][];
+  private final float[] @Nullable [] single = new float[1][];
   private int lastBatch;
 
   protected GeneratedInference(String name, int maxBatch, Kernels kernels, int parameterCount,
@@ -239,8 +240,8 @@ public abstract class GeneratedInference {
    * Where non-finite values first appear: the first parameter tensor, running statistic or layer output (in forward
    * order) holding a NaN or infinity, with its index and value; {@code null} if everything is finite.
    */
-  public String describeNonFinite() {
-    String found = firstNonFinite(parameters, tensors, "parameter ");
+  public @Nullable String describeNonFinite() {
+    @Nullable String found = firstNonFinite(parameters, tensors, "parameter ");
     if (found == null) {
       found = firstNonFinite(buffers, bufferSet.tensors(), "buffer ");
     }
@@ -259,7 +260,7 @@ public abstract class GeneratedInference {
   }
 
   /** {@code "<what><tensor>[i] = v"} for the first NaN or infinity of {@code values}, or {@code null}. */
-  protected static String firstNonFinite(float[] values, List<ParameterTensor> tensors, String what) {
+  protected static @Nullable String firstNonFinite(float[] values, List<ParameterTensor> tensors, String what) {
     for (ParameterTensor tensor : tensors) {
       for (int i = 0; i < tensor.size(); i++) {
         float v = values[tensor.offset() + i];
@@ -308,7 +309,7 @@ public abstract class GeneratedInference {
     return new String(magic, "US-ASCII").equals("NABLACKP");
   }
 
-  private void loadTensors(File file, Checkpoint checkpoint, Safetensors safetensors) {
+  private void loadTensors(File file, @Nullable Checkpoint checkpoint, @Nullable Safetensors safetensors) {
     List<ParameterTensor> all = new ArrayList<>(tensors);
     all.addAll(bufferSet.tensors());
     List<String> available = checkpoint != null ? checkpointNames(checkpoint) : safetensors.names();

@@ -6,6 +6,7 @@ import io.nabla.runtime.kernel.Kernels;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The base of every generated trainable network ({@code <Name>Net}): on top of {@link GeneratedInference}'s
@@ -52,7 +53,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   // ---- what the generated subclass provides ----
 
   /** Computes the loss of the last forward and writes the output gradient; arguments are checked already. */
-  protected abstract float lossPass(int[] labels, float[] targets, int batch);
+  protected abstract float lossPass(int @Nullable [] labels, float @Nullable [] targets, int batch);
 
   /** Runs every layer's backward in reverse order, accumulating into {@link #gradients}. */
   protected abstract void backwardPass(int batch);
@@ -129,8 +130,8 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   /** As {@link GeneratedInference#describeNonFinite()}, with the gradients checked after the parameters. */
   @Override
-  public final String describeNonFinite() {
-    String found = firstNonFinite(parameters, parameterSet.tensors(), "parameter ");
+  public final @Nullable String describeNonFinite() {
+    @Nullable String found = firstNonFinite(parameters, parameterSet.tensors(), "parameter ");
     if (found == null) {
       found = firstNonFinite(gradients, parameterSet.tensors(), "gradient of ");
     }
@@ -211,7 +212,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
   @Override
-  public final int countCorrect(int[] labels, float[] targets, int batch) {
+  public final int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch) {
     float[] out = layerOutput(layers().size() - 1);
     int correct = 0;
     if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {

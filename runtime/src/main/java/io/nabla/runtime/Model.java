@@ -2,6 +2,7 @@ package io.nabla.runtime;
 
 import io.nabla.Loss;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A network generated from a {@code @Network} declaration. A training step is
@@ -121,7 +122,7 @@ public interface Model {
    * above 0.5) against a target above 0.5, per element; always 0 for MSE. Pass the one of labels and targets
    * that the loss takes.
    */
-  int countCorrect(int[] labels, float[] targets, int batch);
+  int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch);
 
   /** A copy of layer {@code name}'s output for the last forward ({@code batch · size} values). */
   float[] activations(String layer);
@@ -130,7 +131,7 @@ public interface Model {
    * Where non-finite values first appear: the first parameter tensor or layer output (in forward order) holding
    * a NaN or infinity, with its index and value; {@code null} if everything is finite.
    */
-  String describeNonFinite();
+  @Nullable String describeNonFinite();
 
   /** A table of layers: name, kind, inputs, output shape, parameter count, and the totals. */
   String summary();
