@@ -2,6 +2,7 @@ package io.nabla.spark;
 
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
+import java.io.Serializable;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Iterator;
@@ -9,6 +10,7 @@ import java.util.List;
 import org.apache.spark.api.java.JavaRDD;
 import org.apache.spark.api.java.JavaSparkContext;
 import org.apache.spark.api.java.function.Function2;
+import org.apache.spark.broadcast.Broadcast;
 import org.apache.spark.sql.Dataset;
 import org.apache.spark.sql.Row;
 import org.apache.spark.sql.types.ArrayType;
@@ -41,15 +43,74 @@ public final class Examples {
   }
 
   /**
-   * A runtime dataset spread over {@code partitions} partitions, in order (contiguous runs of samples), as
-   * {@code JavaSparkContext.parallelize} cuts a list: for data that fits the driver, such as a sample's.
+   * A runtime dataset spread over {@code partitions} partitions, in order: partition {@code p} holds samples
+   * {@code [p·n/P, (p+1)·n/P)}, the contiguous slices {@code JavaSparkContext.parallelize} would cut. For data
+   * that fits the driver, such as a sample's.
+   *
+   * <p>Unlike {@code parallelize} on a list of examples, whose partitions carry their data inside every task that
+   * touches them (each training step would ship the whole data set again), the arrays travel once, as a broadcast
+   * variable, and the partitions hold only their index.
    */
   public static JavaRDD<Example> parallelize(JavaSparkContext spark, io.nabla.runtime.train.Dataset data,
       int partitions) {
     if (partitions < 1) {
       throw new IllegalArgumentException("partitions must be at least 1, got " + partitions);
     }
-    return spark.parallelize(of(data), partitions);
+    List<Integer> indices = new ArrayList<>(partitions);
+    for (int p = 0; p < partitions; p++) {
+      indices.add(p);
+    }
+    Broadcast<DatasetArrays> arrays = spark.broadcast(new DatasetArrays(data));
+    return spark.parallelize(indices, partitions).mapPartitionsWithIndex(new Slice(arrays, partitions), true);
+  }
+
+  /** A runtime dataset's arrays, to broadcast (the runtime's class is not serialisable). */
+  private static final class DatasetArrays implements Serializable {
+    private static final long serialVersionUID = 1L;
+    final float[] features;
+    final int featureSize;
+    final int[] labels;
+    final float[] targets;
+    final int targetsPerSample;
+    final int count;
+
+    DatasetArrays(io.nabla.runtime.train.Dataset data) {
+      this.features = data.features();
+      this.featureSize = data.featureSize();
+      this.labels = data.labels();
+      this.targets = data.targets();
+      this.targetsPerSample = data.targetsPerSample();
+      this.count = data.size();
+    }
+  }
+
+  /** Partition {@code p}'s slice of the broadcast dataset, as examples. */
+  private static final class Slice implements Function2<Integer, Iterator<Integer>, Iterator<Example>> {
+    private static final long serialVersionUID = 1L;
+    private final Broadcast<DatasetArrays> arrays;
+    private final int partitions;
+
+    Slice(Broadcast<DatasetArrays> arrays, int partitions) {
+      this.arrays = arrays;
+      this.partitions = partitions;
+    }
+
+    @Override
+    public Iterator<Example> call(Integer partition, Iterator<Integer> ignored) {
+      DatasetArrays d = arrays.value();
+      int from = (int) ((long) partition * d.count / partitions);
+      int to = (int) ((long) (partition + 1) * d.count / partitions);
+      List<Example> examples = new ArrayList<>(to - from);
+      int width = d.featureSize;
+      int per = d.targetsPerSample;
+      for (int i = from; i < to; i++) {
+        float[] features = Arrays.copyOfRange(d.features, i * width, (i + 1) * width);
+        examples.add(d.labels != null
+            ? Example.ofLabels(features, Arrays.copyOfRange(d.labels, i * per, (i + 1) * per))
+            : Example.ofTargets(features, Arrays.copyOfRange(d.targets, i * per, (i + 1) * per)));
+      }
+      return examples.iterator();
+    }
   }
 
   /**
