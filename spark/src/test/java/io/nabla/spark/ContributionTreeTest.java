@@ -4,7 +4,6 @@ import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.util.ArrayList;
 import java.util.Collections;
@@ -130,6 +129,6 @@ class ContributionTreeTest {
     Contribution root = tree.root();
     assertArrayEquals(leaf(1).arrays[0], root.arrays[0]);
     assertArrayEquals(new double[] {1}, root.scalars);
-    assertTrue(root.samples == 2);
+    assertEquals(2, root.samples);
   }
 }

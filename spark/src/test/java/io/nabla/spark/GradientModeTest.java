@@ -153,8 +153,11 @@ class GradientModeTest {
     JavaRDD<Example> validation = Examples.parallelize(spark, DigitsData.split(SEED)[1], 2);
     DigitsMlpNet model = new DigitsMlpNet(BATCH);
     model.initialize(5);
+    int cached = spark.sc().getPersistentRDDs().size();
     History history = SparkTrainer.builder(DigitsMlpNet::new).optimizer(() -> Adam.of(3e-3)).epochs(3)
         .batchSize(BATCH).seed(SEED).build().fit(model, data, validation);
+    // The packed training and validation blocks were cached for the run only.
+    assertEquals(cached, spark.sc().getPersistentRDDs().size());
     assertEquals(3, history.size());
     assertTrue(history.get(2).trainLoss() < history.get(0).trainLoss());
     assertTrue(history.get(2).validationAccuracy() > 0.85, "val_accuracy " + history.get(2).validationAccuracy());
