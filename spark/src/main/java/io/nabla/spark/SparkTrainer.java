@@ -137,7 +137,8 @@ public final class SparkTrainer {
    * {@code batchSize} positions (the last step may take fewer). Use as many partitions as the cluster has task
    * slots, of about the same size.
    *
-   * @throws IllegalArgumentException naming the partition and example, if an example does not fit the model
+   * @throws IllegalArgumentException if the model has batch-norm running statistics (not synchronised yet); naming
+   *     the partition and example, if an example does not fit the model
    *     (wrong feature count, labels for a targets model or the reverse, a label out of range, a non-finite
    *     feature); if the data is empty; if the factory's network is not {@code model}'s; or if a checkpoint to
    *     resume from belongs to another run
@@ -145,6 +146,13 @@ public final class SparkTrainer {
    * @throws CheckpointIOException naming the file, if a checkpoint cannot be written or read
    */
   public History fit(Model model, JavaRDD<Example> train, JavaRDD<Example> validation) {
+    if (model.buffers().size() > 0) {
+      // The executors' running statistics would never reach the driver's model, whose inference would then use
+      // the initial ones: refuse rather than return a network that predicts wrongly.
+      throw new IllegalArgumentException(model.name() + " has batch-norm running statistics ("
+          + model.buffers().tensors().get(0).name() + ", ...), which Spark training does not synchronise yet;"
+          + " train it with the single-machine Trainer");
+    }
     DataShape shape = DataShape.of(model);
     checkFactory(model);
     optimizer = optimizerFactory.create();

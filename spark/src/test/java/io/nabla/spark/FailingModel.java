@@ -157,6 +157,21 @@ final class FailingModel implements Model {
   }
 
   @Override
+  public io.nabla.runtime.Buffers buffers() {
+    return model.buffers();
+  }
+
+  @Override
+  public long randomState() {
+    return model.randomState();
+  }
+
+  @Override
+  public void restoreRandomState(long state) {
+    model.restoreRandomState(state);
+  }
+
+  @Override
   public String summary() {
     return model.summary();
   }
