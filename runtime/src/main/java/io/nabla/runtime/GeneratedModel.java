@@ -191,6 +191,9 @@ public abstract class GeneratedModel implements Model {
         case GLOROT_UNIFORM:
           limit = Math.sqrt(6.0 / (tensor.fanIn() + tensor.fanOut()));
           break;
+        case RECURRENT_UNIFORM:
+          limit = 1.0 / Math.sqrt(tensor.fanIn());
+          break;
         default:
           limit = 0;
       }
