@@ -258,7 +258,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
   /**
    * W_hn · h + b_hn of every step of {@code gru} (r multiplies it), (D, T, B, H) = (1, 28, B, 16).
    */
-  private final float[] gruCandidate;
+  private final float[] gruNewRecurrent;
 
   /**
    * The state h after every step of {@code gru}, (D, T, B, H) = (1, 28, B, 16), time-major: the recurrent products
@@ -285,6 +285,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
     super("SequenceClassifier", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
     lstm = new float[maxBatch * LSTM_SIZE];
     lstmGrad = new float[maxBatch * LSTM_SIZE];
+    LSTM_GEOMETRY.checkCapacity("lstm", maxBatch);
     lstmProjection = new float[maxBatch * 7168];
     lstmRecurrent = new float[maxBatch * 128];
     lstmGates = new float[maxBatch * 7168];
@@ -294,10 +295,11 @@ public final class SequenceClassifierNet extends GeneratedModel {
     lstmStateGrad = new float[maxBatch * 64];
     gru = new float[maxBatch * GRU_SIZE];
     gruGrad = new float[maxBatch * GRU_SIZE];
+    GRU_GEOMETRY.checkCapacity("gru", maxBatch);
     gruProjection = new float[maxBatch * 1344];
     gruRecurrent = new float[maxBatch * 48];
     gruGates = new float[maxBatch * 1344];
-    gruCandidate = new float[maxBatch * 448];
+    gruNewRecurrent = new float[maxBatch * 448];
     gruHidden = new float[maxBatch * 448];
     gruStateGrad = new float[maxBatch * 16];
     logits = new float[maxBatch * LOGITS_SIZE];
@@ -446,7 +448,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
       if (step > 0) {
         kernels.matmulNT(gruRecurrent, 0, gruHidden, GRU_GEOMETRY.stateOffset(batch, 0, step - 1), parameters, GRU_WEIGHT_HH_L0, batch, 48, 16, false);
       }
-      RecurrentKernels.gruForward(GRU_GEOMETRY, 0, step, batch, gruProjection, gruRecurrent, parameters, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0, gruGates, gruCandidate, gruHidden, gru);
+      RecurrentKernels.gruForward(GRU_GEOMETRY, 0, step, batch, gruProjection, gruRecurrent, parameters, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0, gruGates, gruNewRecurrent, gruHidden, gru);
     }
   }
 
@@ -454,7 +456,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * Backward of {@code gru} through all 28 steps (backpropagation through time): from {@code gruGrad},
    * from dh = 0, for each step from the last:
    * <pre>
-   * dh += gruGrad[b]   (at the direction's last step only)
+   * dh += gruGrad[b]   (at the last step only)
    * dn = dh ⊙ (1 - z) ⊙ (1 - n²),  dz = dh ⊙ (h_{t-1} - n) ⊙ z(1 - z),
    * dr = dn ⊙ (h_{t-1} · W_hnᵀ + b_hn) ⊙ r(1 - r)
    * dZ_x = (dr, dz, dn),  dZ_h = (dr, dz, dn ⊙ r),  db_ih += Σ_b dZ_x,  db_hh += Σ_b dZ_h
@@ -472,7 +474,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
   private void gruBackward(int batch) {
     Arrays.fill(gruStateGrad, 0, batch * 16, 0f);
     for (int step = 27; step >= 0; step--) {
-      RecurrentKernels.gruBackward(GRU_GEOMETRY, 0, step, batch, gruGrad, gruGates, gruCandidate, gruHidden, gruStateGrad, gruProjection, gradients, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0);
+      RecurrentKernels.gruBackward(GRU_GEOMETRY, 0, step, batch, gruGrad, gruGates, gruNewRecurrent, gruHidden, gruStateGrad, gruProjection, gradients, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0);
       if (step > 0) {
         kernels.matmulNN(gruStateGrad, 0, gruGates, GRU_GEOMETRY.gateOffset(batch, 0, step), parameters, GRU_WEIGHT_HH_L0, batch, 16, 48, true);
       }

@@ -75,6 +75,7 @@ final class RecurrentEmitter implements LayerEmitter {
             p.kind().name(), t, p.features(), p.units(), d == 2,
             p.spec().returnSequences())
         .build());
+    constructor.addStatement("$N.checkCapacity($S, maxBatch)", c.names.constant(layer, "geometry"), name);
     String gateNames = switch (p.kind()) {
       case LSTM -> "i, f, g, o";
       case GRU -> "r, z, n";
@@ -93,7 +94,7 @@ final class RecurrentEmitter implements LayerEmitter {
                 + " the gradient of the recurrent pre-activations, over them")
             + ", (D, T, B, G·H) = (" + d + ", " + t + ", B, " + gw + "), time-major.");
     if (p.kind() == LayerKind.GRU) {
-      addBuffer(type, constructor, c.names.member(layer, "candidate"), (long) d * t * p.units(),
+      addBuffer(type, constructor, c.names.member(layer, "newRecurrent"), (long) d * t * p.units(),
           "W_hn · h + b_hn of every step of {@code " + name + "} (r multiplies it), (D, T, B, H) = (" + d + ", " + t
               + ", B, " + p.units() + ").");
     }
@@ -188,7 +189,7 @@ final class RecurrentEmitter implements LayerEmitter {
       String caches = switch (p.kind()) {
         case LSTM -> c.names.member(layer, "gates") + ", " + c.names.member(layer, "cells") + ", "
             + c.names.member(layer, "cellTanh") + ", ";
-        case GRU -> c.names.member(layer, "gates") + ", " + c.names.member(layer, "candidate") + ", ";
+        case GRU -> c.names.member(layer, "gates") + ", " + c.names.member(layer, "newRecurrent") + ", ";
         default -> "";
       };
       m.addStatement("$T.$LForward($N, $L, step, batch, $N, $N, parameters, $N, $N, $L$N, $N)", RECURRENT_KERNELS,
@@ -222,7 +223,7 @@ final class RecurrentEmitter implements LayerEmitter {
             + "$Lfrom $L = 0, for each step from the last:\n<pre>\n", name, p.time(), p.time() == 1 ? "" : "s", dy,
         p.directions() == 2 ? "per direction, " : "", lstm ? "dh = dc" : "dh");
     m.addJavadoc("$L\n", p.spec().returnSequences() ? "dh += " + dy + "[b, t]"
-        : "dh += " + dy + "[b]   (at the direction's last step only)");
+        : "dh += " + dy + "[b]   (at the " + (p.directions() == 2 ? "direction's " : "") + "last step only)");
     for (String line : backwardMath(p)) {
       m.addJavadoc("$L\n", line);
     }
@@ -256,7 +257,7 @@ final class RecurrentEmitter implements LayerEmitter {
       String caches = switch (p.kind()) {
         case LSTM -> gates + ", " + c.names.member(layer, "cells") + ", " + c.names.member(layer, "cellTanh") + ", "
             + stateGrad + ", " + projection;
-        case GRU -> gates + ", " + c.names.member(layer, "candidate") + ", " + hidden + ", " + stateGrad + ", "
+        case GRU -> gates + ", " + c.names.member(layer, "newRecurrent") + ", " + hidden + ", " + stateGrad + ", "
             + projection;
         default -> hidden + ", " + stateGrad + ", " + projection + ", " + gates;
       };

@@ -115,6 +115,20 @@ public final class RecurrentGeometry {
     return step == time - 1 ? sample * outputWidth() + direction * units : -1;
   }
 
+  /**
+   * Checks that buffers for {@code maxBatch} samples fit Java arrays: the largest, the projection and the gates,
+   * hold {@code maxBatch·T·D·G·H} values.
+   *
+   * @throws IllegalArgumentException naming {@code layer} if they do not
+   */
+  public void checkCapacity(String layer, int maxBatch) {
+    long perSample = (long) time * directions * gateWidth();
+    if (maxBatch * perSample > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("maxBatch " + maxBatch + " × " + perSample + " values of the per-step"
+          + " buffers of layer '" + layer + "' do not fit a Java array; use a smaller maxBatch");
+    }
+  }
+
   @Override
   public String toString() {
     return cell + " " + time + "×" + features + " → " + units + " units" + (directions == 2 ? " ×2 directions" : "")

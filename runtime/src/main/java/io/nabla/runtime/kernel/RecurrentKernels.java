@@ -87,10 +87,10 @@ public final class RecurrentKernels {
   /**
    * {@code r = σ(x_r + b_ir + h_r + b_hr)}, {@code z = σ(x_z + b_iz + h_z + b_hz)}, {@code hn = h_n + b_hn},
    * {@code n = tanh(x_n + b_in + r ⊙ hn)}, {@code h = n + z ⊙ (h_{s-1} - n)}; keeps r, z, n in {@code gates}, hn in
-   * {@code candidate} and h in {@code hidden}.
+   * {@code newRecurrent} and h in {@code hidden}.
    */
   public static void gruForward(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
-      float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] candidate,
+      float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] newRecurrent,
       float[] hidden, float[] out) {
     int h = g.units;
     int width = 3 * h;
@@ -122,7 +122,7 @@ public final class RecurrentKernels {
         gates[q + j] = reset;
         gates[q + h + j] = update;
         gates[q + 2 * h + j] = n;
-        candidate[s + j] = hn;
+        newRecurrent[s + j] = hn;
         hidden[s + j] = y;
         if (o >= 0) {
           out[o + j] = y;
@@ -138,7 +138,7 @@ public final class RecurrentKernels {
    * biases; then {@code dh = dh ⊙ z}, the direct path, for the caller's {@code dh += dZ_h · W_hh}.
    */
   public static void gruBackward(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
-      float[] gates, float[] candidate, float[] hidden, float[] stateGrad, float[] projectionGrad, float[] grads,
+      float[] gates, float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, float[] grads,
       int biasIhOff, int biasHhOff) {
     int h = g.units;
     int width = 3 * h;
@@ -158,7 +158,7 @@ public final class RecurrentKernels {
         float hPrev = previous < 0 ? 0f : hidden[previous + b * h + j];
         float dn = dh * (1f - update) * (1f - n * n);
         float dz = dh * (hPrev - n) * update * (1f - update);
-        float dr = dn * candidate[s + j] * reset * (1f - reset);
+        float dr = dn * newRecurrent[s + j] * reset * (1f - reset);
         float dhn = dn * reset;
         projectionGrad[p + j] = dr;
         projectionGrad[p + h + j] = dz;

@@ -286,6 +286,11 @@ class RecurrentKernelsTest {
     RecurrentGeometry seq = new RecurrentGeometry(Cell.LSTM, 4, 2, 3, true, true);
     assertEquals((1 * 4 + 3) * 6 + 3, seq.outputOffset(1, 1, 0));
     assertThrows(IllegalArgumentException.class, () -> new RecurrentGeometry(Cell.LSTM, 0, 2, 3, false, true));
+    RecurrentGeometry large = new RecurrentGeometry(Cell.LSTM, 1000, 2, 1000, true, true);
+    large.checkCapacity("lstm", 200);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> large.checkCapacity("lstm", 300));
+    assertEquals("maxBatch 300 × 8000000 values of the per-step buffers of layer 'lstm' do not fit a Java array; use"
+        + " a smaller maxBatch", e.getMessage());
   }
 
   @Test

@@ -10,8 +10,9 @@ import io.nabla.SimpleRnn;
 import io.nabla.Tensor;
 
 /**
- * Fixtures {@code fixtures/SimpleRnnLayers.json} (batch 3) and {@code SimpleRnnLayers_b1.json}: {@code @SimpleRnn} over 5 steps, one
- * direction and two, every step's state and the last, reading the input and reading a dense layer, stacked.
+ * Fixtures {@code fixtures/SimpleRnnLayers.json} (batch 3) and {@code SimpleRnnLayers_b1.json}:
+ * {@code @SimpleRnn} over 5 steps, one direction and two, every step's state and the last,
+ * reading the input and reading a dense layer, stacked.
  */
 @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
 public interface SimpleRnnLayers {

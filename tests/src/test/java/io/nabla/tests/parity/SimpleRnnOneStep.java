@@ -10,8 +10,9 @@ import io.nabla.SimpleRnn;
 import io.nabla.Tensor;
 
 /**
- * Fixtures {@code fixtures/SimpleRnnOneStep.json} (batch 3) and {@code SimpleRnnOneStep_b1.json}: {@code @SimpleRnn} over 1 step, one
- * direction and two, every step's state and the last, reading the input and reading a dense layer, stacked.
+ * Fixtures {@code fixtures/SimpleRnnOneStep.json} (batch 3) and {@code SimpleRnnOneStep_b1.json}:
+ * {@code @SimpleRnn} over 1 step, one direction and two, every step's state and the last,
+ * reading the input and reading a dense layer, stacked.
  */
 @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
 public interface SimpleRnnOneStep {
