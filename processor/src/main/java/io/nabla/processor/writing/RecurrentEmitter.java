@@ -152,9 +152,9 @@ final class RecurrentEmitter implements LayerEmitter {
             + " $L.bias_hh_l0 ($L)$L\n</pre>\n", name, shape(gw, p.features()), name, shape(gw, p.units()), name,
         gw, name, gw, p.directions() == 2 ? "; the reverse direction's " + name + ".*_l0_reverse" : "");
     String gatesText = switch (p.kind()) {
-      case LSTM -> "all four gates";
-      case GRU -> "all three gates";
-      default -> "the step";
+      case LSTM -> " for all four gates";
+      case GRU -> " for all three gates";
+      default -> "";
     };
     String fused = "Fused: the input projections of every step"
         + (p.gates() > 1 ? (p.directions() == 2 ? ", gate and direction" : " and gate")
@@ -162,7 +162,7 @@ final class RecurrentEmitter implements LayerEmitter {
         + " are one matmul over all B·" + p.time() + " rows, before the recurrence"
         + (p.directions() == 2 ? " (weight_ih_l0 and weight_ih_l0_reverse are adjacent, "
             + shape(2 * gw, p.features()) + ")" : "")
-        + "; each step is then one (B, " + p.units() + ") · (" + p.units() + ", " + gw + ") matmul for " + gatesText
+        + "; each step is then one (B, " + p.units() + ") · (" + p.units() + ", " + gw + ") matmul" + gatesText
         + " and one elementwise pass that adds both biases" + switch (p.kind()) {
           case LSTM -> ", applies σ and tanh and updates c and h. Forward keeps the gates, c, tanh(c) and h of every"
               + " step for backward.";
@@ -236,7 +236,8 @@ final class RecurrentEmitter implements LayerEmitter {
       m.addJavadoc("$L += dZ_x · W_ih\n", c.names.grad(p.input()));
     }
     m.addJavadoc("</pre>\n");
-    String fused = "Fused: the derivatives of every gate" + (lstm ? ", the cell's backward" : "")
+    String fused = "Fused: " + (p.kind() == LayerKind.SIMPLE_RNN ? "tanh's derivative"
+        : "the derivatives of every gate" + (lstm ? ", the cell's backward" : ""))
         + " and both bias gradients in one elementwise pass per step, which writes dZ_x over {@code " + projection
         + "} (batch-major, for the input-side products) and dZ_h over {@code " + gates + "} (time-major, for the"
         + " recurrent ones). " + (p.time() > 1 ? "The recurrent weight gradient is then one matmul over the " + last
