@@ -10,8 +10,8 @@ How to run (from the repository root; needs PyTorch, e.g. Debian's python3-torch
 What it writes: one JSON file per fixture, tests/src/test/resources/fixtures/<Name>.json, read by
 tests/src/test/java/io/nabla/tests/parity/PyTorchParityTest.java. A fixture's `declaration` is the Nabla interface
 io.nabla.tests.parity.<Declaration> (its generated class is <Declaration>Net): <Name> itself for the dense networks,
-and for the convolutional ones <Declaration> plus a suffix per variant (batch size, training or inference mode),
-e.g. ConvStrided (batch 3) and ConvStrided_b1 (batch 1), ConvBatchNorm_eval. Each network is declared once, in
+and for the convolutional and recurrent ones <Declaration> plus a suffix per variant (batch size, training or
+inference mode), e.g. ConvStrided (batch 3) and ConvStrided_b1 (batch 1), ConvBatchNorm_eval, GruLayers_b1. Each network is declared once, in
 NETWORKS below, in the vocabulary of Nabla's annotations; this script builds the equivalent PyTorch module, whose
 state_dict names are Nabla's parameter names:
 
@@ -26,6 +26,11 @@ state_dict names are Nabla's parameter names:
     @Concat      torch.cat(dim=1)           @Dropout    F.dropout (inference mode only: masks come from
                                                         different random streams, so only the identity compares)
     @Add         sum of the operands
+    @SimpleRnn   nn.RNN (tanh)              one layer, batch_first=True: <layer>.weight_ih_l0 (G*units, features),
+    @Gru         nn.GRU                     <layer>.weight_hh_l0 (G*units, units), <layer>.bias_ih_l0,
+    @Lstm        nn.LSTM                    <layer>.bias_hh_l0 (G*units), and <layer>.*_l0_reverse when
+                                            bidirectional (G = 1, 3, 4); the output is every step's output with
+                                            returnSequences, else h_n with the directions joined, (batch, D*units)
 
 and each fixture holds, all float32:
 
@@ -56,7 +61,8 @@ and each fixture holds, all float32:
                                    betas (0.9, 0.999), eps 1e-8); "losses" is the loss at each step (before its
                                    update) and "parameters" the weights after the last step ("buffers" the
                                    running statistics then). The dense networks have all three runs, the
-                                   convolutional ones Adam only (the optimizers are checked elsewhere).
+                                   convolutional and recurrent ones Adam only (the optimizers are checked
+                                   elsewhere).
 
 Everything is deterministic: single-threaded CPU float32, one seeded torch.Generator per fixture for weights,
 inputs, labels and running statistics (random weights and biases, not Nabla's or PyTorch's initialisation, so
@@ -175,6 +181,15 @@ def batch_norm(name, source, momentum=0.1, epsilon=1e-5, activation="IDENTITY", 
 
 def concat(name, sources):
     return dict(kind="Concat", name=name, inputs=list(sources))
+
+
+def recurrent(kind, name, source, units, return_sequences=False, bidirectional=False):
+    """@SimpleRnn, @Gru or @Lstm."""
+    return dict(kind=kind, name=name, inputs=[source], units=units, returnSequences=return_sequences,
+                bidirectional=bidirectional)
+
+
+RECURRENT = {"SimpleRnn": 1, "Gru": 3, "Lstm": 4}  # the kinds, with their gates per unit
 
 
 def variants(name, about, loss, layers, runs):
@@ -399,6 +414,46 @@ NETWORKS += variants(
     [("", 291, 3, "train"), ("_b1", 292, 1, "train"), ("_eval", 293, 3, "eval")])
 
 
+
+def recurrent_variants(kind, time, seed):
+    """Every variant of one recurrent kind over `time` steps: one direction and two, every step and the last,
+    reading the input (no input gradient) and reading a layer, stacked on a recurrent layer."""
+    name = kind + ("OneStep" if time == 1 else "Layers")
+    return variants(
+        name, "@%s over %d step%s: one direction and two, every step's state and the last, reading the input and "
+        "reading a dense layer, stacked" % (kind, time, "" if time == 1 else "s"), "SOFTMAX_CROSS_ENTROPY",
+        [input_layer("x", time, 3),
+         dense("embedded", "x", 4, "TANH"),
+         recurrent(kind, "seqUni", "embedded", 4, return_sequences=True),
+         recurrent(kind, "lastBi", "seqUni", 3, bidirectional=True),
+         recurrent(kind, "seqBi", "x", 3, return_sequences=True, bidirectional=True),
+         recurrent(kind, "lastUni", "seqBi", 4),
+         concat("joined", ["lastBi", "lastUni"]),
+         dense("logits", "joined", 3)],
+        [("", seed, 3, "train"), ("_b1", seed + 1, 1, "train")])
+
+
+# Recurrent layers: each kind over 5 steps and over 1, at batch 3 and batch 1.
+NETWORKS += recurrent_variants("Gru", 5, 401)
+NETWORKS += recurrent_variants("Gru", 1, 411)
+NETWORKS += recurrent_variants("Lstm", 5, 421)
+NETWORKS += recurrent_variants("Lstm", 1, 431)
+NETWORKS += recurrent_variants("SimpleRnn", 5, 441)
+NETWORKS += recurrent_variants("SimpleRnn", 1, 451)
+NETWORKS += variants(
+    "GruTagger", "a bidirectional GRU read by a per-step classifier: one label per step", "SOFTMAX_CROSS_ENTROPY",
+    [input_layer("x", 6, 3),
+     recurrent("Gru", "tags", "x", 4, return_sequences=True, bidirectional=True),
+     dense("logits", "tags", 3)],
+    [("", 461, 3, "train"), ("_b1", 462, 1, "train")])
+NETWORKS += variants(
+    "LstmRegression", "an LSTM over every step as the output, MSE against a target per step", "MSE",
+    [input_layer("x", 4, 2),
+     dense("embedded", "x", 3, "TANH"),
+     recurrent("Lstm", "y", "embedded", 3, return_sequences=True)],
+    [("", 471, 3, "train"), ("_b1", 472, 1, "train")])
+
+
 # ---- PyTorch equivalent ----
 
 def topological(layers):
@@ -471,6 +526,9 @@ def shapes_of(layers):
             shapes[layer["name"]] = [int(np.prod(source))]
         elif kind == "Concat":
             shapes[layer["name"]] = [sum(shapes[s][0] for s in layer["inputs"])] + source[1:]
+        elif kind in RECURRENT:
+            width = layer["units"] * (2 if layer["bidirectional"] else 1)
+            shapes[layer["name"]] = [source[0], width] if layer["returnSequences"] else [width]
         else:  # Add, BatchNorm, Dropout
             shapes[layer["name"]] = source
     return shapes
@@ -540,6 +598,10 @@ class Net(torch.nn.Module):
             elif layer["kind"] == "BatchNorm":
                 norm = torch.nn.BatchNorm2d if len(source) == 3 else torch.nn.BatchNorm1d
                 module = norm(source[0], eps=layer["epsilon"], momentum=layer["momentum"], dtype=dtype)
+            elif layer["kind"] in RECURRENT:
+                rnn = {"SimpleRnn": torch.nn.RNN, "Gru": torch.nn.GRU, "Lstm": torch.nn.LSTM}[layer["kind"]]
+                module = rnn(source[-1], layer["units"], batch_first=True, bidirectional=layer["bidirectional"],
+                             dtype=dtype)
             else:
                 continue
             self.add_module(layer["name"], module)
@@ -574,6 +636,11 @@ class Net(torch.nn.Module):
                 z = F.dropout(x, layer["rate"], training=False)
             elif kind == "Concat":
                 z = torch.cat([values[source] for source in layer["inputs"]], dim=1)
+            elif kind in RECURRENT:
+                steps, final = getattr(self, layer["name"])(x)
+                final = final[0] if kind == "Lstm" else final  # LSTM: (h_n, c_n)
+                # h_n is (directions, batch, units): each direction's final state, joined as (batch, D*units).
+                z = steps if layer["returnSequences"] else final.permute(1, 0, 2).reshape(x.shape[0], -1)
             else:
                 raise ValueError(kind)
             if layer.get("activation") in RELU_FAMILY:
@@ -617,6 +684,14 @@ def make_data(net):
                                                   generator=gen) / math.sqrt(fan_in)
             if layer["bias"]:
                 state[name + ".bias"] = 0.3 * torch.randn(layer["filters"], generator=gen)
+        elif layer["kind"] in RECURRENT:
+            rows, units = RECURRENT[layer["kind"]] * layer["units"], layer["units"]
+            bound = 1 / math.sqrt(units)  # PyTorch's init range, drawn from this fixture's generator
+            for suffix in ["_l0", "_l0_reverse"] if layer["bidirectional"] else ["_l0"]:
+                features = shapes[layer["inputs"][0]][-1]
+                for tensor, shape in (("weight_ih", [rows, features]), ("weight_hh", [rows, units]),
+                                      ("bias_ih", [rows]), ("bias_hh", [rows])):
+                    state[name + "." + tensor + suffix] = bound * (2 * torch.rand(shape, generator=gen) - 1)
         elif layer["kind"] == "BatchNorm":
             channels = shapes[name][0]
             state[name + ".weight"] = 0.75 + 0.5 * torch.rand(channels, generator=gen)

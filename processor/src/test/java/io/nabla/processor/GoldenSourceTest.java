@@ -67,6 +67,19 @@ class GoldenSourceTest {
   }
 
   @Test
+  void sequenceClassifier(TestInfo test) {
+    JavaFileObject source = Sources.source("SequenceClassifier", ""
+        + "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\n"
+        + "public interface SequenceClassifier {\n"
+        + "  @Input({28, 28}) Tensor rows();\n"
+        + "  @Lstm(units = 32, returnSequences = true, bidirectional = true) Tensor lstm(Tensor rows);\n"
+        + "  @Gru(units = 16) Tensor gru(Tensor lstm);\n"
+        + "  @Dense(units = 10) Tensor logits(Tensor gru);\n"
+        + "}\n");
+    assertGolden(test, source, "test.SequenceClassifierNet");
+  }
+
+  @Test
   void outputIsDeterministic() {
     JavaFileObject source = Sources.source("Tiny", ""
         + "@Network(loss = Loss.MSE)\n"

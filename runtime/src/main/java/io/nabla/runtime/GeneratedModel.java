@@ -98,6 +98,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
         case GLOROT_UNIFORM:
           limit = Math.sqrt(6.0 / (tensor.fanIn() + tensor.fanOut()));
           break;
+        case RECURRENT_UNIFORM:
+          limit = 1.0 / Math.sqrt(tensor.fanIn());
+          break;
         default:
           limit = 0;
       }

@@ -55,8 +55,9 @@ public interface Model {
 
   /**
    * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform, biases zero, batch
-   * norm scales one; resets the running statistics (mean 0, variance 1) and seeds the random stream of dropout. The
-   * same seed gives the same bits on every JVM. A new model is initialised with seed 0.
+   * norm scales one, every tensor of a recurrent layer uniform in ±1/√units (PyTorch's RNN init); resets the
+   * running statistics (mean 0, variance 1) and seeds the random stream of dropout. The same seed gives the same
+   * bits on every JVM. A new model is initialised with seed 0.
    */
   void initialize(long seed);
 

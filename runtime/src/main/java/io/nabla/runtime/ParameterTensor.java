@@ -5,7 +5,7 @@ import java.util.Arrays;
 /**
  * One named tensor inside a model's flat parameter buffer (or its buffer of running statistics), e.g. {@code hidden.weight} of shape (256, 784) at
  * offset 0. Gradients use the same layout, so the same view addresses a tensor's gradient. Names follow PyTorch's
- * {@code state_dict} ({@code <layer>.weight}, {@code <layer>.bias}).
+ * {@code state_dict} ({@code <layer>.weight}, {@code <layer>.bias}, {@code <layer>.weight_ih_l0}).
  */
 public final class ParameterTensor {
   /** How a tensor is initialised by {@link Model#initialize(long)}. */
@@ -17,28 +17,65 @@ public final class ParameterTensor {
     /** All zeros: biases, batch-norm shifts and running means. */
     ZEROS,
     /** All ones: batch-norm scales and running variances. */
-    ONES
+    ONES,
+    /**
+     * Uniform in ±1/√fanIn, where a recurrent layer gives its units (hidden size) as fanIn: PyTorch's init of every
+     * weight and bias of {@code nn.RNN}, {@code nn.LSTM} and {@code nn.GRU}.
+     */
+    RECURRENT_UNIFORM
   }
 
   /**
-   * What a tensor is: a weight or a bias (trainable, e.g. to exempt biases from weight decay), or a batch norm's
-   * running statistic (a buffer, in {@link Model#buffers()}, never trained).
+   * What a tensor is: a weight or a bias (trainable; {@link #isWeight()} and {@link #isBias()} classify every kind,
+   * e.g. to exempt biases from weight decay), or a batch norm's running statistic (a buffer, in
+   * {@link Model#buffers()}, never trained). A recurrent layer has PyTorch's four tensors per direction: input and
+   * hidden weights and biases of layer 0, and their {@code _reverse} twins for a bidirectional layer's backward
+   * direction.
    */
   public enum Kind {
-    WEIGHT("weight"),
-    BIAS("bias"),
-    RUNNING_MEAN("running_mean"),
-    RUNNING_VAR("running_var");
+    WEIGHT("weight", Role.WEIGHT),
+    BIAS("bias", Role.BIAS),
+    RUNNING_MEAN("running_mean", Role.BUFFER),
+    RUNNING_VAR("running_var", Role.BUFFER),
+    WEIGHT_IH_L0("weight_ih_l0", Role.WEIGHT),
+    WEIGHT_HH_L0("weight_hh_l0", Role.WEIGHT),
+    BIAS_IH_L0("bias_ih_l0", Role.BIAS),
+    BIAS_HH_L0("bias_hh_l0", Role.BIAS),
+    WEIGHT_IH_L0_REVERSE("weight_ih_l0_reverse", Role.WEIGHT),
+    WEIGHT_HH_L0_REVERSE("weight_hh_l0_reverse", Role.WEIGHT),
+    BIAS_IH_L0_REVERSE("bias_ih_l0_reverse", Role.BIAS),
+    BIAS_HH_L0_REVERSE("bias_hh_l0_reverse", Role.BIAS);
 
-    private final String suffix;
-
-    Kind(String suffix) {
-      this.suffix = suffix;
+    private enum Role {
+      WEIGHT,
+      BIAS,
+      BUFFER
     }
 
-    /** The part of the name after the layer, as in PyTorch's state_dict: {@code weight}, {@code running_mean}. */
+    private final String suffix;
+    private final Role role;
+
+    Kind(String suffix, Role role) {
+      this.suffix = suffix;
+      this.role = role;
+    }
+
+    /**
+     * The part of the name after the layer, as in PyTorch's state_dict: {@code weight}, {@code running_mean},
+     * {@code weight_ih_l0_reverse}.
+     */
     public String suffix() {
       return suffix;
+    }
+
+    /** Whether this is a trained weight ({@code weight}, {@code weight_ih_l0}, ...): what weight decay is for. */
+    public boolean isWeight() {
+      return role == Role.WEIGHT;
+    }
+
+    /** Whether this is a trained bias ({@code bias}, {@code bias_hh_l0}, ...). */
+    public boolean isBias() {
+      return role == Role.BIAS;
     }
   }
 
@@ -66,7 +103,7 @@ public final class ParameterTensor {
     this.fanOut = fanOut;
   }
 
-  /** {@code <layer>.weight}, {@code <layer>.bias}, {@code <layer>.running_mean} or {@code <layer>.running_var}. */
+  /** {@code <layer>.<suffix>}: {@code hidden.weight}, {@code bn1.running_var}, {@code gru.bias_hh_l0_reverse}. */
   public String name() {
     return layer + "." + kind.suffix();
   }

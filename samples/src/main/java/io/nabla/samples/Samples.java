@@ -56,6 +56,9 @@ import picocli.CommandLine.Spec;
         "               CNN of the PyTorch comparison (conv 16, conv 32, dense 10)",
         "  " + FashionResNetSample.NAME + "  FashionResNet, two residual blocks (@Add) and global",
         "               average pooling, on Fashion-MNIST",
+        "  " + FashionGruSample.NAME + "  FashionGru, Fashion-MNIST read row by row: a GRU of 128",
+        "               units over 28 steps of 28 pixels, then dense 10; --arch lstm:",
+        "               the same with an LSTM",
         ""},
     parameterListHeading = "Parameters:%n",
     optionListHeading = "%nOptions (every sample):%n",
@@ -79,6 +82,7 @@ public final class Samples implements Callable<Integer> {
     SAMPLES.put(DigitsCnnSample.NAME, new DigitsCnnSample());
     SAMPLES.put(FashionCnnSample.NAME, new FashionCnnSample());
     SAMPLES.put(FashionResNetSample.NAME, new FashionResNetSample());
+    SAMPLES.put(FashionGruSample.NAME, new FashionGruSample());
   }
 
   @Spec
@@ -86,14 +90,15 @@ public final class Samples implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SAMPLE",
       description = "The sample to run: " + DigitsSample.NAME + " (default), " + FashionSample.NAME + ", "
-          + DigitsCnnSample.NAME + ", " + FashionCnnSample.NAME + " or " + FashionResNetSample.NAME + ".")
+          + DigitsCnnSample.NAME + ", " + FashionCnnSample.NAME + ", " + FashionResNetSample.NAME + " or "
+          + FashionGruSample.NAME + ".")
   String sampleName = DigitsSample.NAME;
 
   @Option(names = "--epochs", paramLabel = "N",
       description = "Training epochs, at least 1 (default: " + DigitsSample.NAME + " " + DigitsSample.EPOCHS + ", "
           + FashionSample.NAME + " " + FashionSample.EPOCHS + ", " + DigitsCnnSample.NAME + " "
           + DigitsCnnSample.EPOCHS + ", " + FashionCnnSample.NAME + " and " + FashionResNetSample.NAME + " "
-          + FashionCnnSample.EPOCHS + ").")
+          + FashionCnnSample.EPOCHS + ", " + FashionGruSample.NAME + " " + FashionGruSample.EPOCHS + ").")
   Integer epochs;
 
   @Option(names = "--batch", paramLabel = "N",
@@ -103,7 +108,7 @@ public final class Samples implements Callable<Integer> {
 
   @Option(names = "--arch", paramLabel = "NAME",
       description = "The network of the sample, where it has several (" + FashionCnnSample.NAME + ": default or "
-          + FashionCnnSample.SMALL + ").")
+          + FashionCnnSample.SMALL + "; " + FashionGruSample.NAME + ": default or " + FashionGruSample.LSTM + ").")
   String architecture = Sample.DEFAULT_ARCHITECTURE;
 
   @Option(names = "--lr", paramLabel = "RATE",

@@ -25,6 +25,14 @@ public final class Flops {
       long perFilter = weight.size() / conv.filters();
       return 2 * perFilter * out + (conv.bias() ? out : 0) + activation;
     }
+    if (spec instanceof LayerSpec.RecurrentSpec rnn) {
+      // Per step and direction: the input and recurrent products for every gate, then ~5 element-wise operations
+      // per gate value (biases, nonlinearity, state update).
+      int[] in = graph.layer(layer.inputs().get(0)).shape().dims();
+      long steps = in[0];
+      long gateValues = (long) rnn.gates() * rnn.units();
+      return rnn.directions() * steps * (2 * gateValues * (in[1] + rnn.units()) + 5 * gateValues);
+    }
     if (spec instanceof PoolSpec pool) {
       Window w = Window.of(pool);
       return (long) w.kernelH() * w.kernelW() * out;

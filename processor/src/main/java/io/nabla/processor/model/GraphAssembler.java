@@ -5,6 +5,7 @@ import io.nabla.Loss;
 import io.nabla.processor.model.LayerSpec.BatchNormSpec;
 import io.nabla.processor.model.LayerSpec.Conv2dSpec;
 import io.nabla.processor.model.LayerSpec.DenseSpec;
+import io.nabla.processor.model.LayerSpec.RecurrentSpec;
 import io.nabla.processor.reading.LayerDeclaration;
 import io.nabla.processor.reading.NetworkDeclaration;
 import java.util.ArrayList;
@@ -54,6 +55,8 @@ public final class GraphAssembler {
         bufferOffset = add(buffers, "running_mean", Shape.of(channels), bufferOffset, ParameterSlot.Init.ZEROS, 1,
             1);
         bufferOffset = add(buffers, "running_var", Shape.of(channels), bufferOffset, ParameterSlot.Init.ONES, 1, 1);
+      } else if (layer.spec() instanceof RecurrentSpec recurrent) {
+        offset = RecurrentParameters.lay(slots, recurrent, shapes.get(layer.inputNames().get(0)).last(), offset);
       }
       boolean fused = layer == output && fusesWithLoss(layer, network.loss());
       nodes.add(new LayerNode(layer.name(), layer.method(), layer.annotation(), layer.spec(), layer.inputNames(),

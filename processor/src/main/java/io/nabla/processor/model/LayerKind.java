@@ -9,8 +9,11 @@ import io.nabla.Dense;
 import io.nabla.Dropout;
 import io.nabla.Flatten;
 import io.nabla.GlobalAvgPool;
+import io.nabla.Gru;
 import io.nabla.Input;
+import io.nabla.Lstm;
 import io.nabla.MaxPool2d;
+import io.nabla.SimpleRnn;
 import java.lang.annotation.Annotation;
 
 /** The kinds of layer a declaration can hold, one per layer annotation. */
@@ -25,7 +28,10 @@ public enum LayerKind {
   FLATTEN(Flatten.class),
   DROPOUT(Dropout.class),
   BATCH_NORM(BatchNorm.class),
-  CONCAT(Concat.class);
+  CONCAT(Concat.class),
+  SIMPLE_RNN(SimpleRnn.class),
+  LSTM(Lstm.class),
+  GRU(Gru.class);
 
   private final Class<? extends Annotation> annotation;
 

@@ -87,6 +87,26 @@ public sealed interface LayerSpec {
     }
   }
 
+  /**
+   * {@code @SimpleRnn}, {@code @Lstm} or {@code @Gru} (the kind says which): {@code units} per direction, the output
+   * every step's state or the last, one or two directions.
+   */
+  record RecurrentSpec(LayerKind kind, int units, boolean returnSequences, boolean bidirectional)
+      implements LayerSpec {
+    /** Blocks of {@code units} rows in the weights, stacked in PyTorch's order: 1, GRU r z n, LSTM i f g o. */
+    public int gates() {
+      return switch (kind) {
+        case LSTM -> 4;
+        case GRU -> 3;
+        default -> 1;
+      };
+    }
+
+    public int directions() {
+      return bidirectional ? 2 : 1;
+    }
+  }
+
   /** The activation applied to this layer's output, or identity for layers without one. */
   default Activation activation() {
     return Activation.IDENTITY;

@@ -1,9 +1,10 @@
 package io.nabla.processor.model;
 
 /**
- * One tensor of a layer inside the flat parameter buffer ({@code role} {@code weight} or {@code bias}) or the
- * buffer of running statistics ({@code running_mean}, {@code running_var}), named as in PyTorch's state_dict
- * ({@code hidden.weight}, {@code bn1.running_var}).
+ * One tensor of a layer inside the flat parameter buffer ({@code role} {@code weight} or {@code bias}, or a
+ * recurrent layer's {@code weight_ih_l0}, {@code bias_hh_l0_reverse}, ...) or the buffer of running statistics
+ * ({@code running_mean}, {@code running_var}), named as in PyTorch's state_dict ({@code hidden.weight},
+ * {@code bn1.running_var}, {@code gru.weight_hh_l0}).
  */
 public record ParameterSlot(String role, Shape shape, int offset, Init init, int fanIn, int fanOut) {
   /** Mirrors the runtime's {@code ParameterTensor.Init}. */
@@ -11,7 +12,8 @@ public record ParameterSlot(String role, Shape shape, int offset, Init init, int
     HE_UNIFORM,
     GLOROT_UNIFORM,
     ZEROS,
-    ONES
+    ONES,
+    RECURRENT_UNIFORM
   }
 
   public int size() {

@@ -6,9 +6,12 @@ import io.nabla.BatchNorm;
 import io.nabla.Conv2d;
 import io.nabla.Dense;
 import io.nabla.Dropout;
+import io.nabla.Gru;
 import io.nabla.Input;
+import io.nabla.Lstm;
 import io.nabla.MaxPool2d;
 import io.nabla.Network;
+import io.nabla.SimpleRnn;
 import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerSpec;
 import io.nabla.processor.model.Shape;
@@ -170,6 +173,18 @@ public final class DeclarationReader {
         yield new LayerSpec.BatchNormSpec(b.momentum(), b.epsilon(), b.activation(), b.leakySlope());
       }
       case CONCAT -> new LayerSpec.ConcatSpec();
+      case SIMPLE_RNN -> {
+        SimpleRnn r = method.getAnnotation(SimpleRnn.class);
+        yield new LayerSpec.RecurrentSpec(LayerKind.SIMPLE_RNN, r.units(), r.returnSequences(), r.bidirectional());
+      }
+      case LSTM -> {
+        Lstm r = method.getAnnotation(Lstm.class);
+        yield new LayerSpec.RecurrentSpec(LayerKind.LSTM, r.units(), r.returnSequences(), r.bidirectional());
+      }
+      case GRU -> {
+        Gru r = method.getAnnotation(Gru.class);
+        yield new LayerSpec.RecurrentSpec(LayerKind.GRU, r.units(), r.returnSequences(), r.bidirectional());
+      }
     };
     return new LayerDeclaration(name, method, annotation, spec, List.copyOf(method.getParameters()));
   }

@@ -25,6 +25,8 @@ import java.util.Map;
  *   <li>{@code @GlobalAvgPool}: {@code (c, h, w)} to {@code (c)}; {@code @Flatten}: any shape to its size.
  *   <li>{@code @Dropout}, {@code @BatchNorm}: the input's shape.
  *   <li>{@code @Concat}: the sum of the first dimensions; every other dimension must agree.
+ *   <li>{@code @SimpleRnn}, {@code @Lstm}, {@code @Gru}: {@code (time, features)} in, {@code (time, units·directions)}
+ *       out with returnSequences, else {@code (units·directions)} (see {@link RecurrentShapes}).
  * </ul>
  *
  * Reports shape mismatches on the layer's annotation, naming both shapes.
@@ -53,6 +55,8 @@ public final class ShapeInference {
         case FLATTEN -> Shape.of(inputs.get(0).size());
         case DROPOUT, BATCH_NORM -> inputs.get(0);
         case CONCAT -> concat(layer, inputs, report);
+        case SIMPLE_RNN, LSTM, GRU -> RecurrentShapes.infer(layer, (LayerSpec.RecurrentSpec) layer.spec(),
+            inputs.get(0), report);
       };
       if (shape == null) {
         return null;
@@ -85,6 +89,9 @@ public final class ShapeInference {
     }
     if (spec instanceof LayerSpec.BatchNormSpec) {
       return 2L * inputs.get(0).dims()[0];
+    }
+    if (spec instanceof LayerSpec.RecurrentSpec recurrent) {
+      return RecurrentShapes.parameterCount(recurrent, inputs.get(0));
     }
     return 0;
   }

@@ -169,6 +169,17 @@ public final class ErrorMessages {
         + " (added to the variance; PyTorch's default is 1e-5).";
   }
 
+  // ---- recurrent layers ----
+
+  public static String nonPositiveRecurrentUnits(String kind, String layer, int units) {
+    return "[NablaUnits] @" + kind + " " + layer + " has units = " + units + "; units must be at least 1.";
+  }
+
+  public static String needsSequence(String kind, String layer, String input, String shape) {
+    return "[NablaRank] @" + kind + " " + layer + " reads '" + input + "' of shape " + shape + ", but it needs"
+        + " a sequence (time, features); declare the input as e.g. @Input({28, 28}) for 28 steps of 28 features.";
+  }
+
   // ---- shapes, activations and the loss ----
 
   public static String needsImage(String kind, String layer, String input, String shape) {

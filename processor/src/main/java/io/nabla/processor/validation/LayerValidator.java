@@ -33,6 +33,9 @@ public interface LayerValidator {
       VALIDATORS.put(LayerKind.DROPOUT, new DropoutValidator());
       VALIDATORS.put(LayerKind.BATCH_NORM, new BatchNormValidator());
       VALIDATORS.put(LayerKind.CONCAT, new ConcatValidator());
+      VALIDATORS.put(LayerKind.SIMPLE_RNN, new RecurrentValidator());
+      VALIDATORS.put(LayerKind.LSTM, new RecurrentValidator());
+      VALIDATORS.put(LayerKind.GRU, new RecurrentValidator());
       for (LayerKind kind : LayerKind.values()) {
         if (!VALIDATORS.containsKey(kind)) {
           throw new IllegalStateException("no validator for layer kind " + kind);

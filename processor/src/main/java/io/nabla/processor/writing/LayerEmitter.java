@@ -55,6 +55,9 @@ interface LayerEmitter {
       EMITTERS.put(LayerKind.DROPOUT, new DropoutEmitter());
       EMITTERS.put(LayerKind.BATCH_NORM, new BatchNormEmitter());
       EMITTERS.put(LayerKind.CONCAT, new ConcatEmitter());
+      EMITTERS.put(LayerKind.SIMPLE_RNN, new RecurrentEmitter());
+      EMITTERS.put(LayerKind.LSTM, new RecurrentEmitter());
+      EMITTERS.put(LayerKind.GRU, new RecurrentEmitter());
     }
 
     private Table() {}

@@ -30,7 +30,9 @@ final class Names {
       "Conv2dGeometry", "Pooling", "NormalizationKernels", "DropoutKernels", "Concatenation",
       // Members and locals of the layers with running statistics, randomness or modes.
       "buffers", "random", "trainingPass", "randomState", "restoreRandomState", "BUFFER_TENSORS", "BUFFER_COUNT",
-      "fold", "group", "positions");
+      "fold", "group", "positions",
+      // The recurrent layers' loop variable and kernel types.
+      "step", "RecurrentKernels", "RecurrentGeometry");
 
   private final NameAllocator allocator = new NameAllocator();
   private final Map<String, String> names = new HashMap<>();

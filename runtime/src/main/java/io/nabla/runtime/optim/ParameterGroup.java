@@ -64,12 +64,15 @@ public final class ParameterGroup {
     this.weightDecay = weightDecay;
   }
 
-  /** Every bias tensor ({@link ParameterTensor.Kind#BIAS}), e.g. to exempt biases from weight decay. */
+  /**
+   * Every bias tensor (each {@link ParameterTensor.Kind#isBias()}: {@code bias}, a recurrent layer's
+   * {@code bias_ih_l0}, ...), e.g. to exempt biases from weight decay.
+   */
   public static ParameterGroup biases() {
     return new ParameterGroup(Selector.BIASES, Collections.<String>emptyList(), Double.NaN, Double.NaN);
   }
 
-  /** Every weight tensor ({@link ParameterTensor.Kind#WEIGHT}). */
+  /** Every weight tensor (each {@link ParameterTensor.Kind#isWeight()}). */
   public static ParameterGroup weights() {
     return new ParameterGroup(Selector.WEIGHTS, Collections.<String>emptyList(), Double.NaN, Double.NaN);
   }
@@ -133,9 +136,9 @@ public final class ParameterGroup {
   public boolean selects(ParameterTensor tensor) {
     switch (selector) {
       case BIASES:
-        return tensor.kind() == ParameterTensor.Kind.BIAS;
+        return tensor.kind().isBias();
       case WEIGHTS:
-        return tensor.kind() == ParameterTensor.Kind.WEIGHT;
+        return tensor.kind().isWeight();
       case LAYERS:
         return names.contains(tensor.layer());
       case TENSORS:

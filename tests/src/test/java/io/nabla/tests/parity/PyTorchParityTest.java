@@ -46,10 +46,10 @@ import org.junit.jupiter.params.provider.MethodSource;
  * Checks generated networks against PyTorch: each fixture in {@code src/test/resources/fixtures}, written by
  * {@code tools/reference/make_fixtures.py}, holds a network's initial weights (and batch-norm running statistics),
  * a batch, and PyTorch's outputs, loss, gradients, running statistics and the weights after 3 optimizer steps (SGD
- * with momentum, Nesterov and Adam for the dense networks, Adam for the convolutional ones). Each fixture
- * {@code <Name>.json} names its declaration {@code io.nabla.tests.parity.<Declaration>}; both are registered in
- * {@link #FIXTURES}. A convolutional declaration has several fixtures (batch 3 and 1, training and inference mode:
- * {@code ConvBatchNorm}, {@code ConvBatchNorm_eval}, ...).
+ * with momentum, Nesterov and Adam for the dense networks, Adam for the convolutional and recurrent ones). Each
+ * fixture {@code <Name>.json} names its declaration {@code io.nabla.tests.parity.<Declaration>}; both are registered
+ * in {@link #FIXTURES}. A convolutional or recurrent declaration has several fixtures (batch 3 and 1, training and
+ * inference mode: {@code ConvBatchNorm}, {@code ConvBatchNorm_eval}, {@code GruLayers_b1}, ...).
  *
  * <p>In inference mode ({@code "mode": "eval"}), the model runs with {@code setTraining(false)} and the fixture's
  * running statistics; a convolution folded into its batch norm writes its own output only in backward, so its
@@ -102,6 +102,15 @@ class PyTorchParityTest {
     declaration("ConvConcat", ConvConcatNet::new, "", "_b1");
     declaration("ConvDropout", ConvDropoutNet::new, "", "_b1");
     declaration("ConvResidual", ConvResidualNet::new, "", "_b1", "_eval");
+    // Recurrent layers: every variant of each kind over 5 steps and 1, at batch 3 ("") and 1 ("_b1").
+    declaration("GruLayers", GruLayersNet::new, "", "_b1");
+    declaration("GruOneStep", GruOneStepNet::new, "", "_b1");
+    declaration("LstmLayers", LstmLayersNet::new, "", "_b1");
+    declaration("LstmOneStep", LstmOneStepNet::new, "", "_b1");
+    declaration("SimpleRnnLayers", SimpleRnnLayersNet::new, "", "_b1");
+    declaration("SimpleRnnOneStep", SimpleRnnOneStepNet::new, "", "_b1");
+    declaration("GruTagger", GruTaggerNet::new, "", "_b1");
+    declaration("LstmRegression", LstmRegressionNet::new, "", "_b1");
   }
 
   private static void declaration(String name, Factory factory, String... fixtureSuffixes) {
