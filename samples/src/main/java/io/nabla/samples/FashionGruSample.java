@@ -15,14 +15,8 @@ final class FashionGruSample extends FashionSample {
   static final int EPOCHS = 12;
   static final String LSTM = "lstm";
 
-  @Override
-  String name() {
-    return NAME;
-  }
-
-  @Override
-  int defaultEpochs() {
-    return EPOCHS;
+  FashionGruSample() {
+    super(NAME, EPOCHS);
   }
 
   @Override
