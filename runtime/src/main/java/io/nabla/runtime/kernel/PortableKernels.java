@@ -306,34 +306,16 @@ public final class PortableKernels implements Kernels {
   @Override
   public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
       float[] grads, int biasGradOff) {
-    for (int r = 0; r < rows; r++) {
-      int row = r * n;
-      ActivationFunctions.multiplyDerivative(dy, y, row, row + n, act, slope);
-      if (biasGradOff >= 0) {
-        for (int j = 0; j < n; j++) {
-          grads[biasGradOff + j] += dy[row + j];
-        }
-      }
-    }
+    Elementwise.activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
   }
 
   @Override
   public void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
-    System.arraycopy(inputs[0], 0, out, 0, n);
-    for (int s = 1; s < inputs.length; s++) {
-      float[] input = inputs[s];
-      for (int i = 0; i < n; i++) {
-        out[i] += input[i];
-      }
-    }
-    ActivationFunctions.apply(out, 0, n, act, slope);
+    Elementwise.addForward(out, inputs, n, act, slope);
   }
 
   @Override
   public void accumulate(float[] dx, float[] dz, int n) {
-    for (int i = 0; i < n; i++) {
-      dx[i] += dz[i];
-    }
+    Elementwise.accumulate(dx, dz, n);
   }
-
 }
