@@ -23,6 +23,9 @@ public final class PortableKernels implements Kernels {
   /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
   static final int DEPTH_BLOCK = 192;
 
+  /** {@code NT} products with at most this many rows take dot products instead of packing {@code Bᵀ}. */
+  static final int FEW_ROWS = 4;
+
   /** Below this many multiply-adds a product runs on the calling thread alone. */
   static final long PARALLEL_THRESHOLD = 1L << 20;
 
@@ -117,6 +120,10 @@ public final class PortableKernels implements Kernels {
 
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
+    if (bTransposed && m <= FEW_ROWS) {
+      fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+      return;
+    }
     if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || n < 32) {
       gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
       return;
@@ -140,6 +147,49 @@ public final class PortableKernels implements Kernels {
       gc = null;
       ga = null;
       gb = null;
+    }
+  }
+
+  /**
+   * {@code c (+)= a · bᵀ} for a few rows (single-sample predict, batch-1 training): transposing {@code b} into the
+   * panel would cost more than the product (86 % of a single-sample forward), while rows of {@code a} and
+   * {@code b} are both contiguous in {@code p}; four rows of {@code b} at a time share each load of {@code a}.
+   */
+  private static void fewRowsNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int x = aOff + i * k;
+      int out = cOff + i * n;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = bOff + j * k;
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int p = 0; p < k; p++) {
+          float xp = a[x + p];
+          s0 += xp * b[b0 + p];
+          s1 += xp * b[b1 + p];
+          s2 += xp * b[b2 + p];
+          s3 += xp * b[b3 + p];
+        }
+        c[out + j] = accumulate ? c[out + j] + s0 : s0;
+        c[out + j + 1] = accumulate ? c[out + j + 1] + s1 : s1;
+        c[out + j + 2] = accumulate ? c[out + j + 2] + s2 : s2;
+        c[out + j + 3] = accumulate ? c[out + j + 3] + s3 : s3;
+      }
+      for (; j < n; j++) {
+        int row = bOff + j * k;
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s += a[x + p] * b[row + p];
+        }
+        c[out + j] = accumulate ? c[out + j] + s : s;
+      }
     }
   }
 
