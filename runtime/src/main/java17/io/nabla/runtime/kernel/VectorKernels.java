@@ -452,11 +452,16 @@ final class VectorKernels implements Kernels {
           s2 = x.fma(FloatVector.fromArray(SPECIES, b, b2 + p), s2);
           s3 = x.fma(FloatVector.fromArray(SPECIES, b, b3 + p), s3);
         }
+        // No vector leaves this method: one passed to another would be boxed (allocated) if not inlined.
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, LANES);
+        s2.intoArray(lanes, 2 * LANES);
+        s3.intoArray(lanes, 3 * LANES);
         int out = q.cOff + i * q.n + j;
-        c[out] = finish(s0, lanes, a, aRow, b, b0, vectorEnd, k, q.accumulate ? c[out] : 0f);
-        c[out + 1] = finish(s1, lanes, a, aRow, b, b1, vectorEnd, k, q.accumulate ? c[out + 1] : 0f);
-        c[out + 2] = finish(s2, lanes, a, aRow, b, b2, vectorEnd, k, q.accumulate ? c[out + 2] : 0f);
-        c[out + 3] = finish(s3, lanes, a, aRow, b, b3, vectorEnd, k, q.accumulate ? c[out + 3] : 0f);
+        c[out] = finish(lanes, 0, a, aRow, b, b0, vectorEnd, k, q.accumulate ? c[out] : 0f);
+        c[out + 1] = finish(lanes, LANES, a, aRow, b, b1, vectorEnd, k, q.accumulate ? c[out + 1] : 0f);
+        c[out + 2] = finish(lanes, 2 * LANES, a, aRow, b, b2, vectorEnd, k, q.accumulate ? c[out + 2] : 0f);
+        c[out + 3] = finish(lanes, 3 * LANES, a, aRow, b, b3, vectorEnd, k, q.accumulate ? c[out + 3] : 0f);
       }
       for (; j < q.n; j++) {
         int bRow = q.bOff + j * k;
@@ -464,21 +469,22 @@ final class VectorKernels implements Kernels {
         for (int p = 0; p < vectorEnd; p += LANES) {
           s = FloatVector.fromArray(SPECIES, a, aRow + p).fma(FloatVector.fromArray(SPECIES, b, bRow + p), s);
         }
+        s.intoArray(lanes, 0);
         int out = q.cOff + i * q.n + j;
-        c[out] = finish(s, lanes, a, aRow, b, bRow, vectorEnd, k, q.accumulate ? c[out] : 0f);
+        c[out] = finish(lanes, 0, a, aRow, b, bRow, vectorEnd, k, q.accumulate ? c[out] : 0f);
       }
     }
   }
 
   /**
-   * {@code start + Σ lanes + Σ_{p ≥ from} a·b}, in a fixed order: the Vector API's own lane reduction may add in
-   * another order when compiled than when interpreted, and the result must not depend on that.
+   * {@code start + Σ lanes[at .. at+LANES) + Σ_{p ≥ from} a·b}, in a fixed order: the Vector API's own lane
+   * reduction may add in another order when compiled than when interpreted, and the result must not depend on
+   * that.
    */
-  private static float finish(FloatVector partial, float[] lanes, float[] a, int aRow, float[] b, int bRow,
-      int from, int k, float start) {
-    partial.intoArray(lanes, 0);
+  private static float finish(float[] lanes, int at, float[] a, int aRow, float[] b, int bRow, int from, int k,
+      float start) {
     float s = 0f;
-    for (int l = 0; l < LANES; l++) {
+    for (int l = at; l < at + LANES; l++) {
       s += lanes[l];
     }
     for (int p = from; p < k; p++) {
@@ -557,7 +563,7 @@ final class VectorKernels implements Kernels {
     final float[] aPack = new float[ROW_BLOCK * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] bPack = new float[(COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
-    final float[] lanes = new float[LANES];
+    final float[] lanes = new float[4 * LANES];
     final Product product = new Product();
   }
 }
