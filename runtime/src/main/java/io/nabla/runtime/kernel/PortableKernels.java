@@ -14,8 +14,9 @@ import io.nabla.Activation;
  *
  * so each loaded {@code b} value feeds four rows and each {@code c} value is loaded and stored once per three
  * {@code k}. Blocks of {@value #COLUMN_BLOCK} columns by {@value #DEPTH_BLOCK} depths keep the panel in L2.
- * {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in another order, so
- * results agree to rounding.
+ * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict) take dot products instead of the
+ * transposing pack. {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in
+ * another order, so results agree to rounding.
  */
 public final class PortableKernels implements Kernels {
   /** Columns of {@code c} per block: four scratch rows of this length stay in L1. */

@@ -13,8 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
- * so results are bitwise identical for any thread count and vector width. Products with at most
- * {@value #FEW_ROWS} rows skip packing (see {@link #fewRows}). {@link ReferenceKernels} is the naive twin.
+ * so results are bitwise identical for any thread count (and any vector width, except for {@code NT} products of
+ * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). {@link ReferenceKernels} is the
+ * naive twin.
  */
 @Java17Only
 final class VectorKernels implements Kernels {
@@ -31,7 +32,7 @@ final class VectorKernels implements Kernels {
   static final int COLUMN_BLOCK = 512;
   /** Products with at most this many rows take the unpacked path. */
   static final int FEW_ROWS = 4;
-  /** Below this many multiply-adds a product runs on the calling thread alone (about 30 µs on one core). */
+  /** Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). */
   static final long PARALLEL_THRESHOLD = 1L << 22;
 
   private final Workspace[] workspaces;
