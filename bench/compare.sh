@@ -16,7 +16,7 @@
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 3-4 minutes on a 2-core machine. Other load on the machine skews both sides: the script prints the
+# Takes about 5-6 minutes on a 2-core machine (3-4 with --kernels best). Other load on the machine skews both sides: the script prints the
 # load average first; rerun when it is high.
 set -euo pipefail
 
