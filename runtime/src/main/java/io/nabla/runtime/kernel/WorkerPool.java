@@ -6,8 +6,7 @@ import java.util.concurrent.locks.LockSupport;
 /**
  * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0,
  * worker {@code w} part {@code w}. Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and
- * then park; handing a task over
- * allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
+ * then park; handing a task over allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
  * kernel instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take
  * turns.
  */

@@ -19,7 +19,7 @@ abstract class AdamBase extends GroupedOptimizer {
    * cannot set. Two additions keep the loop vectorised (a compare-and-select per element did not vectorise on JDK
    * 17) and an addition with a subnormal input costs nothing extra. The price: a moment below 2^-78 differs from
    * PyTorch's by at most 2^-101 ≈ 3.9e-31, and one that decays to a few multiples of 2^-100 stays there instead
-   * of reaching zero (≤ 3.2e-30 for {@code exp_avg}), a weight step below 1e-24.
+   * of reaching zero (≤ 3.2e-30 for {@code exp_avg}: a weight step of at most lr · 3.2e-22 with the default eps).
    */
   static final float TINY = 0x1p-77f;
 
