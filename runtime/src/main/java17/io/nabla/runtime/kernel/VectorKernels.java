@@ -8,7 +8,7 @@ import jdk.incubator.vector.VectorSpecies;
  * Kernels on the Vector API ({@code jdk.incubator.vector}, JDK 17+), chosen by {@link Kernels#best}. Products
  * follow the BLIS layout: a block of {@code B} is packed into panels two vectors wide, a block of {@code A} into
  * panels of {@value #TILE_ROWS} rows, both interleaved depth by depth so that the register-tiled core
- * ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of {@code c} stays in 16
+ * ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of {@code c} stays in
  * vector registers.
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
@@ -21,8 +21,11 @@ import jdk.incubator.vector.VectorSpecies;
 final class VectorKernels implements Kernels {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
-  /** Rows of a register tile: 8 rows × 2 vectors take 16 accumulators of AVX-512's (or NEON's) 32 registers. */
-  static final int TILE_ROWS = 8;
+  /**
+   * Rows of a register tile: 8 rows × 2 vectors take 16 accumulators of AVX-512's (or NEON's) 32 registers; with
+   * 256-bit vectors (AVX2, 16 registers) 4 rows, as 8 would spill.
+   */
+  static final int TILE_ROWS = LANES == 8 ? 4 : 8;
   static final int TILE_COLUMNS = 2 * LANES;
   /** Depths per block: a {@code B} panel of 256 × 32 floats (32 KiB) stays in L1 while the A panels stream. */
   static final int DEPTH_BLOCK = 256;
@@ -210,12 +213,22 @@ final class VectorKernels implements Kernels {
       int base = ir * kc;
       int height = Math.min(TILE_ROWS, mc - ir);
       int start = q.aOff + (ic + ir) * q.aRow + pc * q.aDepth;
-      if (height == TILE_ROWS && q.aDepth == 1) {
+      if (height == 4 && TILE_ROWS == 4 && q.aDepth == 1) {
+        int r = q.aRow;
+        int s0 = start, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r;
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * 4;
+          pack[d] = a[s0 + p];
+          pack[d + 1] = a[s1 + p];
+          pack[d + 2] = a[s2 + p];
+          pack[d + 3] = a[s3 + p];
+        }
+      } else if (height == 8 && TILE_ROWS == 8 && q.aDepth == 1) {
         // Rows contiguous in depth (NN, NT): eight streams, interleaved.
         int r = q.aRow;
         int s0 = start, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r, s4 = s3 + r, s5 = s4 + r, s6 = s5 + r, s7 = s6 + r;
         for (int p = 0; p < kc; p++) {
-          int d = base + p * TILE_ROWS;
+          int d = base + p * 8;
           pack[d] = a[s0 + p];
           pack[d + 1] = a[s1 + p];
           pack[d + 2] = a[s2 + p];
@@ -291,10 +304,74 @@ final class VectorKernels implements Kernels {
   }
 
   /**
-   * The register-tiled core: {@code c[8 × 2·lanes] (+)= aPanel · bPanel} over {@code kc} depths, the tile held in
-   * 16 accumulators; per depth two vector loads of {@code B}, eight broadcasts of {@code A} and 16 FMAs.
+   * The register-tiled core: {@code c[TILE_ROWS × 2·lanes] (+)= aPanel · bPanel} over {@code kc} depths, the tile
+   * held in accumulators; per depth two vector loads of {@code B}, a broadcast of {@code A} per row and two FMAs
+   * per row.
    */
   private static void tile(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    if (TILE_ROWS == 4) {
+      tile4(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
+    } else {
+      tile8(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
+    }
+  }
+
+  /** {@link #tile} for 4 rows (256-bit vectors): 8 accumulators. */
+  private static void tile4(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+    if (load) {
+      int at = cAt;
+      c00 = FloatVector.fromArray(SPECIES, c, at);
+      c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c10 = FloatVector.fromArray(SPECIES, c, at);
+      c11 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c20 = FloatVector.fromArray(SPECIES, c, at);
+      c21 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c30 = FloatVector.fromArray(SPECIES, c, at);
+      c31 = FloatVector.fromArray(SPECIES, c, at + LANES);
+    } else {
+      FloatVector z = FloatVector.zero(SPECIES);
+      c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int y = bAt + p * TILE_COLUMNS;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+      int x = aAt + p * 4;
+      FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+    }
+    int at = cAt;
+    c00.intoArray(c, at);
+    c01.intoArray(c, at + LANES);
+    at += ldc;
+    c10.intoArray(c, at);
+    c11.intoArray(c, at + LANES);
+    at += ldc;
+    c20.intoArray(c, at);
+    c21.intoArray(c, at + LANES);
+    at += ldc;
+    c30.intoArray(c, at);
+    c31.intoArray(c, at + LANES);
+  }
+
+  /** {@link #tile} for 8 rows: 16 accumulators. */
+  private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
     if (load) {
@@ -331,7 +408,7 @@ final class VectorKernels implements Kernels {
       int y = bAt + p * TILE_COLUMNS;
       FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
       FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
-      int x = aAt + p * TILE_ROWS;
+      int x = aAt + p * 8;
       FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
       c00 = v.fma(b0, c00);
       c01 = v.fma(b1, c01);
