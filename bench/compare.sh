@@ -1,20 +1,22 @@
 #!/usr/bin/env bash
 # Nabla against PyTorch on this machine, one after the other: training throughput of the MLP 784-256-128-10
 # (ReLU, softmax cross-entropy, Adam lr 1e-3, data in memory) at batch 1, 32 and 256, and single-sample predict
-# latency. Nabla runs at 1 and 2 threads (Kernels.portable(n)), one JVM per configuration, through
+# latency. Nabla runs at 1 and 2 threads on its Vector API kernels (Kernels.best(n), java --add-modules
+# jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per configuration, through
 # io.nabla.benchmarks.TrainThroughput (Trainer, training-loop time over epochs 2..E, as the samples'
 # samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py at every setting of its two
 # thread pools (OpenMP 1|2 x OpenBLAS 1|2), each with and without torch.set_flush_denormal(True), and its best
 # setting counts. Prints markdown tables.
 #
-# usage: bench/compare.sh [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--out FILE]
+# usage: bench/compare.sh [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K] [--out FILE]
 #   --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist; random data if absent)
 #   --quick        a tenth of the samples (a smoke test; the figures are noisier)
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
 #   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
+#   --kernels K    best, portable or both (default both); best is the Vector API kernels
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 3-4 minutes on a 2-core machine. Other load on the machine skews both sides: the script prints the
+# Takes about 5-6 minutes on a 2-core machine (3-4 with --kernels best). Other load on the machine skews both sides: the script prints the
 # load average first; rerun when it is high.
 set -euo pipefail
 
@@ -28,6 +30,7 @@ quick=0
 nabla_only=0
 build=1
 out=""
+kernels=both
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data_args=(--data "$2"); shift 2 ;;
@@ -35,10 +38,17 @@ while [ $# -gt 0 ]; do
     --nabla-only) nabla_only=1; shift ;;
     --no-build) build=0; shift ;;
     --out) out="$2"; shift 2 ;;
+    --kernels) kernels="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
 done
+
+case "$kernels" in
+  both) kernel_list=best,portable ;;
+  best|portable) kernel_list=$kernels ;;
+  *) echo "error: --kernels must be best, portable or both, got '$kernels'" >&2; exit 2 ;;
+esac
 
 if [ "$quick" = 1 ]; then
   samples_1=100; samples_32=2000; samples_256=6000
@@ -91,14 +101,22 @@ if awk -v l="$load1" -v c="$cores" 'BEGIN { exit !(l > c / 4) }'; then
 fi
 echo
 
+# The Vector API kernels need the incubator module; without it Kernels.best() is the portable kernels.
+vector=(--add-modules jdk.incubator.vector)
+# The JVM warns on standard error that it uses an incubator module; other errors still show.
+quiet_warning() { grep -v 'Using incubator modules' >&2 || true; }
 start=$(date +%s)
 for batch in 1 32 256; do
-  for threads in 1 2; do
-    "$JAVA" -cp "$jar" io.nabla.benchmarks.TrainThroughput --batches "$batch" --threads "$threads" \
-      --samples "$samples" "${data_args[@]}" | grep -E '^(MLP|result)' | tee -a "$log" | grep -v '^result'
+  for k in ${kernel_list//,/ }; do
+    for threads in 1 2; do
+      "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --batches "$batch" --threads "$threads" \
+        --kernels "$k" --samples "$samples" "${data_args[@]}" 2> >(quiet_warning) | grep -E '^(kernels|MLP|result)' \
+        | tee -a "$log" | grep -v -E '^(result|kernels)'
+    done
   done
 done
-"$JAVA" -cp "$jar" io.nabla.benchmarks.TrainThroughput --predict-only | tee -a "$log" | grep -v '^result'
+"$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --predict-only --kernels "$kernel_list" \
+  2> >(quiet_warning) | grep -E '^(kernels|MLP|result)' | tee -a "$log" | grep -v -E '^(result|kernels)'
 if [ "$nabla_only" = 0 ]; then
   "$PYTHON" "$root/bench/pytorch_mlp.py" --samples "$samples" --denormals both --predict "${data_args[@]}" \
     | tee -a "$log" | grep -v '^result'
@@ -110,7 +128,10 @@ echo
 python3 - "$log" <<'EOF' | tee "$work/table.md"
 import json, sys
 rows = [json.loads(line.split("result:", 1)[1]) for line in open(sys.argv[1]) if line.startswith("result:")]
-nabla = {(r["batch"], r["threads"]): r["samples_per_second"] for r in rows if r["impl"] == "nabla" and "batch" in r}
+nabla = {(r.get("kernels", "portable"), r["batch"], r["threads"]): r["samples_per_second"]
+         for r in rows if r["impl"] == "nabla" and "batch" in r}
+kinds = [k for k in ("best", "portable") if any(key[0] == k for key in nabla)]
+label = {"best": "vector", "portable": "portable"}
 torch = [r for r in rows if r["impl"] == "pytorch" and "batch" in r]
 targets = {1: 10.0, 32: 1.5, 256: 1.0}
 
@@ -127,26 +148,33 @@ def best(rs):
     return max(rs, key=lambda r: r["samples_per_second"], default=None)
 
 
-print("| MLP 784-256-128-10, Adam lr 1e-3 | Nabla 1 thread | Nabla 2 threads | 2t / 1t | PyTorch best (setting) "
-      "| **Nabla 2t / PyTorch best** | Nabla 2t / PyTorch best without flushing | target |")
-print("|---|---:|---:|---:|---:|---:|---:|---:|")
+head = ["Nabla %s %s" % (label[k], t) for k in kinds for t in ("1t", "2t")]
+print("| MLP 784-256-128-10, Adam lr 1e-3 | " + " | ".join(head) + " | PyTorch best (setting) | "
+      + " | ".join("**Nabla %s 2t / PyTorch best**" % label[k] for k in kinds)
+      + " | Nabla %s 2t / PyTorch best without flushing | target |" % label[kinds[0]])
+print("|---|" + "---:|" * (len(head) + len(kinds) + 3))
 for batch in (1, 32, 256):
-    one, two = nabla.get((batch, 1)), nabla.get((batch, 2))
     top = best(r for r in torch if r["batch"] == batch)
     ieee = best(r for r in torch if r["batch"] == batch and not r.get("flush_denormal"))
-    print("| batch %d, samples/s | %s | %s | %s | %s | %s | %s | ≥ %.1f× |" % (
-        batch, fmt(one), fmt(two), "%.2f×" % (two / one) if one and two else "-",
-        "%s (%s)" % (fmt(top["samples_per_second"]), setting(top)) if top else "-",
-        "**%.2f×**" % (two / top["samples_per_second"]) if top and two else "-",
-        "%.2f×" % (two / ieee["samples_per_second"]) if ieee and two else "-", targets[batch]))
-np_ = [r for r in rows if r["impl"] == "nabla" and "predict_batch" in r]
+    cells = [fmt(nabla.get((k, batch, t))) for k in kinds for t in (1, 2)]
+    cells.append("%s (%s)" % (fmt(top["samples_per_second"]), setting(top)) if top else "-")
+    for k in kinds:
+        two = nabla.get((k, batch, 2))
+        cells.append("**%.2f×**" % (two / top["samples_per_second"]) if top and two else "-")
+    two = nabla.get((kinds[0], batch, 2))
+    cells.append("%.2f×" % (two / ieee["samples_per_second"]) if ieee and two else "-")
+    cells.append("≥ %.1f×" % targets[batch])
+    print("| batch %d, samples/s | %s |" % (batch, " | ".join(cells)))
+np_ = {r.get("kernels", "portable"): r["microseconds"] for r in rows if r["impl"] == "nabla" and "predict_batch" in r}
 tp = [r for r in rows if r["impl"] == "pytorch" and "predict_batch" in r]
 if np_:
-    n = np_[0]["microseconds"]
     top = min(tp, key=lambda r: r["microseconds"]) if tp else None
-    print("| predict 1 sample, µs (lower is better) | %.1f | - | - | %s | %s | - | - |" % (
-        n, "%.1f (%s)" % (top["microseconds"], setting(top)) if top else "-",
-        "**%.2f×** (speed)" % (top["microseconds"] / n) if top else "-"))
+    cells = [c for k in kinds for c in ("%.1f" % np_[k] if k in np_ else "-", "-")]
+    cells.append("%.1f (%s)" % (top["microseconds"], setting(top)) if top else "-")
+    for k in kinds:
+        cells.append("**%.2f×** (speed)" % (top["microseconds"] / np_[k]) if top and k in np_ else "-")
+    cells += ["-", "-"]
+    print("| predict 1 sample, µs (lower is better) | %s |" % " | ".join(cells))
 if torch:
     settings = sorted({(r.get("flush_denormal", False), r["omp"], r["blas"]) for r in torch})
     print()
@@ -166,6 +194,7 @@ if torch:
     print()
     print("\\* cut short at the time cap (--max-seconds): the rate is over the steps done.")
 EOF
+grep '^kernels ' "$log" | sort -u | sed 's/^/nabla /' | tee -a "$work/header.txt"
 if [ -n "$out" ]; then
   { sed 's/^/- /' "$work/header.txt"; echo; cat "$work/table.md"; } > "$out"
   echo "(written to $out)"

@@ -18,8 +18,8 @@ import org.openjdk.jmh.annotations.State;
 import org.openjdk.jmh.annotations.Warmup;
 
 /**
- * The raw matrix products of an MLP 784-256-128-10 training step, at batch 32 and 256, on the portable kernels with
- * 1 or 2 threads. {@code shape} is {@code VARIANT_MxNxK}, the {@link Kernels} method and its {@code m, n, k}:
+ * The raw matrix products of an MLP 784-256-128-10 training step, at batch 32 and 256, on the portable or the best
+ * (Vector API) kernels with 1 or 2 threads. {@code shape} is {@code VARIANT_MxNxK}, the {@link Kernels} method and its {@code m, n, k}:
  *
  * <pre>
  * NT_Bx256x784   hidden1 forward   x · W1ᵀ          NT_Bx128x256   hidden2 forward   h1 · W2ᵀ
@@ -31,7 +31,7 @@ import org.openjdk.jmh.annotations.Warmup;
  * by an auxiliary counter) reads directly as <b>GFLOP/s</b>; ignore the primary {@code ops/ns} score.
  *
  * <pre>
- * java -jar benchmarks/target/nabla-benchmarks.jar Matmul -p threads=1
+ * java -jar benchmarks/target/nabla-benchmarks.jar Matmul -p threads=1 -p kernels=best
  * </pre>
  */
 @State(Scope.Thread)
@@ -39,7 +39,7 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.NANOSECONDS)
 @Warmup(iterations = 3, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = BenchKernels.VECTOR_MODULE)
 public class MatmulBenchmark {
   @Param({
     "NT_32x256x784", "TN_256x784x32", "NT_32x128x256", "NN_32x256x128", "TN_128x256x32",
@@ -49,7 +49,11 @@ public class MatmulBenchmark {
   @Param({"1", "2"})
   public int threads;
 
-  private Kernels kernels;
+  /** {@code portable} or {@code best} (the Vector API kernels), see {@link BenchKernels}. */
+  @Param({"portable", "best"})
+  public String kernels;
+
+  private Kernels impl;
   private String variant;
   private int m;
   private int n;
@@ -78,7 +82,7 @@ public class MatmulBenchmark {
     m = Integer.parseInt(sizes[0]);
     n = Integer.parseInt(sizes[1]);
     k = Integer.parseInt(sizes[2]);
-    kernels = Kernels.portable(threads);
+    impl = BenchKernels.create(kernels, threads);
     a = random(m * k, 1);
     b = random(k * n, 2);
     c = new float[m * n];
@@ -97,13 +101,13 @@ public class MatmulBenchmark {
   public float[] product(Flops flops) {
     switch (variant) {
       case "NN":
-        kernels.matmulNN(c, 0, a, 0, b, 0, m, n, k, false);
+        impl.matmulNN(c, 0, a, 0, b, 0, m, n, k, false);
         break;
       case "NT":
-        kernels.matmulNT(c, 0, a, 0, b, 0, m, n, k, false);
+        impl.matmulNT(c, 0, a, 0, b, 0, m, n, k, false);
         break;
       case "TN":
-        kernels.matmulTN(c, 0, a, 0, b, 0, m, n, k, false);
+        impl.matmulTN(c, 0, a, 0, b, 0, m, n, k, false);
         break;
       default:
         throw new IllegalArgumentException("unknown variant " + variant);

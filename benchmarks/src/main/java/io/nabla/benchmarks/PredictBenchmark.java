@@ -1,6 +1,5 @@
 package io.nabla.benchmarks;
 
-import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.train.Dataset;
 import java.util.concurrent.TimeUnit;
 import org.openjdk.jmh.annotations.Benchmark;
@@ -9,6 +8,7 @@ import org.openjdk.jmh.annotations.Fork;
 import org.openjdk.jmh.annotations.Measurement;
 import org.openjdk.jmh.annotations.Mode;
 import org.openjdk.jmh.annotations.OutputTimeUnit;
+import org.openjdk.jmh.annotations.Param;
 import org.openjdk.jmh.annotations.Scope;
 import org.openjdk.jmh.annotations.Setup;
 import org.openjdk.jmh.annotations.State;
@@ -24,14 +24,18 @@ import org.openjdk.jmh.annotations.Warmup;
 @OutputTimeUnit(TimeUnit.MICROSECONDS)
 @Warmup(iterations = 4, time = 1)
 @Measurement(iterations = 5, time = 1)
-@Fork(1)
+@Fork(value = 1, jvmArgsAppend = BenchKernels.VECTOR_MODULE)
 public class PredictBenchmark {
+  /** {@code portable} or {@code best} (the Vector API kernels), see {@link BenchKernels}. */
+  @Param({"portable", "best"})
+  public String kernels;
+
   private MlpNet model;
   private float[] sample;
 
   @Setup
   public void setUp() {
-    model = new MlpNet(1, Kernels.portable(1));
+    model = new MlpNet(1, BenchKernels.create(kernels, 1));
     model.initialize(42);
     model.setTraining(false);
     Dataset data = BenchData.random(1, 7);

@@ -23,8 +23,12 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
  *     [--batches 1,32,256] [--threads 1,2] [--epochs 3] [--samples 1=1000,32=20000,256=60000]
- *     [--data DIR|random] [--seed 42] [--predict]
+ *     [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
  * </pre>
+ *
+ * {@code --kernels}: {@code best} ({@link Kernels#best(int)}, the Vector API kernels when the JVM runs with
+ * {@code --add-modules jdk.incubator.vector}) and/or {@code portable} ({@link Kernels#portable(int)}); default
+ * {@code best}.
  *
  * Each result is also printed as one machine-readable line,
  * {@code result: {"impl":"nabla","batch":32,"threads":2,...,"samples_per_second":12345.6}}, which
@@ -51,6 +55,7 @@ public final class TrainThroughput {
     long seed = 42;
     boolean predict = false;
     boolean train = true;
+    List<String> kernelNames = Arrays.asList("best");
     for (int i = 0; i < args.length; i++) {
       String arg = args[i];
       switch (arg) {
@@ -84,6 +89,9 @@ public final class TrainThroughput {
         case "--predict":
           predict = true;
           break;
+        case "--kernels":
+          kernelNames = Arrays.asList(value(args, ++i, arg).split(","));
+          break;
         case "--predict-only":
           predict = true;
           train = false;
@@ -92,7 +100,7 @@ public final class TrainThroughput {
         case "--help":
           System.out.println("usage: TrainThroughput [--batches 1,32,256] [--threads 1,2] [--epochs 3]"
               + " [--samples 1=1000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
-              + " [--predict-only]");
+              + " [--predict-only] [--kernels best,portable]");
           return;
         default:
           System.err.println("error: unknown option '" + arg + "'; see --help");
@@ -106,35 +114,44 @@ public final class TrainThroughput {
 
     System.out.println(String.format(Locale.ROOT, "java %s (%s), %d cores", System.getProperty("java.version"),
         System.getProperty("java.vm.name"), Runtime.getRuntime().availableProcessors()));
+    for (String kernels : kernelNames) {
+      System.out.println("kernels " + kernels + ": " + BenchKernels.describe(kernels));
+    }
     if (train) {
       Dataset all = BenchData.load(data, seed);
       System.out.println("data: " + BenchData.describe(all, data));
       for (int batch : batches) {
         int count = Math.min(all.size(), samples.containsKey(batch) ? samples.get(batch) : all.size());
         Dataset subset = all.take(count);
-        for (int t : threads) {
-          double perSecond = train(subset, batch, t, epochs, seed);
-          System.out.println(String.format(Locale.ROOT,
-              "MLP 784-256-128-10 batch %d, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed)",
-              batch, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
-          System.out.println(String.format(Locale.ROOT,
-              "result: {\"impl\":\"nabla\",\"batch\":%d,\"threads\":%d,\"samples\":%d,\"epochs\":%d,"
-                  + "\"samples_per_second\":%.1f}", batch, t, count, epochs, perSecond));
-          System.out.flush();
+        for (String kernels : kernelNames) {
+          for (int t : threads) {
+            double perSecond = train(subset, batch, kernels, t, epochs, seed);
+            System.out.println(String.format(Locale.ROOT,
+                "MLP 784-256-128-10 batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs,"
+                    + " epochs 2..%d timed)", batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
+            System.out.println(String.format(Locale.ROOT,
+                "result: {\"impl\":\"nabla\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"samples\":%d,"
+                    + "\"epochs\":%d,\"samples_per_second\":%.1f}", kernels, batch, t, count, epochs, perSecond));
+            System.out.flush();
+          }
         }
       }
     }
     if (predict) {
-      double micros = predictLatency(seed);
-      System.out.println(String.format(Locale.ROOT, "MLP 784-256-128-10 predict(x, 1), 1 thread: %.2f us", micros));
-      System.out.println(String.format(Locale.ROOT,
-          "result: {\"impl\":\"nabla\",\"predict_batch\":1,\"threads\":1,\"microseconds\":%.2f}", micros));
+      for (String kernels : kernelNames) {
+        double micros = predictLatency(kernels, seed);
+        System.out.println(String.format(Locale.ROOT, "MLP 784-256-128-10 predict(x, 1), %s kernels, 1 thread: %.2f us",
+            kernels, micros));
+        System.out.println(String.format(Locale.ROOT,
+            "result: {\"impl\":\"nabla\",\"kernels\":\"%s\",\"predict_batch\":1,\"threads\":1,"
+                + "\"microseconds\":%.2f}", kernels, micros));
+      }
     }
   }
 
   /** Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E. */
-  static double train(Dataset data, int batch, int threads, int epochs, long seed) {
-    MlpNet model = new MlpNet(batch, Kernels.portable(threads));
+  static double train(Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
+    MlpNet model = new MlpNet(batch, BenchKernels.create(kernels, threads));
     model.initialize(seed);
     History history = Trainer.builder()
         .optimizer(Adam.builder().learningRate(1e-3).build())
@@ -154,8 +171,8 @@ public final class TrainThroughput {
   }
 
   /** The median over rounds of the mean time of {@code predict(x, 1)}, in microseconds, after a warm-up. */
-  static double predictLatency(long seed) {
-    MlpNet model = new MlpNet(1, Kernels.portable(1));
+  static double predictLatency(String kernels, long seed) {
+    MlpNet model = new MlpNet(1, BenchKernels.create(kernels, 1));
     model.initialize(seed);
     model.setTraining(false);
     float[] x = BenchData.random(64, seed).features();

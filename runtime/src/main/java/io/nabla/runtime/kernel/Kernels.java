@@ -58,4 +58,24 @@ public interface Kernels {
   static Kernels portable(int threads) {
     return new PortableKernels(threads);
   }
+
+  /** A new instance of the fastest kernels this JVM runs, on one thread: see {@link #best(int)}. */
+  static Kernels best() {
+    return best(1);
+  }
+
+  /**
+   * A new instance of the fastest kernels this JVM runs, splitting large products over {@code threads} threads
+   * (results bitwise identical for any thread count). On Java 17+ with the {@code jdk.incubator.vector} module
+   * resolved ({@code java --add-modules jdk.incubator.vector}) these are the Vector API kernels, 2-4× faster than
+   * the portable ones on large products; otherwise, and always on Java 8-16 and Android, the portable kernels
+   * ({@link #portable(int)}). Without the module, Java 17+ prints a one-line notice to standard error, once. The
+   * two sum in different orders, so their results agree to rounding, not bitwise.
+   */
+  static Kernels best(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    return KernelChoice.best(threads);
+  }
 }

@@ -15,14 +15,18 @@ import org.jspecify.annotations.Nullable;
  *
  * so each loaded {@code b} value feeds four rows and each {@code c} value is loaded and stored once per three
  * {@code k}. Blocks of {@value #COLUMN_BLOCK} columns by {@value #DEPTH_BLOCK} depths keep the panel in L2.
- * {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in another order, so
- * results agree to rounding.
+ * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict) take dot products instead of the
+ * transposing pack. {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in
+ * another order, so results agree to rounding.
  */
 public final class PortableKernels implements Kernels {
   /** Columns of {@code c} per block: four scratch rows of this length stay in L1. */
   static final int COLUMN_BLOCK = 256;
   /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
   static final int DEPTH_BLOCK = 192;
+
+  /** {@code NT} products with at most this many rows take dot products instead of packing {@code Bᵀ}. */
+  static final int FEW_ROWS = 4;
 
   /** Below this many multiply-adds a product runs on the calling thread alone. */
   static final long PARALLEL_THRESHOLD = 1L << 20;
@@ -118,6 +122,10 @@ public final class PortableKernels implements Kernels {
 
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
+    if (bTransposed && m <= FEW_ROWS) {
+      fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+      return;
+    }
     if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || n < 32) {
       gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
       return;
@@ -141,6 +149,49 @@ public final class PortableKernels implements Kernels {
       gc = null;
       ga = null;
       gb = null;
+    }
+  }
+
+  /**
+   * {@code c (+)= a · bᵀ} for a few rows (single-sample predict, batch-1 training): transposing {@code b} into the
+   * panel would cost more than the product (86 % of a single-sample forward), while rows of {@code a} and
+   * {@code b} are both contiguous in {@code p}; four rows of {@code b} at a time share each load of {@code a}.
+   */
+  private static void fewRowsNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate) {
+    for (int i = 0; i < m; i++) {
+      int x = aOff + i * k;
+      int out = cOff + i * n;
+      int j = 0;
+      for (; j + 4 <= n; j += 4) {
+        int b0 = bOff + j * k;
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        float s0 = 0f;
+        float s1 = 0f;
+        float s2 = 0f;
+        float s3 = 0f;
+        for (int p = 0; p < k; p++) {
+          float xp = a[x + p];
+          s0 += xp * b[b0 + p];
+          s1 += xp * b[b1 + p];
+          s2 += xp * b[b2 + p];
+          s3 += xp * b[b3 + p];
+        }
+        c[out + j] = accumulate ? c[out + j] + s0 : s0;
+        c[out + j + 1] = accumulate ? c[out + j + 1] + s1 : s1;
+        c[out + j + 2] = accumulate ? c[out + j + 2] + s2 : s2;
+        c[out + j + 3] = accumulate ? c[out + j + 3] + s3 : s3;
+      }
+      for (; j < n; j++) {
+        int row = bOff + j * k;
+        float s = 0f;
+        for (int p = 0; p < k; p++) {
+          s += a[x + p] * b[row + p];
+        }
+        c[out + j] = accumulate ? c[out + j] + s : s;
+      }
     }
   }
 
@@ -307,34 +358,16 @@ public final class PortableKernels implements Kernels {
   @Override
   public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
       float[] grads, int biasGradOff) {
-    for (int r = 0; r < rows; r++) {
-      int row = r * n;
-      ActivationFunctions.multiplyDerivative(dy, y, row, row + n, act, slope);
-      if (biasGradOff >= 0) {
-        for (int j = 0; j < n; j++) {
-          grads[biasGradOff + j] += dy[row + j];
-        }
-      }
-    }
+    Elementwise.activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
   }
 
   @Override
   public void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
-    System.arraycopy(inputs[0], 0, out, 0, n);
-    for (int s = 1; s < inputs.length; s++) {
-      float[] input = inputs[s];
-      for (int i = 0; i < n; i++) {
-        out[i] += input[i];
-      }
-    }
-    ActivationFunctions.apply(out, 0, n, act, slope);
+    Elementwise.addForward(out, inputs, n, act, slope);
   }
 
   @Override
   public void accumulate(float[] dx, float[] dz, int n) {
-    for (int i = 0; i < n; i++) {
-      dx[i] += dz[i];
-    }
+    Elementwise.accumulate(dx, dz, n);
   }
-
 }

@@ -6,12 +6,18 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0,
- * worker {@code w} part {@code w}. Workers are started once and parked between tasks; handing a task over
- * allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
+ * worker {@code w} part {@code w}. Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and
+ * then park; handing a task over allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
  * kernel instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take
  * turns.
  */
 final class WorkerPool {
+  /**
+   * How long an idle worker polls for the next task before parking: the products of one training step come a
+   * few microseconds apart, and waking a parked thread takes tens of microseconds, longer than a small product.
+   */
+  static final long SPIN_NANOS = 50_000;
+
   private static final java.util.Map<Integer, WorkerPool> SHARED = new java.util.HashMap<Integer, WorkerPool>();
 
   /** The pool of {@code threads} threads (the caller and {@code threads - 1} workers), started on first use. */
@@ -88,8 +94,11 @@ final class WorkerPool {
   private void work(int part) {
     int seen = 0;
     while (true) {
+      long parkAfter = System.nanoTime() + SPIN_NANOS;
       while (generation == seen) {
-        LockSupport.park(this);
+        if (System.nanoTime() - parkAfter > 0) {
+          LockSupport.park(this);
+        }
       }
       seen = generation;
       try {

@@ -57,6 +57,32 @@ class AdamTest {
     assertEquals(0.987337, p.values()[0], 2e-6);
   }
 
+  @Test
+  void decayingMomentsNeverBecomeSubnormal() {
+    // A weight whose gradient turns zero: its exp_avg shrinks by β1 = 0.9 per step, exactly computed through the
+    // subnormal floats (slow on x86) and down to 0 after about 900 steps. Adam rounds such tiny moments to
+    // multiples of 2^-101 instead: one more rounding per step below 2^-53 (errors within the parity tolerance,
+    // 1e-4), and a few multiples of 2^-100 at the end instead of 0.
+    for (Adam adam : new Adam[] {Adam.of(1e-3), Adam.builder().amsgrad(true).build()}) {
+      Parameters p = scalars(0.5f, -0.5f);
+      setGradients(p, 1e-3f, -2e-3f);
+      adam.step(p);
+      setGradients(p, 0f, 0f);
+      double[] exact = {1e-4, -2e-4};
+      for (int t = 0; t < 1200; t++) {
+        adam.step(p);
+        float[] m = adam.state().buffer("exp_avg");
+        float[] v = adam.state().buffer("exp_avg_sq");
+        for (int i = 0; i < 2; i++) {
+          exact[i] = (float) (0.9f * (float) exact[i]);
+          assertTrue(m[i] == 0f || Math.abs(m[i]) >= Float.MIN_NORMAL, "step " + t + ": exp_avg " + m[i]);
+          assertTrue(v[i] == 0f || v[i] >= Float.MIN_NORMAL, "step " + t + ": exp_avg_sq " + v[i]);
+          assertEquals(exact[i], m[i], Math.max(0x1p-98, Math.abs(exact[i]) * 1e-4), "step " + t);
+        }
+      }
+    }
+  }
+
   /** The documented rule in double, with the hyperparameters given as the float values the optimizer stores. */
   private static double[] reference(double[] w0, float[][] grads, double lr, double beta1, double beta2,
       double eps, double weightDecay) {

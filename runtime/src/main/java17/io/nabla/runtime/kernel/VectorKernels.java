@@ -1,0 +1,647 @@
+package io.nabla.runtime.kernel;
+
+import io.nabla.Activation;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * Kernels on the Vector API ({@code jdk.incubator.vector}, JDK 17+), chosen by {@link Kernels#best}. Products
+ * follow the BLIS layout: a block of {@code B} is packed into panels two vectors wide, a block of {@code A} into
+ * panels of {@value #TILE_ROWS} rows, both interleaved depth by depth so that the register-tiled core
+ * ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of {@code c} stays in
+ * vector registers.
+ *
+ * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
+ * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
+ * so results are bitwise identical for any thread count (and any vector width, except for {@code NT} products of
+ * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). {@link ReferenceKernels} is the
+ * naive twin.
+ */
+@Java17Only
+final class VectorKernels implements Kernels {
+  private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
+  private static final int LANES = SPECIES.length();
+  /**
+   * Rows of a register tile: 8 rows × 2 vectors take 16 accumulators of AVX-512's (or NEON's) 32 registers; with
+   * 256-bit vectors (AVX2, 16 registers) 4 rows, as 8 would spill.
+   */
+  static final int TILE_ROWS = LANES == 8 ? 4 : 8;
+  static final int TILE_COLUMNS = 2 * LANES;
+  /** Depths per block: a {@code B} panel of 256 × 32 floats (32 KiB) stays in L1 while the A panels stream. */
+  static final int DEPTH_BLOCK = 256;
+  /** Rows of {@code A} packed at once (128 KiB at 256 depths, in L2). */
+  static final int ROW_BLOCK = 128;
+  /** Columns of {@code B} packed at once (512 KiB at 256 depths, in L2). */
+  static final int COLUMN_BLOCK = 512;
+  /** Products with at most this many rows take the unpacked path. */
+  static final int FEW_ROWS = 4;
+  /** Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). */
+  static final long PARALLEL_THRESHOLD = 1L << 22;
+
+  private final Workspace[] workspaces;
+  private final WorkerPool pool;
+  private final WorkerPool.Task parts;
+  private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
+
+  /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
+  private Product shared;
+
+  VectorKernels(int threads) {
+    if (threads < 1) {
+      throw new IllegalArgumentException("threads must be at least 1, got " + threads);
+    }
+    workspaces = new Workspace[threads];
+    for (int t = 0; t < threads; t++) {
+      workspaces[t] = new Workspace();
+    }
+    pool = threads == 1 ? null : WorkerPool.shared(threads);
+    parts = (part, count) -> runPart(part, count);
+  }
+
+  /** The number of threads a product may use. */
+  int threads() {
+    return workspaces.length;
+  }
+
+  @Override
+  public String toString() {
+    return "VectorKernels(" + SPECIES.vectorBitSize() + "-bit vectors, " + threads() + " thread"
+        + (threads() == 1 ? "" : "s") + ")";
+  }
+
+  @Override
+  public void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate) {
+    gemm(c, cOff, a, aOff, k, 1, b, bOff, n, 1, m, n, k, accumulate);
+  }
+
+  @Override
+  public void matmulNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate) {
+    gemm(c, cOff, a, aOff, k, 1, b, bOff, 1, k, m, n, k, accumulate);
+  }
+
+  @Override
+  public void matmulTN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
+      boolean accumulate) {
+    gemm(c, cOff, a, aOff, 1, m, b, bOff, n, 1, m, n, k, accumulate);
+  }
+
+  /**
+   * {@code c[m×n] (+)= A · B} with {@code A(i, p) = a[aOff + i·aRow + p·aDepth]} and
+   * {@code B(p, j) = b[bOff + p·bDepth + j·bColumn]}; {@code c} is row-major.
+   */
+  private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff,
+      int bDepth, int bColumn, int m, int n, int k, boolean accumulate) {
+    if (!busy.compareAndSet(false, true)) {
+      throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
+          + " model on one thread at a time; give each model its own (Kernels.best(threads))");
+    }
+    try {
+      Product p = workspaces[0].product.set(c, cOff, a, aOff, aRow, aDepth, b, bOff, bDepth, bColumn, m, n, k,
+          accumulate);
+      if (m == 0 || n == 0) {
+        return;
+      }
+      if (k == 0) {
+        if (!accumulate) {
+          for (int i = 0; i < m; i++) {
+            java.util.Arrays.fill(c, cOff + i * n, cOff + i * n + n, 0f);
+          }
+        }
+        return;
+      }
+      if (m <= FEW_ROWS) {
+        fewRows(p, workspaces[0].lanes);
+        return;
+      }
+      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD) {
+        blocks(workspaces[0], p, 0, m, 0, n);
+        return;
+      }
+      shared = p;
+      try {
+        pool.run(parts);
+      } finally {
+        shared = null;
+      }
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  /**
+   * Part {@code part} of {@code count}: a band of whole tiles. The band runs across the dimension whose operand
+   * is the cheaper to pack twice: splitting the columns makes every thread pack all of {@code A}, splitting the
+   * rows all of {@code B}.
+   */
+  private void runPart(int part, int count) {
+    Product p = shared;
+    int rowTiles = (p.m + TILE_ROWS - 1) / TILE_ROWS;
+    int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
+    boolean splitColumns = columnTiles >= count && (p.m <= p.n || rowTiles < count);
+    if (splitColumns) {
+      int from = Math.min(p.n, (int) ((long) columnTiles * part / count) * TILE_COLUMNS);
+      int to = Math.min(p.n, (int) ((long) columnTiles * (part + 1) / count) * TILE_COLUMNS);
+      if (from < to) {
+        blocks(workspaces[part], p, 0, p.m, from, to);
+      }
+    } else {
+      int from = Math.min(p.m, (int) ((long) rowTiles * part / count) * TILE_ROWS);
+      int to = Math.min(p.m, (int) ((long) rowTiles * (part + 1) / count) * TILE_ROWS);
+      if (from < to) {
+        blocks(workspaces[part], p, from, to, 0, p.n);
+      }
+    }
+  }
+
+  /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
+  private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    int depthBlocks = (p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
+    // Even depth blocks: 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
+    int depthStep = (p.k + depthBlocks - 1) / depthBlocks;
+    for (int jc = j0; jc < j1; jc += COLUMN_BLOCK) {
+      int nc = Math.min(COLUMN_BLOCK, j1 - jc);
+      for (int pc = 0; pc < p.k; pc += depthStep) {
+        int kc = Math.min(depthStep, p.k - pc);
+        boolean load = p.accumulate || pc > 0;
+        packB(w.bPack, p, pc, kc, jc, nc);
+        for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
+          int mc = Math.min(ROW_BLOCK, i1 - ic);
+          packA(w.aPack, p, ic, mc, pc, kc);
+          for (int jr = 0; jr < nc; jr += TILE_COLUMNS) {
+            int width = Math.min(TILE_COLUMNS, nc - jr);
+            int bPanel = jr * kc;
+            for (int ir = 0; ir < mc; ir += TILE_ROWS) {
+              int height = Math.min(TILE_ROWS, mc - ir);
+              int aPanel = ir * kc;
+              int cAt = p.cOff + (ic + ir) * p.n + jc + jr;
+              if (height == TILE_ROWS && width == TILE_COLUMNS) {
+                tile(w.aPack, aPanel, w.bPack, bPanel, kc, p.c, cAt, p.n, load);
+              } else {
+                edgeTile(w, aPanel, bPanel, kc, p.c, cAt, p.n, height, width, load);
+              }
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /** A tile cut by the edge of {@code c}: computed whole in scratch space, its valid part copied. */
+  private static void edgeTile(Workspace w, int aPanel, int bPanel, int kc, float[] c, int cAt, int ldc,
+      int height, int width, boolean load) {
+    float[] t = w.edge;
+    if (load) {
+      for (int r = 0; r < height; r++) {
+        System.arraycopy(c, cAt + r * ldc, t, r * TILE_COLUMNS, width);
+      }
+    }
+    tile(w.aPack, aPanel, w.bPack, bPanel, kc, t, 0, TILE_COLUMNS, load);
+    for (int r = 0; r < height; r++) {
+      System.arraycopy(t, r * TILE_COLUMNS, c, cAt + r * ldc, width);
+    }
+  }
+
+  /**
+   * Packs {@code A(ic .. ic+mc, pc .. pc+kc)} into panels of {@value #TILE_ROWS} rows, each stored depth by
+   * depth ({@code pack[panel·kc·8 + p·8 + r]}); rows past the edge are zero.
+   */
+  private static void packA(float[] pack, Product q, int ic, int mc, int pc, int kc) {
+    float[] a = q.a;
+    for (int ir = 0; ir < mc; ir += TILE_ROWS) {
+      int base = ir * kc;
+      int height = Math.min(TILE_ROWS, mc - ir);
+      int start = q.aOff + (ic + ir) * q.aRow + pc * q.aDepth;
+      if (height == 4 && TILE_ROWS == 4 && q.aDepth == 1) {
+        int r = q.aRow;
+        int s0 = start, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r;
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * 4;
+          pack[d] = a[s0 + p];
+          pack[d + 1] = a[s1 + p];
+          pack[d + 2] = a[s2 + p];
+          pack[d + 3] = a[s3 + p];
+        }
+      } else if (height == 8 && TILE_ROWS == 8 && q.aDepth == 1) {
+        // Rows contiguous in depth (NN, NT): eight streams, interleaved.
+        int r = q.aRow;
+        int s0 = start, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r, s4 = s3 + r, s5 = s4 + r, s6 = s5 + r, s7 = s6 + r;
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * 8;
+          pack[d] = a[s0 + p];
+          pack[d + 1] = a[s1 + p];
+          pack[d + 2] = a[s2 + p];
+          pack[d + 3] = a[s3 + p];
+          pack[d + 4] = a[s4 + p];
+          pack[d + 5] = a[s5 + p];
+          pack[d + 6] = a[s6 + p];
+          pack[d + 7] = a[s7 + p];
+        }
+      } else if (height == TILE_ROWS && q.aRow == 1) {
+        // A stored transposed (TN): the eight values of a depth are contiguous already.
+        for (int p = 0; p < kc; p++) {
+          System.arraycopy(a, start + p * q.aDepth, pack, base + p * TILE_ROWS, TILE_ROWS);
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * TILE_ROWS;
+          int s = start + p * q.aDepth;
+          for (int r = 0; r < TILE_ROWS; r++) {
+            pack[d + r] = r < height ? a[s + r * q.aRow] : 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs {@code B(pc .. pc+kc, jc .. jc+nc)} into panels of {@code 2·lanes} columns, each stored depth by depth
+   * ({@code pack[panel·kc·W + p·W + j]}); columns past the edge are zero.
+   */
+  private static void packB(float[] pack, Product q, int pc, int kc, int jc, int nc) {
+    float[] b = q.b;
+    for (int jr = 0; jr < nc; jr += TILE_COLUMNS) {
+      int base = jr * kc;
+      int width = Math.min(TILE_COLUMNS, nc - jr);
+      int start = q.bOff + pc * q.bDepth + (jc + jr) * q.bColumn;
+      if (width == TILE_COLUMNS && q.bColumn == 1) {
+        // Row-major B (NN, TN): a copy, two vectors per depth.
+        for (int p = 0; p < kc; p++) {
+          int s = start + p * q.bDepth;
+          int d = base + p * TILE_COLUMNS;
+          FloatVector.fromArray(SPECIES, b, s).intoArray(pack, d);
+          FloatVector.fromArray(SPECIES, b, s + LANES).intoArray(pack, d + LANES);
+        }
+      } else if (width == TILE_COLUMNS && q.bDepth == 1 && TILE_COLUMNS % 8 == 0) {
+        // B stored transposed (NT): eight rows of b at a time, interleaved.
+        int r = q.bColumn;
+        for (int j8 = 0; j8 < TILE_COLUMNS; j8 += 8) {
+          int s0 = start + j8 * r, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r, s4 = s3 + r, s5 = s4 + r, s6 = s5 + r;
+          int s7 = s6 + r;
+          for (int p = 0; p < kc; p++) {
+            int d = base + p * TILE_COLUMNS + j8;
+            pack[d] = b[s0 + p];
+            pack[d + 1] = b[s1 + p];
+            pack[d + 2] = b[s2 + p];
+            pack[d + 3] = b[s3 + p];
+            pack[d + 4] = b[s4 + p];
+            pack[d + 5] = b[s5 + p];
+            pack[d + 6] = b[s6 + p];
+            pack[d + 7] = b[s7 + p];
+          }
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          int d = base + p * TILE_COLUMNS;
+          int s = start + p * q.bDepth;
+          for (int j = 0; j < TILE_COLUMNS; j++) {
+            pack[d + j] = j < width ? b[s + j * q.bColumn] : 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * The register-tiled core: {@code c[TILE_ROWS × 2·lanes] (+)= aPanel · bPanel} over {@code kc} depths, the tile
+   * held in accumulators; per depth two vector loads of {@code B}, a broadcast of {@code A} per row and two FMAs
+   * per row.
+   */
+  private static void tile(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    if (TILE_ROWS == 4) {
+      tile4(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
+    } else {
+      tile8(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
+    }
+  }
+
+  /** {@link #tile} for 4 rows (256-bit vectors): 8 accumulators. */
+  private static void tile4(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31;
+    if (load) {
+      int at = cAt;
+      c00 = FloatVector.fromArray(SPECIES, c, at);
+      c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c10 = FloatVector.fromArray(SPECIES, c, at);
+      c11 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c20 = FloatVector.fromArray(SPECIES, c, at);
+      c21 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c30 = FloatVector.fromArray(SPECIES, c, at);
+      c31 = FloatVector.fromArray(SPECIES, c, at + LANES);
+    } else {
+      FloatVector z = FloatVector.zero(SPECIES);
+      c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int y = bAt + p * TILE_COLUMNS;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+      int x = aAt + p * 4;
+      FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+    }
+    int at = cAt;
+    c00.intoArray(c, at);
+    c01.intoArray(c, at + LANES);
+    at += ldc;
+    c10.intoArray(c, at);
+    c11.intoArray(c, at + LANES);
+    at += ldc;
+    c20.intoArray(c, at);
+    c21.intoArray(c, at + LANES);
+    at += ldc;
+    c30.intoArray(c, at);
+    c31.intoArray(c, at + LANES);
+  }
+
+  /** {@link #tile} for 8 rows: 16 accumulators. */
+  private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+    if (load) {
+      int at = cAt;
+      c00 = FloatVector.fromArray(SPECIES, c, at);
+      c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c10 = FloatVector.fromArray(SPECIES, c, at);
+      c11 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c20 = FloatVector.fromArray(SPECIES, c, at);
+      c21 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c30 = FloatVector.fromArray(SPECIES, c, at);
+      c31 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c40 = FloatVector.fromArray(SPECIES, c, at);
+      c41 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c50 = FloatVector.fromArray(SPECIES, c, at);
+      c51 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c60 = FloatVector.fromArray(SPECIES, c, at);
+      c61 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c70 = FloatVector.fromArray(SPECIES, c, at);
+      c71 = FloatVector.fromArray(SPECIES, c, at + LANES);
+    } else {
+      FloatVector z = FloatVector.zero(SPECIES);
+      c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+      c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      int y = bAt + p * TILE_COLUMNS;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+      int x = aAt + p * 8;
+      FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 4]);
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 5]);
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 6]);
+      c60 = v.fma(b0, c60);
+      c61 = v.fma(b1, c61);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
+      c70 = v.fma(b0, c70);
+      c71 = v.fma(b1, c71);
+    }
+    int at = cAt;
+    c00.intoArray(c, at);
+    c01.intoArray(c, at + LANES);
+    at += ldc;
+    c10.intoArray(c, at);
+    c11.intoArray(c, at + LANES);
+    at += ldc;
+    c20.intoArray(c, at);
+    c21.intoArray(c, at + LANES);
+    at += ldc;
+    c30.intoArray(c, at);
+    c31.intoArray(c, at + LANES);
+    at += ldc;
+    c40.intoArray(c, at);
+    c41.intoArray(c, at + LANES);
+    at += ldc;
+    c50.intoArray(c, at);
+    c51.intoArray(c, at + LANES);
+    at += ldc;
+    c60.intoArray(c, at);
+    c61.intoArray(c, at + LANES);
+    at += ldc;
+    c70.intoArray(c, at);
+    c71.intoArray(c, at + LANES);
+  }
+
+  /**
+   * Products of at most {@value #FEW_ROWS} rows (single-sample predict, batch-1 training), where packing {@code B}
+   * would cost as much as the product: {@code NN} and {@code TN} add {@code A(i,p)·B(p,:)} row by row of
+   * {@code B} (the same FMA chain as the tiles); {@code NT} takes dot products of {@code A}'s rows with
+   * {@code B}'s rows, contiguous both, four rows of {@code B} at a time.
+   */
+  private static void fewRows(Product q, float[] lanes) {
+    if (q.bColumn == 1) {
+      fewRowsAxpy(q);
+    } else {
+      fewRowsDot(q, lanes);
+    }
+  }
+
+  private static void fewRowsAxpy(Product q) {
+    float[] a = q.a;
+    float[] b = q.b;
+    float[] c = q.c;
+    int n = q.n;
+    int vectorEnd = SPECIES.loopBound(n);
+    for (int i = 0; i < q.m; i++) {
+      int row = q.cOff + i * n;
+      if (!q.accumulate) {
+        java.util.Arrays.fill(c, row, row + n, 0f);
+      }
+      for (int p = 0; p < q.k; p++) {
+        float x = a[q.aOff + i * q.aRow + p * q.aDepth];
+        FloatVector xv = FloatVector.broadcast(SPECIES, x);
+        int bRow = q.bOff + p * q.bDepth;
+        int j = 0;
+        for (; j < vectorEnd; j += LANES) {
+          FloatVector cv = FloatVector.fromArray(SPECIES, c, row + j);
+          xv.fma(FloatVector.fromArray(SPECIES, b, bRow + j), cv).intoArray(c, row + j);
+        }
+        for (; j < n; j++) {
+          c[row + j] = Math.fma(x, b[bRow + j], c[row + j]);
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code NT} with few rows: {@code c(i, j) (+)= Σ_p a(i, p)·b(j, p)} as lane-wise partial sums over {@code p}
+   * (lane {@code l} takes {@code p ≡ l mod lanes}), added up lane by lane in a fixed order, then the remainder.
+   */
+  private static void fewRowsDot(Product q, float[] lanes) {
+    float[] a = q.a;
+    float[] b = q.b;
+    float[] c = q.c;
+    int k = q.k;
+    int vectorEnd = SPECIES.loopBound(k);
+    for (int i = 0; i < q.m; i++) {
+      int aRow = q.aOff + i * k;
+      int j = 0;
+      for (; j + 4 <= q.n; j += 4) {
+        int b0 = q.bOff + j * k;
+        int b1 = b0 + k;
+        int b2 = b1 + k;
+        int b3 = b2 + k;
+        FloatVector s0 = FloatVector.zero(SPECIES);
+        FloatVector s1 = s0;
+        FloatVector s2 = s0;
+        FloatVector s3 = s0;
+        for (int p = 0; p < vectorEnd; p += LANES) {
+          FloatVector x = FloatVector.fromArray(SPECIES, a, aRow + p);
+          s0 = x.fma(FloatVector.fromArray(SPECIES, b, b0 + p), s0);
+          s1 = x.fma(FloatVector.fromArray(SPECIES, b, b1 + p), s1);
+          s2 = x.fma(FloatVector.fromArray(SPECIES, b, b2 + p), s2);
+          s3 = x.fma(FloatVector.fromArray(SPECIES, b, b3 + p), s3);
+        }
+        // No vector leaves this method: one passed to another would be boxed (allocated) if not inlined.
+        s0.intoArray(lanes, 0);
+        s1.intoArray(lanes, LANES);
+        s2.intoArray(lanes, 2 * LANES);
+        s3.intoArray(lanes, 3 * LANES);
+        int out = q.cOff + i * q.n + j;
+        c[out] = finish(lanes, 0, a, aRow, b, b0, vectorEnd, k, q.accumulate ? c[out] : 0f);
+        c[out + 1] = finish(lanes, LANES, a, aRow, b, b1, vectorEnd, k, q.accumulate ? c[out + 1] : 0f);
+        c[out + 2] = finish(lanes, 2 * LANES, a, aRow, b, b2, vectorEnd, k, q.accumulate ? c[out + 2] : 0f);
+        c[out + 3] = finish(lanes, 3 * LANES, a, aRow, b, b3, vectorEnd, k, q.accumulate ? c[out + 3] : 0f);
+      }
+      for (; j < q.n; j++) {
+        int bRow = q.bOff + j * k;
+        FloatVector s = FloatVector.zero(SPECIES);
+        for (int p = 0; p < vectorEnd; p += LANES) {
+          s = FloatVector.fromArray(SPECIES, a, aRow + p).fma(FloatVector.fromArray(SPECIES, b, bRow + p), s);
+        }
+        s.intoArray(lanes, 0);
+        int out = q.cOff + i * q.n + j;
+        c[out] = finish(lanes, 0, a, aRow, b, bRow, vectorEnd, k, q.accumulate ? c[out] : 0f);
+      }
+    }
+  }
+
+  /**
+   * {@code start + Σ lanes[at .. at+LANES) + Σ_{p ≥ from} a·b}, in a fixed order: the Vector API's own lane
+   * reduction may add in another order when compiled than when interpreted, and the result must not depend on
+   * that.
+   */
+  private static float finish(float[] lanes, int at, float[] a, int aRow, float[] b, int bRow, int from, int k,
+      float start) {
+    float s = 0f;
+    for (int l = at; l < at + LANES; l++) {
+      s += lanes[l];
+    }
+    for (int p = from; p < k; p++) {
+      s = Math.fma(a[aRow + p], b[bRow + p], s);
+    }
+    return start + s;
+  }
+
+  @Override
+  public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,
+      int rows, int in, int units, Activation act, float slope) {
+    if (biasOff >= 0) {
+      for (int r = 0; r < rows; r++) {
+        System.arraycopy(params, biasOff, out, r * units, units);
+      }
+    }
+    matmulNT(out, 0, x, xOff, params, weightOff, rows, units, in, biasOff >= 0);
+    ActivationFunctions.apply(out, 0, rows * units, act, slope);
+  }
+
+  @Override
+  public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
+      float[] grads, int biasGradOff) {
+    Elementwise.activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
+  }
+
+  @Override
+  public void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
+    Elementwise.addForward(out, inputs, n, act, slope);
+  }
+
+  @Override
+  public void accumulate(float[] dx, float[] dz, int n) {
+    Elementwise.accumulate(dx, dz, n);
+  }
+
+  /** The operands of one product, as {@link #gemm} describes them. */
+  private static final class Product {
+    float[] c;
+    int cOff;
+    float[] a;
+    int aOff;
+    int aRow;
+    int aDepth;
+    float[] b;
+    int bOff;
+    int bDepth;
+    int bColumn;
+    int m;
+    int n;
+    int k;
+    boolean accumulate;
+
+    Product set(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff, int bDepth,
+        int bColumn, int m, int n, int k, boolean accumulate) {
+      this.c = c;
+      this.cOff = cOff;
+      this.a = a;
+      this.aOff = aOff;
+      this.aRow = aRow;
+      this.aDepth = aDepth;
+      this.b = b;
+      this.bOff = bOff;
+      this.bDepth = bDepth;
+      this.bColumn = bColumn;
+      this.m = m;
+      this.n = n;
+      this.k = k;
+      this.accumulate = accumulate;
+      return this;
+    }
+  }
+
+  /** One thread's packed panels and edge tile. */
+  private static final class Workspace {
+    final float[] aPack = new float[ROW_BLOCK * (DEPTH_BLOCK + TILE_ROWS)];
+    final float[] bPack = new float[(COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS)];
+    final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
+    final float[] lanes = new float[4 * LANES];
+    final Product product = new Product();
+  }
+}

@@ -1,0 +1,167 @@
+package io.nabla.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.Activation;
+import io.nabla.runtime.Rng;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.stream.Stream;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/**
+ * {@link Kernels#best} against {@link ReferenceKernels}: on {@code target/classes} these are the portable kernels,
+ * in the runtime pom's {@code vector-kernels} run (the jar, {@code --add-modules jdk.incubator.vector}) the Vector
+ * API kernels, which {@code nabla.test.bestKernels} makes sure of. Results agree with the reference to rounding
+ * ({@code ‖best - reference‖₂ ≤ 1e-5 · ‖reference‖₂}), are bitwise identical for 1, 2 and 3 threads, and nothing
+ * outside the output region is written.
+ */
+class BestKernelsTest {
+  private static final float SENTINEL = 12345.678f;
+
+  /**
+   * m, n, k: few rows (m ≤ 4, unpacked), whole and cut tiles (8 × 32 on AVX-512), depth, row and column blocks
+   * crossed (256, 128, 512), and products large enough to be split over threads by columns and by rows.
+   */
+  private static final int[][] SHAPES = {
+      {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
+      {9, 31, 33}, {17, 33, 65}, {40, 3, 300}, {130, 70, 9}, {13, 600, 20}, {11, 40, 600}, {64, 256, 784},
+      {300, 40, 400}, {40, 1000, 120}};
+
+  @Test
+  void bestIsTheExpectedImplementation() {
+    String expected = System.getProperty("nabla.test.bestKernels");
+    if (expected != null) {
+      assertEquals(expected, Kernels.best().getClass().getSimpleName());
+    }
+  }
+
+  static Stream<Arguments> products() {
+    List<Arguments> cases = new ArrayList<>();
+    for (int[] s : SHAPES) {
+      for (String op : new String[] {"NN", "NT", "TN"}) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          cases.add(Arguments.of(op, s[0], s[1], s[2], accumulate));
+        }
+      }
+    }
+    return cases.stream();
+  }
+
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
+  @MethodSource("products")
+  void productMatchesTheReferenceForEveryThreadCount(String op, int m, int n, int k, boolean accumulate) {
+    Rng rng = new Rng(((op.hashCode() * 31L + m) * 31 + n) * 31 + k);
+    int aOff = 3;
+    int bOff = 5;
+    int cOff = 7;
+    float[] a = padded(rng, aOff, m * k);
+    float[] b = padded(rng, bOff, k * n);
+    float[] c0 = padded(rng, cOff, m * n);
+    float[] expected = c0.clone();
+    run(new ReferenceKernels(), op, expected, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+    float[] one = null;
+    for (int threads = 1; threads <= 3; threads++) {
+      float[] actual = c0.clone();
+      run(Kernels.best(threads), op, actual, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+      assertClose(expected, actual, cOff, m * n);
+      assertOutsideUntouched(c0, actual, cOff, m * n);
+      if (one == null) {
+        one = actual;
+      } else {
+        assertArrayEquals(one, actual, threads + " threads give other bits than 1");
+      }
+    }
+    if (!accumulate) {
+      float[] garbage = padded(new Rng(99), cOff, m * n);
+      run(Kernels.best(), op, garbage, cOff, a, aOff, b, bOff, m, n, k, false);
+      assertArrayEquals(Arrays.copyOfRange(one, cOff, cOff + m * n),
+          Arrays.copyOfRange(garbage, cOff, cOff + m * n), "an overwrite must not depend on c's old contents");
+    }
+  }
+
+  @Test
+  void denseForwardMatchesTheReference() {
+    for (int rows : new int[] {1, 3, 4, 5, 33}) {
+      for (boolean bias : new boolean[] {true, false}) {
+        int in = 70;
+        int units = 37;
+        Rng rng = new Rng(rows * 2 + (bias ? 1 : 0));
+        float[] x = padded(rng, 5, rows * in);
+        float[] params = padded(rng, 3, units * in + units);
+        int biasOff = bias ? 3 + units * in : -1;
+        float[] expected = new float[rows * units + 2];
+        float[] actual = expected.clone();
+        new ReferenceKernels().denseForward(expected, x, 5, params, 3, biasOff, rows, in, units, Activation.TANH, 0);
+        Kernels.best().denseForward(actual, x, 5, params, 3, biasOff, rows, in, units, Activation.TANH, 0);
+        assertClose(expected, actual, 0, rows * units);
+        assertEquals(0f, actual[rows * units], "past the output");
+      }
+    }
+  }
+
+  @Test
+  void aKernelsInstanceServesManyShapesInTurn() {
+    Kernels best = Kernels.best(2);
+    Rng rng = new Rng(5);
+    for (int[] s : new int[][] {{64, 256, 784}, {3, 5, 7}, {1, 300, 300}, {40, 1000, 120}, {9, 31, 33}}) {
+      float[] a = padded(rng, 0, s[0] * s[2]);
+      float[] b = padded(rng, 0, s[1] * s[2]);
+      float[] expected = new float[s[0] * s[1]];
+      float[] actual = new float[s[0] * s[1]];
+      new ReferenceKernels().matmulNT(expected, 0, a, 0, b, 0, s[0], s[1], s[2], false);
+      best.matmulNT(actual, 0, a, 0, b, 0, s[0], s[1], s[2], false);
+      assertClose(expected, actual, 0, s[0] * s[1]);
+    }
+  }
+
+  private static void run(Kernels kernels, String op, float[] c, int cOff, float[] a, int aOff, float[] b,
+      int bOff, int m, int n, int k, boolean accumulate) {
+    switch (op) {
+      case "NN":
+        kernels.matmulNN(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+        break;
+      case "NT":
+        kernels.matmulNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+        break;
+      default:
+        kernels.matmulTN(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+    }
+  }
+
+  private static float[] padded(Rng rng, int off, int len) {
+    float[] v = new float[off + len + 3];
+    Arrays.fill(v, SENTINEL);
+    for (int i = 0; i < len; i++) {
+      v[off + i] = 2 * rng.nextFloat() - 1;
+    }
+    return v;
+  }
+
+  private static void assertClose(float[] expected, float[] actual, int off, int len) {
+    double diff = 0;
+    double norm = 0;
+    for (int i = off; i < off + len; i++) {
+      assertTrue(Float.isFinite(actual[i]), "non-finite value at " + i);
+      double d = (double) actual[i] - expected[i];
+      diff += d * d;
+      norm += (double) expected[i] * expected[i];
+    }
+    assertTrue(Math.sqrt(diff) <= 1e-5 * Math.sqrt(norm) + 1e-30,
+        "‖best - reference‖ = " + Math.sqrt(diff) + " against ‖reference‖ = " + Math.sqrt(norm));
+  }
+
+  private static void assertOutsideUntouched(float[] before, float[] after, int off, int len) {
+    for (int i = 0; i < before.length; i++) {
+      if (i < off || i >= off + len) {
+        assertEquals(before[i], after[i], 0f, "element " + i + " outside the written region changed");
+      }
+    }
+  }
+}
