@@ -112,10 +112,10 @@ public final class FashionMlpNet extends GeneratedModel {
   private final float[] logitsGrad;
 
   /**
-   * A network for batches of up to {@code maxBatch} samples, on the portable kernels, initialised with seed 0.
+   * A network for batches of up to {@code maxBatch} samples, on the fastest kernels this JVM runs ({@code Kernels.best()}: the Vector API with {@code --add-modules jdk.incubator.vector}, else portable Java), initialised with seed 0.
    */
   public FashionMlpNet(int maxBatch) {
-    this(maxBatch, Kernels.portable());
+    this(maxBatch, Kernels.best());
   }
 
   /**

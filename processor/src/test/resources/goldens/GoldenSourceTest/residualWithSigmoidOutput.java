@@ -134,10 +134,10 @@ public final class Outer_ResidualNet extends GeneratedModel {
   private final float[] probabilityGrad;
 
   /**
-   * A network for batches of up to {@code maxBatch} samples, on the portable kernels, initialised with seed 0.
+   * A network for batches of up to {@code maxBatch} samples, on the fastest kernels this JVM runs ({@code Kernels.best()}: the Vector API with {@code --add-modules jdk.incubator.vector}, else portable Java), initialised with seed 0.
    */
   public Outer_ResidualNet(int maxBatch) {
-    this(maxBatch, Kernels.portable());
+    this(maxBatch, Kernels.best());
   }
 
   /**

@@ -295,7 +295,7 @@ public final class Samples implements Callable<Integer> {
       return 2;
     }
 
-    Model model = sample.newModel(architecture, b, Kernels.portable(t));
+    Model model = sample.newModel(architecture, b, Kernels.best(t));
     model.initialize(s);
     out.println(String.format(Locale.ROOT,
         "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d, %d thread%s", sample.name(),

@@ -290,10 +290,11 @@ public final class NetworkWriter {
     String initialised = training ? "initialised with seed 0" : "all weights zero until {@code load(File)}";
     type.addMethod(MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PUBLIC)
-        .addJavadoc("A network for batches of up to {@code maxBatch} samples, on the portable kernels, $L.\n",
-            initialised)
+        .addJavadoc("A network for batches of up to {@code maxBatch} samples, on the fastest kernels this JVM runs"
+            + " ({@code Kernels.best()}: the Vector API with {@code --add-modules jdk.incubator.vector}, else"
+            + " portable Java), $L.\n", initialised)
         .addParameter(int.class, "maxBatch")
-        .addStatement("this(maxBatch, $T.portable())", EmitContext.KERNELS)
+        .addStatement("this(maxBatch, $T.best())", EmitContext.KERNELS)
         .build());
     MethodSpec.Builder main = MethodSpec.constructorBuilder()
         .addModifiers(Modifier.PUBLIC)
