@@ -64,6 +64,16 @@ class BadInputTest {
   }
 
   @Test
+  void aModelWithBatchNormStatisticsIsRefused() {
+    SparkTrainer trainer = SparkTrainer.builder(NormalizedMlpNet::new).optimizer(() -> Adam.of(1e-3)).epochs(1)
+        .batchSize(8).build();
+    String message = assertThrows(IllegalArgumentException.class,
+        () -> trainer.fit(new NormalizedMlpNet(8), spark.parallelize(digits, 2))).getMessage();
+    assertEquals("NormalizedMlp has batch-norm running statistics (normalized.running_mean, ...), which Spark"
+        + " training does not synchronise yet; train it with the single-machine Trainer", message);
+  }
+
+  @Test
   void aLabelOutOfRangeIsNamed() {
     assertEquals("example 3 of partition 0 has label 12, out of range: DigitsMlp's output 'logits' has 10 classes"
         + " (0..9)", trainingFails(digitsWith(3, Example.ofLabel(new float[64], 12))));
