@@ -137,15 +137,27 @@ def load_data(directory, seed, np):
     return x, y, "random data, 60000 samples of 784 values"
 
 
+ARCH = "mlp"
+
+
 def make_model(torch, seed):
-    """784-256-128-10 with Nabla's initial-weight distribution (He-uniform / Glorot-uniform, zero biases)."""
+    """784-256-128-10 with Nabla's initial-weight distribution (He-uniform / Glorot-uniform, zero biases); with
+    --arch cnn, the CNN of `fashion-cnn --arch small` (conv 1->16 3x3 pad 1 + ReLU + maxpool 2, conv 16->32 3x3
+    pad 1 + ReLU + maxpool 2, dense 1568->10), input (B, 1, 28, 28)."""
     nn = torch.nn
     torch.manual_seed(seed)
-    model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    linears = [m for m in model if isinstance(m, nn.Linear)]
+    if ARCH == "cnn":
+        model = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
+                              nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
+                              nn.Flatten(), nn.Linear(1568, 10))
+    else:
+        model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
+    linears = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
     with torch.no_grad():
         for index, layer in enumerate(linears):
-            fan_out, fan_in = layer.weight.shape
+            fan_out, fan_in = layer.weight.shape[0], layer.weight[0].numel()
+            if isinstance(layer, nn.Conv2d):
+                fan_out = layer.weight.shape[0] * layer.weight[0, 0].numel()
             relu = index < len(linears) - 1
             bound = math.sqrt(6.0 / fan_in) if relu else math.sqrt(6.0 / (fan_in + fan_out))
             layer.weight.uniform_(-bound, bound)
@@ -223,6 +235,8 @@ def predict_latency(torch, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", default="1,32,256")
+    parser.add_argument("--arch", choices=("mlp", "cnn"), default="mlp",
+                        help="mlp: 784-256-128-10; cnn: the CNN of fashion-cnn --arch small")
     parser.add_argument("--omp", default="1,2", help="torch.set_num_threads values (intra-op OpenMP pool)")
     parser.add_argument("--blas", default="1,2", help="OpenBLAS thread counts (through threadpoolctl)")
     parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N")
@@ -240,6 +254,8 @@ def main():
     parser.add_argument("--predict-only", action="store_true")
     parser.add_argument("--check", action="store_true", help="only check the BLAS and exit")
     args = parser.parse_args()
+    global ARCH
+    ARCH = args.arch
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first is a warm-up)")
 
@@ -294,8 +310,8 @@ def main():
                                               args.max_seconds)
                 finally:
                     limits.restore_original_limits()
-                print("MLP 784-256-128-10 batch %d, OpenMP %d, BLAS %d%s: %.1f samples/s (%d samples, epochs 2..%d"
-                      " timed%s)" % (batch, omp, blas, ", denormals flushed" if flush else "", per_second, count,
+                print("%s batch %d, OpenMP %d, BLAS %d%s: %.1f samples/s (%d samples, epochs 2..%d"
+                      " timed%s)" % ("CNN (fashion-cnn --arch small)" if ARCH == "cnn" else "MLP 784-256-128-10", batch, omp, blas, ", denormals flushed" if flush else "", per_second, count,
                                      args.epochs,
                                      "" if timed == count * (args.epochs - 1)
                                      else ", cut at %g s after %d samples" % (args.max_seconds, timed)))
