@@ -1,9 +1,5 @@
 package io.nabla.processor;
 
-import static com.google.testing.compile.CompilationSubject.assertThat;
-
-import com.google.testing.compile.Compilation;
-import javax.tools.JavaFileObject;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -15,15 +11,7 @@ class ConvErrorMessagesTest {
   private static final String HEAD = "@Flatten Tensor flat(Tensor %s); @Dense(units = 2) Tensor out(Tensor flat);";
 
   private static void assertError(String message, String lineContaining, String... layers) {
-    StringBuilder sb = new StringBuilder("@Network(loss = Loss.MSE)\ninterface Erroneous {\n");
-    for (String layer : layers) {
-      sb.append("  ").append(layer).append('\n');
-    }
-    JavaFileObject file = Sources.source("Erroneous", sb.append("}\n").toString());
-    Compilation compilation = Sources.compile(file);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(message).inFile(file).onLineContaining(lineContaining);
+    Sources.assertSingleError("MSE", message, lineContaining, layers);
   }
 
   private static String head(String last) {
@@ -169,13 +157,9 @@ class ConvErrorMessagesTest {
 
   @Test
   void sigmoidOnAConvolutionalOutputWithBinaryCrossEntropy() {
-    JavaFileObject file = Sources.source("Erroneous", "@Network(loss = Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS)\n"
-        + "interface Erroneous {\n  @Input({1, 4, 4}) Tensor image();\n"
-        + "  @Conv2d(filters = 1, kernel = 1, activation = Activation.SIGMOID) Tensor out(Tensor image);\n}\n");
-    Compilation compilation = Sources.compile(file);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorContaining("[NablaSigmoid] the output @Conv2d out uses SIGMOID with loss"
-        + " BINARY_CROSS_ENTROPY_WITH_LOGITS, which takes logits").inFile(file)
-        .onLineContaining("activation = Activation.SIGMOID");
+    Sources.assertSingleError("BINARY_CROSS_ENTROPY_WITH_LOGITS", "[NablaSigmoid] the output @Conv2d out uses SIGMOID"
+            + " with loss BINARY_CROSS_ENTROPY_WITH_LOGITS, which takes logits", "activation = Activation.SIGMOID",
+        "@Input({1, 4, 4}) Tensor image();",
+        "@Conv2d(filters = 1, kernel = 1, activation = Activation.SIGMOID) Tensor out(Tensor image);");
   }
 }

@@ -15,15 +15,7 @@ class RecurrentErrorMessagesTest {
   private static final String HEAD = "@Dense(units = 10) Tensor logits(Tensor %s);";
 
   private static void assertError(String message, String lineContaining, String... layers) {
-    StringBuilder sb = new StringBuilder("@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\ninterface Erroneous {\n");
-    for (String layer : layers) {
-      sb.append("  ").append(layer).append('\n');
-    }
-    JavaFileObject file = Sources.source("Erroneous", sb.append("}\n").toString());
-    Compilation compilation = Sources.compile(file);
-    assertThat(compilation).failed();
-    assertThat(compilation).hadErrorCount(1);
-    assertThat(compilation).hadErrorContaining(message).inFile(file).onLineContaining(lineContaining);
+    Sources.assertSingleError("SOFTMAX_CROSS_ENTROPY", message, lineContaining, layers);
   }
 
   private static String head(String last) {
