@@ -18,4 +18,14 @@ import java.lang.annotation.Target;
 public @interface Input {
   /** The shape of one sample; every dimension positive. */
   int[] value();
+
+  /**
+   * Whether the values are integer token ids, e.g. characters or words of a sequence, for an {@link Embedding} to
+   * look up (passed in the same {@code float[]} as other inputs; ids up to 2²⁴ are exact). Only embeddings read a
+   * token input, and a forward pass given an id that is not an integer in {@code [0, vocabulary)} throws an
+   * exception naming the sample and position.
+   *
+   * <pre>{@code @Input(value = {128}, tokens = true) Tensor text();}</pre>
+   */
+  boolean tokens() default false;
 }
