@@ -18,8 +18,9 @@ import org.junit.jupiter.params.provider.MethodSource;
  * differences of its own forward.
  *
  * <p>Tolerances: outputs and gradients within {@code 2e-5 · max(1, max|expected|)} of the reference; the backward
- * within {@code 3e-3 · ‖fd‖₂} of float central differences with {@code h = 1e-2} (float rounding of the loss
- * ≈ 1e-6 / 2h ≈ 5e-5 per entry, truncation h²·|f'''|/6 ≈ 1e-4 for these row sizes).
+ * within {@code 3e-3 · ‖fd‖₂} of float central differences with {@code h = 3e-3} (float rounding of the loss
+ * ≈ 1e-6 / 2h ≈ 2e-4 per entry; truncation h²·|f'''|/6 is large where a short row has a small variance: h = 1e-2
+ * missed by 4e-3 on a row of 3). Every case passes at 1e-3; 3e-3 leaves margin.
  */
 class LayerNormKernelsTest {
   private static final double TOLERANCE = 2e-5;
