@@ -559,6 +559,33 @@ NETWORKS += [dict(net, repeated_ids=True) for net in variants(
      dense("y", "hidden", 2)],
     [("", 541, 3, "train"), ("_b1", 542, 1, "train")])]
 
+NETWORKS += variants(
+    "SequenceEdges", "the sequence layers' edge cases: layer norm and learned positions reading a features input (no "
+    "input gradient), two embeddings of one token input (ids below the smaller vocabulary), a four-way @Add, "
+    "attention with heads of size 1, a SiLU dense layer without bias, and a causal attention as the MSE output",
+    "MSE",
+    [input_layer("x", 3, 4),
+     input_layer("ids", 3, tokens=True),
+     layer_norm("normIn", "x"),
+     positional("posIn", "x"),
+     embedding("small", "ids", 5, 4),
+     embedding("large", "ids", 7, 4),
+     add("joined", ["normIn", "posIn", "small", "large"]),
+     attention("wide", "joined", 4),
+     dense("gated", "wide", 4, "SILU", bias=False),
+     attention("out", "gated", 2, causal=True)],
+    [("", 551, 3, "train"), ("_b1", 552, 1, "train")])
+NETWORKS += variants(
+    "TokenGrid", "a rank-2 token input (2, 3) embedded to (2, 3, 2), a GELU dense layer without bias on the last "
+    "axis, flattened, layer norm over 24 features, and a GELU output, MSE", "MSE",
+    [input_layer("grid", 2, 3, tokens=True),
+     embedding("cells", "grid", 6, 2),
+     dense("hidden", "cells", 4, "GELU", bias=False),
+     flatten("flat", "hidden"),
+     layer_norm("norm", "flat"),
+     dense("out", "norm", 2, "GELU")],
+    [("", 561, 3, "train"), ("_b1", 562, 1, "train")])
+
 
 # ---- PyTorch equivalent ----
 

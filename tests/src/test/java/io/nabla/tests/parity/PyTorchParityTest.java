@@ -127,6 +127,8 @@ class PyTorchParityTest {
     declaration("FullAttention", FullAttentionNet::new, FullAttentionInference::new, "", "_b1");
     declaration("FullAttentionOne", FullAttentionOneNet::new, FullAttentionOneInference::new, "", "_b1");
     declaration("EmbeddingRepeats", EmbeddingRepeatsNet::new, EmbeddingRepeatsInference::new, "", "_b1");
+    declaration("SequenceEdges", SequenceEdgesNet::new, SequenceEdgesInference::new, "", "_b1");
+    declaration("TokenGrid", TokenGridNet::new, TokenGridInference::new, "", "_b1");
   }
 
   private static void declaration(String name, Factory factory, InferenceFactory inference,
