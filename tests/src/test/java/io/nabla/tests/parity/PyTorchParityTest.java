@@ -56,6 +56,14 @@ import org.junit.jupiter.params.provider.MethodSource;
  * running statistics; a convolution folded into its batch norm writes its own output only in backward, so its
  * activations are checked after backward.
  *
+ * <p>The generated {@code <Name>Inference} class of each declaration is checked against the fixture's outputs and
+ * hidden activations too, wherever inference computes what the fixture did (inference fixtures, and training
+ * fixtures without batch norm or dropout).
+ *
+ * <p>A fixture's {@code rounding_noise} lists elements whose gradient is 0 in exact arithmetic and rounding noise in
+ * floating point (an attention's key bias): Adam scales that noise up to its learning rate, so after the steps they
+ * are only checked to have moved at most about {@code lr} per step, and the rest of their tensor is compared.
+ *
  * <p>Errors are norm-relative, {@code ‖ours − torch‖ / max(‖torch‖, FLOOR)}, per tensor: at most 1e-5 for
  * outputs, hidden activations, the loss, every gradient and the running statistics after a forward, 1e-4 for the
  * weights, running statistics and per-step losses after the optimizer steps. The largest error of each kind, and
