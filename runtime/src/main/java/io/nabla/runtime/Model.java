@@ -54,8 +54,10 @@ public interface Model {
   int classCount();
 
   /**
-   * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform, biases zero, batch
-   * norm scales one, every tensor of a recurrent layer uniform in ±1/√units (PyTorch's RNN init); resets the
+   * Sets every parameter from {@code seed}: weights He-uniform (ReLU family) or Glorot-uniform (also an attention's
+   * {@code in_proj_weight} and {@code out_proj.weight}), biases zero, batch and layer norm scales one, every tensor of
+   * a recurrent layer uniform in ±1/√units (PyTorch's RNN init), embedding and positional tables N(0, 1) (PyTorch's
+   * {@code nn.Embedding}); resets the
    * running statistics (mean 0, variance 1) and seeds the random stream of dropout. The same seed gives the same
    * bits on every JVM. A new model is initialised with seed 0.
    */
