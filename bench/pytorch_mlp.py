@@ -116,6 +116,17 @@ def check_blas():
     return openblas[0]
 
 
+def token_data(count, seed, np):
+    """count sequences of CONTEXT random token ids (uniform in [0, VOCABULARY)) and, as a language model's labels,
+    the next token at every position: windows of one random stream, as io.nabla.benchmarks.BenchData.tokens (whose
+    stream is another one: Java's generator is not numpy's)."""
+    stream = np.random.default_rng(seed).integers(0, VOCABULARY, size=count * CONTEXT + 1, dtype=np.int64)
+    x = stream[:-1].reshape(count, CONTEXT)
+    y = stream[1:].reshape(count, CONTEXT)
+    return x, y, "random tokens, %d sequences of %d ids in [0, %d), the next id as label at every position" % (
+        count, CONTEXT, VOCABULARY)
+
+
 def load_data(directory, seed, np):
     """(features float32 [60000, 784] in [0, 1], labels int64 [60000], description)."""
     if directory != "random":
@@ -142,9 +153,12 @@ def load_data(directory, seed, np):
 
 
 ARCH = "mlp"
-LABELS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)"}
-# Samples per epoch by batch size for each --arch but the MLP (DEFAULT_SAMPLES); the first batch is the default.
-ARCH_SAMPLES = {"cnn": {64: 6000}, "gru": {64: 6000}}
+LABELS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)",
+          "transformer": "Transformer LM (2 blocks, d 128, context 64)"}
+# Samples per epoch by batch size for each --arch but the MLP (DEFAULT_SAMPLES); the first batch is the default. A
+# transformer sample is a sequence of CONTEXT tokens.
+ARCH_SAMPLES = {"cnn": {64: 6000}, "gru": {64: 6000}, "transformer": {32: 640}}
+VOCABULARY, CONTEXT, WIDTH, HEADS, HIDDEN, BLOCKS = 96, 64, 128, 4, 512, 2
 
 
 def init_uniform(layer, bound):
@@ -174,7 +188,12 @@ def make_model(torch, seed):
       ReLU + maxpool 2, dense 1568->10, input (B, 1, 28, 28); He-uniform convolutions, Glorot-uniform logits;
     - gru (RowGru, `fashion-gru`): nn.GRU(28, 128, batch_first=True) over the 28 rows of 28 pixels, nn.Linear(128,
       10) on the last step's state; the GRU keeps PyTorch's init (every tensor uniform in +-1/sqrt(128), which is
-      also Nabla's), the logits are Glorot-uniform.
+      also Nabla's), the logits are Glorot-uniform;
+    - transformer (TinyTransformer): a causal language model over (B, 64) token ids, Embedding(96, 128) plus a
+      learned positional table (64, 128) (both N(0, 1)), 2 pre-norm blocks [LayerNorm, nn.MultiheadAttention(128,
+      4 heads, batch_first=True, causal mask), add, LayerNorm, Linear(128, 512) + exact GELU, Linear(512, 128),
+      add], LayerNorm, Linear(128, 96): logits (B, 64, 96); every Linear and the attention's in_proj_weight and
+      out_proj.weight Glorot-uniform, every bias zero, layer norms ones and zeros (Nabla's init).
     """
     nn = torch.nn
     torch.manual_seed(seed)
@@ -184,6 +203,8 @@ def make_model(torch, seed):
                               nn.Flatten(), nn.Linear(1568, 10))
     elif ARCH == "gru":
         model = row_gru(torch)
+    elif ARCH == "transformer":
+        model = tiny_transformer(torch)
     else:
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
     with torch.no_grad():
@@ -218,6 +239,59 @@ def row_gru(torch):
     return RowGru()
 
 
+def tiny_transformer(torch):
+    """The transformer network of make_model."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm1 = nn.LayerNorm(WIDTH)
+            self.attention = nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
+            self.norm2 = nn.LayerNorm(WIDTH)
+            self.expand = nn.Linear(WIDTH, HIDDEN)
+            self.project = nn.Linear(HIDDEN, WIDTH)
+
+        def forward(self, x, mask):
+            h = self.norm1(x)
+            x = x + self.attention(h, h, h, attn_mask=mask, need_weights=False)[0]
+            return x + self.project(F.gelu(self.expand(self.norm2(x))))
+
+    class TinyTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(VOCABULARY, WIDTH)
+            self.position = nn.Parameter(torch.empty(CONTEXT, WIDTH))
+            self.blocks = nn.ModuleList(Block() for _ in range(BLOCKS))
+            self.norm_out = nn.LayerNorm(WIDTH)
+            self.logits = nn.Linear(WIDTH, VOCABULARY)
+            # True above the diagonal: position t attends to positions <= t only.
+            self.register_buffer("mask", torch.triu(torch.ones(CONTEXT, CONTEXT, dtype=torch.bool), 1))
+
+        def initialize(self):
+            self.embed.weight.normal_()
+            self.position.normal_()
+            for block in self.blocks:
+                attention = block.attention
+                fan_in = attention.in_proj_weight.shape[1]
+                bound = math.sqrt(6.0 / (fan_in + attention.in_proj_weight.shape[0]))
+                attention.in_proj_weight.uniform_(-bound, bound)
+                attention.in_proj_bias.zero_()
+                glorot(attention.out_proj)
+                glorot(block.expand)
+                glorot(block.project)
+            glorot(self.logits)
+
+        def forward(self, tokens):
+            x = self.embed(tokens) + self.position
+            for block in self.blocks:
+                x = block(x, self.mask)
+            return self.logits(self.norm_out(x))
+
+    return TinyTransformer()
+
+
 def train(torch, x, y, batch, epochs, seed, foreach, max_seconds):
     """Samples per second of the training loop over epochs 2..E (epoch 1 untimed); the warm-up and the timed epochs
     each stop early once they have taken max_seconds, so that a pathological thread setting cannot eat the time
@@ -243,11 +317,12 @@ def train(torch, x, y, batch, epochs, seed, foreach, max_seconds):
             yb = y.index_select(0, index)
             opt.zero_grad()
             out = model(xb)
-            loss = F.cross_entropy(out, yb)
+            # A language model's logits (B, T, V) and labels (B, T): the mean over every position.
+            loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), yb.reshape(-1))
             loss.backward()
             opt.step()
             loss_sum += loss.item() * index.shape[0]
-            correct += (out.argmax(1) == yb).sum().item()
+            correct += (out.argmax(-1) == yb).sum().item()
             done += index.shape[0]
             if time.perf_counter() > deadline:
                 break
@@ -288,14 +363,15 @@ def predict_latency(torch, seed):
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--batches", default=None,
-                        help="batch sizes (default 1,32,256 for the MLP, 64 for the CNN and the GRU)")
+                        help="batch sizes (default 1,32,256 for the MLP, 64 for the CNN and the GRU, 32 for the"
+                             " transformer)")
     parser.add_argument("--arch", choices=sorted(LABELS), default="mlp",
                         help="mlp: 784-256-128-10; cnn: the CNN of fashion-cnn --arch small; gru: the GRU of"
-                             " fashion-gru")
+                             " fashion-gru; transformer: a causal language model, 2 pre-norm blocks")
     parser.add_argument("--omp", default="1,2", help="torch.set_num_threads values (intra-op OpenMP pool)")
     parser.add_argument("--blas", default="1,2", help="OpenBLAS thread counts (through threadpoolctl)")
     parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N"
-                        " (the CNN's and the GRU's default: 64=6000)")
+                        " (the CNN's and the GRU's default: 64=6000, the transformer's 32=640 sequences)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs, the first a warm-up (default 3)")
     parser.add_argument("--data", default=None, help="Fashion-MNIST directory, or 'random'")
     parser.add_argument("--seed", type=int, default=42)
@@ -356,7 +432,10 @@ def main():
         return limits
 
     if not args.predict_only:
-        x_all, y_all, description = load_data(args.data, args.seed, np)
+        if ARCH == "transformer":
+            x_all, y_all, description = token_data(max(samples[b] for b in batches), args.seed, np)
+        else:
+            x_all, y_all, description = load_data(args.data, args.seed, np)
         print("data: " + description, flush=True)
         for batch in batches:
             count = min(x_all.shape[0], samples.get(batch, x_all.shape[0]))
