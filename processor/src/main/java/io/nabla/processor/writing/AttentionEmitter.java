@@ -72,7 +72,10 @@ final class AttentionEmitter implements LayerEmitter {
         spec.heads(), spec.heads() == 1 ? "" : "s", p.headSize());
     m.addJavadoc("[Q | K | V] = $L · W_inᵀ + b_in\n", x);
     m.addJavadoc("P_h = softmax(Q_h · K_hᵀ / √$L$L)   for each head h = 0 … $L\n", p.headSize(),
-        spec.causal() ? " + M), M[t, s] = -∞ for s > t" : ")", spec.heads() - 1);
+        spec.causal() ? " + M" : "", spec.heads() - 1);
+    if (spec.causal()) {
+      m.addJavadoc("M[t, s] = -∞ for s > t, else 0   (causal: position t sees positions ≤ t)\n");
+    }
     m.addJavadoc("$L = [P_0 · V_0 | … ] · W_outᵀ + b_out\n", c.names.buffer(layer));
     m.addJavadoc("W_in = $L.in_proj_weight ($L, $L), b_in = $L.in_proj_bias ($L),\n", layer.name(), 3 * d, d,
         layer.name(), 3 * d);
