@@ -6,7 +6,11 @@
 #   cnn          the small CNN of the samples' fashion-cnn --arch small (conv 1->16 3x3 + ReLU + maxpool 2, conv
 #                16->32 3x3 + ReLU + maxpool 2, dense 1568->10) at batch 64;
 #   gru          the GRU of the samples' fashion-gru (28 rows of 28 pixels, GRU 128, dense 10 on the last state) at
-#                batch 64.
+#                batch 64;
+#   transformer  a small causal language model at batch 32 on random tokens: Embedding(96, 128), learned positions
+#                (64, 128), 2 pre-norm blocks [LayerNorm, attention (4 heads, causal), add, LayerNorm, dense 512
+#                GELU, dense 128, add], LayerNorm, dense 96, cross-entropy at each of the 64 positions; a sample is
+#                a sequence of 64 tokens.
 # Each configuration runs Nabla, then PyTorch. Nabla runs at 1 and 2 threads on its Vector API kernels (Kernels.best(n), java --add-modules
 # jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per configuration, through
 # io.nabla.benchmarks.TrainThroughput (Trainer, training-loop time over epochs 2..E, as the samples'
@@ -16,7 +20,7 @@
 #
 # usage: bench/compare.sh [--configs LIST] [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K]
 #                         [--out FILE]
-#   --configs LIST which configurations, comma-separated: mlp, cnn, gru (default all)
+#   --configs LIST which configurations, comma-separated: mlp, cnn, gru, transformer (default all)
 #   --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist; random data if absent)
 #   --quick        a tenth of the samples or less (a smoke test; the figures are noisy)
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
@@ -40,7 +44,7 @@ nabla_only=0
 build=1
 out=""
 kernels=both
-all_configs=mlp,cnn,gru
+all_configs=mlp,cnn,gru,transformer
 configs=$all_configs
 while [ $# -gt 0 ]; do
   case "$1" in
@@ -73,10 +77,10 @@ has() { case ",$configs," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
 # Samples per epoch (3 epochs, the first untimed): about 1-3 s per epoch on a 2-core machine.
 if [ "$quick" = 1 ]; then
   samples_1=100; samples_32=2000; samples_256=6000
-  declare -A arch_samples=([cnn]=64=640 [gru]=64=640)
+  declare -A arch_samples=([cnn]=64=640 [gru]=64=640 [transformer]=32=96)
 else
   samples_1=1000; samples_32=20000; samples_256=60000
-  declare -A arch_samples=([cnn]=64=6000 [gru]=64=6000)
+  declare -A arch_samples=([cnn]=64=6000 [gru]=64=6000 [transformer]=32=640)
 fi
 samples="1=$samples_1,32=$samples_32,256=$samples_256"
 
@@ -129,7 +133,7 @@ vector=(--add-modules jdk.incubator.vector)
 # The JVM warns on standard error that it uses an incubator module; other errors still show.
 quiet_warning() { grep -v 'Using incubator modules' >&2 || true; }
 # Human-readable result lines start with the network's label.
-shown='^(kernels|result|MLP|CNN|GRU)'
+shown='^(kernels|result|MLP|CNN|GRU|Transformer)'
 start=$(date +%s)
 if has mlp; then
   for batch in 1 32 256; do
@@ -169,7 +173,8 @@ echo
 python3 - "$log" <<'EOF' | tee "$work/table.md"
 import json, sys
 rows = [json.loads(line.split("result:", 1)[1]) for line in open(sys.argv[1]) if line.startswith("result:")]
-ARCHS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)"}
+ARCHS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)",
+         "transformer": "Transformer LM (2 blocks, d 128, context 64; a sample is 64 tokens)"}
 TARGETS = {("mlp", 1): 10.0, ("mlp", 32): 1.5, ("mlp", 256): 1.0, ("cnn", 64): 1.0}
 nabla = {(r.get("arch", "mlp"), r.get("kernels", "portable"), r["batch"], r["threads"]): r["samples_per_second"]
          for r in rows if r["impl"] == "nabla" and "batch" in r}

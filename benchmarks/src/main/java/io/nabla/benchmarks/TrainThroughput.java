@@ -23,15 +23,18 @@ import java.util.Map;
  *
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
- *     [--arch mlp|cnn|gru] [--batches 1,32,256] [--threads 1,2] [--epochs 3]
+ *     [--arch mlp|cnn|gru|transformer] [--batches 1,32,256] [--threads 1,2] [--epochs 3]
  *     [--samples 1=1000,32=20000,256=60000] [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
  * </pre>
  *
  * {@code --arch} (default {@code mlp}) picks the network, each the same as PyTorch's in {@code bench/pytorch_mlp.py
  * --arch}: {@code mlp}, {@link Mlp} (784-256-128-10, default batches 1, 32 and 256); {@code cnn}, {@link SmallCnn}
  * (the samples' {@code fashion-cnn --arch small}, default batch 64); {@code gru}, {@link RowGru} (the samples'
- * {@code fashion-gru}: 28 rows of 28 pixels, GRU 128, dense 10; default batch 64). All three train on Fashion-MNIST's
- * training images (random data of that shape when the files are not installed).
+ * {@code fashion-gru}: 28 rows of 28 pixels, GRU 128, dense 10; default batch 64): these three train on
+ * Fashion-MNIST's training images (random data of that shape when the files are not installed);
+ * {@code transformer}, {@link TinyTransformer} (a causal language model, 2 pre-norm blocks, width 128, context 64,
+ * vocabulary 96; default batch 32), on random tokens ({@link BenchData#tokens}); its samples are sequences of 64
+ * tokens.
  *
  * {@code --kernels}: {@code best} ({@link Kernels#best(int)}, the Vector API kernels when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}) and/or {@code portable} ({@link Kernels#portable(int)}); default
@@ -46,7 +49,8 @@ public final class TrainThroughput {
   enum Arch {
     MLP("MLP 784-256-128-10", "1=1000,32=20000,256=60000"),
     CNN("CNN (fashion-cnn --arch small)", "64=6000"),
-    GRU("GRU 128 (fashion-gru)", "64=6000");
+    GRU("GRU 128 (fashion-gru)", "64=6000"),
+    TRANSFORMER("Transformer LM (2 blocks, d 128, context 64)", "32=640");
 
     /** How the results name the network. */
     final String label;
@@ -74,7 +78,7 @@ public final class TrainThroughput {
           return a;
         }
       }
-      System.err.println("error: --arch must be one of mlp, cnn, gru; got '" + id + "'");
+      System.err.println("error: --arch must be one of mlp, cnn, gru, transformer; got '" + id + "'");
       System.exit(2);
       return null;
     }
@@ -85,17 +89,23 @@ public final class TrainThroughput {
           return new SmallCnnNet(batch, kernels);
         case GRU:
           return new RowGruNet(batch, kernels);
+        case TRANSFORMER:
+          return new TinyTransformerNet(batch, kernels);
         default:
           return new MlpNet(batch, kernels);
       }
     }
 
-    Dataset data(String dir, long seed) {
-      return BenchData.load(dir, seed);
+    /** The data of {@code count} samples or more. */
+    Dataset data(String dir, long seed, int count) {
+      return this == TRANSFORMER ? BenchData.tokens(count, seed) : BenchData.load(dir, seed);
     }
 
     String describe(Dataset data, String dir) {
-      return BenchData.describe(data, dir);
+      return this == TRANSFORMER
+          ? String.format(Locale.ROOT, "random tokens, %d sequences of %d ids in [0, %d), the next id as label at"
+              + " every position", data.size(), TinyTransformer.CONTEXT, TinyTransformer.VOCABULARY)
+          : BenchData.describe(data, dir);
     }
   }
 
@@ -149,8 +159,8 @@ public final class TrainThroughput {
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: TrainThroughput [--arch mlp|cnn|gru] [--batches 1,32,256] [--threads 1,2]"
-              + " [--epochs 3]"
+          System.out.println("usage: TrainThroughput [--arch mlp|cnn|gru|transformer] [--batches 1,32,256]"
+              + " [--threads 1,2] [--epochs 3]"
               + " [--samples 1=1000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
               + " [--predict-only] [--kernels best,portable]");
           return;
@@ -189,7 +199,11 @@ public final class TrainThroughput {
       System.out.println("kernels " + kernels + ": " + BenchKernels.describe(kernels));
     }
     if (train) {
-      Dataset all = arch.data(data, seed);
+      int most = 0;
+      for (int batch : batches) {
+        most = Math.max(most, samples.containsKey(batch) ? samples.get(batch) : BenchData.TRAIN_SIZE);
+      }
+      Dataset all = arch.data(data, seed, most);
       System.out.println("data: " + arch.describe(all, data));
       for (int batch : batches) {
         int count = Math.min(all.size(), samples.containsKey(batch) ? samples.get(batch) : all.size());
