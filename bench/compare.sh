@@ -11,11 +11,12 @@
 #                (64, 128), 2 pre-norm blocks [LayerNorm, attention (4 heads, causal), add, LayerNorm, dense 512
 #                GELU, dense 128, add], LayerNorm, dense 96, cross-entropy at each of the 64 positions; a sample is
 #                a sequence of 64 tokens.
-# Each configuration runs Nabla, then PyTorch. Nabla runs at 1 and 2 threads on its Vector API kernels (Kernels.best(n), java --add-modules
-# jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per configuration, through
-# io.nabla.benchmarks.TrainThroughput (Trainer, training-loop time over epochs 2..E, as the samples'
-# samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py at every setting of its two
-# thread pools (OpenMP 1|2 x OpenBLAS 1|2), each with and without torch.set_flush_denormal(True), and its best
+# Each configuration runs Nabla, then PyTorch. Nabla runs at 1 and 2 threads on its Vector API kernels
+# (Kernels.best(n), java --add-modules jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per
+# measurement, through io.nabla.benchmarks.TrainThroughput --arch A (Trainer, training-loop time over epochs 2..E,
+# as the samples' samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same
+# network and initial-weight distribution) at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
+# each with and without torch.set_flush_denormal(True), and its best
 # setting counts. Prints markdown tables.
 #
 # usage: bench/compare.sh [--configs LIST] [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K]
@@ -28,8 +29,8 @@
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 5-6 minutes for the MLP on a 2-core machine (3-4 with --kernels best), 2-3 more for each other
-# configuration. Other load on the machine skews both sides: the script prints the load average first; rerun when
+# Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
+# configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the script prints the load average first; rerun when
 # it is high.
 set -euo pipefail
 
@@ -257,7 +258,8 @@ if torch:
               if r.get("arch", "mlp") == arch and r["batch"] == batch}
         if not by:
             continue
-        print("| %sbatch %d | " % ("" if arch == "mlp" else arch.upper() + ", ", batch) + " | ".join(
+        short = {"mlp": "", "cnn": "CNN, ", "gru": "GRU, ", "transformer": "Transformer, "}.get(arch, arch + ", ")
+        print("| %sbatch %d | " % (short, batch) + " | ".join(
             fmt(by[s]["samples_per_second"]) + ("*" if by[s].get("timed_samples", 0) < by[s]["samples"]
                                                  * (by[s]["epochs"] - 1) else "") if s in by else "-"
             for s in settings) + " |")
