@@ -1,23 +1,37 @@
 #!/usr/bin/env bash
-# Nabla against PyTorch on this machine, one after the other: training throughput of the MLP 784-256-128-10
-# (ReLU, softmax cross-entropy, Adam lr 1e-3, data in memory) at batch 1, 32 and 256, and single-sample predict
-# latency. Nabla runs at 1 and 2 threads on its Vector API kernels (Kernels.best(n), java --add-modules
-# jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per configuration, through
-# io.nabla.benchmarks.TrainThroughput (Trainer, training-loop time over epochs 2..E, as the samples'
-# samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py at every setting of its two
-# thread pools (OpenMP 1|2 x OpenBLAS 1|2), each with and without torch.set_flush_denormal(True), and its best
+# Nabla against PyTorch on this machine, one after the other: training throughput (Adam lr 1e-3, data in memory,
+# the same network and initial-weight distribution on both sides) of
+#   mlp          the MLP 784-256-128-10 (ReLU, softmax cross-entropy) at batch 1, 32 and 256, and its single-sample
+#                predict latency;
+#   cnn          the small CNN of the samples' fashion-cnn --arch small (conv 1->16 3x3 + ReLU + maxpool 2, conv
+#                16->32 3x3 + ReLU + maxpool 2, dense 1568->10) at batch 64;
+#   gru          the GRU of the samples' fashion-gru (28 rows of 28 pixels, GRU 128, dense 10 on the last state) at
+#                batch 64;
+#   transformer  a small causal language model at batch 32 on random tokens: Embedding(96, 128), learned positions
+#                (64, 128), 2 pre-norm blocks [LayerNorm, attention (4 heads, causal), add, LayerNorm, dense 512
+#                GELU, dense 128, add], LayerNorm, dense 96, cross-entropy at each of the 64 positions; a sample is
+#                a sequence of 64 tokens.
+# Each configuration runs Nabla, then PyTorch. Nabla runs at 1 and 2 threads on its Vector API kernels
+# (Kernels.best(n), java --add-modules jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per
+# measurement, through io.nabla.benchmarks.TrainThroughput --arch A (Trainer, training-loop time over epochs 2..E,
+# as the samples' samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same
+# network and initial-weight distribution) at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
+# each with and without torch.set_flush_denormal(True), and its best
 # setting counts. Prints markdown tables.
 #
-# usage: bench/compare.sh [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K] [--out FILE]
+# usage: bench/compare.sh [--configs LIST] [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K]
+#                         [--out FILE]
+#   --configs LIST which configurations, comma-separated: mlp, cnn, gru, transformer (default all)
 #   --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist; random data if absent)
-#   --quick        a tenth of the samples (a smoke test; the figures are noisier)
+#   --quick        a tenth of the samples or less (a smoke test; the figures are noisy)
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
 #   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 5-6 minutes on a 2-core machine (3-4 with --kernels best). Other load on the machine skews both sides: the script prints the
-# load average first; rerun when it is high.
+# Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
+# configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the script prints the load average first; rerun when
+# it is high.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -31,6 +45,8 @@ nabla_only=0
 build=1
 out=""
 kernels=both
+all_configs=mlp,cnn,gru,transformer
+configs=$all_configs
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data_args=(--data "$2"); shift 2 ;;
@@ -39,6 +55,7 @@ while [ $# -gt 0 ]; do
     --no-build) build=0; shift ;;
     --out) out="$2"; shift 2 ;;
     --kernels) kernels="$2"; shift 2 ;;
+    --configs) configs="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
@@ -50,10 +67,21 @@ case "$kernels" in
   *) echo "error: --kernels must be best, portable or both, got '$kernels'" >&2; exit 2 ;;
 esac
 
+for c in ${configs//,/ }; do
+  case ",$all_configs," in
+    *",$c,"*) ;;
+    *) echo "error: --configs takes a comma-separated list of $all_configs, got '$c'" >&2; exit 2 ;;
+  esac
+done
+has() { case ",$configs," in *",$1,"*) return 0 ;; *) return 1 ;; esac; }
+
+# Samples per epoch (3 epochs, the first untimed): about 1-3 s per epoch on a 2-core machine.
 if [ "$quick" = 1 ]; then
   samples_1=100; samples_32=2000; samples_256=6000
+  declare -A arch_samples=([cnn]=64=640 [gru]=64=640 [transformer]=32=96)
 else
   samples_1=1000; samples_32=20000; samples_256=60000
+  declare -A arch_samples=([cnn]=64=6000 [gru]=64=6000 [transformer]=32=640)
 fi
 samples="1=$samples_1,32=$samples_32,256=$samples_256"
 
@@ -105,22 +133,40 @@ echo
 vector=(--add-modules jdk.incubator.vector)
 # The JVM warns on standard error that it uses an incubator module; other errors still show.
 quiet_warning() { grep -v 'Using incubator modules' >&2 || true; }
+# Human-readable result lines start with the network's label.
+shown='^(kernels|result|MLP|CNN|GRU|Transformer)'
 start=$(date +%s)
-for batch in 1 32 256; do
+if has mlp; then
+  for batch in 1 32 256; do
+    for k in ${kernel_list//,/ }; do
+      for threads in 1 2; do
+        "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --batches "$batch" --threads "$threads" \
+          --kernels "$k" --samples "$samples" "${data_args[@]}" 2> >(quiet_warning) | grep -E "$shown" \
+          | tee -a "$log" | grep -v -E '^(result|kernels)'
+      done
+    done
+  done
+  "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --predict-only --kernels "$kernel_list" \
+    2> >(quiet_warning) | grep -E "$shown" | tee -a "$log" | grep -v -E '^(result|kernels)'
+  if [ "$nabla_only" = 0 ]; then
+    "$PYTHON" "$root/bench/pytorch_mlp.py" --samples "$samples" --denormals both --predict "${data_args[@]}" \
+      | tee -a "$log" | grep -v '^result'
+  fi
+fi
+for arch in ${configs//,/ }; do
+  [ "$arch" = mlp ] && continue
   for k in ${kernel_list//,/ }; do
     for threads in 1 2; do
-      "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --batches "$batch" --threads "$threads" \
-        --kernels "$k" --samples "$samples" "${data_args[@]}" 2> >(quiet_warning) | grep -E '^(kernels|MLP|result)' \
+      "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --arch "$arch" --threads "$threads" \
+        --kernels "$k" --samples "${arch_samples[$arch]}" "${data_args[@]}" 2> >(quiet_warning) | grep -E "$shown" \
         | tee -a "$log" | grep -v -E '^(result|kernels)'
     done
   done
+  if [ "$nabla_only" = 0 ]; then
+    "$PYTHON" "$root/bench/pytorch_mlp.py" --arch "$arch" --samples "${arch_samples[$arch]}" --denormals both \
+      "${data_args[@]}" | tee -a "$log" | grep -v '^result'
+  fi
 done
-"$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.TrainThroughput --predict-only --kernels "$kernel_list" \
-  2> >(quiet_warning) | grep -E '^(kernels|MLP|result)' | tee -a "$log" | grep -v -E '^(result|kernels)'
-if [ "$nabla_only" = 0 ]; then
-  "$PYTHON" "$root/bench/pytorch_mlp.py" --samples "$samples" --denormals both --predict "${data_args[@]}" \
-    | tee -a "$log" | grep -v '^result'
-fi
 echo "($(( $(date +%s) - start )) s; raw results in $log)"
 echo
 
@@ -128,12 +174,19 @@ echo
 python3 - "$log" <<'EOF' | tee "$work/table.md"
 import json, sys
 rows = [json.loads(line.split("result:", 1)[1]) for line in open(sys.argv[1]) if line.startswith("result:")]
-nabla = {(r.get("kernels", "portable"), r["batch"], r["threads"]): r["samples_per_second"]
+ARCHS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)",
+         "transformer": "Transformer LM (2 blocks, d 128, context 64; a sample is 64 tokens)"}
+TARGETS = {("mlp", 1): 10.0, ("mlp", 32): 1.5, ("mlp", 256): 1.0, ("cnn", 64): 1.0}
+nabla = {(r.get("arch", "mlp"), r.get("kernels", "portable"), r["batch"], r["threads"]): r["samples_per_second"]
          for r in rows if r["impl"] == "nabla" and "batch" in r}
-kinds = [k for k in ("best", "portable") if any(key[0] == k for key in nabla)]
+kinds = [k for k in ("best", "portable") if any(key[1] == k for key in nabla)] or ["best"]
 label = {"best": "vector", "portable": "portable"}
 torch = [r for r in rows if r["impl"] == "pytorch" and "batch" in r]
-targets = {1: 10.0, 32: 1.5, 256: 1.0}
+# (arch, batch) in the order measured
+measured = []
+for r in rows:
+    if "batch" in r and (r.get("arch", "mlp"), r["batch"]) not in measured:
+        measured.append((r.get("arch", "mlp"), r["batch"]))
 
 
 def fmt(v):
@@ -148,33 +201,51 @@ def best(rs):
     return max(rs, key=lambda r: r["samples_per_second"], default=None)
 
 
-head = ["Nabla %s %s" % (label[k], t) for k in kinds for t in ("1t", "2t")]
-print("| MLP 784-256-128-10, Adam lr 1e-3 | " + " | ".join(head) + " | PyTorch best (setting) | "
-      + " | ".join("**Nabla %s 2t / PyTorch best**" % label[k] for k in kinds)
-      + " | Nabla %s 2t / PyTorch best without flushing | target |" % label[kinds[0]])
-print("|---|" + "---:|" * (len(head) + len(kinds) + 3))
-for batch in (1, 32, 256):
-    top = best(r for r in torch if r["batch"] == batch)
-    ieee = best(r for r in torch if r["batch"] == batch and not r.get("flush_denormal"))
-    cells = [fmt(nabla.get((k, batch, t))) for k in kinds for t in (1, 2)]
+def cells_for(arch, batch):
+    """Nabla's cells, PyTorch's best, the ratios of Nabla 2t to it, with and without flushing, and the target."""
+    on = [r for r in torch if r.get("arch", "mlp") == arch and r["batch"] == batch]
+    top = best(on)
+    ieee = best(r for r in on if not r.get("flush_denormal"))
+    cells = [fmt(nabla.get((arch, k, batch, t))) for k in kinds for t in (1, 2)]
     cells.append("%s (%s)" % (fmt(top["samples_per_second"]), setting(top)) if top else "-")
     for k in kinds:
-        two = nabla.get((k, batch, 2))
+        two = nabla.get((arch, k, batch, 2))
         cells.append("**%.2f×**" % (two / top["samples_per_second"]) if top and two else "-")
-    two = nabla.get((kinds[0], batch, 2))
+    two = nabla.get((arch, kinds[0], batch, 2))
     cells.append("%.2f×" % (two / ieee["samples_per_second"]) if ieee and two else "-")
-    cells.append("≥ %.1f×" % targets[batch])
-    print("| batch %d, samples/s | %s |" % (batch, " | ".join(cells)))
+    target = TARGETS.get((arch, batch))
+    cells.append("≥ %.1f×" % target if target else "-")
+    return cells
+
+
+head = ["Nabla %s %s" % (label[k], t) for k in kinds for t in ("1t", "2t")]
+tail = (" | PyTorch best (setting) | " + " | ".join("**Nabla %s 2t / PyTorch best**" % label[k] for k in kinds)
+        + " | Nabla %s 2t / PyTorch best without flushing | target |" % label[kinds[0]])
+rule = "|---|" + "---:|" * (len(head) + len(kinds) + 3)
+mlp_batches = [b for a, b in measured if a == "mlp"]
 np_ = {r.get("kernels", "portable"): r["microseconds"] for r in rows if r["impl"] == "nabla" and "predict_batch" in r}
 tp = [r for r in rows if r["impl"] == "pytorch" and "predict_batch" in r]
-if np_:
-    top = min(tp, key=lambda r: r["microseconds"]) if tp else None
-    cells = [c for k in kinds for c in ("%.1f" % np_[k] if k in np_ else "-", "-")]
-    cells.append("%.1f (%s)" % (top["microseconds"], setting(top)) if top else "-")
-    for k in kinds:
-        cells.append("**%.2f×** (speed)" % (top["microseconds"] / np_[k]) if top and k in np_ else "-")
-    cells += ["-", "-"]
-    print("| predict 1 sample, µs (lower is better) | %s |" % " | ".join(cells))
+if mlp_batches or np_:
+    print("| MLP 784-256-128-10, Adam lr 1e-3 | " + " | ".join(head) + tail)
+    print(rule)
+    for batch in mlp_batches:
+        print("| batch %d, samples/s | %s |" % (batch, " | ".join(cells_for("mlp", batch))))
+    if np_:
+        top = min(tp, key=lambda r: r["microseconds"]) if tp else None
+        cells = [c for k in kinds for c in ("%.1f" % np_[k] if k in np_ else "-", "-")]
+        cells.append("%.1f (%s)" % (top["microseconds"], setting(top)) if top else "-")
+        for k in kinds:
+            cells.append("**%.2f×** (speed)" % (top["microseconds"] / np_[k]) if top and k in np_ else "-")
+        cells += ["-", "-"]
+        print("| predict 1 sample, µs (lower is better) | %s |" % " | ".join(cells))
+others = [(a, b) for a, b in measured if a != "mlp"]
+if others:
+    if mlp_batches or np_:
+        print()
+    print("| Other networks, Adam lr 1e-3, samples/s | " + " | ".join(head) + tail)
+    print(rule)
+    for arch, batch in others:
+        print("| %s, batch %d | %s |" % (ARCHS.get(arch, arch), batch, " | ".join(cells_for(arch, batch))))
 if torch:
     settings = sorted({(r.get("flush_denormal", False), r["omp"], r["blas"]) for r in torch})
     print()
@@ -182,9 +253,13 @@ if torch:
     print()
     print("| | " + " | ".join("OpenMP %d, BLAS %d%s" % (o, b, ", flushed" if f else "") for f, o, b in settings) + " |")
     print("|---|" + "---:|" * len(settings))
-    for batch in (1, 32, 256):
-        by = {(r.get("flush_denormal", False), r["omp"], r["blas"]): r for r in torch if r["batch"] == batch}
-        print("| batch %d | " % batch + " | ".join(
+    for arch, batch in measured:
+        by = {(r.get("flush_denormal", False), r["omp"], r["blas"]): r for r in torch
+              if r.get("arch", "mlp") == arch and r["batch"] == batch}
+        if not by:
+            continue
+        short = {"mlp": "", "cnn": "CNN, ", "gru": "GRU, ", "transformer": "Transformer, "}.get(arch, arch + ", ")
+        print("| %sbatch %d | " % (short, batch) + " | ".join(
             fmt(by[s]["samples_per_second"]) + ("*" if by[s].get("timed_samples", 0) < by[s]["samples"]
                                                  * (by[s]["epochs"] - 1) else "") if s in by else "-"
             for s in settings) + " |")

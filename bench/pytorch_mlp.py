@@ -1,13 +1,17 @@
 #!/usr/bin/python3
-"""PyTorch's side of bench/compare.sh: the MLP 784-256-128-10 (ReLU), trained with Adam (lr 1e-3) on data already
-in memory, at every setting of PyTorch's two CPU thread pools.
+"""PyTorch's side of bench/compare.sh: the MLP 784-256-128-10 (ReLU), or with --arch the small CNN or the GRU,
+trained with Adam (lr 1e-3) on data already in memory, at every setting of PyTorch's two CPU thread pools.
 
-Run it with Debian's python3-torch (/usr/bin/python3). It mirrors io.nabla.benchmarks.TrainThroughput:
+Run it with Debian's python3-torch (/usr/bin/python3). It mirrors io.nabla.benchmarks.TrainThroughput (--arch the
+same there):
 
-- the same network: nn.Linear(784, 256), ReLU, nn.Linear(256, 128), ReLU, nn.Linear(128, 10), mean softmax
-  cross-entropy over integer labels;
+- the same network (make_model): --arch mlp (default), nn.Linear(784, 256), ReLU, nn.Linear(256, 128), ReLU,
+  nn.Linear(128, 10); --arch cnn, the CNN of the samples' `fashion-cnn --arch small`; --arch gru, the GRU of
+  `fashion-gru` (nn.GRU(28, 128, batch_first=True) over 28 rows of 28 pixels, nn.Linear(128, 10) on the last
+  state); mean softmax cross-entropy over integer labels;
 - the same initial-weight distribution as Nabla's Model.initialize: He-uniform weights (U(-sqrt(6/fan_in), +...))
-  for the ReLU layers, Glorot-uniform (U(-sqrt(6/(fan_in+fan_out)), +...)) for the logits, zero biases;
+  for the layers followed by ReLU, Glorot-uniform (U(-sqrt(6/(fan_in+fan_out)), +...)) for the others, zero
+  biases, and PyTorch's own (and Nabla's) U(-1/sqrt(128), +...) for every tensor of the GRU;
 - the same data: the first S Fashion-MNIST training images scaled by 1/255 (random data of that shape when the
   files are not installed), as one tensor in memory; each epoch a seeded shuffle, each step a gathered batch;
 - the same step as Nabla's Trainer: zero_grad, forward, loss, backward, Adam step, plus the loss and the number
@@ -61,8 +65,8 @@ def ints(text):
     return [int(v) for v in text.split(",") if v.strip()]
 
 
-def parse_samples(text, batches):
-    samples = dict(DEFAULT_SAMPLES)
+def parse_samples(text, batches, defaults):
+    samples = dict(defaults)
     if text:
         for pair in text.split(","):
             if "=" in pair:
@@ -112,6 +116,17 @@ def check_blas():
     return openblas[0]
 
 
+def token_data(count, seed, np):
+    """count sequences of CONTEXT random token ids (uniform in [0, VOCABULARY)) and, as a language model's labels,
+    the next token at every position: windows of one random stream, as io.nabla.benchmarks.BenchData.tokens (whose
+    stream is another one: Java's generator is not numpy's)."""
+    stream = np.random.default_rng(seed).integers(0, VOCABULARY, size=count * CONTEXT + 1, dtype=np.int64)
+    x = stream[:-1].reshape(count, CONTEXT)
+    y = stream[1:].reshape(count, CONTEXT)
+    return x, y, "random tokens, %d sequences of %d ids in [0, %d), the next id as label at every position" % (
+        count, CONTEXT, VOCABULARY)
+
+
 def load_data(directory, seed, np):
     """(features float32 [60000, 784] in [0, 1], labels int64 [60000], description)."""
     if directory != "random":
@@ -138,31 +153,143 @@ def load_data(directory, seed, np):
 
 
 ARCH = "mlp"
+LABELS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)",
+          "transformer": "Transformer LM (2 blocks, d 128, context 64)"}
+# Samples per epoch by batch size for each --arch but the MLP (DEFAULT_SAMPLES); the first batch is the default. A
+# transformer sample is a sequence of CONTEXT tokens.
+ARCH_SAMPLES = {"cnn": {64: 6000}, "gru": {64: 6000}, "transformer": {32: 640}}
+VOCABULARY, CONTEXT, WIDTH, HEADS, HIDDEN, BLOCKS = 96, 64, 128, 4, 512, 2
+
+
+def init_uniform(layer, bound):
+    layer.weight.uniform_(-bound, bound)
+    if layer.bias is not None:
+        layer.bias.zero_()
+
+
+def he(layer):
+    """He-uniform weights, zero bias: Nabla's init of a dense or convolution layer followed by ReLU."""
+    init_uniform(layer, math.sqrt(6.0 / layer.weight[0].numel()))
+
+
+def glorot(layer):
+    """Glorot-uniform weights, zero bias: Nabla's init of every other dense or convolution layer."""
+    fan_in = layer.weight[0].numel()
+    fan_out = layer.weight.shape[0] * layer.weight[0, 0].numel() if layer.weight.dim() > 2 else layer.weight.shape[0]
+    init_uniform(layer, math.sqrt(6.0 / (fan_in + fan_out)))
 
 
 def make_model(torch, seed):
-    """784-256-128-10 with Nabla's initial-weight distribution (He-uniform / Glorot-uniform, zero biases); with
-    --arch cnn, the CNN of `fashion-cnn --arch small` (conv 1->16 3x3 pad 1 + ReLU + maxpool 2, conv 16->32 3x3
-    pad 1 + ReLU + maxpool 2, dense 1568->10), input (B, 1, 28, 28)."""
+    """The network of --arch with Nabla's initial-weight distribution (Model.initialize; the benchmarks module's
+    declarations in io.nabla.benchmarks):
+
+    - mlp (Mlp): 784-256-128-10, He-uniform weights for the ReLU layers, Glorot-uniform for the logits, zero biases;
+    - cnn (SmallCnn, `fashion-cnn --arch small`): conv 1->16 3x3 pad 1 + ReLU + maxpool 2, conv 16->32 3x3 pad 1 +
+      ReLU + maxpool 2, dense 1568->10, input (B, 1, 28, 28); He-uniform convolutions, Glorot-uniform logits;
+    - gru (RowGru, `fashion-gru`): nn.GRU(28, 128, batch_first=True) over the 28 rows of 28 pixels, nn.Linear(128,
+      10) on the last step's state; the GRU keeps PyTorch's init (every tensor uniform in +-1/sqrt(128), which is
+      also Nabla's), the logits are Glorot-uniform;
+    - transformer (TinyTransformer): a causal language model over (B, 64) token ids, Embedding(96, 128) plus a
+      learned positional table (64, 128) (both N(0, 1)), 2 pre-norm blocks [LayerNorm, nn.MultiheadAttention(128,
+      4 heads, batch_first=True, causal mask), add, LayerNorm, Linear(128, 512) + exact GELU, Linear(512, 128),
+      add], LayerNorm, Linear(128, 96): logits (B, 64, 96); every Linear and the attention's in_proj_weight and
+      out_proj.weight Glorot-uniform, every bias zero, layer norms ones and zeros (Nabla's init).
+    """
     nn = torch.nn
     torch.manual_seed(seed)
     if ARCH == "cnn":
         model = nn.Sequential(nn.Unflatten(1, (1, 28, 28)), nn.Conv2d(1, 16, 3, padding=1), nn.ReLU(),
                               nn.MaxPool2d(2), nn.Conv2d(16, 32, 3, padding=1), nn.ReLU(), nn.MaxPool2d(2),
                               nn.Flatten(), nn.Linear(1568, 10))
+    elif ARCH == "gru":
+        model = row_gru(torch)
+    elif ARCH == "transformer":
+        model = tiny_transformer(torch)
     else:
         model = nn.Sequential(nn.Linear(784, 256), nn.ReLU(), nn.Linear(256, 128), nn.ReLU(), nn.Linear(128, 10))
-    linears = [m for m in model if isinstance(m, (nn.Linear, nn.Conv2d))]
     with torch.no_grad():
-        for index, layer in enumerate(linears):
-            fan_out, fan_in = layer.weight.shape[0], layer.weight[0].numel()
-            if isinstance(layer, nn.Conv2d):
-                fan_out = layer.weight.shape[0] * layer.weight[0, 0].numel()
-            relu = index < len(linears) - 1
-            bound = math.sqrt(6.0 / fan_in) if relu else math.sqrt(6.0 / (fan_in + fan_out))
-            layer.weight.uniform_(-bound, bound)
-            layer.bias.zero_()
+        if isinstance(model, nn.Sequential):
+            layers = list(model)
+            for index, layer in enumerate(layers):
+                if isinstance(layer, (nn.Linear, nn.Conv2d)):
+                    relu = index + 1 < len(layers) and isinstance(layers[index + 1], nn.ReLU)
+                    (he if relu else glorot)(layer)
+        else:
+            model.initialize()
     return model
+
+
+def row_gru(torch):
+    """The gru network of make_model (classes are defined here because torch is imported lazily)."""
+    nn = torch.nn
+
+    class RowGru(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.gru = nn.GRU(28, 128, batch_first=True)
+            self.logits = nn.Linear(128, 10)
+
+        def initialize(self):
+            glorot(self.logits)
+
+        def forward(self, x):
+            _, h = self.gru(x.view(-1, 28, 28))
+            return self.logits(h[-1])
+
+    return RowGru()
+
+
+def tiny_transformer(torch):
+    """The transformer network of make_model."""
+    nn = torch.nn
+    F = torch.nn.functional
+
+    class Block(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.norm1 = nn.LayerNorm(WIDTH)
+            self.attention = nn.MultiheadAttention(WIDTH, HEADS, batch_first=True)
+            self.norm2 = nn.LayerNorm(WIDTH)
+            self.expand = nn.Linear(WIDTH, HIDDEN)
+            self.project = nn.Linear(HIDDEN, WIDTH)
+
+        def forward(self, x, mask):
+            h = self.norm1(x)
+            x = x + self.attention(h, h, h, attn_mask=mask, need_weights=False)[0]
+            return x + self.project(F.gelu(self.expand(self.norm2(x))))
+
+    class TinyTransformer(nn.Module):
+        def __init__(self):
+            super().__init__()
+            self.embed = nn.Embedding(VOCABULARY, WIDTH)
+            self.position = nn.Parameter(torch.empty(CONTEXT, WIDTH))
+            self.blocks = nn.ModuleList(Block() for _ in range(BLOCKS))
+            self.norm_out = nn.LayerNorm(WIDTH)
+            self.logits = nn.Linear(WIDTH, VOCABULARY)
+            # True above the diagonal: position t attends to positions <= t only.
+            self.register_buffer("mask", torch.triu(torch.ones(CONTEXT, CONTEXT, dtype=torch.bool), 1))
+
+        def initialize(self):
+            self.embed.weight.normal_()
+            self.position.normal_()
+            for block in self.blocks:
+                attention = block.attention
+                fan_in = attention.in_proj_weight.shape[1]
+                bound = math.sqrt(6.0 / (fan_in + attention.in_proj_weight.shape[0]))
+                attention.in_proj_weight.uniform_(-bound, bound)
+                attention.in_proj_bias.zero_()
+                glorot(attention.out_proj)
+                glorot(block.expand)
+                glorot(block.project)
+            glorot(self.logits)
+
+        def forward(self, tokens):
+            x = self.embed(tokens) + self.position
+            for block in self.blocks:
+                x = block(x, self.mask)
+            return self.logits(self.norm_out(x))
+
+    return TinyTransformer()
 
 
 def train(torch, x, y, batch, epochs, seed, foreach, max_seconds):
@@ -190,11 +317,12 @@ def train(torch, x, y, batch, epochs, seed, foreach, max_seconds):
             yb = y.index_select(0, index)
             opt.zero_grad()
             out = model(xb)
-            loss = F.cross_entropy(out, yb)
+            # A language model's logits (B, T, V) and labels (B, T): the mean over every position.
+            loss = F.cross_entropy(out.reshape(-1, out.shape[-1]), yb.reshape(-1))
             loss.backward()
             opt.step()
             loss_sum += loss.item() * index.shape[0]
-            correct += (out.argmax(1) == yb).sum().item()
+            correct += (out.argmax(-1) == yb).sum().item()
             done += index.shape[0]
             if time.perf_counter() > deadline:
                 break
@@ -234,12 +362,16 @@ def predict_latency(torch, seed):
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--batches", default="1,32,256")
-    parser.add_argument("--arch", choices=("mlp", "cnn"), default="mlp",
-                        help="mlp: 784-256-128-10; cnn: the CNN of fashion-cnn --arch small")
+    parser.add_argument("--batches", default=None,
+                        help="batch sizes (default 1,32,256 for the MLP, 64 for the CNN and the GRU, 32 for the"
+                             " transformer)")
+    parser.add_argument("--arch", choices=sorted(LABELS), default="mlp",
+                        help="mlp: 784-256-128-10; cnn: the CNN of fashion-cnn --arch small; gru: the GRU of"
+                             " fashion-gru; transformer: a causal language model, 2 pre-norm blocks")
     parser.add_argument("--omp", default="1,2", help="torch.set_num_threads values (intra-op OpenMP pool)")
     parser.add_argument("--blas", default="1,2", help="OpenBLAS thread counts (through threadpoolctl)")
-    parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N")
+    parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N"
+                        " (the CNN's and the GRU's default: 64=6000, the transformer's 32=640 sequences)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs, the first a warm-up (default 3)")
     parser.add_argument("--data", default=None, help="Fashion-MNIST directory, or 'random'")
     parser.add_argument("--seed", type=int, default=42)
@@ -258,6 +390,8 @@ def main():
     ARCH = args.arch
     if args.epochs < 2:
         parser.error("--epochs must be at least 2 (the first is a warm-up)")
+    if (args.predict or args.predict_only) and ARCH != "mlp":
+        parser.error("--predict measures the MLP only")
 
     import numpy as np
     import torch
@@ -278,8 +412,9 @@ def main():
     if args.check:
         return
 
-    batches = ints(args.batches)
-    samples = parse_samples(args.samples, batches)
+    defaults = ARCH_SAMPLES.get(ARCH, DEFAULT_SAMPLES)
+    batches = ints(args.batches) if args.batches else list(defaults)[:1 if ARCH in ARCH_SAMPLES else None]
+    samples = parse_samples(args.samples, batches, defaults)
     flushes = {"keep": [False], "flush": [True], "both": [False, True]}[args.denormals]
     settings = [(o, b, f) for f in flushes for o in ints(args.omp) for b in ints(args.blas)]
 
@@ -297,7 +432,10 @@ def main():
         return limits
 
     if not args.predict_only:
-        x_all, y_all, description = load_data(args.data, args.seed, np)
+        if ARCH == "transformer":
+            x_all, y_all, description = token_data(max(samples[b] for b in batches), args.seed, np)
+        else:
+            x_all, y_all, description = load_data(args.data, args.seed, np)
         print("data: " + description, flush=True)
         for batch in batches:
             count = min(x_all.shape[0], samples.get(batch, x_all.shape[0]))
@@ -311,12 +449,12 @@ def main():
                 finally:
                     limits.restore_original_limits()
                 print("%s batch %d, OpenMP %d, BLAS %d%s: %.1f samples/s (%d samples, epochs 2..%d"
-                      " timed%s)" % ("CNN (fashion-cnn --arch small)" if ARCH == "cnn" else "MLP 784-256-128-10", batch, omp, blas, ", denormals flushed" if flush else "", per_second, count,
-                                     args.epochs,
+                      " timed%s)" % (LABELS[ARCH], batch, omp, blas, ", denormals flushed" if flush else "",
+                                     per_second, count, args.epochs,
                                      "" if timed == count * (args.epochs - 1)
                                      else ", cut at %g s after %d samples" % (args.max_seconds, timed)))
                 print("result: " + json.dumps({
-                    "impl": "pytorch", "batch": batch, "omp": omp, "blas": blas, "samples": count,
+                    "impl": "pytorch", "arch": ARCH, "batch": batch, "omp": omp, "blas": blas, "samples": count,
                     "epochs": args.epochs, "timed_samples": timed, "foreach": args.foreach, "flush_denormal": flush,
                     "samples_per_second": round(per_second, 1)}), flush=True)
     if args.predict or args.predict_only:

@@ -55,6 +55,27 @@ final class BenchData {
     return Dataset.ofLabels(x, PIXELS, y);
   }
 
+  /**
+   * {@code count} sequences of {@link TinyTransformer#CONTEXT} random token ids, uniform in [0,
+   * {@link TinyTransformer#VOCABULARY}), each labelled with the next id at every position (windows of one random
+   * stream drawn from {@code seed}): a language model's data, for throughput only.
+   */
+  static Dataset tokens(int count, long seed) {
+    int context = TinyTransformer.CONTEXT;
+    Rng rng = new Rng(seed);
+    int[] stream = new int[count * context + 1];
+    for (int i = 0; i < stream.length; i++) {
+      stream[i] = (int) (rng.nextDouble() * TinyTransformer.VOCABULARY);
+    }
+    float[] x = new float[count * context];
+    int[] y = new int[count * context];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = stream[i];
+      y[i] = stream[i + 1];
+    }
+    return Dataset.ofLabels(x, context, y, context);
+  }
+
   private static File find(File dir, String name) {
     File gz = new File(dir, name + ".gz");
     if (gz.isFile()) {

@@ -1,5 +1,6 @@
 package io.nabla.benchmarks;
 
+import io.nabla.runtime.Model;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.train.Dataset;
@@ -14,17 +15,26 @@ import java.util.Locale;
 import java.util.Map;
 
 /**
- * Training throughput of the MLP 784-256-128-10 with {@link Trainer}, Adam lr 1e-3, data in memory: for each batch
- * size and thread count, a fresh model (seed 42) trains {@code E} epochs over the first {@code S} training samples
- * and the samples/s of the training loop over epochs 2..E is printed, the same figure, from the same code path,
- * as the samples' {@code samples_per_second} (epoch 1 warms the JIT up). Optionally, the single-sample
- * {@code predict} latency.
+ * Training throughput with {@link Trainer}, Adam lr 1e-3, data in memory: for each batch size and thread count, a
+ * fresh model (seed 42) trains {@code E} epochs over the first {@code S} training samples and the samples/s of the
+ * training loop over epochs 2..E is printed, the same figure, from the same code path, as the samples'
+ * {@code samples_per_second} (epoch 1 warms the JIT up). Optionally, the single-sample {@code predict} latency of
+ * the MLP.
  *
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
- *     [--batches 1,32,256] [--threads 1,2] [--epochs 3] [--samples 1=1000,32=20000,256=60000]
- *     [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
+ *     [--arch mlp|cnn|gru|transformer] [--batches 1,32,256] [--threads 1,2] [--epochs 3]
+ *     [--samples 1=1000,32=20000,256=60000] [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
  * </pre>
+ *
+ * {@code --arch} (default {@code mlp}) picks the network, each the same as PyTorch's in {@code bench/pytorch_mlp.py
+ * --arch}: {@code mlp}, {@link Mlp} (784-256-128-10, default batches 1, 32 and 256); {@code cnn}, {@link SmallCnn}
+ * (the samples' {@code fashion-cnn --arch small}, default batch 64); {@code gru}, {@link RowGru} (the samples'
+ * {@code fashion-gru}: 28 rows of 28 pixels, GRU 128, dense 10; default batch 64): these three train on
+ * Fashion-MNIST's training images (random data of that shape when the files are not installed);
+ * {@code transformer}, {@link TinyTransformer} (a causal language model, 2 pre-norm blocks, width 128, context 64,
+ * vocabulary 96; default batch 32), on random tokens ({@link BenchData#tokens}); its samples are sequences of 64
+ * tokens.
  *
  * {@code --kernels}: {@code best} ({@link Kernels#best(int)}, the Vector API kernels when the JVM runs with
  * {@code --add-modules jdk.incubator.vector}) and/or {@code portable} ({@link Kernels#portable(int)}); default
@@ -35,21 +45,78 @@ import java.util.Map;
  * {@code bench/compare.sh} reads.
  */
 public final class TrainThroughput {
-  /** Samples per epoch by batch size: about 1-3 s per epoch on a 2-core machine. */
-  static final Map<Integer, Integer> DEFAULT_SAMPLES = new LinkedHashMap<>();
+  /** The networks {@code --arch} chooses from, with their default batch sizes and samples per epoch. */
+  enum Arch {
+    MLP("MLP 784-256-128-10", "1=1000,32=20000,256=60000"),
+    CNN("CNN (fashion-cnn --arch small)", "64=6000"),
+    GRU("GRU 128 (fashion-gru)", "64=6000"),
+    TRANSFORMER("Transformer LM (2 blocks, d 128, context 64)", "32=640");
 
-  static {
-    DEFAULT_SAMPLES.put(1, 1_000);
-    DEFAULT_SAMPLES.put(32, 20_000);
-    DEFAULT_SAMPLES.put(256, 60_000);
+    /** How the results name the network. */
+    final String label;
+    /**
+     * Samples per epoch by batch size, about 1-3 s per epoch on a 2-core machine; the first batch size is the
+     * default.
+     */
+    final Map<Integer, Integer> samples = new LinkedHashMap<>();
+
+    Arch(String label, String samples) {
+      this.label = label;
+      for (String pair : samples.split(",")) {
+        String[] kv = pair.split("=");
+        this.samples.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));
+      }
+    }
+
+    String id() {
+      return name().toLowerCase(Locale.ROOT);
+    }
+
+    static Arch of(String id) {
+      for (Arch a : values()) {
+        if (a.id().equals(id)) {
+          return a;
+        }
+      }
+      System.err.println("error: --arch must be one of mlp, cnn, gru, transformer; got '" + id + "'");
+      System.exit(2);
+      return null;
+    }
+
+    Model newModel(int batch, Kernels kernels) {
+      switch (this) {
+        case CNN:
+          return new SmallCnnNet(batch, kernels);
+        case GRU:
+          return new RowGruNet(batch, kernels);
+        case TRANSFORMER:
+          return new TinyTransformerNet(batch, kernels);
+        default:
+          return new MlpNet(batch, kernels);
+      }
+    }
+
+    /** The data of {@code count} samples or more. */
+    Dataset data(String dir, long seed, int count) {
+      return this == TRANSFORMER ? BenchData.tokens(count, seed) : BenchData.load(dir, seed);
+    }
+
+    String describe(Dataset data, String dir) {
+      return this == TRANSFORMER
+          ? String.format(Locale.ROOT, "random tokens, %d sequences of %d ids in [0, %d), the next id as label at"
+              + " every position", data.size(), TinyTransformer.CONTEXT, TinyTransformer.VOCABULARY)
+          : BenchData.describe(data, dir);
+    }
   }
 
   private TrainThroughput() {}
 
   public static void main(String[] args) {
-    List<Integer> batches = Arrays.asList(1, 32, 256);
+    Arch arch = Arch.MLP;
+    List<Integer> batches = null;
     List<Integer> threads = Arrays.asList(1, 2);
-    Map<Integer, Integer> samples = new LinkedHashMap<>(DEFAULT_SAMPLES);
+    Map<Integer, Integer> samples = new LinkedHashMap<>();
+    String samplesOption = null;
     int epochs = 3;
     String data = null;
     long seed = 42;
@@ -68,17 +135,11 @@ public final class TrainThroughput {
         case "--epochs":
           epochs = Integer.parseInt(value(args, ++i, arg));
           break;
+        case "--arch":
+          arch = Arch.of(value(args, ++i, arg));
+          break;
         case "--samples":
-          for (String pair : value(args, ++i, arg).split(",")) {
-            String[] kv = pair.split("=");
-            if (kv.length == 1) {
-              for (Integer b : batches) {
-                samples.put(b, Integer.parseInt(kv[0]));
-              }
-            } else {
-              samples.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));
-            }
-          }
+          samplesOption = value(args, ++i, arg);
           break;
         case "--data":
           data = value(args, ++i, arg);
@@ -98,13 +159,33 @@ public final class TrainThroughput {
           break;
         case "-h":
         case "--help":
-          System.out.println("usage: TrainThroughput [--batches 1,32,256] [--threads 1,2] [--epochs 3]"
+          System.out.println("usage: TrainThroughput [--arch mlp|cnn|gru|transformer] [--batches 1,32,256]"
+              + " [--threads 1,2] [--epochs 3]"
               + " [--samples 1=1000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
               + " [--predict-only] [--kernels best,portable]");
           return;
         default:
           System.err.println("error: unknown option '" + arg + "'; see --help");
           System.exit(2);
+      }
+    }
+    if (batches == null) {
+      batches = new ArrayList<>(arch.samples.keySet());
+      if (arch != Arch.MLP) {
+        batches = batches.subList(0, 1);
+      }
+    }
+    samples.putAll(arch.samples);
+    if (samplesOption != null) {
+      for (String pair : samplesOption.split(",")) {
+        String[] kv = pair.split("=");
+        if (kv.length == 1) {
+          for (Integer b : batches) {
+            samples.put(b, Integer.parseInt(kv[0]));
+          }
+        } else {
+          samples.put(Integer.parseInt(kv[0]), Integer.parseInt(kv[1]));
+        }
       }
     }
     if (epochs < 2) {
@@ -118,20 +199,25 @@ public final class TrainThroughput {
       System.out.println("kernels " + kernels + ": " + BenchKernels.describe(kernels));
     }
     if (train) {
-      Dataset all = BenchData.load(data, seed);
-      System.out.println("data: " + BenchData.describe(all, data));
+      int most = 0;
+      for (int batch : batches) {
+        most = Math.max(most, samples.containsKey(batch) ? samples.get(batch) : BenchData.TRAIN_SIZE);
+      }
+      Dataset all = arch.data(data, seed, most);
+      System.out.println("data: " + arch.describe(all, data));
       for (int batch : batches) {
         int count = Math.min(all.size(), samples.containsKey(batch) ? samples.get(batch) : all.size());
         Dataset subset = all.take(count);
         for (String kernels : kernelNames) {
           for (int t : threads) {
-            double perSecond = train(subset, batch, kernels, t, epochs, seed);
+            double perSecond = train(arch, subset, batch, kernels, t, epochs, seed);
             System.out.println(String.format(Locale.ROOT,
-                "MLP 784-256-128-10 batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs,"
-                    + " epochs 2..%d timed)", batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
+                "%s batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed)",
+                arch.label, batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
             System.out.println(String.format(Locale.ROOT,
-                "result: {\"impl\":\"nabla\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"samples\":%d,"
-                    + "\"epochs\":%d,\"samples_per_second\":%.1f}", kernels, batch, t, count, epochs, perSecond));
+                "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,"
+                    + "\"samples\":%d,\"epochs\":%d,\"samples_per_second\":%.1f}", arch.id(), kernels, batch, t, count,
+                epochs, perSecond));
             System.out.flush();
           }
         }
@@ -150,8 +236,8 @@ public final class TrainThroughput {
   }
 
   /** Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E. */
-  static double train(Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
-    MlpNet model = new MlpNet(batch, BenchKernels.create(kernels, threads));
+  static double train(Arch arch, Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
+    Model model = arch.newModel(batch, BenchKernels.create(kernels, threads));
     model.initialize(seed);
     History history = Trainer.builder()
         .optimizer(Adam.builder().learningRate(1e-3).build())
