@@ -81,17 +81,25 @@ final class FastFunctions {
     return (float) (0.5 * poly * e);
   }
 
+  /**
+   * {@code Φ(x)} from {@code half = Φ(−|x|)}: {@code 1 − half} for {@code x > 0}, {@code half} otherwise, without a
+   * branch (the sign of random activations defeats branch prediction): {@code m + (1 − 2m)·half} with
+   * {@code m = 1} for a clear sign bit is exactly one of the two ({@code ±half} is exact).
+   */
+  private static float cdf(float x, float half) {
+    float m = (float) ((Float.floatToRawIntBits(x) >>> 31) ^ 1);
+    return m + (1f - 2f * m) * half;
+  }
+
   /** {@code GELU(x) = x·Φ(x)}. */
   static float gelu(float x) {
-    float half = lowerTail(x, exp(-0.5f * (x * x)));
-    return x * (x > 0f ? 1f - half : half);
+    return x * cdf(x, lowerTail(x, exp(-0.5f * (x * x))));
   }
 
   /** {@code GELU'(x) = Φ(x) + x·φ(x)}, one {@code exp}. */
   static float geluDerivative(float x) {
     float e = exp(-0.5f * (x * x));
-    float half = lowerTail(x, e);
-    return (x > 0f ? 1f - half : half) + x * (INV_SQRT_2PI * e);
+    return cdf(x, lowerTail(x, e)) + x * (INV_SQRT_2PI * e);
   }
 
   /** {@code SiLU(x) = x/(1 + e^−x)}: for {@code x → −∞} the quotient is −0. */
