@@ -20,6 +20,8 @@ import java.util.Arrays;
  *
  * <p>Inner loops run over the {@code dh} contiguous columns of a head. Heads and samples are independent, visited
  * in a fixed order, single-threaded; results are deterministic. {@link ReferenceAttention} is the naive twin.
+ * {@link Kernels#attentionForward} and {@link Kernels#attentionBackward} compute the same on the kernels' threads,
+ * one (sample, head) pair per task, with a fast float {@code exp} (and vectors, on the Vector API kernels).
  */
 public final class AttentionKernels {
   private AttentionKernels() {}

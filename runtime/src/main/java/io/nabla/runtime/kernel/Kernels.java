@@ -48,6 +48,51 @@ public interface Kernels {
   /** {@code dx[i] += dz[i]} for {@code i < n}. */
   void accumulate(float[] dx, float[] dz, int n);
 
+  /**
+   * {@code out[i] = act(z[i])} for {@code i < n}, leaving {@code z} unchanged (a layer that keeps its
+   * pre-activation for backward, as GELU and SiLU need); {@code out} may be {@code z}. Softmax is not element-wise
+   * and throws {@link IllegalArgumentException}.
+   *
+   * <p>This default is {@link ActivationFunctions#applyTo} (exact double GELU and SiLU, one thread).
+   * {@link PortableKernels} and the Vector API kernels override it with fast float versions (GELU and GELU'
+   * within {@code 2e-7·max(1, |x|)} of the definitions, as PyTorch's CPU kernel; SiLU within a few ulps),
+   * split over their threads above a size threshold, bitwise identical for any thread count.
+   */
+  default void activate(float[] out, float[] z, int n, Activation act, float slope) {
+    ActivationFunctions.applyTo(out, z, n, act, slope);
+  }
+
+  /**
+   * {@code dy[i] *= act'(z[i])} for {@code i < n}, the derivative at the pre-activation {@code z} (every
+   * element-wise activation; GELU and SiLU need this form). This default is
+   * {@link ActivationFunctions#multiplyDerivativeAtInput}; implementations override it as {@link #activate}.
+   */
+  default void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
+    ActivationFunctions.multiplyDerivativeAtInput(dy, z, 0, n, act, slope);
+  }
+
+  /**
+   * Multi-head attention forward, as {@link AttentionKernels#forward} (layouts, masking and results there): writes
+   * {@code probabilities} (B, H, T, T) and {@code attended} (B·T, D) from {@code qkv} (B·T, 3D). This default is
+   * that single-threaded method; {@link PortableKernels} and the Vector API kernels split the (sample, head) pairs
+   * over their threads, each pair computed by the same code on any thread (bitwise identical for any thread
+   * count), with a fast float {@code exp}.
+   */
+  default void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time, int dim,
+      int heads, boolean causal) {
+    AttentionKernels.forward(attended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  /**
+   * Multi-head attention backward, as {@link AttentionKernels#backward}: overwrites {@code dQkv} (B·T, 3D).
+   * {@code scratch} holds at least {@link AttentionKernels#scratchSize}{@code (time)} floats; implementations that
+   * split the work over threads keep their own per-thread scratch and may ignore it.
+   */
+  default void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int batch,
+      int time, int dim, int heads, boolean causal, float[] scratch) {
+    AttentionKernels.backward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal, scratch);
+  }
+
   /** A new instance of the default kernels: portable Java, no native code, no Vector API, one thread. */
   static Kernels portable() {
     return new PortableKernels();

@@ -34,6 +34,10 @@ public final class PortableKernels implements Kernels {
   private final Scratch[] scratch;
   private final @Nullable WorkerPool pool;
   private final WorkerPool.Task parts;
+  /** Activations and attention, split over the same threads. */
+  private final ParallelWork work;
+  /** Each thread's attention buffers. */
+  private final AttentionPairs.Scratch[] attention;
   /** Set while a product runs: one instance serves one caller at a time, which this checks. */
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -76,6 +80,41 @@ public final class PortableKernels implements Kernels {
       @Override
       public void run(int part, int count) {
         runPart(part, count);
+      }
+    };
+    attention = new AttentionPairs.Scratch[threads];
+    for (int t = 0; t < threads; t++) {
+      attention[t] = new AttentionPairs.Scratch();
+    }
+    work = new ParallelWork(pool, busy) {
+      @Override
+      void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
+        FastFunctions.activate(out, z, from, to, act, slope);
+      }
+
+      @Override
+      void derivativeRange(float[] dy, float[] z, int from, int to, Activation act, float slope) {
+        FastFunctions.multiplyDerivativeAtInput(dy, z, from, to, act, slope);
+      }
+
+      @Override
+      void ensureAttentionScratch(int time, int dh) {
+        for (AttentionPairs.Scratch s : attention) {
+          s.ensure(time, dh);
+        }
+      }
+
+      @Override
+      void forwardPair(int thread, float[] attended, float[] probabilities, float[] qkv, int pair, int time,
+          int dim, int heads, boolean causal) {
+        AttentionPairs.forward(attention[thread], attended, probabilities, qkv, pair, time, dim, heads, causal);
+      }
+
+      @Override
+      void backwardPair(int thread, float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int pair,
+          int time, int dim, int heads, boolean causal) {
+        AttentionPairs.backward(attention[thread], dQkv, dAttended, probabilities, qkv, pair, time, dim, heads,
+            causal);
       }
     };
   }
@@ -369,5 +408,30 @@ public final class PortableKernels implements Kernels {
   @Override
   public void accumulate(float[] dx, float[] dz, int n) {
     Elementwise.accumulate(dx, dz, n);
+  }
+
+  /** Fast float GELU and SiLU ({@link FastFunctions}), split over the threads above a size threshold. */
+  @Override
+  public void activate(float[] out, float[] z, int n, Activation act, float slope) {
+    work.activate(out, z, n, act, slope);
+  }
+
+  @Override
+  public void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
+    work.multiplyDerivativeAtInput(dy, z, n, act, slope);
+  }
+
+  /** (Sample, head) pairs split over the threads ({@link AttentionPairs}). */
+  @Override
+  public void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time, int dim,
+      int heads, boolean causal) {
+    work.attentionForward(attended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  /** As {@link #attentionForward}; {@code scratch} is not used (each thread has its own). */
+  @Override
+  public void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int batch,
+      int time, int dim, int heads, boolean causal, float[] scratch) {
+    work.attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
   }
 }

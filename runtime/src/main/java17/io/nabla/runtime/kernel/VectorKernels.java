@@ -2,6 +2,9 @@ package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.VectorMask;
+import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -45,6 +48,8 @@ final class VectorKernels implements Kernels {
 
   /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
   private Product shared;
+  /** Activations and attention, split over the same threads. */
+  private final ParallelWork work;
 
   VectorKernels(int threads) {
     if (threads < 1) {
@@ -56,6 +61,38 @@ final class VectorKernels implements Kernels {
     }
     pool = threads == 1 ? null : WorkerPool.shared(threads);
     parts = (part, count) -> runPart(part, count);
+    work = new ParallelWork(pool, busy) {
+      @Override
+      void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
+        VectorKernels.activateRange(out, z, from, to, act, slope);
+      }
+
+      @Override
+      void derivativeRange(float[] dy, float[] z, int from, int to, Activation act, float slope) {
+        VectorKernels.derivativeRange(dy, z, from, to, act, slope);
+      }
+
+      @Override
+      void ensureAttentionScratch(int time, int dh) {
+        for (Workspace w : workspaces) {
+          w.attention.ensure(time, dh);
+        }
+      }
+
+      @Override
+      void forwardPair(int thread, float[] attended, float[] probabilities, float[] qkv, int pair, int time,
+          int dim, int heads, boolean causal) {
+        VectorKernels.forwardPair(workspaces[thread].attention, attended, probabilities, qkv, pair, time, dim,
+            heads, causal);
+      }
+
+      @Override
+      void backwardPair(int thread, float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int pair,
+          int time, int dim, int heads, boolean causal) {
+        VectorKernels.backwardPair(workspaces[thread].attention, dQkv, dAttended, probabilities, qkv, pair, time,
+            dim, heads, causal);
+      }
+    };
   }
 
   /** The number of threads a product may use. */
@@ -643,5 +680,436 @@ final class VectorKernels implements Kernels {
     final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
     final float[] lanes = new float[4 * LANES];
     final Product product = new Product();
+    final AttentionScratch attention = new AttentionScratch();
+  }
+
+  /** One thread's attention buffers, grown to the largest shape seen. */
+  private static final class AttentionScratch {
+    /** {@code K_h} or {@code V_h} transposed, {@code (dh, tp)} with {@code tp} = T rounded up to whole vectors. */
+    float[] transposed = new float[0];
+    /** {@code dS}, {@code (T, tp)}. */
+    float[] ds = new float[0];
+    float[] row = new float[0];
+    final float[] lanes = new float[LANES];
+
+    void ensure(int time, int dh) {
+      int tp = padded(time);
+      if (transposed.length < dh * tp) {
+        transposed = new float[dh * tp];
+      }
+      if (ds.length < time * tp) {
+        ds = new float[time * tp];
+      }
+      if (row.length < tp) {
+        row = new float[tp];
+      }
+    }
+  }
+
+  private static int padded(int time) {
+    return (time + LANES - 1) / LANES * LANES;
+  }
+
+  // ---- Activations: FastFunctions' formulas on vectors, with FMA. Each tail element goes through a scalar twin
+  // of the same operations (Math.fma where the vector code fuses), so an element's bits do not depend on whether
+  // a vector or the tail computed it. ----
+
+  /** {@code e^x} lane-wise: {@link FastFunctions#exp}'s reduction and polynomial, fused. */
+  private static FloatVector exp(FloatVector x) {
+    VectorMask<Float> under = x.compare(VectorOperators.LT, FastFunctions.EXP_UNDERFLOW);
+    x = x.min(FastFunctions.EXP_CLAMP).max(FastFunctions.EXP_UNDERFLOW);
+    FloatVector t = x.fma(FastFunctions.LOG2E, FastFunctions.ROUND);
+    FloatVector kf = t.sub(FastFunctions.ROUND);
+    IntVector k = t.reinterpretAsInts().sub(FastFunctions.ROUND_BITS);
+    FloatVector r = kf.fma(FloatVector.broadcast(SPECIES, -FastFunctions.LN2_HI), x);
+    r = kf.fma(FloatVector.broadcast(SPECIES, -FastFunctions.LN2_LO), r);
+    FloatVector p = r.fma(FastFunctions.P0, FastFunctions.P1);
+    p = p.fma(r, FloatVector.broadcast(SPECIES, FastFunctions.P2));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, FastFunctions.P3));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, FastFunctions.P4));
+    p = p.fma(r, FloatVector.broadcast(SPECIES, FastFunctions.P5));
+    p = p.fma(r.mul(r), r).add(1f);
+    IntVector half = k.lanewise(VectorOperators.ASHR, 1);
+    FloatVector s1 = half.add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    FloatVector s2 = k.sub(half).add(127).lanewise(VectorOperators.LSHL, 23).reinterpretAsFloats();
+    return p.mul(s1).mul(s2).blend(0f, under);
+  }
+
+  /** The scalar twin of {@link #exp(FloatVector)}. */
+  static float exp(float x) {
+    boolean under = x < FastFunctions.EXP_UNDERFLOW;
+    x = Math.max(Math.min(x, FastFunctions.EXP_CLAMP), FastFunctions.EXP_UNDERFLOW);
+    float t = Math.fma(x, FastFunctions.LOG2E, FastFunctions.ROUND);
+    float kf = t - FastFunctions.ROUND;
+    int k = Float.floatToRawIntBits(t) - FastFunctions.ROUND_BITS;
+    float r = Math.fma(kf, -FastFunctions.LN2_HI, x);
+    r = Math.fma(kf, -FastFunctions.LN2_LO, r);
+    float p = Math.fma(r, FastFunctions.P0, FastFunctions.P1);
+    p = Math.fma(p, r, FastFunctions.P2);
+    p = Math.fma(p, r, FastFunctions.P3);
+    p = Math.fma(p, r, FastFunctions.P4);
+    p = Math.fma(p, r, FastFunctions.P5);
+    p = Math.fma(p, r * r, r) + 1f;
+    int half = k >> 1;
+    float e = p * Float.intBitsToFloat((half + 127) << 23) * Float.intBitsToFloat((k - half + 127) << 23);
+    return under ? 0f : e;
+  }
+
+  /** {@code Φ(−|x|) = erfc(|x|/√2)/2} given {@code e = e^(−x²/2)} (Abramowitz–Stegun 7.1.26). */
+  private static FloatVector lowerTail(FloatVector x, FloatVector e) {
+    FloatVector a = x.abs().mul(FastFunctions.SQRT_HALF);
+    FloatVector t = FloatVector.broadcast(SPECIES, 1f).div(a.fma(FastFunctions.ERF_P, 1f));
+    FloatVector p = t.fma(FastFunctions.ERF_A5, FastFunctions.ERF_A4);
+    p = p.fma(t, FloatVector.broadcast(SPECIES, FastFunctions.ERF_A3));
+    p = p.fma(t, FloatVector.broadcast(SPECIES, FastFunctions.ERF_A2));
+    p = p.fma(t, FloatVector.broadcast(SPECIES, FastFunctions.ERF_A1));
+    return p.mul(t).mul(e).mul(0.5f);
+  }
+
+  private static float lowerTail(float x, float e) {
+    float a = Math.abs(x) * FastFunctions.SQRT_HALF;
+    float t = 1f / Math.fma(a, FastFunctions.ERF_P, 1f);
+    float p = Math.fma(t, FastFunctions.ERF_A5, FastFunctions.ERF_A4);
+    p = Math.fma(p, t, FastFunctions.ERF_A3);
+    p = Math.fma(p, t, FastFunctions.ERF_A2);
+    p = Math.fma(p, t, FastFunctions.ERF_A1);
+    return p * t * e * 0.5f;
+  }
+
+  static float gelu(float x) {
+    float half = lowerTail(x, exp(x * x * -0.5f));
+    return x * (x > 0f ? 1f - half : half);
+  }
+
+  static float geluDerivative(float x) {
+    float e = exp(x * x * -0.5f);
+    float half = lowerTail(x, e);
+    return Math.fma(x, e * FastFunctions.INV_SQRT_2PI, x > 0f ? 1f - half : half);
+  }
+
+  static float silu(float x) {
+    return x / (1f + exp(-x));
+  }
+
+  static float siluDerivative(float x) {
+    float s = 1f / (1f + exp(-x));
+    return s * Math.fma(x, 1f - s, 1f);
+  }
+
+  /** {@code out[i] = act(z[i])} on {@code [from, to)}: GELU and SiLU on vectors, the others as the portable path. */
+  static void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
+    if (act != Activation.GELU && act != Activation.SILU) {
+      FastFunctions.activate(out, z, from, to, act, slope);
+      return;
+    }
+    int end = from + SPECIES.loopBound(to - from);
+    int i = from;
+    if (act == Activation.GELU) {
+      for (; i < end; i += LANES) {
+        FloatVector x = FloatVector.fromArray(SPECIES, z, i);
+        FloatVector half = lowerTail(x, exp(x.mul(x).mul(-0.5f)));
+        VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
+        x.mul(half.blend(FloatVector.broadcast(SPECIES, 1f).sub(half), positive)).intoArray(out, i);
+      }
+      for (; i < to; i++) {
+        out[i] = gelu(z[i]);
+      }
+    } else {
+      for (; i < end; i += LANES) {
+        FloatVector x = FloatVector.fromArray(SPECIES, z, i);
+        x.div(exp(x.neg()).add(1f)).intoArray(out, i);
+      }
+      for (; i < to; i++) {
+        out[i] = silu(z[i]);
+      }
+    }
+  }
+
+  /** {@code dy[i] *= act'(z[i])} on {@code [from, to)}. */
+  static void derivativeRange(float[] dy, float[] z, int from, int to, Activation act, float slope) {
+    if (act != Activation.GELU && act != Activation.SILU) {
+      FastFunctions.multiplyDerivativeAtInput(dy, z, from, to, act, slope);
+      return;
+    }
+    int end = from + SPECIES.loopBound(to - from);
+    int i = from;
+    if (act == Activation.GELU) {
+      for (; i < end; i += LANES) {
+        FloatVector x = FloatVector.fromArray(SPECIES, z, i);
+        FloatVector e = exp(x.mul(x).mul(-0.5f));
+        FloatVector half = lowerTail(x, e);
+        VectorMask<Float> positive = x.compare(VectorOperators.GT, 0f);
+        FloatVector cdf = half.blend(FloatVector.broadcast(SPECIES, 1f).sub(half), positive);
+        FloatVector derivative = x.fma(e.mul(FastFunctions.INV_SQRT_2PI), cdf);
+        FloatVector.fromArray(SPECIES, dy, i).mul(derivative).intoArray(dy, i);
+      }
+      for (; i < to; i++) {
+        dy[i] *= geluDerivative(z[i]);
+      }
+    } else {
+      for (; i < end; i += LANES) {
+        FloatVector x = FloatVector.fromArray(SPECIES, z, i);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector s = one.div(exp(x.neg()).add(1f));
+        FloatVector derivative = s.mul(x.fma(one.sub(s), one));
+        FloatVector.fromArray(SPECIES, dy, i).mul(derivative).intoArray(dy, i);
+      }
+      for (; i < to; i++) {
+        dy[i] *= siluDerivative(z[i]);
+      }
+    }
+  }
+
+  @Override
+  public void activate(float[] out, float[] z, int n, Activation act, float slope) {
+    work.activate(out, z, n, act, slope);
+  }
+
+  @Override
+  public void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
+    work.multiplyDerivativeAtInput(dy, z, n, act, slope);
+  }
+
+  @Override
+  public void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time, int dim,
+      int heads, boolean causal) {
+    work.attentionForward(attended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  /** As {@link #attentionForward}; {@code scratch} is not used (each thread has its own). */
+  @Override
+  public void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int batch,
+      int time, int dim, int heads, boolean causal, float[] scratch) {
+    work.attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  // ---- Attention, one (sample, head) pair at a time: AttentionPairs' algorithm on vectors. Scores and dP are
+  // rows of a product with a transposed K_h or V_h (vectors along s, broadcasts along dh); P·V, dQ, dV and dK are
+  // weighted sums of rows of length dh (vectors along dh, accumulators in registers, one store per output row).
+  // Every sum is an FMA chain in a fixed order; the softmax's sum and rowsum(dP ⊙ P) add their lanes in order. ----
+
+  /** {@code out[i·tp + s] = qkv[(first + s)·width + col + i]}. */
+  private static void transpose(float[] out, int tp, float[] qkv, int first, int width, int col, int time, int dh) {
+    for (int s = 0; s < time; s++) {
+      int from = (first + s) * width + col;
+      for (int i = 0; i < dh; i++) {
+        out[i * tp + s] = qkv[from + i];
+      }
+    }
+  }
+
+  /**
+   * {@code row[s] = Σ_i x[xOff + i]·xt[i·tp + s]} (FMA chain in increasing i) for s below {@code end} rounded up to
+   * whole vectors (the lanes past {@code end} are to be ignored).
+   */
+  private static void rowTimesTransposed(float[] row, float[] x, int xOff, float[] xt, int tp, int dh, int end) {
+    int columns = padded(end);
+    int s = 0;
+    for (; s + 4 * LANES <= columns; s += 4 * LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int i = 0; i < dh; i++) {
+        FloatVector xi = FloatVector.broadcast(SPECIES, x[xOff + i]);
+        int base = i * tp + s;
+        a0 = xi.fma(FloatVector.fromArray(SPECIES, xt, base), a0);
+        a1 = xi.fma(FloatVector.fromArray(SPECIES, xt, base + LANES), a1);
+        a2 = xi.fma(FloatVector.fromArray(SPECIES, xt, base + 2 * LANES), a2);
+        a3 = xi.fma(FloatVector.fromArray(SPECIES, xt, base + 3 * LANES), a3);
+      }
+      a0.intoArray(row, s);
+      a1.intoArray(row, s + LANES);
+      a2.intoArray(row, s + 2 * LANES);
+      a3.intoArray(row, s + 3 * LANES);
+    }
+    for (; s + 2 * LANES <= columns; s += 2 * LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      for (int i = 0; i < dh; i++) {
+        FloatVector xi = FloatVector.broadcast(SPECIES, x[xOff + i]);
+        int base = i * tp + s;
+        a0 = xi.fma(FloatVector.fromArray(SPECIES, xt, base), a0);
+        a1 = xi.fma(FloatVector.fromArray(SPECIES, xt, base + LANES), a1);
+      }
+      a0.intoArray(row, s);
+      a1.intoArray(row, s + LANES);
+    }
+    for (; s < columns; s += LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      for (int i = 0; i < dh; i++) {
+        a0 = FloatVector.broadcast(SPECIES, x[xOff + i]).fma(FloatVector.fromArray(SPECIES, xt, i * tp + s), a0);
+      }
+      a0.intoArray(row, s);
+    }
+  }
+
+  /**
+   * {@code out[o + i] = Σ_j w[wOff + j·wStride]·x[xOff + j·xStride + i]} for {@code i < dh}, an FMA chain over
+   * {@code j} in {@code [from, to)} in increasing order.
+   */
+  private static void weightedRows(float[] out, int o, float[] w, int wOff, int wStride, float[] x, int xOff,
+      int xStride, int from, int to, int dh) {
+    int i = 0;
+    for (; i + 4 * LANES <= dh; i += 4 * LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      FloatVector a2 = a0;
+      FloatVector a3 = a0;
+      for (int j = from; j < to; j++) {
+        FloatVector wj = FloatVector.broadcast(SPECIES, w[wOff + j * wStride]);
+        int xj = xOff + j * xStride + i;
+        a0 = wj.fma(FloatVector.fromArray(SPECIES, x, xj), a0);
+        a1 = wj.fma(FloatVector.fromArray(SPECIES, x, xj + LANES), a1);
+        a2 = wj.fma(FloatVector.fromArray(SPECIES, x, xj + 2 * LANES), a2);
+        a3 = wj.fma(FloatVector.fromArray(SPECIES, x, xj + 3 * LANES), a3);
+      }
+      a0.intoArray(out, o + i);
+      a1.intoArray(out, o + i + LANES);
+      a2.intoArray(out, o + i + 2 * LANES);
+      a3.intoArray(out, o + i + 3 * LANES);
+    }
+    for (; i + 2 * LANES <= dh; i += 2 * LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      FloatVector a1 = a0;
+      for (int j = from; j < to; j++) {
+        FloatVector wj = FloatVector.broadcast(SPECIES, w[wOff + j * wStride]);
+        int xj = xOff + j * xStride + i;
+        a0 = wj.fma(FloatVector.fromArray(SPECIES, x, xj), a0);
+        a1 = wj.fma(FloatVector.fromArray(SPECIES, x, xj + LANES), a1);
+      }
+      a0.intoArray(out, o + i);
+      a1.intoArray(out, o + i + LANES);
+    }
+    for (; i + LANES <= dh; i += LANES) {
+      FloatVector a0 = FloatVector.zero(SPECIES);
+      for (int j = from; j < to; j++) {
+        a0 = FloatVector.broadcast(SPECIES, w[wOff + j * wStride])
+            .fma(FloatVector.fromArray(SPECIES, x, xOff + j * xStride + i), a0);
+      }
+      a0.intoArray(out, o + i);
+    }
+    for (; i < dh; i++) {
+      float a = 0f;
+      for (int j = from; j < to; j++) {
+        a = Math.fma(w[wOff + j * wStride], x[xOff + j * xStride + i], a);
+      }
+      out[o + i] = a;
+    }
+  }
+
+  static void forwardPair(AttentionScratch w, float[] attended, float[] probabilities, float[] qkv, int pair,
+      int time, int dim, int heads, boolean causal) {
+    int b = pair / heads;
+    int h = pair % heads;
+    int dh = dim / heads;
+    int width = 3 * dim;
+    float scale = (float) (1.0 / Math.sqrt(dh));
+    int rows = b * time;
+    int qCol = h * dh;
+    int tp = padded(time);
+    float[] kt = w.transposed;
+    transpose(kt, tp, qkv, rows, width, dim + qCol, time, dh);
+    int pBase = pair * time * time;
+    float[] row = w.row;
+    float[] lanes = w.lanes;
+    for (int t = 0; t < time; t++) {
+      int end = causal ? t + 1 : time;
+      int columns = padded(end);
+      rowTimesTransposed(row, qkv, (rows + t) * width + qCol, kt, tp, dh, end);
+      for (int s = end; s < columns; s++) {
+        row[s] = Float.NEGATIVE_INFINITY;
+      }
+      FloatVector most = FloatVector.broadcast(SPECIES, Float.NEGATIVE_INFINITY);
+      for (int s = 0; s < columns; s += LANES) {
+        FloatVector v = FloatVector.fromArray(SPECIES, row, s).mul(scale);
+        v.intoArray(row, s);
+        most = most.max(v);
+      }
+      float max = most.reduceLanes(VectorOperators.MAX);
+      FloatVector sum = FloatVector.zero(SPECIES);
+      for (int s = 0; s < columns; s += LANES) {
+        FloatVector e = exp(FloatVector.fromArray(SPECIES, row, s).sub(max));
+        e.intoArray(row, s);
+        sum = sum.add(e);
+      }
+      sum.intoArray(lanes, 0);
+      double total = 0;
+      for (int l = 0; l < LANES; l++) {
+        total += lanes[l];
+      }
+      float inverse = (float) (1.0 / total);
+      int p = pBase + t * time;
+      int full = SPECIES.loopBound(end);
+      int s = 0;
+      for (; s < full; s += LANES) {
+        FloatVector.fromArray(SPECIES, row, s).mul(inverse).intoArray(probabilities, p + s);
+      }
+      for (; s < end; s++) {
+        probabilities[p + s] = row[s] * inverse;
+      }
+      java.util.Arrays.fill(probabilities, p + end, p + time, 0f);
+      weightedRows(attended, (rows + t) * dim + qCol, probabilities, p, 1, qkv, rows * width + 2 * dim + qCol,
+          width, 0, end, dh);
+    }
+  }
+
+  static void backwardPair(AttentionScratch w, float[] dQkv, float[] dAttended, float[] probabilities,
+      float[] qkv, int pair, int time, int dim, int heads, boolean causal) {
+    int b = pair / heads;
+    int h = pair % heads;
+    int dh = dim / heads;
+    int width = 3 * dim;
+    float scale = (float) (1.0 / Math.sqrt(dh));
+    int rows = b * time;
+    int qCol = h * dh;
+    int kCol = dim + qCol;
+    int vCol = 2 * dim + qCol;
+    int tp = padded(time);
+    float[] vt = w.transposed;
+    transpose(vt, tp, qkv, rows, width, vCol, time, dh);
+    int pBase = pair * time * time;
+    float[] ds = w.ds;
+    float[] row = w.row;
+    float[] lanes = w.lanes;
+    for (int t = 0; t < time; t++) {
+      int end = causal ? t + 1 : time;
+      int p = pBase + t * time;
+      int d = t * tp;
+      // dP[t, s] = dA_t · v_s.
+      rowTimesTransposed(row, dAttended, (rows + t) * dim + qCol, vt, tp, dh, end);
+      int full = SPECIES.loopBound(end);
+      FloatVector acc = FloatVector.zero(SPECIES);
+      for (int s = 0; s < full; s += LANES) {
+        acc = FloatVector.fromArray(SPECIES, row, s).fma(FloatVector.fromArray(SPECIES, probabilities, p + s), acc);
+      }
+      acc.intoArray(lanes, 0);
+      double dot = 0;
+      for (int l = 0; l < LANES; l++) {
+        dot += lanes[l];
+      }
+      for (int s = full; s < end; s++) {
+        dot += (double) row[s] * probabilities[p + s];
+      }
+      float rowDot = (float) dot;
+      int s = 0;
+      for (; s < full; s += LANES) {
+        FloatVector.fromArray(SPECIES, probabilities, p + s)
+            .mul(FloatVector.fromArray(SPECIES, row, s).sub(rowDot)).mul(scale).intoArray(ds, d + s);
+      }
+      for (; s < end; s++) {
+        ds[d + s] = probabilities[p + s] * (row[s] - rowDot) * scale;
+      }
+      // dq_t = Σ_s dS[t, s]·k_s.
+      weightedRows(dQkv, (rows + t) * width + qCol, ds, d, 1, qkv, rows * width + kCol, width, 0, end, dh);
+    }
+    for (int s = 0; s < time; s++) {
+      int from = causal ? s : 0;
+      int out = (rows + s) * width;
+      // dv_s = Σ_t P[t, s]·dA_t and dk_s = Σ_t dS[t, s]·q_t over the rows t that see s.
+      weightedRows(dQkv, out + vCol, probabilities, pBase + s, time, dAttended, rows * dim + qCol, dim, from, time,
+          dh);
+      weightedRows(dQkv, out + kCol, ds, s, tp, qkv, rows * width + qCol, width, from, time, dh);
+    }
   }
 }
