@@ -7,7 +7,6 @@ import io.nabla.NablaGenerated;
 import io.nabla.runtime.GeneratedModel;
 import io.nabla.runtime.LayerInfo;
 import io.nabla.runtime.ParameterTensor;
-import io.nabla.runtime.kernel.ActivationFunctions;
 import io.nabla.runtime.kernel.AttentionKernels;
 import io.nabla.runtime.kernel.EmbeddingKernels;
 import io.nabla.runtime.kernel.Kernels;
@@ -645,7 +644,7 @@ public final class CharTransformerNet extends GeneratedModel {
    */
   private void attentionForward(int batch) {
     kernels.denseForward(attentionQkv, norm1, 0, parameters, ATTENTION_IN_PROJ_WEIGHT, ATTENTION_IN_PROJ_BIAS, batch * 64, 64, 192, Activation.IDENTITY, 0f);
-    AttentionKernels.forward(attentionAttended, attentionProbabilities, attentionQkv, batch, 64, 64, 4, true);
+    kernels.attentionForward(attentionAttended, attentionProbabilities, attentionQkv, batch, 64, 64, 4, true);
     kernels.denseForward(attention, attentionAttended, 0, parameters, ATTENTION_OUT_PROJ_WEIGHT, ATTENTION_OUT_PROJ_BIAS, batch * 64, 64, 64, Activation.IDENTITY, 0f);
   }
 
@@ -666,7 +665,7 @@ public final class CharTransformerNet extends GeneratedModel {
     kernels.activationBackward(attentionGrad, attention, rows, 64, Activation.IDENTITY, 0f, gradients, ATTENTION_OUT_PROJ_BIAS);
     kernels.matmulTN(gradients, ATTENTION_OUT_PROJ_WEIGHT, attentionGrad, 0, attentionAttended, 0, 64, 64, rows, true);
     kernels.matmulNN(attentionAttendedGrad, 0, attentionGrad, 0, parameters, ATTENTION_OUT_PROJ_WEIGHT, rows, 64, 64, false);
-    AttentionKernels.backward(attentionQkvGrad, attentionAttendedGrad, attentionProbabilities, attentionQkv, batch, 64, 64, 4, true, attentionScratch);
+    kernels.attentionBackward(attentionQkvGrad, attentionAttendedGrad, attentionProbabilities, attentionQkv, batch, 64, 64, 4, true, attentionScratch);
     kernels.activationBackward(attentionQkvGrad, attentionQkv, rows, 192, Activation.IDENTITY, 0f, gradients, ATTENTION_IN_PROJ_BIAS);
     kernels.matmulTN(gradients, ATTENTION_IN_PROJ_WEIGHT, attentionQkvGrad, 0, norm1, 0, 192, 64, rows, true);
     kernels.matmulNN(norm1Grad, 0, attentionQkvGrad, 0, parameters, ATTENTION_IN_PROJ_WEIGHT, rows, 64, 192, true);
@@ -740,7 +739,7 @@ public final class CharTransformerNet extends GeneratedModel {
    */
   private void expandForward(int batch) {
     kernels.denseForward(expandPreActivation, norm2, 0, parameters, EXPAND_WEIGHT, EXPAND_BIAS, batch * 64, 64, 256, Activation.IDENTITY, 0f);
-    ActivationFunctions.applyTo(expand, expandPreActivation, batch * EXPAND_SIZE, Activation.GELU, 0f);
+    kernels.activate(expand, expandPreActivation, batch * EXPAND_SIZE, Activation.GELU, 0f);
   }
 
   /**
@@ -756,7 +755,7 @@ public final class CharTransformerNet extends GeneratedModel {
    */
   private void expandBackward(int batch) {
     int rows = batch * 64;
-    ActivationFunctions.multiplyDerivativeAtInput(expandGrad, expandPreActivation, 0, rows * 256, Activation.GELU, 0f);
+    kernels.multiplyDerivativeAtInput(expandGrad, expandPreActivation, rows * 256, Activation.GELU, 0f);
     kernels.activationBackward(expandGrad, expand, rows, 256, Activation.IDENTITY, 0f, gradients, EXPAND_BIAS);
     kernels.matmulTN(gradients, EXPAND_WEIGHT, expandGrad, 0, norm2, 0, 256, 64, rows, true);
     kernels.matmulNN(norm2Grad, 0, expandGrad, 0, parameters, EXPAND_WEIGHT, rows, 64, 256, true);

@@ -87,7 +87,7 @@ final class AttentionEmitter implements LayerEmitter {
     m.addStatement("kernels.denseForward($N, $N, 0, parameters, $N, $N, batch * $L, $L, $L, $T.IDENTITY, 0f)", qkv, x,
         c.names.offset(layer, "in_proj_weight"), c.names.offset(layer, "in_proj_bias"), t, d, 3 * d,
         EmitContext.ACTIVATION);
-    m.addStatement("$T.forward($N, $N, $N, batch, $L, $L, $L, $L)", EmitContext.ATTENTION_KERNELS, attended,
+    m.addStatement("kernels.attentionForward($N, $N, $N, batch, $L, $L, $L, $L)", attended,
         c.names.member(layer, "probabilities"), qkv, t, d, spec.heads(), spec.causal());
     m.addStatement("kernels.denseForward($N, $N, 0, parameters, $N, $N, batch * $L, $L, $L, $T.IDENTITY, 0f)",
         c.names.buffer(layer), attended, c.names.offset(layer, "out_proj.weight"),
@@ -129,8 +129,7 @@ final class AttentionEmitter implements LayerEmitter {
         c.names.offset(layer, "out_proj.weight"), dy, attended, d, d);
     m.addStatement("kernels.matmulNN($N, 0, $N, 0, parameters, $N, rows, $L, $L, false)", attendedGrad, dy,
         c.names.offset(layer, "out_proj.weight"), d, d);
-    m.addStatement("$T.backward($N, $N, $N, $N, batch, $L, $L, $L, $L, $N)", EmitContext.ATTENTION_KERNELS, qkvGrad,
-        attendedGrad, c.names.member(layer, "probabilities"), qkv, t, d, spec.heads(), spec.causal(),
+    m.addStatement("kernels.attentionBackward($N, $N, $N, $N, batch, $L, $L, $L, $L, $N)", qkvGrad, attendedGrad, c.names.member(layer, "probabilities"), qkv, t, d, spec.heads(), spec.causal(),
         c.names.member(layer, "scratch"));
     m.addStatement("kernels.activationBackward($N, $N, rows, $L, $T.IDENTITY, 0f, gradients, $N)", qkvGrad, qkv,
         3 * d, EmitContext.ACTIVATION, c.names.offset(layer, "in_proj_bias"));

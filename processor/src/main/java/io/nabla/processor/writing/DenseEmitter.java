@@ -61,8 +61,10 @@ final class DenseEmitter implements LayerEmitter {
     String x = p.x();
     String y = c.names.buffer(layer);
     boolean keepsZ = keepsPreActivation(layer, c);
+    // GELU and SiLU run as their own pass on the kernels (vectorised, threaded), not inside the matmul's epilogue.
+    boolean separate = keepsZ || (!layer.fusedWithLoss() && EmitContext.derivativeNeedsInput(act));
     String z = layer.fusedWithLoss() || keepsZ ? c.names.preActivation(layer) : y;
-    Activation kernelActivation = layer.fusedWithLoss() || keepsZ ? Activation.IDENTITY : act;
+    Activation kernelActivation = layer.fusedWithLoss() || separate ? Activation.IDENTITY : act;
 
     MethodSpec.Builder m = MethodSpec.methodBuilder(c.names.forward(layer))
         .addModifiers(Modifier.PRIVATE)
@@ -92,6 +94,8 @@ final class DenseEmitter implements LayerEmitter {
     if (keepsZ) {
       m.addJavadoc("{@code $L} is kept for backward: the derivative of $L is a function of its input.\n", z,
           EmitContext.mathName(act));
+    } else if (separate) {
+      m.addJavadoc("The $L is a second, vectorised pass over the output, in place.\n", EmitContext.mathName(act));
     }
     if (rowsPerSample > 1) {
       m.addJavadoc("The input has $L rows of $L per sample; each row is transformed alike.\n", rowsPerSample, in);
@@ -100,9 +104,9 @@ final class DenseEmitter implements LayerEmitter {
         c.names.offset(layer, "weight"), bias != null ? c.names.offset(layer, "bias") : "-1",
         EmitContext.rows(rowsPerSample), in, units, EmitContext.activation(kernelActivation),
         EmitContext.slope(act, spec.leakySlope()));
-    if (keepsZ) {
-      m.addStatement("$T.applyTo($N, $N, batch * $N, $L, 0f)", EmitContext.ACTIVATION_FUNCTIONS, y, z,
-          c.names.size(layer), EmitContext.activation(act));
+    if (separate) {
+      m.addStatement("kernels.activate($N, $N, batch * $N, $L, 0f)", y, z, c.names.size(layer),
+          EmitContext.activation(act));
     }
     if (layer.fusedWithLoss()) {
       if (act == Activation.SOFTMAX) {
@@ -170,8 +174,8 @@ final class DenseEmitter implements LayerEmitter {
     }
     m.addStatement("int rows = $L", EmitContext.rows(p.rowsPerSample()));
     if (keepsZ) {
-      m.addStatement("$T.multiplyDerivativeAtInput($N, $N, 0, rows * $L, $L, 0f)", EmitContext.ACTIVATION_FUNCTIONS,
-          dy, c.names.preActivation(layer), units, EmitContext.activation(act));
+      m.addStatement("kernels.multiplyDerivativeAtInput($N, $N, rows * $L, $L, 0f)", dy,
+          c.names.preActivation(layer), units, EmitContext.activation(act));
       act = Activation.IDENTITY;
     }
     if (act != Activation.IDENTITY || bias != null) {
