@@ -80,6 +80,27 @@ class GoldenSourceTest {
   }
 
   @Test
+  void transformerBlock(TestInfo test) {
+    JavaFileObject source = Sources.source("CharTransformer", ""
+        + "@Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)\n"
+        + "public interface CharTransformer {\n"
+        + "  @Input(value = {64}, tokens = true) Tensor text();\n"
+        + "  @Embedding(vocabulary = 80, dimension = 64) Tensor embed(Tensor text);\n"
+        + "  @PositionalEmbedding Tensor positioned(Tensor embed);\n"
+        + "  @LayerNorm Tensor norm1(Tensor positioned);\n"
+        + "  @MultiHeadAttention(heads = 4, causal = true) Tensor attention(Tensor norm1);\n"
+        + "  @Add Tensor residual(Tensor positioned, Tensor attention);\n"
+        + "  @LayerNorm Tensor norm2(Tensor residual);\n"
+        + "  @Dense(units = 256, activation = Activation.GELU) Tensor expand(Tensor norm2);\n"
+        + "  @Dense(units = 64) Tensor project(Tensor expand);\n"
+        + "  @Add Tensor block(Tensor residual, Tensor project);\n"
+        + "  @LayerNorm Tensor normOut(Tensor block);\n"
+        + "  @Dense(units = 80) Tensor logits(Tensor normOut);\n"
+        + "}\n");
+    assertGolden(test, source, "test.CharTransformerNet");
+  }
+
+  @Test
   void outputIsDeterministic() {
     JavaFileObject source = Sources.source("Tiny", ""
         + "@Network(loss = Loss.MSE)\n"

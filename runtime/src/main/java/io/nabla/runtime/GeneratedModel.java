@@ -90,6 +90,12 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
         Arrays.fill(parameters, tensor.offset(), tensor.offset() + tensor.size(), 1f);
         continue;
       }
+      if (tensor.init() == ParameterTensor.Init.NORMAL) {
+        for (int i = 0; i < tensor.size(); i++) {
+          parameters[tensor.offset() + i] = (float) rng.nextGaussian();
+        }
+        continue;
+      }
       double limit;
       switch (tensor.init()) {
         case HE_UNIFORM:

@@ -22,7 +22,9 @@ public final class ParameterTensor {
      * Uniform in ±1/√fanIn, where a recurrent layer gives its units (hidden size) as fanIn: PyTorch's init of every
      * weight and bias of {@code nn.RNN}, {@code nn.LSTM} and {@code nn.GRU}.
      */
-    RECURRENT_UNIFORM
+    RECURRENT_UNIFORM,
+    /** Normal with mean 0 and standard deviation 1: PyTorch's init of {@code nn.Embedding} tables. */
+    NORMAL
   }
 
   /**
@@ -30,7 +32,8 @@ public final class ParameterTensor {
    * e.g. to exempt biases from weight decay), or a batch norm's running statistic (a buffer, in
    * {@link Model#buffers()}, never trained). A recurrent layer has PyTorch's four tensors per direction: input and
    * hidden weights and biases of layer 0, and their {@code _reverse} twins for a bidirectional layer's backward
-   * direction.
+   * direction; a multi-head attention has PyTorch's {@code in_proj_weight}, {@code in_proj_bias},
+   * {@code out_proj.weight} and {@code out_proj.bias}.
    */
   public enum Kind {
     WEIGHT("weight", Role.WEIGHT),
@@ -44,7 +47,11 @@ public final class ParameterTensor {
     WEIGHT_IH_L0_REVERSE("weight_ih_l0_reverse", Role.WEIGHT),
     WEIGHT_HH_L0_REVERSE("weight_hh_l0_reverse", Role.WEIGHT),
     BIAS_IH_L0_REVERSE("bias_ih_l0_reverse", Role.BIAS),
-    BIAS_HH_L0_REVERSE("bias_hh_l0_reverse", Role.BIAS);
+    BIAS_HH_L0_REVERSE("bias_hh_l0_reverse", Role.BIAS),
+    IN_PROJ_WEIGHT("in_proj_weight", Role.WEIGHT),
+    IN_PROJ_BIAS("in_proj_bias", Role.BIAS),
+    OUT_PROJ_WEIGHT("out_proj.weight", Role.WEIGHT),
+    OUT_PROJ_BIAS("out_proj.bias", Role.BIAS);
 
     private enum Role {
       WEIGHT,

@@ -41,6 +41,16 @@ public final class Rng {
     return (nextLong() >>> 11) * 0x1.0p-53;
   }
 
+  /**
+   * Standard normal (mean 0, standard deviation 1), by the Box–Muller transform: two uniform draws per value, no
+   * cached second value, so the stream's state alone says what comes next.
+   */
+  public double nextGaussian() {
+    double u = 1.0 - nextDouble(); // in (0, 1]: the logarithm stays finite
+    double v = nextDouble();
+    return Math.sqrt(-2.0 * Math.log(u)) * Math.cos(2.0 * Math.PI * v);
+  }
+
   /** Uniform in [0, bound), without modulo bias. */
   public int nextInt(int bound) {
     if (bound <= 0) {

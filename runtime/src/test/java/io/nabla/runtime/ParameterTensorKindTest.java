@@ -21,11 +21,14 @@ class ParameterTensorKindTest {
     assertEquals("gru.weight_ih_l0", tensor("gru", ParameterTensor.Kind.WEIGHT_IH_L0).name());
     assertEquals("gru.bias_hh_l0_reverse", tensor("gru", ParameterTensor.Kind.BIAS_HH_L0_REVERSE).name());
     assertEquals("bn.running_var", tensor("bn", ParameterTensor.Kind.RUNNING_VAR).name());
+    assertEquals("attention.out_proj.weight", tensor("attention", ParameterTensor.Kind.OUT_PROJ_WEIGHT).name());
+    assertEquals("attention.in_proj_bias", tensor("attention", ParameterTensor.Kind.IN_PROJ_BIAS).name());
     Set<String> suffixes = new HashSet<String>();
     for (ParameterTensor.Kind kind : ParameterTensor.Kind.values()) {
       assertTrue(suffixes.add(kind.suffix()), "suffix " + kind.suffix() + " twice");
-      // The processor writes Kind.<constant> from the suffix: weight_ih_l0 is WEIGHT_IH_L0.
-      assertEquals(kind.name(), kind.suffix().toUpperCase(java.util.Locale.ROOT));
+      // The processor writes Kind.<constant> from the suffix: weight_ih_l0 is WEIGHT_IH_L0, out_proj.weight
+      // OUT_PROJ_WEIGHT.
+      assertEquals(kind.name(), kind.suffix().replace('.', '_').toUpperCase(java.util.Locale.ROOT));
     }
   }
 
@@ -35,8 +38,8 @@ class ParameterTensorKindTest {
       boolean buffer = kind == ParameterTensor.Kind.RUNNING_MEAN || kind == ParameterTensor.Kind.RUNNING_VAR;
       assertFalse(kind.isWeight() && kind.isBias(), kind.name());
       assertEquals(!buffer, kind.isWeight() || kind.isBias(), kind.name());
-      assertEquals(kind.suffix().startsWith("weight"), kind.isWeight(), kind.name());
-      assertEquals(kind.suffix().startsWith("bias"), kind.isBias(), kind.name());
+      assertEquals(kind.suffix().contains("weight"), kind.isWeight(), kind.name());
+      assertEquals(kind.suffix().contains("bias"), kind.isBias(), kind.name());
     }
   }
 

@@ -217,4 +217,28 @@ class RngTest {
       assertFalse(seen.contains(s1.nextLong()), "stream 1 repeats a value of stream 0");
     }
   }
+
+  @Test
+  void gaussianHasMeanZeroAndUnitVarianceAndRepeats() {
+    Rng rng = new Rng(3);
+    int n = 200_000;
+    double sum = 0;
+    double squares = 0;
+    int beyondTwo = 0;
+    for (int i = 0; i < n; i++) {
+      double g = rng.nextGaussian();
+      assertTrue(Double.isFinite(g));
+      sum += g;
+      squares += g * g;
+      if (Math.abs(g) > 2) {
+        beyondTwo++;
+      }
+    }
+    assertEquals(0, sum / n, 0.01);
+    assertEquals(1, squares / n - (sum / n) * (sum / n), 0.01);
+    // A normal puts 4.55 % of its mass beyond two standard deviations.
+    assertEquals(0.0455, beyondTwo / (double) n, 0.002);
+    long state = new Rng(3).state();
+    assertEquals(new Rng(3).nextGaussian(), new Rng(0).restore(state).nextGaussian());
+  }
 }

@@ -33,6 +33,15 @@ public final class Flops {
       long gateValues = (long) rnn.gates() * rnn.units();
       return rnn.directions() * steps * (2 * gateValues * (in[1] + rnn.units()) + 5 * gateValues);
     }
+    if (spec instanceof LayerSpec.AttentionSpec) {
+      // The Q/K/V and output projections, then per head Q·Kᵀ and P·V over every (causal: every earlier) pair
+      // of positions, and ~4 operations per score for scaling, mask and softmax.
+      int[] in = layer.shape().dims();
+      long time = in[0];
+      long d = in[1];
+      long pairs = ((LayerSpec.AttentionSpec) spec).causal() ? time * (time + 1) / 2 : time * time;
+      return 2 * time * d * 4 * d + 4 * pairs * d + 4 * pairs * ((LayerSpec.AttentionSpec) spec).heads();
+    }
     if (spec instanceof PoolSpec pool) {
       Window w = Window.of(pool);
       return (long) w.kernelH() * w.kernelW() * out;
@@ -42,6 +51,8 @@ public final class Flops {
       case ADD -> (layer.inputs().size() - 1) * out + activation;
       case GLOBAL_AVG_POOL -> graph.layer(layer.inputs().get(0)).shape().size();
       case BATCH_NORM -> 4 * out + activation;
+      case LAYER_NORM -> 7 * out;
+      case EMBEDDING -> 0;
       case DROPOUT -> out;
       default -> out;
     };

@@ -2,9 +2,13 @@ package io.nabla.processor.model;
 
 import io.nabla.Activation;
 import io.nabla.Loss;
+import io.nabla.processor.model.LayerSpec.AttentionSpec;
 import io.nabla.processor.model.LayerSpec.BatchNormSpec;
 import io.nabla.processor.model.LayerSpec.Conv2dSpec;
 import io.nabla.processor.model.LayerSpec.DenseSpec;
+import io.nabla.processor.model.LayerSpec.EmbeddingSpec;
+import io.nabla.processor.model.LayerSpec.LayerNormSpec;
+import io.nabla.processor.model.LayerSpec.PositionalEmbeddingSpec;
 import io.nabla.processor.model.LayerSpec.RecurrentSpec;
 import io.nabla.processor.reading.LayerDeclaration;
 import io.nabla.processor.reading.NetworkDeclaration;
@@ -57,6 +61,24 @@ public final class GraphAssembler {
         bufferOffset = add(buffers, "running_var", Shape.of(channels), bufferOffset, ParameterSlot.Init.ONES, 1, 1);
       } else if (layer.spec() instanceof RecurrentSpec recurrent) {
         offset = RecurrentParameters.lay(slots, recurrent, shapes.get(layer.inputNames().get(0)).last(), offset);
+      } else if (layer.spec() instanceof EmbeddingSpec embedding) {
+        offset = add(slots, "weight", Shape.of(embedding.vocabulary(), embedding.dimension()), offset,
+            ParameterSlot.Init.NORMAL, embedding.vocabulary(), embedding.dimension());
+      } else if (layer.spec() instanceof PositionalEmbeddingSpec) {
+        Shape input = shapes.get(layer.inputNames().get(0));
+        offset = add(slots, "weight", input, offset, ParameterSlot.Init.NORMAL, input.dims()[0], input.last());
+      } else if (layer.spec() instanceof LayerNormSpec) {
+        int features = shapes.get(layer.inputNames().get(0)).last();
+        offset = add(slots, "weight", Shape.of(features), offset, ParameterSlot.Init.ONES, 1, 1);
+        offset = add(slots, "bias", Shape.of(features), offset, ParameterSlot.Init.ZEROS, 1, 1);
+      } else if (layer.spec() instanceof AttentionSpec) {
+        // PyTorch's nn.MultiheadAttention tensors: Q, K and V projections stacked in one (3d, d) weight.
+        int d = shapes.get(layer.inputNames().get(0)).last();
+        offset = add(slots, "in_proj_weight", Shape.of(3 * d, d), offset, ParameterSlot.Init.GLOROT_UNIFORM, d,
+            3 * d);
+        offset = add(slots, "in_proj_bias", Shape.of(3 * d), offset, ParameterSlot.Init.ZEROS, d, 3 * d);
+        offset = add(slots, "out_proj.weight", Shape.of(d, d), offset, ParameterSlot.Init.GLOROT_UNIFORM, d, d);
+        offset = add(slots, "out_proj.bias", Shape.of(d), offset, ParameterSlot.Init.ZEROS, d, d);
       }
       boolean fused = layer == output && fusesWithLoss(layer, network.loss());
       nodes.add(new LayerNode(layer.name(), layer.method(), layer.annotation(), layer.spec(), layer.inputNames(),

@@ -7,12 +7,16 @@ import io.nabla.Concat;
 import io.nabla.Conv2d;
 import io.nabla.Dense;
 import io.nabla.Dropout;
+import io.nabla.Embedding;
 import io.nabla.Flatten;
 import io.nabla.GlobalAvgPool;
 import io.nabla.Gru;
 import io.nabla.Input;
+import io.nabla.LayerNorm;
 import io.nabla.Lstm;
 import io.nabla.MaxPool2d;
+import io.nabla.MultiHeadAttention;
+import io.nabla.PositionalEmbedding;
 import io.nabla.SimpleRnn;
 import java.lang.annotation.Annotation;
 
@@ -31,7 +35,11 @@ public enum LayerKind {
   CONCAT(Concat.class),
   SIMPLE_RNN(SimpleRnn.class),
   LSTM(Lstm.class),
-  GRU(Gru.class);
+  GRU(Gru.class),
+  EMBEDDING(Embedding.class),
+  POSITIONAL_EMBEDDING(PositionalEmbedding.class),
+  LAYER_NORM(LayerNorm.class),
+  MULTI_HEAD_ATTENTION(MultiHeadAttention.class);
 
   private final Class<? extends Annotation> annotation;
 

@@ -6,8 +6,8 @@ import io.nabla.Activation;
 public sealed interface LayerSpec {
   LayerKind kind();
 
-  /** {@code @Input(shape)}. */
-  record InputSpec(Shape shape) implements LayerSpec {
+  /** {@code @Input(shape, tokens)}. */
+  record InputSpec(Shape shape, boolean tokens) implements LayerSpec {
     @Override
     public LayerKind kind() {
       return LayerKind.INPUT;
@@ -104,6 +104,38 @@ public sealed interface LayerSpec {
 
     public int directions() {
       return bidirectional ? 2 : 1;
+    }
+  }
+
+  /** {@code @Embedding(vocabulary, dimension)}. */
+  record EmbeddingSpec(int vocabulary, int dimension) implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.EMBEDDING;
+    }
+  }
+
+  /** {@code @PositionalEmbedding}. */
+  record PositionalEmbeddingSpec() implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.POSITIONAL_EMBEDDING;
+    }
+  }
+
+  /** {@code @LayerNorm(epsilon)}. */
+  record LayerNormSpec(double epsilon) implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.LAYER_NORM;
+    }
+  }
+
+  /** {@code @MultiHeadAttention(heads, causal)}. */
+  record AttentionSpec(int heads, boolean causal) implements LayerSpec {
+    @Override
+    public LayerKind kind() {
+      return LayerKind.MULTI_HEAD_ATTENTION;
     }
   }
 

@@ -13,7 +13,8 @@ public record ParameterSlot(String role, Shape shape, int offset, Init init, int
     GLOROT_UNIFORM,
     ZEROS,
     ONES,
-    RECURRENT_UNIFORM
+    RECURRENT_UNIFORM,
+    NORMAL
   }
 
   public int size() {

@@ -41,6 +41,13 @@ public record Shape(int[] dims) {
     return new Shape(d);
   }
 
+  /** This shape with one more dimension at the end: {@code (64)} and 128 give {@code (64, 128)}. */
+  public Shape withAppended(int last) {
+    int[] d = Arrays.copyOf(dims, dims.length + 1);
+    d[dims.length] = last;
+    return new Shape(d);
+  }
+
   @Override
   public int[] dims() {
     return dims.clone();

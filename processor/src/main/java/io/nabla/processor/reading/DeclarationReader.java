@@ -6,10 +6,13 @@ import io.nabla.BatchNorm;
 import io.nabla.Conv2d;
 import io.nabla.Dense;
 import io.nabla.Dropout;
+import io.nabla.Embedding;
 import io.nabla.Gru;
 import io.nabla.Input;
+import io.nabla.LayerNorm;
 import io.nabla.Lstm;
 import io.nabla.MaxPool2d;
+import io.nabla.MultiHeadAttention;
 import io.nabla.Network;
 import io.nabla.SimpleRnn;
 import io.nabla.processor.model.LayerKind;
@@ -143,7 +146,10 @@ public final class DeclarationReader {
       return null;
     }
     LayerSpec spec = switch (kinds.get(0)) {
-      case INPUT -> new LayerSpec.InputSpec(Shape.of(method.getAnnotation(Input.class).value()));
+      case INPUT -> {
+        Input input = method.getAnnotation(Input.class);
+        yield new LayerSpec.InputSpec(Shape.of(input.value()), input.tokens());
+      }
       case DENSE -> {
         Dense d = method.getAnnotation(Dense.class);
         yield new LayerSpec.DenseSpec(d.units(), d.activation(), d.bias(), d.leakySlope());
@@ -184,6 +190,16 @@ public final class DeclarationReader {
       case GRU -> {
         Gru r = method.getAnnotation(Gru.class);
         yield new LayerSpec.RecurrentSpec(LayerKind.GRU, r.units(), r.returnSequences(), r.bidirectional());
+      }
+      case EMBEDDING -> {
+        Embedding e = method.getAnnotation(Embedding.class);
+        yield new LayerSpec.EmbeddingSpec(e.vocabulary(), e.dimension());
+      }
+      case POSITIONAL_EMBEDDING -> new LayerSpec.PositionalEmbeddingSpec();
+      case LAYER_NORM -> new LayerSpec.LayerNormSpec(method.getAnnotation(LayerNorm.class).epsilon());
+      case MULTI_HEAD_ATTENTION -> {
+        MultiHeadAttention a = method.getAnnotation(MultiHeadAttention.class);
+        yield new LayerSpec.AttentionSpec(a.heads(), a.causal());
       }
     };
     return new LayerDeclaration(name, method, annotation, spec, List.copyOf(method.getParameters()));

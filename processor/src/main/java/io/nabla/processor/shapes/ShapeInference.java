@@ -1,5 +1,6 @@
 package io.nabla.processor.shapes;
 
+import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.Shape;
 import io.nabla.processor.model.LayerSpec;
 import io.nabla.processor.model.Window;
@@ -27,6 +28,10 @@ import java.util.Map;
  *   <li>{@code @Concat}: the sum of the first dimensions; every other dimension must agree.
  *   <li>{@code @SimpleRnn}, {@code @Lstm}, {@code @Gru}: {@code (time, features)} in, {@code (time, units·directions)}
  *       out with returnSequences, else {@code (units·directions)} (see {@link RecurrentShapes}).
+ *   <li>{@code @Embedding(vocabulary, dimension)}: a token input of shape {@code dims} to {@code (dims…, dimension)};
+ *       only embeddings read token inputs.
+ *   <li>{@code @LayerNorm}: the input's shape; {@code @PositionalEmbedding}, {@code @MultiHeadAttention}:
+ *       {@code (time, d)} to the same, {@code d} divisible by the heads.
  * </ul>
  *
  * Reports shape mismatches on the layer's annotation, naming both shapes.
@@ -39,11 +44,16 @@ public final class ShapeInference {
   /** Shapes by layer name, or {@code null} with errors in {@code report}. */
   public static Map<String, Shape> infer(List<LayerDeclaration> ordered, ValidationReport report) {
     Map<String, Shape> shapes = new LinkedHashMap<>();
+    Map<String, LayerDeclaration> byName = new LinkedHashMap<>();
     long parameters = 0;
     for (LayerDeclaration layer : ordered) {
+      byName.put(layer.name(), layer);
       List<Shape> inputs = new ArrayList<>();
       for (String input : layer.inputNames()) {
         inputs.add(shapes.get(input));
+      }
+      if (!tokensOnlyIntoEmbeddings(layer, byName, report)) {
+        return null;
       }
       Shape shape = switch (layer.kind()) {
         case INPUT -> ((LayerSpec.InputSpec) layer.spec()).shape();
@@ -57,6 +67,10 @@ public final class ShapeInference {
         case CONCAT -> concat(layer, inputs, report);
         case SIMPLE_RNN, LSTM, GRU -> RecurrentShapes.infer(layer, (LayerSpec.RecurrentSpec) layer.spec(),
             inputs.get(0), report);
+        case EMBEDDING -> inputs.get(0).withAppended(((LayerSpec.EmbeddingSpec) layer.spec()).dimension());
+        case LAYER_NORM -> inputs.get(0);
+        case POSITIONAL_EMBEDDING -> sequence(layer, inputs.get(0), report) ? inputs.get(0) : null;
+        case MULTI_HEAD_ATTENTION -> attention(layer, (LayerSpec.AttentionSpec) layer.spec(), inputs.get(0), report);
       };
       if (shape == null) {
         return null;
@@ -93,7 +107,71 @@ public final class ShapeInference {
     if (spec instanceof LayerSpec.RecurrentSpec recurrent) {
       return RecurrentShapes.parameterCount(recurrent, inputs.get(0));
     }
+    if (spec instanceof LayerSpec.EmbeddingSpec embedding) {
+      return (long) embedding.vocabulary() * embedding.dimension();
+    }
+    if (spec instanceof LayerSpec.PositionalEmbeddingSpec) {
+      return inputs.get(0).size();
+    }
+    if (spec instanceof LayerSpec.LayerNormSpec) {
+      return 2L * inputs.get(0).last();
+    }
+    if (spec instanceof LayerSpec.AttentionSpec) {
+      long d = inputs.get(0).last();
+      return 4 * d * d + 4 * d;
+    }
     return 0;
+  }
+
+  /**
+   * Token inputs hold ids, so only an embedding reads one, and an embedding reads nothing else; reported on the
+   * parameter that names the input.
+   */
+  private static boolean tokensOnlyIntoEmbeddings(LayerDeclaration layer, Map<String, LayerDeclaration> byName,
+      ValidationReport report) {
+    for (int i = 0; i < layer.inputNames().size(); i++) {
+      String input = layer.inputNames().get(i);
+      boolean tokens = byName.get(input).spec() instanceof LayerSpec.InputSpec in && in.tokens();
+      if (layer.kind() == LayerKind.EMBEDDING && !tokens) {
+        report.error(ErrorMessages.embeddingNeedsTokens(layer.name(), input), layer.inputParameters().get(i));
+        return false;
+      }
+      if (layer.kind() != LayerKind.EMBEDDING && tokens) {
+        report.error(ErrorMessages.tokensNeedEmbedding(layer.kind().displayName(), layer.name(), input),
+            layer.inputParameters().get(i));
+        return false;
+      }
+    }
+    return true;
+  }
+
+  /** Whether {@code input} is {@code (time, features)}; reports on the layer's parameter if not. */
+  private static boolean sequence(LayerDeclaration layer, Shape input, ValidationReport report) {
+    if (input.rank() != 2) {
+      report.error(ErrorMessages.needsTimeByFeatures(layer.kind().displayName(), layer.name(),
+          layer.inputNames().get(0), input.toString()), layer.inputParameters().get(0));
+      return false;
+    }
+    return true;
+  }
+
+  private static Shape attention(LayerDeclaration layer, LayerSpec.AttentionSpec spec, Shape input,
+      ValidationReport report) {
+    if (!sequence(layer, input, report)) {
+      return null;
+    }
+    if (input.last() % spec.heads() != 0) {
+      report.error(ErrorMessages.headsDoNotDivide(layer.name(), spec.heads(), layer.inputNames().get(0),
+          input.last()), layer.method(), layer.annotation(), "heads");
+      return null;
+    }
+    long time = input.dims()[0];
+    if (4L * input.last() * input.last() > MAX_SIZE || (long) spec.heads() * time * time > MAX_SIZE) {
+      report.error(ErrorMessages.tooLarge(layer.name(), "weights or attention scores of more than 2^28 values"),
+          layer.method(), layer.annotation(), "heads");
+      return null;
+    }
+    return input;
   }
 
   /** Whether {@code input} is {@code (channels, height, width)}; reports on the layer if not. */

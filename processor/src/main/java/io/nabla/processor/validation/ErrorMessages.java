@@ -1,5 +1,6 @@
 package io.nabla.processor.validation;
 
+import io.nabla.Activation;
 import io.nabla.Loss;
 import java.util.Collection;
 
@@ -178,6 +179,52 @@ public final class ErrorMessages {
   public static String needsSequence(String kind, String layer, String input, String shape) {
     return "[NablaRank] @" + kind + " " + layer + " reads '" + input + "' of shape " + shape + ", but it needs"
         + " a sequence (time, features); declare the input as e.g. @Input({28, 28}) for 28 steps of 28 features.";
+  }
+
+  // ---- sequence layers ----
+
+  public static String nonPositiveEmbedding(String layer, String attribute, int value) {
+    return "[NablaEmbedding] @Embedding " + layer + " has " + attribute + " = " + value + "; " + attribute
+        + " must be at least 1.";
+  }
+
+  public static String embeddingNeedsTokens(String layer, String input) {
+    return "[NablaTokens] @Embedding " + layer + " reads '" + input + "', which is not a token input; an embedding"
+        + " looks up integer ids, so read an @Input declared with tokens = true, e.g."
+        + " @Input(value = {64}, tokens = true).";
+  }
+
+  public static String tokensNeedEmbedding(String kind, String layer, String input) {
+    return "[NablaTokens] @" + kind + " " + layer + " reads the token input '" + input + "', whose values are ids,"
+        + " not features; look them up with an @Embedding first, or declare '" + input + "' without tokens = true.";
+  }
+
+  public static String badLayerNormEpsilon(String layer, double epsilon) {
+    return "[NablaLayerNorm] @LayerNorm " + layer + " has epsilon = " + epsilon + "; it must be a positive number"
+        + " (added to the variance; PyTorch's default is 1e-5).";
+  }
+
+  public static String nonPositiveHeads(String layer, int heads) {
+    return "[NablaHeads] @MultiHeadAttention " + layer + " has heads = " + heads + "; heads must be at least 1.";
+  }
+
+  public static String headsDoNotDivide(String layer, int heads, String input, int dimension) {
+    return "[NablaHeads] @MultiHeadAttention " + layer + " has heads = " + heads + ", which does not divide the"
+        + " dimension " + dimension + " of '" + input + "'; each head takes dimension / heads features, so use a"
+        + " divisor of " + dimension + ".";
+  }
+
+  /** A sequence layer ({@code @MultiHeadAttention}, {@code @PositionalEmbedding}) given another rank. */
+  public static String needsTimeByFeatures(String kind, String layer, String input, String shape) {
+    return "[NablaRank] @" + kind + " " + layer + " reads '" + input + "' of shape " + shape + ", but it needs"
+        + " a sequence (time, features); feed it an @Embedding of a token input of shape (time), or a layer of"
+        + " shape (time, features).";
+  }
+
+  public static String activationNeedsDense(String layer, String kind, Activation activation) {
+    return "[NablaActivation] @" + kind + " " + layer + " uses " + activation + ", which Nabla supports only on"
+        + " @Dense layers (its derivative needs the pre-activation, which only dense layers keep); use it in a"
+        + " @Dense layer, or another activation here.";
   }
 
   // ---- shapes, activations and the loss ----

@@ -2,12 +2,13 @@ package io.nabla.processor.validation;
 
 import io.nabla.Activation;
 import io.nabla.Loss;
+import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerNode;
 import io.nabla.processor.model.NetworkGraph;
 
 /**
- * Stage 6: whole-graph checks, each a small named rule: softmax only where the loss fuses it, and an output
- * shape the loss can take.
+ * Stage 6: whole-graph checks, each a small named rule: softmax only where the loss fuses it, an output shape the
+ * loss can take, and GELU and SiLU only on dense layers.
  */
 public final class GraphValidator {
   private GraphValidator() {}
@@ -16,6 +17,18 @@ public final class GraphValidator {
     softmaxOnlyFusedWithLoss(graph, report);
     lossFitsOutput(graph, report);
     sigmoidOutputFusable(graph, report);
+    inputDerivativeActivationsOnDense(graph, report);
+  }
+
+  /** GELU and SiLU need the pre-activation in backward, which only dense layers keep. */
+  static void inputDerivativeActivationsOnDense(NetworkGraph graph, ValidationReport report) {
+    for (LayerNode layer : graph.layers()) {
+      Activation activation = layer.spec().activation();
+      if ((activation == Activation.GELU || activation == Activation.SILU) && layer.kind() != LayerKind.DENSE) {
+        report.error(ErrorMessages.activationNeedsDense(layer.name(), layer.kind().displayName(), activation),
+            layer.element(), layer.annotation(), "activation");
+      }
+    }
   }
 
   /** Binary cross-entropy fuses a sigmoid output only where the logits are kept: a dense or add output. */

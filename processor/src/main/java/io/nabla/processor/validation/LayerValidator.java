@@ -36,6 +36,10 @@ public interface LayerValidator {
       VALIDATORS.put(LayerKind.SIMPLE_RNN, new RecurrentValidator());
       VALIDATORS.put(LayerKind.LSTM, new RecurrentValidator());
       VALIDATORS.put(LayerKind.GRU, new RecurrentValidator());
+      VALIDATORS.put(LayerKind.EMBEDDING, new EmbeddingValidator());
+      VALIDATORS.put(LayerKind.POSITIONAL_EMBEDDING, new SingleInputValidator());
+      VALIDATORS.put(LayerKind.LAYER_NORM, new LayerNormValidator());
+      VALIDATORS.put(LayerKind.MULTI_HEAD_ATTENTION, new AttentionValidator());
       for (LayerKind kind : LayerKind.values()) {
         if (!VALIDATORS.containsKey(kind)) {
           throw new IllegalStateException("no validator for layer kind " + kind);

@@ -2,7 +2,7 @@ package io.nabla.processor.validation;
 
 import io.nabla.processor.reading.LayerDeclaration;
 
-/** {@code @Flatten}, {@code @GlobalAvgPool}: no hyperparameters, exactly one input. */
+/** {@code @Flatten}, {@code @GlobalAvgPool}, {@code @PositionalEmbedding}: no hyperparameters, exactly one input. */
 final class SingleInputValidator implements LayerValidator {
   @Override
   public void validate(LayerDeclaration layer, ValidationReport report) {

@@ -1,7 +1,9 @@
 package io.nabla.processor.writing;
 
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.FieldSpec;
 import com.palantir.javapoet.MethodSpec;
+import com.palantir.javapoet.TypeSpec;
 import io.nabla.Activation;
 import io.nabla.processor.model.LayerNode;
 import io.nabla.processor.model.LayerSpec.DenseSpec;
@@ -26,6 +28,26 @@ final class DenseEmitter implements LayerEmitter {
     }
   }
 
+  /**
+   * Whether the training class keeps the pre-activation z for backward: GELU and SiLU have derivatives that are
+   * functions of z, not of the output (the inference class applies them fused, keeping nothing).
+   */
+  private static boolean keepsPreActivation(LayerNode layer, EmitContext c) {
+    return c.training && !layer.fusedWithLoss() && EmitContext.derivativeNeedsInput(layer.spec().activation());
+  }
+
+  @Override
+  public void addMembers(LayerNode layer, EmitContext c, TypeSpec.Builder type, MethodSpec.Builder constructor) {
+    if (keepsPreActivation(layer, c)) {
+      type.addField(FieldSpec.builder(float[].class, c.names.preActivation(layer), Modifier.PRIVATE,
+              Modifier.FINAL)
+          .addJavadoc("z = x · Wᵀ + b of {@code $L} before its $L, for backward, (B, $L).\n", layer.name(),
+              EmitContext.mathName(layer.spec().activation()), PoolEmitter.dims(layer))
+          .build());
+      constructor.addStatement("$N = new float[maxBatch * $N]", c.names.preActivation(layer), c.names.size(layer));
+    }
+  }
+
   @Override
   public MethodSpec forward(LayerNode layer, EmitContext c) {
     Parts p = Parts.of(layer, c);
@@ -38,8 +60,9 @@ final class DenseEmitter implements LayerEmitter {
     Activation act = spec.activation();
     String x = p.x();
     String y = c.names.buffer(layer);
-    String z = layer.fusedWithLoss() ? c.names.preActivation(layer) : y;
-    Activation kernelActivation = layer.fusedWithLoss() ? Activation.IDENTITY : act;
+    boolean keepsZ = keepsPreActivation(layer, c);
+    String z = layer.fusedWithLoss() || keepsZ ? c.names.preActivation(layer) : y;
+    Activation kernelActivation = layer.fusedWithLoss() || keepsZ ? Activation.IDENTITY : act;
 
     MethodSpec.Builder m = MethodSpec.methodBuilder(c.names.forward(layer))
         .addModifiers(Modifier.PRIVATE)
@@ -48,7 +71,7 @@ final class DenseEmitter implements LayerEmitter {
         units, act == Activation.IDENTITY ? "" : ", activation = " + act, input.shape(), layer.shape());
     m.addJavadoc("<pre>\n");
     String affine = x + " · Wᵀ" + (bias != null ? " + b" : "");
-    if (layer.fusedWithLoss()) {
+    if (layer.fusedWithLoss() || keepsZ) {
       m.addJavadoc("$L = $L\n$L = $L($L)\n", z, affine, y, EmitContext.mathName(act), z);
     } else {
       m.addJavadoc("$L = $L\n", y, act == Activation.IDENTITY ? affine
@@ -66,6 +89,10 @@ final class DenseEmitter implements LayerEmitter {
       m.addJavadoc("The $L is kept apart from {@code $L} because the loss reads the logits, fused with it.\n",
           EmitContext.mathName(act), z);
     }
+    if (keepsZ) {
+      m.addJavadoc("{@code $L} is kept for backward: the derivative of $L is a function of its input.\n", z,
+          EmitContext.mathName(act));
+    }
     if (rowsPerSample > 1) {
       m.addJavadoc("The input has $L rows of $L per sample; each row is transformed alike.\n", rowsPerSample, in);
     }
@@ -73,6 +100,10 @@ final class DenseEmitter implements LayerEmitter {
         c.names.offset(layer, "weight"), bias != null ? c.names.offset(layer, "bias") : "-1",
         EmitContext.rows(rowsPerSample), in, units, EmitContext.activation(kernelActivation),
         EmitContext.slope(act, spec.leakySlope()));
+    if (keepsZ) {
+      m.addStatement("$T.applyTo($N, $N, batch * $N, $L, 0f)", EmitContext.ACTIVATION_FUNCTIONS, y, z,
+          c.names.size(layer), EmitContext.activation(act));
+    }
     if (layer.fusedWithLoss()) {
       if (act == Activation.SOFTMAX) {
         m.addStatement("$T.softmax($N, $N, $L, $L)", EmitContext.LOSS_FUNCTIONS, z, y,
@@ -96,6 +127,7 @@ final class DenseEmitter implements LayerEmitter {
     int units = p.units();
     ParameterSlot bias = p.bias();
     Activation act = layer.fusedWithLoss() ? Activation.IDENTITY : spec.activation();
+    boolean keepsZ = keepsPreActivation(layer, c);
     String x = p.x();
     String dy = c.names.grad(layer);
     boolean inputGrad = c.hasGrad(input);
@@ -108,6 +140,9 @@ final class DenseEmitter implements LayerEmitter {
     if (layer.fusedWithLoss()) {
       m.addJavadoc("dZ = $L   (already dLoss/dZ: the loss fused $L's derivative into it)\n", dy,
           EmitContext.mathName(spec.activation()));
+    } else if (keepsZ) {
+      m.addJavadoc("dZ = $L ⊙ $L'(z) = $L ⊙ $L, z = $L   (written over $L)\n", dy, EmitContext.mathName(act), dy,
+          EmitContext.derivative(act, 0f), c.names.preActivation(layer), dy);
     } else if (act != Activation.IDENTITY) {
       m.addJavadoc("dZ = $L ⊙ $L'($L) = $L ⊙ $L, y = $L   (written over $L)\n", dy, EmitContext.mathName(act),
           layer.name(), dy, EmitContext.derivative(act, spec.leakySlope()), layer.name(), dy);
@@ -122,7 +157,10 @@ final class DenseEmitter implements LayerEmitter {
       m.addJavadoc("$L += dZ · W\n", c.names.grad(input));
     }
     m.addJavadoc("</pre>\n");
-    if (act != Activation.IDENTITY || bias != null) {
+    if (keepsZ) {
+      m.addJavadoc("The derivative is applied in place; $L.\n", bias != null ? "then the bias gradient is summed"
+          : "there is no bias");
+    } else if (act != Activation.IDENTITY || bias != null) {
       m.addJavadoc("Fused: the $L in one pass over dZ.\n", act != Activation.IDENTITY && bias != null
           ? "activation derivative and the bias gradient" : act != Activation.IDENTITY
           ? "activation derivative, applied in place" : "bias gradient, summed");
@@ -131,6 +169,11 @@ final class DenseEmitter implements LayerEmitter {
       m.addJavadoc("{@code $L} is an input, so no gradient flows into it.\n", input.name());
     }
     m.addStatement("int rows = $L", EmitContext.rows(p.rowsPerSample()));
+    if (keepsZ) {
+      m.addStatement("$T.multiplyDerivativeAtInput($N, $N, 0, rows * $L, $L, 0f)", EmitContext.ACTIVATION_FUNCTIONS,
+          dy, c.names.preActivation(layer), units, EmitContext.activation(act));
+      act = Activation.IDENTITY;
+    }
     if (act != Activation.IDENTITY || bias != null) {
       m.addStatement("kernels.activationBackward($N, $N, rows, $L, $L, $L, gradients, $L)", dy,
           c.names.buffer(layer), units, EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),

@@ -19,6 +19,9 @@ final class EmitContext {
   static final ClassName NORMALIZATION = ClassName.get("io.nabla.runtime.kernel", "NormalizationKernels");
   static final ClassName DROPOUT = ClassName.get("io.nabla.runtime.kernel", "DropoutKernels");
   static final ClassName CONCATENATION = ClassName.get("io.nabla.runtime.kernel", "Concatenation");
+  static final ClassName EMBEDDING_KERNELS = ClassName.get("io.nabla.runtime.kernel", "EmbeddingKernels");
+  static final ClassName LAYER_NORM_KERNELS = ClassName.get("io.nabla.runtime.kernel", "LayerNormKernels");
+  static final ClassName ATTENTION_KERNELS = ClassName.get("io.nabla.runtime.kernel", "AttentionKernels");
 
   final NetworkGraph graph;
   final Names names;
@@ -69,10 +72,17 @@ final class EmitContext {
       case SIGMOID -> "sigmoid";
       case TANH -> "tanh";
       case SOFTMAX -> "softmax";
+      case GELU -> "gelu";
+      case SILU -> "silu";
     };
   }
 
-  /** The derivative as a function of the output y, for Javadoc. */
+  /** Whether the derivative needs the pre-activation z (GELU, SiLU) rather than the output. */
+  static boolean derivativeNeedsInput(Activation activation) {
+    return activation == Activation.GELU || activation == Activation.SILU;
+  }
+
+  /** The derivative as a function of the output y (or, for GELU and SiLU, of the pre-activation z), for Javadoc. */
   static String derivative(Activation activation, float slope) {
     return switch (activation) {
       case IDENTITY -> "1";
@@ -81,6 +91,8 @@ final class EmitContext {
       case SIGMOID -> "y(1 - y)";
       case TANH -> "(1 - y²)";
       case SOFTMAX -> "(fused with the loss)";
+      case GELU -> "(Φ(z) + z·φ(z))";
+      case SILU -> "σ(z)(1 + z(1 - σ(z)))";
     };
   }
 }

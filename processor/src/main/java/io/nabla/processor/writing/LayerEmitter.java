@@ -58,6 +58,10 @@ interface LayerEmitter {
       EMITTERS.put(LayerKind.SIMPLE_RNN, new RecurrentEmitter());
       EMITTERS.put(LayerKind.LSTM, new RecurrentEmitter());
       EMITTERS.put(LayerKind.GRU, new RecurrentEmitter());
+      EMITTERS.put(LayerKind.EMBEDDING, new EmbeddingEmitter());
+      EMITTERS.put(LayerKind.POSITIONAL_EMBEDDING, new PositionalEmbeddingEmitter());
+      EMITTERS.put(LayerKind.LAYER_NORM, new LayerNormEmitter());
+      EMITTERS.put(LayerKind.MULTI_HEAD_ATTENTION, new AttentionEmitter());
     }
 
     private Table() {}

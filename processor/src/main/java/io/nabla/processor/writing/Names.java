@@ -32,7 +32,9 @@ final class Names {
       "buffers", "random", "trainingPass", "randomState", "restoreRandomState", "BUFFER_TENSORS", "BUFFER_COUNT",
       "fold", "group", "positions",
       // The recurrent layers' loop variable and kernel types.
-      "step", "RecurrentKernels", "RecurrentGeometry");
+      "step", "RecurrentKernels", "RecurrentGeometry",
+      // The sequence layers' kernel types.
+      "EmbeddingKernels", "LayerNormKernels", "AttentionKernels");
 
   private final NameAllocator allocator = new NameAllocator();
   private final Map<String, String> names = new HashMap<>();
@@ -122,7 +124,9 @@ final class Names {
     StringBuilder sb = new StringBuilder();
     for (int i = 0; i < camel.length(); i++) {
       char c = camel.charAt(i);
-      if (Character.isUpperCase(c) && i > 0 && !Character.isUpperCase(camel.charAt(i - 1))) {
+      if (c == '.') {
+        c = '_'; // out_proj.weight: PyTorch's nested names
+      } else if (Character.isUpperCase(c) && i > 0 && !Character.isUpperCase(camel.charAt(i - 1))) {
         sb.append('_');
       }
       sb.append(c);

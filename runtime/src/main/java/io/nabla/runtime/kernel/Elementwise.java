@@ -11,6 +11,8 @@ final class Elementwise {
 
   static void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
       float[] grads, int biasGradOff) {
+    // GELU and SiLU need the pre-activation: fail before any row is written, even for zero rows.
+    ActivationFunctions.checkDerivativeFromOutput(act);
     for (int r = 0; r < rows; r++) {
       int row = r * n;
       ActivationFunctions.multiplyDerivative(dy, y, row, row + n, act, slope);

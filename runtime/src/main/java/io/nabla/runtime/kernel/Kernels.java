@@ -35,7 +35,9 @@ public interface Kernels {
   /**
    * Activation backward, fused with the bias gradient: overwrites {@code dy} with
    * {@code dz = dy ⊙ act'(y)} (the derivative written as a function of the output {@code y}) and adds
-   * {@code Σ_r dz[r, j]} into {@code grads[biasGradOff + j]} ({@code -1}: no bias).
+   * {@code Σ_r dz[r, j]} into {@code grads[biasGradOff + j]} ({@code -1}: no bias). GELU and SiLU, whose
+   * derivatives need the pre-activation, throw {@link IllegalArgumentException} before writing anything: a layer
+   * using them keeps its pre-activation and calls {@link ActivationFunctions#multiplyDerivativeAtInput}.
    */
   void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope, float[] grads,
       int biasGradOff);

@@ -67,6 +67,7 @@ public class ReferenceKernels implements Kernels {
   @Override
   public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
       float[] grads, int biasGradOff) {
+    ActivationFunctions.checkDerivativeFromOutput(act);
     ActivationFunctions.multiplyDerivative(dy, y, 0, rows * n, act, slope);
     if (biasGradOff >= 0) {
       for (int r = 0; r < rows; r++) {

@@ -106,6 +106,39 @@ class BestKernelsTest {
     }
   }
 
+  /** GELU and SiLU run in every implementation's fused dense and add forward; their output-form backward throws. */
+  @Test
+  void geluAndSiluForwardMatchTheReference() {
+    for (Activation act : new Activation[] {Activation.GELU, Activation.SILU}) {
+      int rows = 5;
+      int in = 70;
+      int units = 37;
+      Rng rng = new Rng(act.ordinal());
+      float[] x = padded(rng, 5, rows * in);
+      float[] params = padded(rng, 3, units * in + units);
+      float[] expected = new float[rows * units + 2];
+      float[] actual = expected.clone();
+      new ReferenceKernels().denseForward(expected, x, 5, params, 3, 3 + units * in, rows, in, units, act, 0);
+      Kernels best = Kernels.best();
+      best.denseForward(actual, x, 5, params, 3, 3 + units * in, rows, in, units, act, 0);
+      assertClose(expected, actual, 0, rows * units);
+      assertEquals(0f, actual[rows * units], "past the output");
+
+      float[] sum = new float[rows * in];
+      best.addForward(sum, new float[][] {x, x}, rows * in, act, 0);
+      for (int i = 0; i < rows * in; i++) {
+        float[] one = {x[i] + x[i]};
+        ActivationFunctions.apply(one, 0, 1, act, 0);
+        assertEquals(one[0], sum[i], 0f, act + " add at " + i);
+      }
+      float[] dy = actual.clone();
+      IllegalArgumentException e = org.junit.jupiter.api.Assertions.assertThrows(IllegalArgumentException.class,
+          () -> best.activationBackward(dy, expected, rows, units, act, 0, new float[units], 0));
+      assertTrue(e.getMessage().contains("pre-activation"), e.getMessage());
+      assertArrayEquals(actual, dy, "dy untouched");
+    }
+  }
+
   @Test
   void aKernelsInstanceServesManyShapesInTurn() {
     Kernels best = Kernels.best(2);

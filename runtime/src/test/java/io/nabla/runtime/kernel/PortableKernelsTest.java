@@ -181,8 +181,19 @@ class PortableKernelsTest {
     return cases.stream();
   }
 
+  /** The element-wise cases and GELU and SiLU, whose forward every kernel runs (their backward needs x). */
+  static Stream<Arguments> forwardCases() {
+    List<Arguments> cases = new ArrayList<>();
+    elementwiseCases().forEach(cases::add);
+    for (int[] shape : SHAPES) {
+      cases.add(Arguments.of(shape[0], shape[1], shape[2], Activation.GELU, 0f));
+      cases.add(Arguments.of(shape[0], shape[1], shape[2], Activation.SILU, 0f));
+    }
+    return cases.stream();
+  }
+
   @ParameterizedTest(name = "dense rows={0} units={1} in={2} {3}")
-  @MethodSource("elementwiseCases")
+  @MethodSource("forwardCases")
   void denseForward(int rows, int units, int in, Activation act, float slope) {
     for (boolean bias : new boolean[] {true, false}) {
       for (double sparsity : new double[] {0.0, 0.6, 1.0}) {
@@ -243,7 +254,7 @@ class PortableKernelsTest {
   }
 
   @ParameterizedTest(name = "addForward n={1}x{0} {3}")
-  @MethodSource("elementwiseCases")
+  @MethodSource("forwardCases")
   void addForward(int a, int b, int unused, Activation act, float slope) {
     int n = a * b;
     for (int sources = 1; sources <= 4; sources++) {

@@ -57,8 +57,9 @@ final class GradientCheck {
     inputs = new float[model.inputs().size()][];
     for (int i = 0; i < inputs.length; i++) {
       inputs[i] = new float[batch * model.inputs().get(i).outputSize()];
+      int vocabulary = vocabulary(model, model.inputs().get(i).name());
       for (int j = 0; j < inputs[i].length; j++) {
-        inputs[i][j] = 2 * rng.nextFloat() - 1;
+        inputs[i][j] = vocabulary > 0 ? rng.nextInt(vocabulary) : 2 * rng.nextFloat() - 1;
       }
     }
     int n = batch * model.targetsPerSample();
@@ -80,13 +81,32 @@ final class GradientCheck {
     float[] w = model.parameters().values();
     for (ParameterTensor t : model.parameters().tensors()) {
       boolean scale = t.kind() == ParameterTensor.Kind.WEIGHT && t.init() == ParameterTensor.Init.ONES;
-      if (t.kind() == ParameterTensor.Kind.BIAS || scale) {
+      if ((t.kind().isBias() && t.init() == ParameterTensor.Init.ZEROS) || scale) {
         for (int i = 0; i < t.size(); i++) {
           w[t.offset() + i] = (scale ? 1f : 0f) + 0.2f * (2 * rng.nextFloat() - 1);
         }
       }
     }
     randomState = model.randomState();
+  }
+
+  /**
+   * For a token input, the smallest vocabulary of the embeddings reading it (the rows of their tables), so the
+   * random ids are valid; 0 for an input of features.
+   */
+  static int vocabulary(Model model, String input) {
+    int vocabulary = 0;
+    for (io.nabla.runtime.LayerInfo layer : model.layers()) {
+      if (layer.kind().equals("Embedding") && layer.inputs().contains(input)) {
+        for (ParameterTensor t : model.parameters().tensors()) {
+          if (t.layer().equals(layer.name())) {
+            int rows = t.shape()[0];
+            vocabulary = vocabulary == 0 ? rows : Math.min(vocabulary, rows);
+          }
+        }
+      }
+    }
+    return vocabulary;
   }
 
   float loss() {

@@ -1,0 +1,84 @@
+package io.nabla.runtime.kernel;
+
+import org.jspecify.annotations.Nullable;
+
+/**
+ * Layer normalisation over the last dimension of {@code rows} rows of {@code n} features, as PyTorch's
+ * {@code nn.LayerNorm(n)}: per row, {@code μ = mean(x)}, {@code r = 1/√(var(x) + ε)} (biased variance),
+ * {@code x̂ = (x - μ)·r}, {@code y = x̂·γ + β}. Forward keeps {@code μ} and {@code r} per row (as llm.c does);
+ * backward recomputes {@code x̂} from them. The row statistics and backward's row sums are taken in double, in a
+ * fixed order, so results are deterministic.
+ */
+public final class LayerNormKernels {
+  private LayerNormKernels() {}
+
+  /**
+   * {@code y = (x - μ)·r·γ + β} per row, with {@code γ} at {@code params[weightOff + j]}, {@code β} at
+   * {@code params[biasOff + j]}; writes {@code mean[r]} and {@code rstd[r]} for backward. Two passes in double
+   * (mean, then squared deviations), so a large mean costs no precision. {@code y} may be {@code x}.
+   */
+  public static void forward(float[] y, float[] x, int rows, int n, float epsilon, float[] params, int weightOff,
+      int biasOff, float[] mean, float[] rstd) {
+    for (int r = 0; r < rows; r++) {
+      int row = r * n;
+      double sum = 0;
+      for (int j = 0; j < n; j++) {
+        sum += x[row + j];
+      }
+      double mu = sum / n;
+      double squares = 0;
+      for (int j = 0; j < n; j++) {
+        double d = x[row + j] - mu;
+        squares += d * d;
+      }
+      float m = (float) mu;
+      float s = (float) (1.0 / Math.sqrt(squares / n + epsilon));
+      mean[r] = m;
+      rstd[r] = s;
+      // The stored float μ and r, not the double ones: backward's recomputed x̂ is then exactly this x̂.
+      for (int j = 0; j < n; j++) {
+        y[row + j] = (x[row + j] - m) * s * params[weightOff + j] + params[biasOff + j];
+      }
+    }
+  }
+
+  /**
+   * Adds the gradients for the output gradient {@code dy}: {@code grads[weightGradOff + j] += Σ_r dy·x̂},
+   * {@code grads[biasGradOff + j] += Σ_r dy} (rows in increasing order), and unless {@code dx} is {@code null}
+   *
+   * <pre>
+   * dx += r · (g - mean_j(g) - x̂ · mean_j(g · x̂)),   g = dy · γ
+   * </pre>
+   *
+   * (the statistics depend on x). {@code dy}, {@code x}, {@code mean} and {@code rstd} are not modified.
+   */
+  public static void backward(float[] dy, float[] x, int rows, int n, float[] mean, float[] rstd, float[] params,
+      int weightOff, float[] grads, int weightGradOff, int biasGradOff, float @Nullable [] dx) {
+    for (int r = 0; r < rows; r++) {
+      int row = r * n;
+      float m = mean[r];
+      float s = rstd[r];
+      double sumG = 0;
+      double sumGXhat = 0;
+      for (int j = 0; j < n; j++) {
+        float xhat = (x[row + j] - m) * s;
+        float d = dy[row + j];
+        float g = d * params[weightOff + j];
+        sumG += g;
+        sumGXhat += (double) g * xhat;
+        grads[weightGradOff + j] += d * xhat;
+        grads[biasGradOff + j] += d;
+      }
+      if (dx == null) {
+        continue;
+      }
+      float meanG = (float) (sumG / n);
+      float meanGXhat = (float) (sumGXhat / n);
+      for (int j = 0; j < n; j++) {
+        float xhat = (x[row + j] - m) * s;
+        float g = dy[row + j] * params[weightOff + j];
+        dx[row + j] += s * (g - meanG - xhat * meanGXhat);
+      }
+    }
+  }
+}
