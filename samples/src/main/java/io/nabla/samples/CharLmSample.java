@@ -25,7 +25,7 @@ import java.util.Locale;
 final class CharLmSample extends Sample {
   static final String NAME = "charlm";
   static final String LSTM = "lstm";
-  static final int EPOCHS = 10;
+  static final int EPOCHS = 8;
   static final int BATCH = 32;
   static final int STRIDE = CharCorpus.CONTEXT / 2;
   static final double LEARNING_RATE = 2e-3;
