@@ -3,6 +3,7 @@ package io.nabla.samples;
 import io.nabla.Activation;
 import io.nabla.Add;
 import io.nabla.Dense;
+import io.nabla.Dropout;
 import io.nabla.Embedding;
 import io.nabla.Input;
 import io.nabla.LayerNorm;
@@ -14,9 +15,9 @@ import io.nabla.Tensor;
 
 /**
  * A small GPT over characters: 64 character ids → embeddings of 128 plus learned positions → two pre-norm
- * transformer blocks (causal self-attention of 4 heads, then a GELU MLP of 512, each added back to the stream) →
- * layer norm → the logits of the next character at every position, over the 85
- * characters of {@link CharCorpus}.
+ * transformer blocks (causal self-attention of 4 heads, then a GELU MLP of 512, each through dropout 0.1 and added
+ * back to the stream) → layer norm → the logits of the next character at every position, over the 85 characters
+ * of {@link CharCorpus}.
  */
 @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
 public interface CharTransformer {
@@ -31,7 +32,9 @@ public interface CharTransformer {
 
   @MultiHeadAttention(heads = 4, causal = true) Tensor attention1(Tensor norm1);
 
-  @Add Tensor residual1(Tensor positioned, Tensor attention1);
+  @Dropout(rate = 0.1) Tensor attention1Dropped(Tensor attention1);
+
+  @Add Tensor residual1(Tensor positioned, Tensor attention1Dropped);
 
   @LayerNorm Tensor norm2(Tensor residual1);
 
@@ -39,14 +42,18 @@ public interface CharTransformer {
 
   @Dense(units = 128) Tensor project1(Tensor expand1);
 
-  @Add Tensor block1(Tensor residual1, Tensor project1);
+  @Dropout(rate = 0.1) Tensor project1Dropped(Tensor project1);
+
+  @Add Tensor block1(Tensor residual1, Tensor project1Dropped);
 
   // Block 2
   @LayerNorm Tensor norm3(Tensor block1);
 
   @MultiHeadAttention(heads = 4, causal = true) Tensor attention2(Tensor norm3);
 
-  @Add Tensor residual2(Tensor block1, Tensor attention2);
+  @Dropout(rate = 0.1) Tensor attention2Dropped(Tensor attention2);
+
+  @Add Tensor residual2(Tensor block1, Tensor attention2Dropped);
 
   @LayerNorm Tensor norm4(Tensor residual2);
 
@@ -54,7 +61,9 @@ public interface CharTransformer {
 
   @Dense(units = 128) Tensor project2(Tensor expand2);
 
-  @Add Tensor block2(Tensor residual2, Tensor project2);
+  @Dropout(rate = 0.1) Tensor project2Dropped(Tensor project2);
+
+  @Add Tensor block2(Tensor residual2, Tensor project2Dropped);
 
   @LayerNorm Tensor normOut(Tensor block2);
 
