@@ -41,9 +41,18 @@ final class Report {
    * "samples_per_second":T}}.
    */
   static String resultLine(String sample, int epochs, int batch, double testAccuracy, List<EpochResult> history) {
+    return resultLine(sample, epochs, batch, "test_accuracy", testAccuracy, history);
+  }
+
+  /**
+   * The result line with {@code figure} (e.g. {@code validation_loss}, a language model's nats per character) in
+   * place of {@code test_accuracy}.
+   */
+  static String resultLine(String sample, int epochs, int batch, String figure, double value,
+      List<EpochResult> history) {
     return String.format(Locale.ROOT,
-        "result: {\"sample\":\"%s\",\"epochs\":%d,\"batch\":%d,\"test_accuracy\":%.4f,\"train_seconds\":%.2f,"
+        "result: {\"sample\":\"%s\",\"epochs\":%d,\"batch\":%d,\"%s\":%.4f,\"train_seconds\":%.2f,"
             + "\"samples_per_second\":%.1f}",
-        sample, epochs, batch, testAccuracy, trainSeconds(history), samplesPerSecond(history));
+        sample, epochs, batch, figure, value, trainSeconds(history), samplesPerSecond(history));
   }
 }

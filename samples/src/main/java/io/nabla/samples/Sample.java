@@ -5,6 +5,7 @@ import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.data.DataException;
 import io.nabla.runtime.train.Dataset;
 import java.io.File;
+import java.io.PrintWriter;
 import java.util.Collections;
 import java.util.List;
 
@@ -45,6 +46,36 @@ abstract class Sample {
 
   /** A new network for batches of up to {@code maxBatch} samples, computing with {@code kernels}. */
   abstract Model newModel(int maxBatch, Kernels kernels);
+
+  /** The learning rate when {@code --lr} is not given, for {@code optimizer}. */
+  double defaultLearningRate(String optimizer) {
+    return TrainingOptions.defaultLearningRate(optimizer);
+  }
+
+  /** The schedule when {@code --schedule} is not given, one of {@link TrainingOptions#SCHEDULES}. */
+  String defaultSchedule() {
+    return "cosine";
+  }
+
+  /** The gradient clipping norm when {@code --clip-norm} is not given; 0 for none. */
+  double defaultClipNorm() {
+    return 0;
+  }
+
+  /**
+   * Whether the run reports the validation loss (a language model's nats per character) rather than the test
+   * accuracy, and generates text after training ({@code --prompt}, {@code --sample-length}, {@code --temperature}).
+   */
+  boolean isLanguageModel() {
+    return false;
+  }
+
+  /**
+   * A language model's text after training: {@code length} characters continuing {@code prompt}, drawn with
+   * {@code temperature} from a stream seeded with {@code seed}, printed to {@code out}. Nothing for other samples.
+   */
+  void generate(Model model, SampleData data, String prompt, int length, double temperature, long seed,
+      PrintWriter out) {}
 
   /** The names {@code --arch} takes, the default first. */
   List<String> architectures() {

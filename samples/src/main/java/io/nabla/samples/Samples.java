@@ -8,9 +8,11 @@ import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
 import io.nabla.runtime.train.ConsoleProgress;
+import io.nabla.runtime.train.EpochResult;
 import io.nabla.runtime.train.History;
 import io.nabla.runtime.train.Trainer;
 import io.nabla.runtime.train.TrainingDivergedException;
+import io.nabla.runtime.train.TrainingListener;
 import java.io.File;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -59,6 +61,11 @@ import picocli.CommandLine.Spec;
         "  " + FashionGruSample.NAME + "  FashionGru, Fashion-MNIST read row by row: a GRU of 128",
         "               units over 28 steps of 28 pixels, then dense 10; --arch lstm:",
         "               the same with an LSTM",
+        "  " + CharLmSample.NAME + "       CharTransformer, a small GPT (2 blocks of causal",
+        "               attention and a GELU MLP) that predicts each next character of",
+        "               The Devil's Dictionary (bundled); reports the validation loss",
+        "               in nats/char on its last 10%%, then writes text; --arch lstm:",
+        "               an LSTM of 256 units",
         ""},
     parameterListHeading = "Parameters:%n",
     optionListHeading = "%nOptions (every sample):%n",
@@ -71,6 +78,7 @@ import picocli.CommandLine.Spec;
 public final class Samples implements Callable<Integer> {
   static final long DEFAULT_SEED = 42;
   static final int MAX_BATCH = 8192;
+  static final int MAX_SAMPLE_LENGTH = 100000;
   static final String FASHION_INSTALL_HINT =
       "install it with `apt-get install dataset-fashion-mnist` or pass --data DIR";
 
@@ -83,6 +91,7 @@ public final class Samples implements Callable<Integer> {
     SAMPLES.put(FashionCnnSample.NAME, new FashionCnnSample());
     SAMPLES.put(FashionResNetSample.NAME, new FashionResNetSample());
     SAMPLES.put(FashionGruSample.NAME, new FashionGruSample());
+    SAMPLES.put(CharLmSample.NAME, new CharLmSample());
   }
 
   @Spec
@@ -90,30 +99,34 @@ public final class Samples implements Callable<Integer> {
 
   @Parameters(index = "0", arity = "0..1", paramLabel = "SAMPLE",
       description = "The sample to run: " + DigitsSample.NAME + " (default), " + FashionSample.NAME + ", "
-          + DigitsCnnSample.NAME + ", " + FashionCnnSample.NAME + ", " + FashionResNetSample.NAME + " or "
-          + FashionGruSample.NAME + ".")
+          + DigitsCnnSample.NAME + ", " + FashionCnnSample.NAME + ", " + FashionResNetSample.NAME + ", "
+          + FashionGruSample.NAME + " or " + CharLmSample.NAME + ".")
   String sampleName = DigitsSample.NAME;
 
   @Option(names = "--epochs", paramLabel = "N",
       description = "Training epochs, at least 1 (default: " + DigitsSample.NAME + " " + DigitsSample.EPOCHS + ", "
           + FashionSample.NAME + " " + FashionSample.EPOCHS + ", " + DigitsCnnSample.NAME + " "
           + DigitsCnnSample.EPOCHS + ", " + FashionCnnSample.NAME + " and " + FashionResNetSample.NAME + " "
-          + FashionCnnSample.EPOCHS + ", " + FashionGruSample.NAME + " " + FashionGruSample.EPOCHS + ").")
+          + FashionCnnSample.EPOCHS + ", " + FashionGruSample.NAME + " " + FashionGruSample.EPOCHS + ", "
+          + CharLmSample.NAME + " " + CharLmSample.EPOCHS + ").")
   Integer epochs;
 
   @Option(names = "--batch", paramLabel = "N",
       description = "Minibatch size, 1.." + MAX_BATCH + " (default: the digits samples " + DigitsSample.BATCH
-          + ", the Fashion-MNIST samples " + FashionSample.BATCH + ").")
+          + ", the Fashion-MNIST samples " + FashionSample.BATCH + ", " + CharLmSample.NAME + " "
+          + CharLmSample.BATCH + " windows of " + CharCorpus.CONTEXT + " characters).")
   Integer batch;
 
   @Option(names = "--arch", paramLabel = "NAME",
       description = "The network of the sample, where it has several (" + FashionCnnSample.NAME + ": default or "
-          + FashionCnnSample.SMALL + "; " + FashionGruSample.NAME + ": default or " + FashionGruSample.LSTM + ").")
+          + FashionCnnSample.SMALL + "; " + FashionGruSample.NAME + ": default or " + FashionGruSample.LSTM + "; "
+          + CharLmSample.NAME + ": default (transformer) or " + CharLmSample.LSTM + ").")
   String architecture = Sample.DEFAULT_ARCHITECTURE;
 
   @Option(names = "--lr", paramLabel = "RATE",
       description = "The initial (peak, for onecycle) learning rate, positive (default: adam, adamw, rmsprop"
-          + " 0.001; sgd, momentum, nesterov 0.05; adagrad 0.01).")
+          + " 0.001; sgd, momentum, nesterov 0.05; adagrad 0.01; " + CharLmSample.NAME + " with adam or adamw "
+          + CharLmSample.LEARNING_RATE + ").")
   Double learningRate;
 
   @Option(names = "--optimizer", paramLabel = "NAME",
@@ -124,8 +137,9 @@ public final class Samples implements Callable<Integer> {
   @Option(names = "--schedule", paramLabel = "NAME",
       description = "The learning-rate schedule: cosine (default: annealed to 0 over the run, per step),"
           + " constant, step (x0.1 every third of the run), exponential (x0.9 per epoch), warmup-cosine,"
-          + " onecycle, plateau (halved when val_loss stalls).")
-  String scheduleName = "cosine";
+          + " onecycle, plateau (halved when val_loss stalls); " + CharLmSample.NAME + ": "
+          + CharLmSample.SCHEDULE + " by default.")
+  String scheduleName;
 
   @Option(names = "--weight-decay", paramLabel = "W",
       description = "Weight decay, >= 0: L2 for sgd/adam/rmsprop/adagrad, decoupled for adamw (default: adamw"
@@ -133,7 +147,8 @@ public final class Samples implements Callable<Integer> {
   Double weightDecay;
 
   @Option(names = "--clip-norm", paramLabel = "MAX",
-      description = "Clips the gradients' global L2 norm to MAX before every step (PyTorch's clip_grad_norm_).")
+      description = "Clips the gradients' global L2 norm to MAX before every step (PyTorch's clip_grad_norm_;"
+          + " default: none, " + CharLmSample.NAME + " " + CharLmSample.CLIP_NORM + ").")
   Double clipNorm;
 
   @Option(names = "--checkpoint", paramLabel = "FILE",
@@ -154,8 +169,8 @@ public final class Samples implements Callable<Integer> {
   File report;
 
   @Option(names = "--seed", paramLabel = "N",
-      description = "Seed of the initial weights, the shuffling and the " + DigitsSample.NAME + " split (default: "
-          + DEFAULT_SEED + ").")
+      description = "Seed of the initial weights, the shuffling, the " + DigitsSample.NAME + " split and the text "
+          + CharLmSample.NAME + " writes (default: " + DEFAULT_SEED + ").")
   Long seed;
 
   @Option(names = "--data", paramLabel = "PATH",
@@ -163,8 +178,24 @@ public final class Samples implements Callable<Integer> {
           "the digits samples: a CSV file to use instead of the bundled digits, one image per line: "
               + "64 pixel values from 0 to 16, then the label.",
           "the Fashion-MNIST samples: the directory of the four Fashion-MNIST IDX files, gzipped or not"
-              + " (default: " + FashionSample.DEFAULT_DIR + ")."})
+              + " (default: " + FashionSample.DEFAULT_DIR + ").",
+          CharLmSample.NAME + ": not taken; it reads the bundled text."})
   File data;
+
+  @Option(names = "--prompt", paramLabel = "TEXT",
+      description = CharLmSample.NAME + ": the text that the generated text continues (default: '"
+          + CharLmSample.PROMPT + "').")
+  String prompt;
+
+  @Option(names = "--sample-length", paramLabel = "N",
+      description = CharLmSample.NAME + ": how many characters to generate after training, 0.." + MAX_SAMPLE_LENGTH
+          + " (default: " + CharLmSample.SAMPLE_LENGTH + ").")
+  Integer sampleLength;
+
+  @Option(names = "--temperature", paramLabel = "T",
+      description = CharLmSample.NAME + ": the sampling temperature, >= 0; 0 always takes the most likely"
+          + " character (default: " + CharLmSample.TEMPERATURE + ").")
+  Double temperature;
 
   @Option(names = {"-h", "--help"}, usageHelp = true, description = "Shows this help and exits.")
   boolean help;
@@ -236,7 +267,7 @@ public final class Samples implements Callable<Integer> {
     int e = epochs != null ? epochs : sample.defaultEpochs();
     int b = batch != null ? batch : sample.defaultBatch();
     String optimizerKey = TrainingOptions.lower(optimizerName);
-    String scheduleKey = TrainingOptions.lower(scheduleName);
+    String scheduleKey = TrainingOptions.lower(scheduleName != null ? scheduleName : sample.defaultSchedule());
     if (!TrainingOptions.OPTIMIZERS.contains(optimizerKey)) {
       throw new ParameterException(cmd, "--optimizer: unknown optimizer '" + optimizerName + "'; choose one of "
           + join(TrainingOptions.OPTIMIZERS));
@@ -245,7 +276,7 @@ public final class Samples implements Callable<Integer> {
       throw new ParameterException(cmd, "--schedule: unknown schedule '" + scheduleName + "'; choose one of "
           + join(TrainingOptions.SCHEDULES));
     }
-    double lr = learningRate != null ? learningRate : TrainingOptions.defaultLearningRate(optimizerKey);
+    double lr = learningRate != null ? learningRate : sample.defaultLearningRate(optimizerKey);
     long s = seed != null ? seed : DEFAULT_SEED;
     if (e < 1) {
       throw new ParameterException(cmd, "--epochs must be at least 1, got " + e);
@@ -262,6 +293,27 @@ public final class Samples implements Callable<Integer> {
     if (clipNorm != null && (!(clipNorm > 0) || Double.isInfinite(clipNorm))) {
       throw new ParameterException(cmd, "--clip-norm must be a positive number, got " + clipNorm);
     }
+    Double clipTo = clipNorm != null ? clipNorm : sample.defaultClipNorm() > 0 ? sample.defaultClipNorm() : null;
+    if (!sample.isLanguageModel()) {
+      String textOption = prompt != null ? "--prompt" : sampleLength != null ? "--sample-length"
+          : temperature != null ? "--temperature" : null;
+      if (textOption != null) {
+        throw new ParameterException(cmd, textOption + ": " + sample.name() + " generates no text; only "
+            + CharLmSample.NAME + " does");
+      }
+    }
+    String p = prompt != null ? prompt : CharLmSample.PROMPT;
+    int length = sampleLength != null ? sampleLength : CharLmSample.SAMPLE_LENGTH;
+    double temp = temperature != null ? temperature : CharLmSample.TEMPERATURE;
+    if (length < 0 || length > MAX_SAMPLE_LENGTH) {
+      throw new ParameterException(cmd, "--sample-length must be in 0.." + MAX_SAMPLE_LENGTH + ", got " + length);
+    }
+    if (!(temp >= 0) || Double.isInfinite(temp)) {
+      throw new ParameterException(cmd, "--temperature must be zero or positive, got " + temp);
+    }
+    if (p.isEmpty()) {
+      throw new ParameterException(cmd, "--prompt must not be empty");
+    }
     int t = threads != null ? threads : Math.min(256, Runtime.getRuntime().availableProcessors());
     if (t < 1 || t > 256) {
       throw new ParameterException(cmd, "--threads must be in 1..256, got " + t);
@@ -276,7 +328,7 @@ public final class Samples implements Callable<Integer> {
       throw new ParameterException(cmd, option + ": " + oneLine(ex.getMessage()));
     }
     try {
-      clipping = clipNorm == null ? null : GradientClipping.byNorm(clipNorm);
+      clipping = clipTo == null ? null : GradientClipping.byNorm(clipTo);
     } catch (IllegalArgumentException ex) {
       throw new ParameterException(cmd, "--clip-norm: " + oneLine(ex.getMessage()));
     }
@@ -294,13 +346,22 @@ public final class Samples implements Callable<Integer> {
       err.flush();
       return 2;
     }
+    if (sample.isLanguageModel()) {
+      for (int i = 0; i < p.length(); i++) {
+        if (d.corpus.id(p.charAt(i)) < 0) {
+          throw new ParameterException(cmd, "--prompt: character " + (i + 1) + " '" + p.charAt(i)
+              + "' is not one of the " + d.corpus.vocabularySize() + " characters of " + d.corpus.source()
+              + ": newline, space and " + d.corpus.vocabulary().trim());
+        }
+      }
+    }
 
     Model model = sample.newModel(architecture, b, Kernels.best(t));
     model.initialize(s);
     out.println(String.format(Locale.ROOT,
         "sample %s: %s, %s lr %s %s%s, batch %d, %d epoch%s, seed %d, %d thread%s", sample.name(),
         model.name(), optimizerKey, lr, TrainingOptions.describeSchedule(scheduleKey),
-        clipNorm == null ? "" : ", gradient norm clipped to " + clipNorm, b, e, e == 1 ? "" : "s", s, t,
+        clipTo == null ? "" : ", gradient norm clipped to " + clipTo, b, e, e == 1 ? "" : "s", s, t,
         t == 1 ? "" : "s"));
     out.println("data: " + d.description);
     out.println();
@@ -317,6 +378,16 @@ public final class Samples implements Callable<Integer> {
         .batchSize(b)
         .seed(s)
         .listener(new ConsoleProgress(out, interactive(out)));
+    if (sample.isLanguageModel()) {
+      builder.listener(new TrainingListener() {
+        @Override
+        public void onEpoch(EpochResult result) {
+          out.println(String.format(Locale.ROOT, "  validation %.4f nats/char, %.4f bits/char",
+              result.validationLoss(), CharLmSample.bits(result.validationLoss())));
+          out.flush();
+        }
+      });
+    }
     LearningRateSchedule schedule =
         TrainingOptions.schedule(scheduleKey, e, stepsPerEpoch(d.train.size(), b), lr);
     if (schedule != null) {
@@ -348,12 +419,23 @@ public final class Samples implements Callable<Integer> {
     }
 
     double accuracy = history.get(history.size() - 1).validationAccuracy();
+    double validationLoss = history.get(history.size() - 1).validationLoss();
     int first = Report.firstMeasuredEpoch(history);
+    String epochsMeasured =
+        first + 1 == history.size() ? " " + history.size() : "s " + (first + 1) + ".." + history.size();
     out.println();
-    out.println(String.format(Locale.ROOT,
-        "test accuracy %.4f on %d samples; training loop %.2f s, %.1f samples/s over epoch%s",
-        accuracy, d.test.size(), Report.trainSeconds(history), Report.samplesPerSecond(history),
-        first + 1 == history.size() ? " " + history.size() : "s " + (first + 1) + ".." + history.size()));
+    if (sample.isLanguageModel()) {
+      out.println(String.format(Locale.ROOT,
+          "validation loss %.4f nats/char (%.4f bits/char, next-character accuracy %.4f) on %d windows of %d;"
+              + " training loop %.2f s, %.1f samples/s (%.0f characters/s) over epoch%s",
+          validationLoss, CharLmSample.bits(validationLoss), accuracy, d.test.size(), d.test.featureSize(),
+          Report.trainSeconds(history), Report.samplesPerSecond(history),
+          Report.samplesPerSecond(history) * d.train.featureSize(), epochsMeasured));
+    } else {
+      out.println(String.format(Locale.ROOT,
+          "test accuracy %.4f on %d samples; training loop %.2f s, %.1f samples/s over epoch%s",
+          accuracy, d.test.size(), Report.trainSeconds(history), Report.samplesPerSecond(history), epochsMeasured));
+    }
     if (report != null) {
       try {
         history.writeCsv(new File(report, "history.csv"));
@@ -365,7 +447,15 @@ public final class Samples implements Callable<Integer> {
         return 2;
       }
     }
-    out.println(Report.resultLine(sample.name(), e, b, accuracy, history));
+    if (sample.isLanguageModel()) {
+      if (length > 0) {
+        out.println();
+        sample.generate(model, d, p, length, temp, s, out);
+      }
+      out.println(Report.resultLine(sample.name(), e, b, "validation_loss", validationLoss, history));
+    } else {
+      out.println(Report.resultLine(sample.name(), e, b, accuracy, history));
+    }
     out.flush();
     return 0;
   }

@@ -25,6 +25,14 @@ class ReportTest {
   }
 
   @Test
+  void aLanguageModelReportsItsValidationLoss() {
+    List<EpochResult> history = Arrays.asList(epoch(1, 2, 10.0, 1000), epoch(2, 2, 4.0, 1000));
+    assertEquals("result: {\"sample\":\"charlm\",\"epochs\":2,\"batch\":32,\"validation_loss\":1.6543,"
+        + "\"train_seconds\":14.00,\"samples_per_second\":250.0}",
+        Report.resultLine("charlm", 2, 32, "validation_loss", 1.65432, history));
+  }
+
+  @Test
   void aSingleEpochIsMeasuredItself() {
     List<EpochResult> history = Collections.singletonList(epoch(1, 1, 4.0, 1000));
     assertEquals(4.0, Report.trainSeconds(history), 1e-12);
