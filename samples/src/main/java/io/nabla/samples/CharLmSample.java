@@ -28,7 +28,7 @@ final class CharLmSample extends Sample {
   static final int EPOCHS = 8;
   static final int BATCH = 32;
   static final int STRIDE = CharCorpus.CONTEXT / 2;
-  static final double LEARNING_RATE = 2e-3;
+  static final double LEARNING_RATE = 3e-3;
   static final String SCHEDULE = "warmup-cosine";
   static final double CLIP_NORM = 1.0;
   static final String PROMPT = "NABLA, n.  ";
