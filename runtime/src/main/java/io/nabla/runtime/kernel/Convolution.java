@@ -1,7 +1,6 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
-import java.util.Arrays;
 
 /**
  * Convolution lowered to matrix products (im2col). A batch of {@code B} samples {@code (C, H, W)} is unfolded into
@@ -22,38 +21,53 @@ public final class Convolution {
    * padding.
    */
   public static void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    im2colSamples(g, x, batch, columns, 0, batch);
+  }
+
+  /**
+   * {@link #im2col} for samples {@code [from, to)} of the {@code batch}: writes only their columns, so disjoint
+   * ranges may run on different threads.
+   */
+  static void im2colSamples(Conv2dGeometry g, float[] x, int batch, float[] columns, int from, int to) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int inPlane = g.height * g.width;
-    for (int c = 0; c < g.channels; c++) {
-      for (int i = 0; i < g.kernelH; i++) {
-        for (int j = 0; j < g.kernelW; j++) {
-          int row = ((c * g.kernelH + i) * g.kernelW + j) * rowLength;
+    int outW = g.outWidth;
+    for (int b = from; b < to; b++) {
+      for (int c = 0; c < g.channels; c++) {
+        int src = (b * g.channels + c) * inPlane;
+        for (int i = 0; i < g.kernelH; i++) {
           int dh = i * g.dilationH - g.padTop;
-          int dw = j * g.dilationW - g.padLeft;
-          // Output columns whose input column is inside the image: [first, end); the rest read padding.
-          int first = firstInside(dw, g.strideW, g.width, g.outWidth);
-          int end = endInside(dw, g.strideW, g.width, g.outWidth, first);
-          for (int b = 0; b < batch; b++) {
-            int src = (b * g.channels + c) * inPlane;
-            int dst = row + b * plane;
+          for (int j = 0; j < g.kernelW; j++) {
+            int dst = ((c * g.kernelH + i) * g.kernelW + j) * rowLength + b * plane;
+            int dw = j * g.dilationW - g.padLeft;
+            // Output columns whose input column is inside the image: [first, end); the rest read padding.
+            int first = firstInside(dw, g.strideW, g.width, outW);
+            int end = endInside(dw, g.strideW, g.width, outW, first);
             for (int oh = 0; oh < g.outHeight; oh++) {
               int h = oh * g.strideH + dh;
-              int out = dst + oh * g.outWidth;
+              int out = dst + oh * outW;
               if (h < 0 || h >= g.height) {
-                Arrays.fill(columns, out, out + g.outWidth, 0f);
+                for (int ow = 0; ow < outW; ow++) {
+                  columns[out + ow] = 0f;
+                }
                 continue;
               }
               int srcRow = src + h * g.width + dw;
-              Arrays.fill(columns, out, out + first, 0f);
+              for (int ow = 0; ow < first; ow++) {
+                columns[out + ow] = 0f;
+              }
               if (g.strideW == 1) {
                 System.arraycopy(x, srcRow + first, columns, out + first, end - first);
               } else {
+                int sw = g.strideW;
                 for (int ow = first; ow < end; ow++) {
-                  columns[out + ow] = x[srcRow + ow * g.strideW];
+                  columns[out + ow] = x[srcRow + ow * sw];
                 }
               }
-              Arrays.fill(columns, out + end, out + g.outWidth, 0f);
+              for (int ow = end; ow < outW; ow++) {
+                columns[out + ow] = 0f;
+              }
             }
           }
         }
@@ -75,34 +89,44 @@ public final class Convolution {
 
   /** The transpose of {@link #im2col}: adds every column entry back into {@code dx} where it was read from. */
   public static void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    col2imAddSamples(g, columns, batch, dx, 0, batch);
+  }
+
+  /**
+   * {@link #col2imAdd} for samples {@code [from, to)}: writes only their part of {@code dx}, each element summed
+   * in the same order whatever the range, so disjoint ranges may run on different threads.
+   */
+  static void col2imAddSamples(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int inPlane = g.height * g.width;
-    for (int c = 0; c < g.channels; c++) {
-      for (int i = 0; i < g.kernelH; i++) {
-        for (int j = 0; j < g.kernelW; j++) {
-          int row = ((c * g.kernelH + i) * g.kernelW + j) * rowLength;
+    int outW = g.outWidth;
+    for (int b = from; b < to; b++) {
+      for (int c = 0; c < g.channels; c++) {
+        // One input plane stays in cache while every (i, j) adds into it.
+        int dst = (b * g.channels + c) * inPlane;
+        for (int i = 0; i < g.kernelH; i++) {
           int dh = i * g.dilationH - g.padTop;
-          int dw = j * g.dilationW - g.padLeft;
-          int first = firstInside(dw, g.strideW, g.width, g.outWidth);
-          int end = endInside(dw, g.strideW, g.width, g.outWidth, first);
-          for (int b = 0; b < batch; b++) {
-            int dst = (b * g.channels + c) * inPlane;
-            int src = row + b * plane;
+          for (int j = 0; j < g.kernelW; j++) {
+            int src = ((c * g.kernelH + i) * g.kernelW + j) * rowLength + b * plane;
+            int dw = j * g.dilationW - g.padLeft;
+            int first = firstInside(dw, g.strideW, g.width, outW);
+            int end = endInside(dw, g.strideW, g.width, outW, first);
             for (int oh = 0; oh < g.outHeight; oh++) {
               int h = oh * g.strideH + dh;
               if (h < 0 || h >= g.height) {
                 continue;
               }
               int dstRow = dst + h * g.width + dw;
-              int in = src + oh * g.outWidth;
+              int in = src + oh * outW;
               if (g.strideW == 1) {
                 for (int ow = first; ow < end; ow++) {
                   dx[dstRow + ow] += columns[in + ow];
                 }
               } else {
+                int sw = g.strideW;
                 for (int ow = first; ow < end; ow++) {
-                  dx[dstRow + ow * g.strideW] += columns[in + ow];
+                  dx[dstRow + ow * sw] += columns[in + ow];
                 }
               }
             }
@@ -118,13 +142,26 @@ public final class Convolution {
    */
   public static void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
       Activation act, float slope, float[] out) {
+    toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, 0, g.filters);
+  }
+
+  /** {@link #toBatchMajor} for filters {@code [from, to)}: disjoint ranges may run on different threads. */
+  static void toBatchMajorFilters(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out, int from, int to) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
-    for (int f = 0; f < g.filters; f++) {
+    for (int f = from; f < to; f++) {
       float bias = biasOff < 0 ? 0f : params[biasOff + f];
       for (int b = 0; b < batch; b++) {
         int src = f * rowLength + b * plane;
         int dst = (b * g.filters + f) * plane;
+        if (act == Activation.RELU) {
+          // The common case, inline: one pass instead of two (the same Math.max as ActivationFunctions).
+          for (int p = 0; p < plane; p++) {
+            out[dst + p] = Math.max(product[src + p] + bias, 0f);
+          }
+          continue;
+        }
         for (int p = 0; p < plane; p++) {
           out[dst + p] = product[src + p] + bias;
         }
@@ -136,13 +173,20 @@ public final class Convolution {
   /**
    * The backward prologue, fused: {@code dz[f, b·P + p] = dy[b, f, p] · act'(y[b, f, p])} (filter-major, ready for
    * the weight and input products) and the bias gradient {@code grads[biasOff + f] += Σ_{b,p} dz}
-   * ({@code biasOff = -1}: none). Overwrites {@code dy} with {@code dy · act'(y)}.
+   * ({@code biasOff = -1}: none). Overwrites {@code dy} with {@code dy · act'(y)}. The bias gradient sums each
+   * sample's plane in four interleaved partial sums, then the planes in sample order: a fixed order.
    */
   public static void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
       float[] dz, float[] grads, int biasOff) {
+    toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, 0, g.filters);
+  }
+
+  /** {@link #toFilterMajor} for filters {@code [from, to)}: disjoint ranges may run on different threads. */
+  static void toFilterMajorFilters(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff, int from, int to) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
-    for (int f = 0; f < g.filters; f++) {
+    for (int f = from; f < to; f++) {
       float sum = 0f;
       for (int b = 0; b < batch; b++) {
         int src = (b * g.filters + f) * plane;
@@ -153,20 +197,38 @@ public final class Convolution {
             float v = y[src + p] > 0f ? dy[src + p] : 0f;
             dy[src + p] = v;
             dz[dst + p] = v;
-            sum += v;
           }
-          continue;
+        } else {
+          ActivationFunctions.multiplyDerivative(dy, y, src, src + plane, act, slope);
+          System.arraycopy(dy, src, dz, dst, plane);
         }
-        ActivationFunctions.multiplyDerivative(dy, y, src, src + plane, act, slope);
-        for (int p = 0; p < plane; p++) {
-          float v = dy[src + p];
-          dz[dst + p] = v;
-          sum += v;
+        if (biasOff >= 0) {
+          sum += planeSum(dz, dst, plane);
         }
       }
       if (biasOff >= 0) {
         grads[biasOff + f] += sum;
       }
     }
+  }
+
+  /** {@code Σ v[off, off + n)} in four interleaved partial sums, ((s0 + s1) + (s2 + s3)) + the tail in order. */
+  static float planeSum(float[] v, int off, int n) {
+    float s0 = 0f;
+    float s1 = 0f;
+    float s2 = 0f;
+    float s3 = 0f;
+    int p = 0;
+    for (; p + 4 <= n; p += 4) {
+      s0 += v[off + p];
+      s1 += v[off + p + 1];
+      s2 += v[off + p + 2];
+      s3 += v[off + p + 3];
+    }
+    float s = (s0 + s1) + (s2 + s3);
+    for (; p < n; p++) {
+      s += v[off + p];
+    }
+    return s;
   }
 }

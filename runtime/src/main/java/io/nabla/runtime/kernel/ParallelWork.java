@@ -26,6 +26,16 @@ abstract class ParallelWork implements WorkerPool.Task {
   private static final int DERIVATIVE = 1;
   private static final int FORWARD = 2;
   private static final int BACKWARD = 3;
+  private static final int IM2COL = 4;
+  private static final int COL2IM = 5;
+  private static final int TO_BATCH = 6;
+  private static final int TO_FILTER = 7;
+  private static final int MAX_FORWARD = 8;
+  private static final int MAX_BACKWARD = 9;
+  private static final int AVERAGE_FORWARD = 10;
+  private static final int AVERAGE_BACKWARD = 11;
+  /** Convolution and pooling steps split from this many elements written (≈ 10 µs on one core). */
+  static final long CONV_THRESHOLD = 1L << 15;
 
   private final @Nullable WorkerPool pool;
   private final AtomicBoolean busy;
@@ -42,6 +52,12 @@ abstract class ParallelWork implements WorkerPool.Task {
   private int dim;
   private int heads;
   private boolean causal;
+  private @Nullable Conv2dGeometry geometry;
+  private int @Nullable [] indices;
+  private float @Nullable [] e;
+  private int batch;
+  private int offset;
+  private int offset2;
 
   ParallelWork(@Nullable WorkerPool pool, AtomicBoolean busy) {
     this.pool = pool;
@@ -159,6 +175,117 @@ abstract class ParallelWork implements WorkerPool.Task {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------
+  // Convolution and pooling: the static steps of Convolution and Pooling, split by sample, filter or plane. Every
+  // element is computed by the same code in the same order whichever thread runs it.
+
+  final void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    convolution(IM2COL, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), x, columns, null, null, null,
+        null, 0, 0, null, 0f);
+  }
+
+  final void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    convolution(COL2IM, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), columns, dx, null, null, null,
+        null, 0, 0, null, 0f);
+  }
+
+  final void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
+      float slope, float[] out) {
+    convolution(TO_BATCH, g, g.filters, batch, (long) batch * g.outputSize(), product, params, out, null, null, null,
+        biasOff, 0, act, slope);
+  }
+
+  final void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff) {
+    convolution(TO_FILTER, g, g.filters, batch, (long) batch * g.outputSize(), dy, y, dz, grads, null, null, biasOff,
+        0, act, slope);
+  }
+
+  final void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    g.checkWindowFits();
+    convolution(MAX_FORWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), x, out, null, null, null,
+        argmax, 0, 0, null, 0f);
+  }
+
+  final void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
+    convolution(MAX_BACKWARD, g, batch * g.channels, batch, (long) batch * g.outputSize(), dy, dx, null, null, null,
+        argmax, 0, 0, null, 0f);
+  }
+
+  final void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    g.checkWindowFits();
+    convolution(AVERAGE_FORWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), x, out, null, null,
+        null, null, 0, 0, null, 0f);
+  }
+
+  final void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    g.checkWindowFits();
+    convolution(AVERAGE_BACKWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), dy, dx, null, null,
+        null, null, 0, 0, null, 0f);
+  }
+
+  private void convolution(int kind, Conv2dGeometry g, int units, int batch, long size, float[] x, float[] y,
+      float @Nullable [] z, float @Nullable [] w, float @Nullable [] v, int @Nullable [] indices, int offset,
+      int offset2, @Nullable Activation act, float slope) {
+    enter();
+    try {
+      if (pool == null || units < 2 || size < CONV_THRESHOLD) {
+        convolutionRange(kind, g, batch, x, y, z, w, indices, offset, act, slope, 0, units);
+        return;
+      }
+      this.kind = kind;
+      this.geometry = g;
+      this.n = units;
+      this.batch = batch;
+      this.a = x;
+      this.b = y;
+      this.c = z;
+      this.d = w;
+      this.e = v;
+      this.indices = indices;
+      this.offset = offset;
+      this.offset2 = offset2;
+      this.act = act;
+      this.slope = slope;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private static void convolutionRange(int kind, Conv2dGeometry g, int batch, float[] x, float[] y,
+      float @Nullable [] z, float @Nullable [] w, int @Nullable [] indices, int offset, @Nullable Activation act,
+      float slope, int from, int to) {
+    switch (kind) {
+      case IM2COL:
+        Convolution.im2colSamples(g, x, batch, y, from, to);
+        return;
+      case COL2IM:
+        Convolution.col2imAddSamples(g, x, batch, y, from, to);
+        return;
+      case TO_BATCH:
+        Convolution.toBatchMajorFilters(g, x, batch, y, offset, act, slope, z, from, to);
+        return;
+      case TO_FILTER:
+        Convolution.toFilterMajorFilters(g, x, y, batch, act, slope, z, w, offset, from, to);
+        return;
+      case MAX_FORWARD:
+        Pooling.maxForwardPlanes(g, x, y, indices, from, to);
+        return;
+      case MAX_BACKWARD:
+        Pooling.maxBackwardPlanes(g, x, indices, y, from, to);
+        return;
+      case AVERAGE_FORWARD:
+        Pooling.averageForwardPlanes(g, x, y, from, to);
+        return;
+      case AVERAGE_BACKWARD:
+        Pooling.averageBackwardPlanes(g, x, y, from, to);
+        return;
+      default:
+        throw new IllegalStateException("kind " + kind);
+    }
+  }
+
   private void enter() {
     if (!busy.compareAndSet(false, true)) {
       throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
@@ -174,6 +301,9 @@ abstract class ParallelWork implements WorkerPool.Task {
       b = null;
       c = null;
       d = null;
+      e = null;
+      indices = null;
+      geometry = null;
       act = null;
     }
   }
@@ -190,6 +320,12 @@ abstract class ParallelWork implements WorkerPool.Task {
         } else {
           derivativeRange(a, b, from, to, act, slope);
         }
+      }
+    } else if (kind >= IM2COL) {
+      int from = (int) ((long) n * part / parts);
+      int to = (int) ((long) n * (part + 1) / parts);
+      if (from < to) {
+        convolutionRange(kind, geometry, batch, a, b, c, d, indices, offset, act, slope, from, to);
       }
     } else {
       int from = (int) ((long) n * part / parts);
