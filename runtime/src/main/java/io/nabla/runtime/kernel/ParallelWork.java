@@ -253,7 +253,27 @@ abstract class ParallelWork implements WorkerPool.Task {
     }
   }
 
-  private static void convolutionRange(int kind, Conv2dGeometry g, int batch, float[] x, float[] y,
+  /**
+   * {@link Pooling#maxForward} on the planes {@code [from, to)}; the Vector API kernels override it with a vector
+   * loop for the 2×2 stride-2 window that picks the same elements.
+   */
+  void maxPoolRange(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+    Pooling.maxForwardPlanes(g, x, out, argmax, from, to);
+  }
+
+  /** {@link Convolution#toBatchMajor} on filters {@code [from, to)}; the Vector API kernels override it. */
+  void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
+      float slope, float[] out, int from, int to) {
+    Convolution.toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, from, to);
+  }
+
+  /** {@link Convolution#toFilterMajor} on filters {@code [from, to)}; the Vector API kernels override it. */
+  void toFilterMajorRange(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff, int from, int to) {
+    Convolution.toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, from, to);
+  }
+
+  private void convolutionRange(int kind, Conv2dGeometry g, int batch, float[] x, float[] y,
       float @Nullable [] z, float @Nullable [] w, int @Nullable [] indices, int offset, @Nullable Activation act,
       float slope, int from, int to) {
     switch (kind) {
@@ -264,13 +284,13 @@ abstract class ParallelWork implements WorkerPool.Task {
         Convolution.col2imAddSamples(g, x, batch, y, from, to);
         return;
       case TO_BATCH:
-        Convolution.toBatchMajorFilters(g, x, batch, y, offset, act, slope, z, from, to);
+        toBatchMajorRange(g, x, batch, y, offset, act, slope, z, from, to);
         return;
       case TO_FILTER:
-        Convolution.toFilterMajorFilters(g, x, y, batch, act, slope, z, w, offset, from, to);
+        toFilterMajorRange(g, x, y, batch, act, slope, z, w, offset, from, to);
         return;
       case MAX_FORWARD:
-        Pooling.maxForwardPlanes(g, x, y, indices, from, to);
+        maxPoolRange(g, x, y, indices, from, to);
         return;
       case MAX_BACKWARD:
         Pooling.maxBackwardPlanes(g, x, indices, y, from, to);

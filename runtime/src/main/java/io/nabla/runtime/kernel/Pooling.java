@@ -26,7 +26,7 @@ public final class Pooling {
   static void maxForwardPlanes(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
     boolean inside = g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
         && g.dilationW == 1;
-    if (inside && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2) {
+    if (isPlain2x2(g)) {
       maxForward2x2(g, x, out, argmax, from, to);
       return;
     }
@@ -70,6 +70,12 @@ public final class Pooling {
     }
   }
 
+  /** Whether the window is 2×2 with stride 2, without padding or dilation (the usual max pooling). */
+  static boolean isPlain2x2(Conv2dGeometry g) {
+    return g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
+        && g.dilationW == 1 && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2;
+  }
+
   /**
    * An int that orders as the float under {@code <} and {@code ==}: {@code -0} and {@code +0} equal, every NaN
    * equal and above {@code +∞} (so the first NaN wins, as the scan in window order takes it). Branch-free.
@@ -94,7 +100,7 @@ public final class Pooling {
    * shifted left two bits, below it {@code 3 - position} in window order, so the largest of the four is the first
    * maximum (or the first NaN) — the element the scan in window order picks. The value is re-read at its index.
    */
-  private static void maxForward2x2(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+  static void maxForward2x2(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
     int width = g.width;
     int inPlane = g.height * width;
     int outW = g.outWidth;
