@@ -192,9 +192,9 @@ public final class Convolution {
         int src = (b * g.filters + f) * plane;
         int dst = f * rowLength + b * plane;
         if (act == Activation.RELU) {
-          // The common case, inline: one pass instead of two.
+          // The common case, inline: one pass instead of two, and branch-free (y > 0 is a coin toss after a ReLU).
           for (int p = 0; p < plane; p++) {
-            float v = y[src + p] > 0f ? dy[src + p] : 0f;
+            float v = Float.intBitsToFloat(Float.floatToRawIntBits(dy[src + p]) & positiveMask(y[src + p]));
             dy[src + p] = v;
             dz[dst + p] = v;
           }
@@ -210,6 +210,16 @@ public final class Convolution {
         grads[biasOff + f] += sum;
       }
     }
+  }
+
+  /**
+   * All ones when {@code y > 0f}, else 0, without a branch: {@code y > 0} exactly when its bits, as an int, lie in
+   * {@code [1, 0x7f800000]} (the positive floats up to +∞; NaNs lie above, negatives and -0 below as ints ≤ 0).
+   */
+  static int positiveMask(float y) {
+    long bits = Float.floatToRawIntBits(y);
+    // (bits - 1) in [0, 0x7f800000): both differences below negative only inside, as longs (no overflow).
+    return (int) ((~(bits - 1) & (bits - 1 - 0x7f800000L)) >> 63);
   }
 
   /** {@code Σ v[off, off + n)} in four interleaved partial sums, ((s0 + s1) + (s2 + s3)) + the tail in order. */

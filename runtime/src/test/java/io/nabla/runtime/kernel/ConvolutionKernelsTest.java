@@ -239,6 +239,23 @@ class ConvolutionKernelsTest {
     }
   }
 
+  /** The branch-free ReLU derivative's mask is {@code y > 0f}, on special values and random bit patterns. */
+  @Test
+  void positiveMaskIsGreaterThanZero() {
+    float[] special = {0f, -0f, Float.MIN_VALUE, -Float.MIN_VALUE, Float.MAX_VALUE, -Float.MAX_VALUE,
+        Float.POSITIVE_INFINITY, Float.NEGATIVE_INFINITY, Float.NaN, Float.intBitsToFloat(0xffc00001),
+        Float.intBitsToFloat(0x7f800001), Float.intBitsToFloat(0x7fffffff), Float.intBitsToFloat(0x80000001), 1f,
+        -1f};
+    for (float y : special) {
+      assertEquals(y > 0f ? -1 : 0, Convolution.positiveMask(y), "y = " + y + " (" + Float.floatToRawIntBits(y) + ")");
+    }
+    java.util.Random random = new java.util.Random(3);
+    for (int i = 0; i < 100_000; i++) {
+      float y = Float.intBitsToFloat(random.nextInt());
+      assertEquals(y > 0f ? -1 : 0, Convolution.positiveMask(y), "bits " + Float.floatToRawIntBits(y));
+    }
+  }
+
   /** Random values, or ({@code ties}) few distinct values with a NaN now and then. */
   private static float[] special(Rng rng, int n, boolean ties) {
     float[] x = ConvolutionTest.random(rng, n);
