@@ -1,6 +1,7 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
+import java.util.Arrays;
 
 /**
  * Convolution lowered to matrix products (im2col). A batch of {@code B} samples {@code (C, H, W)} is unfolded into
@@ -44,6 +45,10 @@ public final class Convolution {
             // Output columns whose input column is inside the image: [first, end); the rest read padding.
             int first = firstInside(dw, g.strideW, g.width, outW);
             int end = endInside(dw, g.strideW, g.width, outW, first);
+            if (sameShape(g)) {
+              im2colShifted(g, x, src + dh * g.width + dw, columns, dst, dh, first, end);
+              continue;
+            }
             for (int oh = 0; oh < g.outHeight; oh++) {
               int h = oh * g.strideH + dh;
               int out = dst + oh * outW;
@@ -75,6 +80,100 @@ public final class Convolution {
     }
   }
 
+  /**
+   * Stride 1 and an output as wide as the input ("same" padding): then column {@code (oh, ow)} of a kernel offset
+   * reads input {@code (oh + dh, ow + dw)}, a constant shift in the flattened planes, so the valid rows are one
+   * contiguous span (long loops instead of one per short row) apart from the few columns each row reads from
+   * padding.
+   */
+  static boolean sameShape(Conv2dGeometry g) {
+    return g.strideH == 1 && g.strideW == 1 && g.outWidth == g.width;
+  }
+
+  /** The output rows {@code oh} whose input row {@code oh + dh} is inside: {@code [first, end)}. */
+  private static int firstRow(Conv2dGeometry g, int dh) {
+    return Math.min(g.outHeight, Math.max(0, -dh));
+  }
+
+  private static int endRow(Conv2dGeometry g, int dh, int first) {
+    return Math.max(first, Math.min(g.outHeight, g.height - dh));
+  }
+
+  /**
+   * One kernel offset's block of {@link #im2col} under {@link #sameShape}: {@code columns[out + k] = x[in + k]}
+   * over the span from the first valid element to the last (one copy), then zeros over the padding (whole rows
+   * outside, and each row's columns outside {@code [first, end)}, which the copy filled from neighbouring rows).
+   */
+  private static void im2colShifted(Conv2dGeometry g, float[] x, int in, float[] columns, int out, int dh,
+      int first, int end) {
+    int w = g.width;
+    int plane = g.outputPlane();
+    int rowA = firstRow(g, dh);
+    int rowB = endRow(g, dh, rowA);
+    if (rowA == rowB || first == end) {
+      Arrays.fill(columns, out, out + plane, 0f);
+      return;
+    }
+    int k0 = rowA * w + first;
+    int k1 = (rowB - 1) * w + end;
+    Arrays.fill(columns, out, out + k0, 0f);
+    System.arraycopy(x, in + k0, columns, out + k0, k1 - k0);
+    Arrays.fill(columns, out + k1, out + plane, 0f);
+    if (first > 0 || end < w) {
+      for (int oh = rowA; oh < rowB; oh++) {
+        int row = out + oh * w;
+        for (int ow = 0; ow < first; ow++) {
+          columns[row + ow] = 0f;
+        }
+        for (int ow = end; ow < w; ow++) {
+          columns[row + ow] = 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * One kernel offset's block of {@link #col2imAdd} under {@link #sameShape}: {@code dx[d + k] += columns[s + k]}
+   * over the span in one loop. The span also adds the padding columns between rows into {@code dx} elements they
+   * do not belong to; those few elements ({@code saved}, at least {@code 4·outHeight} long) are saved before and
+   * restored after, so every element gets exactly the additions, in the order, of the row-by-row loop.
+   */
+  private static void col2imShifted(Conv2dGeometry g, float[] columns, int s, float[] dx, int d, int dh,
+      int first, int end, float[] saved, SpanAdd spans) {
+    int w = g.width;
+    int rowA = firstRow(g, dh);
+    int rowB = endRow(g, dh, rowA);
+    if (rowA == rowB || first == end) {
+      return;
+    }
+    int k0 = rowA * w + first;
+    int k1 = (rowB - 1) * w + end;
+    int gaps = w - (end - first);
+    if (gaps > 4) {
+      // Wide gaps (a kernel much wider than the padding): row by row.
+      for (int oh = rowA; oh < rowB; oh++) {
+        spans.add(dx, d + oh * w + first, columns, s + oh * w + first, end - first);
+      }
+      return;
+    }
+    // Between rows oh and oh + 1 the span crosses k in [oh·w + end, oh·w + end + gaps).
+    int n = 0;
+    for (int oh = rowA; oh < rowB - 1; oh++) {
+      int gap = d + oh * w + end;
+      for (int t = 0; t < gaps; t++) {
+        saved[n++] = dx[gap + t];
+      }
+    }
+    spans.add(dx, d + k0, columns, s + k0, k1 - k0);
+    n = 0;
+    for (int oh = rowA; oh < rowB - 1; oh++) {
+      int gap = d + oh * w + end;
+      for (int t = 0; t < gaps; t++) {
+        dx[gap + t] = saved[n++];
+      }
+    }
+  }
+
   /** The first output column {@code ow} with {@code ow·stride + offset ≥ 0}, at most {@code outWidth}. */
   static int firstInside(int offset, int stride, int width, int outWidth) {
     int first = offset >= 0 ? 0 : (-offset + stride - 1) / stride;
@@ -97,6 +196,23 @@ public final class Convolution {
    * in the same order whatever the range, so disjoint ranges may run on different threads.
    */
   static void col2imAddSamples(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to) {
+    col2imAddSamples(g, columns, batch, dx, from, to, null);
+  }
+
+  /**
+   * {@code dx[d + k] += columns[s + k]} for {@code k < n}: the Vector API kernels pass one to
+   * {@link #col2imAddSamples(Conv2dGeometry, float[], int, float[], int, int, SpanAdd)}, which then adds each
+   * {@link #sameShape} block as one span (the JIT does not vectorise this loop itself: the two arrays might be
+   * one).
+   */
+  interface SpanAdd {
+    void add(float[] dx, int d, float[] columns, int s, int n);
+  }
+
+  /** As {@link #col2imAddSamples}, spans added by {@code spans} ({@code null}: row by row, in scalar). */
+  static void col2imAddSamples(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to,
+      SpanAdd spans) {
+    float[] saved = spans != null && sameShape(g) ? new float[4 * g.outHeight] : null;
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int inPlane = g.height * g.width;
@@ -112,6 +228,10 @@ public final class Convolution {
             int dw = j * g.dilationW - g.padLeft;
             int first = firstInside(dw, g.strideW, g.width, outW);
             int end = endInside(dw, g.strideW, g.width, outW, first);
+            if (saved != null) {
+              col2imShifted(g, columns, src, dx, dst + dh * g.width + dw, dh, first, end, saved, spans);
+              continue;
+            }
             for (int oh = 0; oh < g.outHeight; oh++) {
               int h = oh * g.strideH + dh;
               if (h < 0 || h >= g.height) {

@@ -261,6 +261,11 @@ abstract class ParallelWork implements WorkerPool.Task {
     Pooling.maxForwardPlanes(g, x, out, argmax, from, to);
   }
 
+  /** {@link Convolution#col2imAdd} on samples {@code [from, to)}; the Vector API kernels override it. */
+  void col2imAddRange(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to) {
+    Convolution.col2imAddSamples(g, columns, batch, dx, from, to);
+  }
+
   /** {@link Convolution#toBatchMajor} on filters {@code [from, to)}; the Vector API kernels override it. */
   void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
       float slope, float[] out, int from, int to) {
@@ -281,7 +286,7 @@ abstract class ParallelWork implements WorkerPool.Task {
         Convolution.im2colSamples(g, x, batch, y, from, to);
         return;
       case COL2IM:
-        Convolution.col2imAddSamples(g, x, batch, y, from, to);
+        col2imAddRange(g, x, batch, y, from, to);
         return;
       case TO_BATCH:
         toBatchMajorRange(g, x, batch, y, offset, act, slope, z, from, to);

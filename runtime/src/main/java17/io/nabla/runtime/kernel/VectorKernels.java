@@ -74,6 +74,11 @@ final class VectorKernels implements Kernels {
       }
 
       @Override
+      void col2imAddRange(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to) {
+        Convolution.col2imAddSamples(g, columns, batch, dx, from, to, VectorKernels::addSpan);
+      }
+
+      @Override
       void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
           Activation act, float slope, float[] out, int from, int to) {
         if (act == Activation.RELU || act == Activation.IDENTITY) {
@@ -1352,6 +1357,18 @@ final class VectorKernels implements Kernels {
       if (biasOff >= 0) {
         grads[biasOff + f] += sum;
       }
+    }
+  }
+
+  /** {@code dx[d + k] += columns[s + k]} for {@code k < n} ({@link Convolution.SpanAdd}). */
+  static void addSpan(float[] dx, int d, float[] columns, int s, int n) {
+    int k = 0;
+    for (int end = SPECIES.loopBound(n); k < end; k += LANES) {
+      FloatVector.fromArray(SPECIES, dx, d + k).add(FloatVector.fromArray(SPECIES, columns, s + k))
+          .intoArray(dx, d + k);
+    }
+    for (; k < n; k++) {
+      dx[d + k] += columns[s + k];
     }
   }
 }
