@@ -275,15 +275,18 @@ public final class Convolution {
       for (int b = 0; b < batch; b++) {
         int src = f * rowLength + b * plane;
         int dst = (b * g.filters + f) * plane;
+        // A copy, then the arithmetic in place: the JIT vectorises a loop reading and writing the same index of
+        // one array, not one between two arrays at different offsets (they might be the same array).
+        System.arraycopy(product, src, out, dst, plane);
         if (act == Activation.RELU) {
           // The common case, inline: one pass instead of two (the same Math.max as ActivationFunctions).
-          for (int p = 0; p < plane; p++) {
-            out[dst + p] = Math.max(product[src + p] + bias, 0f);
+          for (int p = dst; p < dst + plane; p++) {
+            out[p] = Math.max(out[p] + bias, 0f);
           }
           continue;
         }
-        for (int p = 0; p < plane; p++) {
-          out[dst + p] = product[src + p] + bias;
+        for (int p = dst; p < dst + plane; p++) {
+          out[p] += bias;
         }
         ActivationFunctions.apply(out, dst, dst + plane, act, slope);
       }
@@ -313,11 +316,10 @@ public final class Convolution {
         int dst = f * rowLength + b * plane;
         if (act == Activation.RELU) {
           // The common case, inline: one pass instead of two, and branch-free (y > 0 is a coin toss after a ReLU).
-          for (int p = 0; p < plane; p++) {
-            float v = Float.intBitsToFloat(Float.floatToRawIntBits(dy[src + p]) & positiveMask(y[src + p]));
-            dy[src + p] = v;
-            dz[dst + p] = v;
+          for (int p = src; p < src + plane; p++) {
+            dy[p] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[p]) & positiveMask(y[p]));
           }
+          System.arraycopy(dy, src, dz, dst, plane);
         } else {
           ActivationFunctions.multiplyDerivative(dy, y, src, src + plane, act, slope);
           System.arraycopy(dy, src, dz, dst, plane);
