@@ -8,7 +8,8 @@ import org.jspecify.annotations.Nullable;
  * The work outside the products that a {@link Kernels} implementation splits over its threads: element-wise
  * activations and their derivatives by contiguous ranges (boundaries multiples of {@value #ALIGN} elements, so a
  * vector loop sees the same vector and tail elements whatever the split), attention by (sample, head) pairs, each
- * pair on one thread with that thread's scratch. Every element or pair is computed by the same code whichever
+ * pair on one thread with that thread's scratch, the convolution steps by sample (im2col, col2im) or filter (the
+ * epilogues, so each filter's bias gradient is summed whole by one thread), pooling by (sample, channel) plane. Every element or pair is computed by the same code whichever
  * thread runs it, so results are bitwise identical for any thread count. One instance per kernels instance; the
  * call in flight is published to the workers by the pool's volatile hand-off; nothing is allocated per call.
  */
@@ -54,10 +55,8 @@ abstract class ParallelWork implements WorkerPool.Task {
   private boolean causal;
   private @Nullable Conv2dGeometry geometry;
   private int @Nullable [] indices;
-  private float @Nullable [] e;
   private int batch;
   private int offset;
-  private int offset2;
 
   ParallelWork(@Nullable WorkerPool pool, AtomicBoolean busy) {
     this.pool = pool;
@@ -180,53 +179,53 @@ abstract class ParallelWork implements WorkerPool.Task {
   // element is computed by the same code in the same order whichever thread runs it.
 
   final void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
-    convolution(IM2COL, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), x, columns, null, null, null,
-        null, 0, 0, null, 0f);
+    convolution(IM2COL, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), x, columns, null, null,
+        null, 0, null, 0f);
   }
 
   final void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
-    convolution(COL2IM, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), columns, dx, null, null, null,
-        null, 0, 0, null, 0f);
+    convolution(COL2IM, g, batch, batch, (long) batch * g.patchSize() * g.outputPlane(), columns, dx, null, null,
+        null, 0, null, 0f);
   }
 
   final void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
       float slope, float[] out) {
-    convolution(TO_BATCH, g, g.filters, batch, (long) batch * g.outputSize(), product, params, out, null, null, null,
-        biasOff, 0, act, slope);
+    convolution(TO_BATCH, g, g.filters, batch, (long) batch * g.outputSize(), product, params, out, null, null,
+        biasOff, act, slope);
   }
 
   final void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
       float[] dz, float[] grads, int biasOff) {
-    convolution(TO_FILTER, g, g.filters, batch, (long) batch * g.outputSize(), dy, y, dz, grads, null, null, biasOff,
-        0, act, slope);
+    convolution(TO_FILTER, g, g.filters, batch, (long) batch * g.outputSize(), dy, y, dz, grads, null, biasOff,
+        act, slope);
   }
 
   final void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
     g.checkWindowFits();
-    convolution(MAX_FORWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), x, out, null, null, null,
-        argmax, 0, 0, null, 0f);
+    convolution(MAX_FORWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), x, out, null, null,
+        argmax, 0, null, 0f);
   }
 
   final void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
-    convolution(MAX_BACKWARD, g, batch * g.channels, batch, (long) batch * g.outputSize(), dy, dx, null, null, null,
-        argmax, 0, 0, null, 0f);
+    convolution(MAX_BACKWARD, g, batch * g.channels, batch, (long) batch * g.outputSize(), dy, dx, null, null,
+        argmax, 0, null, 0f);
   }
 
   final void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
     g.checkWindowFits();
     convolution(AVERAGE_FORWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), x, out, null, null,
-        null, null, 0, 0, null, 0f);
+        null, 0, null, 0f);
   }
 
   final void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
     g.checkWindowFits();
     convolution(AVERAGE_BACKWARD, g, batch * g.channels, batch, (long) batch * g.inputSize(), dy, dx, null, null,
-        null, null, 0, 0, null, 0f);
+        null, 0, null, 0f);
   }
 
   private void convolution(int kind, Conv2dGeometry g, int units, int batch, long size, float[] x, float[] y,
-      float @Nullable [] z, float @Nullable [] w, float @Nullable [] v, int @Nullable [] indices, int offset,
-      int offset2, @Nullable Activation act, float slope) {
+      float @Nullable [] z, float @Nullable [] w, int @Nullable [] indices, int offset, @Nullable Activation act,
+      float slope) {
     enter();
     try {
       if (pool == null || units < 2 || size < CONV_THRESHOLD) {
@@ -241,10 +240,8 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.b = y;
       this.c = z;
       this.d = w;
-      this.e = v;
       this.indices = indices;
       this.offset = offset;
-      this.offset2 = offset2;
       this.act = act;
       this.slope = slope;
       dispatch();
@@ -326,7 +323,6 @@ abstract class ParallelWork implements WorkerPool.Task {
       b = null;
       c = null;
       d = null;
-      e = null;
       indices = null;
       geometry = null;
       act = null;
