@@ -8,7 +8,6 @@ import io.nabla.runtime.GeneratedModel;
 import io.nabla.runtime.LayerInfo;
 import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.Conv2dGeometry;
-import io.nabla.runtime.kernel.Convolution;
 import io.nabla.runtime.kernel.DropoutKernels;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.kernel.LossFunctions;
@@ -410,15 +409,15 @@ public final class SmallCnnNet extends GeneratedModel {
    */
   private void conv1Forward(int batch, boolean fold) {
     int positions = batch * 784;
-    Convolution.im2col(CONV1_GEOMETRY, image, batch, conv1Columns);
+    kernels.im2col(CONV1_GEOMETRY, image, batch, conv1Columns);
     if (fold) {
       NormalizationKernels.foldIntoConvolution(parameters, CONV1_WEIGHT, -1, 16, 9, BN1_WEIGHT, BN1_BIAS, buffers, BN1_RUNNING_MEAN, BN1_RUNNING_VAR, 1.0E-5f, conv1Folded);
       kernels.matmulNN(conv1Product, 0, conv1Folded, 0, conv1Columns, 0, 16, positions, 9, false);
-      Convolution.toBatchMajor(CONV1_GEOMETRY, conv1Product, batch, conv1Folded, 144, Activation.RELU, 0f, bn1);
+      kernels.toBatchMajor(CONV1_GEOMETRY, conv1Product, batch, conv1Folded, 144, Activation.RELU, 0f, bn1);
       return;
     }
     kernels.matmulNN(conv1Product, 0, parameters, CONV1_WEIGHT, conv1Columns, 0, 16, positions, 9, false);
-    Convolution.toBatchMajor(CONV1_GEOMETRY, conv1Product, batch, parameters, -1, Activation.IDENTITY, 0f, conv1);
+    kernels.toBatchMajor(CONV1_GEOMETRY, conv1Product, batch, parameters, -1, Activation.IDENTITY, 0f, conv1);
   }
 
   /**
@@ -433,7 +432,7 @@ public final class SmallCnnNet extends GeneratedModel {
    */
   private void conv1Backward(int batch) {
     int positions = batch * 784;
-    Convolution.toFilterMajor(CONV1_GEOMETRY, conv1Grad, conv1, batch, Activation.IDENTITY, 0f, conv1Product, gradients, -1);
+    kernels.toFilterMajor(CONV1_GEOMETRY, conv1Grad, conv1, batch, Activation.IDENTITY, 0f, conv1Product, gradients, -1);
     kernels.matmulNT(gradients, CONV1_WEIGHT, conv1Product, 0, conv1Columns, 0, 16, 9, positions, true);
   }
 
@@ -488,7 +487,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * Declared by {@link SmallCnn#pool1(io.nabla.Tensor)}.
    */
   private void pool1Forward(int batch) {
-    Pooling.maxForward(POOL1_GEOMETRY, bn1, batch, pool1, pool1Argmax);
+    kernels.maxPoolForward(POOL1_GEOMETRY, bn1, batch, pool1, pool1Argmax);
   }
 
   /**
@@ -496,7 +495,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * Declared by {@link SmallCnn#pool1(io.nabla.Tensor)}.
    */
   private void pool1Backward(int batch) {
-    Pooling.maxBackward(POOL1_GEOMETRY, pool1Grad, pool1Argmax, batch, bn1Grad);
+    kernels.maxPoolBackward(POOL1_GEOMETRY, pool1Grad, pool1Argmax, batch, bn1Grad);
   }
 
   /**
@@ -512,11 +511,11 @@ public final class SmallCnnNet extends GeneratedModel {
    */
   private void conv2Forward(int batch) {
     int positions = batch * 196;
-    Convolution.im2col(CONV2_GEOMETRY, pool1, batch, conv2Columns);
+    kernels.im2col(CONV2_GEOMETRY, pool1, batch, conv2Columns);
     for (int group = 0; group < 2; group++) {
       kernels.matmulNN(conv2Product, group * 16 * positions, parameters, CONV2_WEIGHT + group * 1152, conv2Columns, group * 72 * positions, 16, positions, 72, false);
     }
-    Convolution.toBatchMajor(CONV2_GEOMETRY, conv2Product, batch, parameters, CONV2_BIAS, Activation.RELU, 0f, conv2);
+    kernels.toBatchMajor(CONV2_GEOMETRY, conv2Product, batch, parameters, CONV2_BIAS, Activation.RELU, 0f, conv2);
   }
 
   /**
@@ -533,12 +532,12 @@ public final class SmallCnnNet extends GeneratedModel {
    */
   private void conv2Backward(int batch) {
     int positions = batch * 196;
-    Convolution.toFilterMajor(CONV2_GEOMETRY, conv2Grad, conv2, batch, Activation.RELU, 0f, conv2Product, gradients, CONV2_BIAS);
+    kernels.toFilterMajor(CONV2_GEOMETRY, conv2Grad, conv2, batch, Activation.RELU, 0f, conv2Product, gradients, CONV2_BIAS);
     for (int group = 0; group < 2; group++) {
       kernels.matmulNT(gradients, CONV2_WEIGHT + group * 1152, conv2Product, group * 16 * positions, conv2Columns, group * 72 * positions, 16, 72, positions, true);
       kernels.matmulTN(conv2Columns, group * 72 * positions, parameters, CONV2_WEIGHT + group * 1152, conv2Product, group * 16 * positions, 72, positions, 16, false);
     }
-    Convolution.col2imAdd(CONV2_GEOMETRY, conv2Columns, batch, pool1Grad);
+    kernels.col2imAdd(CONV2_GEOMETRY, conv2Columns, batch, pool1Grad);
   }
 
   /**

@@ -115,7 +115,7 @@ final class Conv2dEmitter implements LayerEmitter {
         bias ? (act != Activation.IDENTITY ? ", the bias and " + EmitContext.mathName(act) : " and the bias")
             : (act != Activation.IDENTITY ? " and " + EmitContext.mathName(act) : ""), "");
     m.addStatement("int positions = batch * $L", p.plane());
-    m.addStatement("$T.im2col($N, $N, batch, $N)", EmitContext.CONVOLUTION, geometry, x, columns);
+    m.addStatement("kernels.im2col($N, $N, batch, $N)", geometry, x, columns);
     if (p.folded() != null) {
       LayerNode bn = p.folded();
       BatchNormSpec bnSpec = (BatchNormSpec) bn.spec();
@@ -132,14 +132,14 @@ final class Conv2dEmitter implements LayerEmitter {
           p.filters(), p.patch(), c.names.offset(bn, "weight"), c.names.offset(bn, "bias"),
           c.names.offset(bn, "running_mean"), c.names.offset(bn, "running_var"), (float) bnSpec.epsilon(), folded);
       addProducts(m, p, product, folded, "0", columns);
-      m.addStatement("$T.toBatchMajor($N, $N, batch, $N, $L, $L, $L, $N)", EmitContext.CONVOLUTION, geometry,
+      m.addStatement("kernels.toBatchMajor($N, $N, batch, $N, $L, $L, $L, $N)", geometry,
           product, folded, p.filters() * p.patch(), EmitContext.activation(bnSpec.activation()),
           EmitContext.slope(bnSpec.activation(), bnSpec.leakySlope()), c.names.buffer(bn));
       m.addStatement("return");
       m.endControlFlow();
     }
     addProducts(m, p, product, "parameters", c.names.offset(layer, "weight"), columns);
-    m.addStatement("$T.toBatchMajor($N, $N, batch, parameters, $L, $L, $L, $N)", EmitContext.CONVOLUTION, geometry,
+    m.addStatement("kernels.toBatchMajor($N, $N, batch, parameters, $L, $L, $L, $N)", geometry,
         product, bias ? c.names.offset(layer, "bias") : "-1", EmitContext.activation(act),
         EmitContext.slope(act, spec.leakySlope()), c.names.buffer(layer));
     return m.build();
@@ -195,8 +195,8 @@ final class Conv2dEmitter implements LayerEmitter {
       m.addJavadoc("{@code $L} is an input, so no gradient flows into it.\n", p.input().name());
     }
     m.addStatement("int positions = batch * $L", p.plane());
-    m.addStatement("$T.toFilterMajor($N, $N, $N, batch, $L, $L, $N, gradients, $L)", EmitContext.CONVOLUTION,
-        geometry, dy, c.names.buffer(layer), EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),
+    m.addStatement("kernels.toFilterMajor($N, $N, $N, batch, $L, $L, $N, gradients, $L)", geometry, dy,
+        c.names.buffer(layer), EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),
         product, bias ? c.names.offset(layer, "bias") : "-1");
     if (p.groups() == 1) {
       m.addStatement("kernels.matmulNT(gradients, $N, $N, 0, $N, 0, $L, $L, positions, true)", weight, product,
@@ -218,7 +218,7 @@ final class Conv2dEmitter implements LayerEmitter {
       m.endControlFlow();
     }
     if (inputGrad) {
-      m.addStatement("$T.col2imAdd($N, $N, batch, $N)", EmitContext.CONVOLUTION, geometry, columns,
+      m.addStatement("kernels.col2imAdd($N, $N, batch, $N)", geometry, columns,
           c.names.grad(p.input()));
     }
     return m.build();

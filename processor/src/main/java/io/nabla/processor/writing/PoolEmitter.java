@@ -52,12 +52,12 @@ final class PoolEmitter implements LayerEmitter {
       m.addJavadoc("$L[b, c, oh, ow] = max over the window of $L[b, c]   (padding never wins)\n</pre>\n"
           + "Records in {@code $L} where each maximum came from, so backward need not search again.\n",
           layer.name(), c.names.buffer(input), c.names.member(layer, "argmax"));
-      m.addStatement("$T.maxForward($N, $N, batch, $N, $N)", EmitContext.POOLING, c.names.constant(layer,
+      m.addStatement("kernels.maxPoolForward($N, $N, batch, $N, $N)", c.names.constant(layer,
           "geometry"), c.names.buffer(input), c.names.buffer(layer), c.names.member(layer, "argmax"));
     } else {
       m.addJavadoc("$L[b, c, oh, ow] = Σ window of $L[b, c] / $L   (padded zeros count)\n</pre>\n", layer.name(),
           c.names.buffer(input), w.kernelH() * w.kernelW());
-      m.addStatement("$T.averageForward($N, $N, batch, $N)", EmitContext.POOLING, c.names.constant(layer,
+      m.addStatement("kernels.averagePoolForward($N, $N, batch, $N)", c.names.constant(layer,
           "geometry"), c.names.buffer(input), c.names.buffer(layer));
     }
     return m.build();
@@ -73,12 +73,12 @@ final class PoolEmitter implements LayerEmitter {
     if (layer.kind() == LayerKind.MAX_POOL2D) {
       m.addJavadoc("Backward of {@code $L}: {@code $L[$L[o]] += $L[o]}, each gradient to the input that won its"
           + " window.\n", layer.name(), c.names.grad(input), c.names.member(layer, "argmax"), c.names.grad(layer));
-      m.addStatement("$T.maxBackward($N, $N, $N, batch, $N)", EmitContext.POOLING, c.names.constant(layer,
+      m.addStatement("kernels.maxPoolBackward($N, $N, $N, batch, $N)", c.names.constant(layer,
           "geometry"), c.names.grad(layer), c.names.member(layer, "argmax"), c.names.grad(input));
     } else {
       m.addJavadoc("Backward of {@code $L}: each output's gradient, divided by the window size, to every input of"
           + " its window.\n", layer.name());
-      m.addStatement("$T.averageBackward($N, $N, batch, $N)", EmitContext.POOLING, c.names.constant(layer,
+      m.addStatement("kernels.averagePoolBackward($N, $N, batch, $N)", c.names.constant(layer,
           "geometry"), c.names.grad(layer), c.names.grad(input));
     }
     return m.build();

@@ -93,6 +93,55 @@ public interface Kernels {
     AttentionKernels.backward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal, scratch);
   }
 
+  /**
+   * {@link Convolution#im2col}. This default is that single-threaded method; {@link PortableKernels} and the Vector
+   * API kernels split the samples over their threads (each sample's columns written by the same code, so bitwise
+   * identical for any thread count), as they do every convolution and pooling step below.
+   */
+  default void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    Convolution.im2col(g, x, batch, columns);
+  }
+
+  /** {@link Convolution#col2imAdd}; split by sample as {@link #im2col}. */
+  default void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    Convolution.col2imAdd(g, columns, batch, dx);
+  }
+
+  /** {@link Convolution#toBatchMajor} (the forward epilogue); implementations split the filters over threads. */
+  default void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out) {
+    Convolution.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
+  }
+
+  /**
+   * {@link Convolution#toFilterMajor} (the backward prologue and bias gradient); implementations split the filters
+   * over threads, each filter's bias gradient summed by one thread in the fixed order of the static method.
+   */
+  default void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff) {
+    Convolution.toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
+  }
+
+  /** {@link Pooling#maxForward}; implementations split the (sample, channel) planes over threads. */
+  default void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    Pooling.maxForward(g, x, batch, out, argmax);
+  }
+
+  /** {@link Pooling#maxBackward}; split by plane as {@link #maxPoolForward}. */
+  default void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
+    Pooling.maxBackward(g, dy, argmax, batch, dx);
+  }
+
+  /** {@link Pooling#averageForward}; split by plane as {@link #maxPoolForward}. */
+  default void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    Pooling.averageForward(g, x, batch, out);
+  }
+
+  /** {@link Pooling#averageBackward}; split by plane as {@link #maxPoolForward}. */
+  default void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    Pooling.averageBackward(g, dy, batch, dx);
+  }
+
   /** A new instance of the default kernels: portable Java, no native code, no Vector API, one thread. */
   static Kernels portable() {
     return new PortableKernels();

@@ -16,14 +16,27 @@ public final class Pooling {
    */
   public static void maxForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
     g.checkWindowFits();
-    if (g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
-        && g.dilationW == 1) {
-      maxForwardInside(g, x, batch, out, argmax);
+    maxForwardPlanes(g, x, out, argmax, 0, batch * g.channels);
+  }
+
+  /**
+   * {@link #maxForward} for the planes {@code [from, to)} of the {@code B·C} (sample, channel) planes: disjoint
+   * ranges may run on different threads. The window must fit ({@link Conv2dGeometry#checkWindowFits}).
+   */
+  static void maxForwardPlanes(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+    boolean inside = g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
+        && g.dilationW == 1;
+    if (isPlain2x2(g)) {
+      maxForward2x2(g, x, out, argmax, from, to);
+      return;
+    }
+    if (inside) {
+      maxForwardInside(g, x, out, argmax, from, to);
       return;
     }
     int inPlane = g.height * g.width;
-    int o = 0;
-    for (int bc = 0; bc < batch * g.channels; bc++) {
+    int o = from * g.outputPlane();
+    for (int bc = from; bc < to; bc++) {
       int base = bc * inPlane;
       for (int oh = 0; oh < g.outHeight; oh++) {
         int h0 = oh * g.strideH - g.padTop;
@@ -57,11 +70,67 @@ public final class Pooling {
     }
   }
 
+  /** Whether the window is 2×2 with stride 2, without padding or dilation (the usual max pooling). */
+  static boolean isPlain2x2(Conv2dGeometry g) {
+    return g.padTop == 0 && g.padLeft == 0 && g.padBottom == 0 && g.padRight == 0 && g.dilationH == 1
+        && g.dilationW == 1 && g.kernelH == 2 && g.kernelW == 2 && g.strideH == 2 && g.strideW == 2;
+  }
+
+  /**
+   * An int that orders as the float under {@code <} and {@code ==}: {@code -0} and {@code +0} equal, every NaN
+   * equal and above {@code +∞} (so the first NaN wins, as the scan in window order takes it). Branch-free.
+   */
+  private static int orderKey(float v) {
+    int bits = Float.floatToRawIntBits(v);
+    int sign = bits >> 31;
+    // Negative floats: flip the magnitude bits and add one, so -0 meets +0 at 0 and order runs the right way.
+    int key = (bits ^ (sign & 0x7fffffff)) - sign;
+    int nan = (0x7f800000 - (bits & 0x7fffffff)) >> 31;
+    return (key & ~nan) | (nan & Integer.MAX_VALUE);
+  }
+
+  /** {@code max(a, b)} without a branch (the JIT keeps a branch for {@code Math.max(long, long)} on Java 17). */
+  private static long maxBranchFree(long a, long b) {
+    long d = a - b;
+    return b + (d & ~(d >> 63));
+  }
+
+  /**
+   * The 2×2 stride-2 window without padding (the usual pooling), branch-free: each element's {@link #orderKey}
+   * shifted left two bits, below it {@code 3 - position} in window order, so the largest of the four is the first
+   * maximum (or the first NaN) — the element the scan in window order picks. The value is re-read at its index.
+   */
+  static void maxForward2x2(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+    int width = g.width;
+    int inPlane = g.height * width;
+    int outW = g.outWidth;
+    int o = from * g.outputPlane();
+    for (int bc = from; bc < to; bc++) {
+      int base = bc * inPlane;
+      for (int oh = 0; oh < g.outHeight; oh++) {
+        int top = base + 2 * oh * width;
+        int bottom = top + width;
+        for (int ow = 0; ow < outW; ow++, o++) {
+          int t = top + 2 * ow;
+          int u = bottom + 2 * ow;
+          long k0 = ((long) orderKey(x[t]) << 2) | 3;
+          long k1 = ((long) orderKey(x[t + 1]) << 2) | 2;
+          long k2 = ((long) orderKey(x[u]) << 2) | 1;
+          long k3 = (long) orderKey(x[u + 1]) << 2;
+          int position = 3 - (int) (maxBranchFree(maxBranchFree(k0, k1), maxBranchFree(k2, k3)) & 3);
+          int where = t + (position & 1) + (position >> 1) * width;
+          out[o] = x[where];
+          argmax[o] = where;
+        }
+      }
+    }
+  }
+
   /** {@link #maxForward} without padding or dilation: every window lies inside, so no bounds checks. */
-  private static void maxForwardInside(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+  private static void maxForwardInside(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
     int inPlane = g.height * g.width;
-    int o = 0;
-    for (int bc = 0; bc < batch * g.channels; bc++) {
+    int o = from * g.outputPlane();
+    for (int bc = from; bc < to; bc++) {
       int base = bc * inPlane;
       for (int oh = 0; oh < g.outHeight; oh++) {
         int rowBase = base + oh * g.strideH * g.width;
@@ -91,8 +160,17 @@ public final class Pooling {
    * a window wholly in the padding: to none).
    */
   public static void maxBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
-    int n = batch * g.channels * g.outputPlane();
-    for (int o = 0; o < n; o++) {
+    maxBackwardPlanes(g, dy, argmax, dx, 0, batch * g.channels);
+  }
+
+  /**
+   * {@link #maxBackward} for the planes {@code [from, to)}: each plane's outputs scatter only into its own input
+   * plane, so disjoint ranges may run on different threads.
+   */
+  static void maxBackwardPlanes(Conv2dGeometry g, float[] dy, int[] argmax, float[] dx, int from, int to) {
+    int outPlane = g.outputPlane();
+    int end = to * outPlane;
+    for (int o = from * outPlane; o < end; o++) {
       int where = argmax[o];
       if (where >= 0) {
         dx[where] += dy[o];
@@ -103,10 +181,15 @@ public final class Pooling {
   /** {@code out = Σ window / (kH·kW)}: padded zeros count in the mean, as PyTorch's default. */
   public static void averageForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
     g.checkWindowFits();
+    averageForwardPlanes(g, x, out, 0, batch * g.channels);
+  }
+
+  /** {@link #averageForward} for the planes {@code [from, to)}: disjoint ranges may run on different threads. */
+  static void averageForwardPlanes(Conv2dGeometry g, float[] x, float[] out, int from, int to) {
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
-    int o = 0;
-    for (int bc = 0; bc < batch * g.channels; bc++) {
+    int o = from * g.outputPlane();
+    for (int bc = from; bc < to; bc++) {
       int base = bc * inPlane;
       for (int oh = 0; oh < g.outHeight; oh++) {
         int h0 = oh * g.strideH - g.padTop;
@@ -134,10 +217,15 @@ public final class Pooling {
   /** The transpose of {@link #averageForward}: each output's gradient, scaled, to every input of its window. */
   public static void averageBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
     g.checkWindowFits();
+    averageBackwardPlanes(g, dy, dx, 0, batch * g.channels);
+  }
+
+  /** {@link #averageBackward} for the planes {@code [from, to)}: disjoint ranges may run on different threads. */
+  static void averageBackwardPlanes(Conv2dGeometry g, float[] dy, float[] dx, int from, int to) {
     int inPlane = g.height * g.width;
     float scale = 1f / (g.kernelH * g.kernelW);
-    int o = 0;
-    for (int bc = 0; bc < batch * g.channels; bc++) {
+    int o = from * g.outputPlane();
+    for (int bc = from; bc < to; bc++) {
       int base = bc * inPlane;
       for (int oh = 0; oh < g.outHeight; oh++) {
         int h0 = oh * g.strideH - g.padTop;

@@ -434,4 +434,46 @@ public final class PortableKernels implements Kernels {
       int time, int dim, int heads, boolean causal, float[] scratch) {
     work.attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
   }
+
+  @Override
+  public void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    work.im2col(g, x, batch, columns);
+  }
+
+  @Override
+  public void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    work.col2imAdd(g, columns, batch, dx);
+  }
+
+  @Override
+  public void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out) {
+    work.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
+  }
+
+  @Override
+  public void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff) {
+    work.toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
+  }
+
+  @Override
+  public void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    work.maxPoolForward(g, x, batch, out, argmax);
+  }
+
+  @Override
+  public void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
+    work.maxPoolBackward(g, dy, argmax, batch, dx);
+  }
+
+  @Override
+  public void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    work.averagePoolForward(g, x, batch, out);
+  }
+
+  @Override
+  public void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    work.averagePoolBackward(g, dy, batch, dx);
+  }
 }

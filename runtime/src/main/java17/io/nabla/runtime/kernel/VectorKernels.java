@@ -5,6 +5,7 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
@@ -70,6 +71,40 @@ final class VectorKernels implements Kernels {
       @Override
       void derivativeRange(float[] dy, float[] z, int from, int to, Activation act, float slope) {
         VectorKernels.derivativeRange(dy, z, from, to, act, slope);
+      }
+
+      @Override
+      void col2imAddRange(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to) {
+        Convolution.col2imAddSamples(g, columns, batch, dx, from, to, VectorKernels::addSpan);
+      }
+
+      @Override
+      void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+          Activation act, float slope, float[] out, int from, int to) {
+        if (act == Activation.RELU || act == Activation.IDENTITY) {
+          VectorKernels.toBatchMajor(g, product, batch, params, biasOff, act, out, from, to);
+        } else {
+          Convolution.toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, from, to);
+        }
+      }
+
+      @Override
+      void toFilterMajorRange(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+          float[] dz, float[] grads, int biasOff, int from, int to) {
+        if (act == Activation.RELU) {
+          VectorKernels.toFilterMajorRelu(g, dy, y, batch, dz, grads, biasOff, from, to);
+        } else {
+          Convolution.toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, from, to);
+        }
+      }
+
+      @Override
+      void maxPoolRange(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+        if (Pooling.isPlain2x2(g)) {
+          VectorKernels.maxPool2x2(g, x, out, argmax, from, to);
+        } else {
+          Pooling.maxForwardPlanes(g, x, out, argmax, from, to);
+        }
       }
 
       @Override
@@ -1110,6 +1145,230 @@ final class VectorKernels implements Kernels {
       weightedRows(dQkv, out + vCol, probabilities, pBase + s, time, dAttended, rows * dim + qCol, dim, from, time,
           dh);
       weightedRows(dQkv, out + kCol, ds, s, tp, qkv, rows * width + qCol, width, from, time, dh);
+    }
+  }
+
+  @Override
+  public void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    work.im2col(g, x, batch, columns);
+  }
+
+  @Override
+  public void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    work.col2imAdd(g, columns, batch, dx);
+  }
+
+  @Override
+  public void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out) {
+    work.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
+  }
+
+  @Override
+  public void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff) {
+    work.toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
+  }
+
+  @Override
+  public void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    work.maxPoolForward(g, x, batch, out, argmax);
+  }
+
+  @Override
+  public void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
+    work.maxPoolBackward(g, dy, argmax, batch, dx);
+  }
+
+  @Override
+  public void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    work.averagePoolForward(g, x, batch, out);
+  }
+
+  @Override
+  public void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    work.averagePoolBackward(g, dy, batch, dx);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // 2×2 stride-2 max pooling.
+
+  private static final VectorSpecies<Integer> INT_SPECIES = VectorSpecies.of(int.class, SPECIES.vectorShape());
+  /**
+   * Even and odd lanes of two consecutive vectors: each vector rearranged by these, the first half of the lanes
+   * taken from the first vector and the second half from the second ({@link #SECOND_HALF}).
+   */
+  private static final VectorShuffle<Integer> EVEN_LANES = VectorShuffle.fromOp(INT_SPECIES, i -> (2 * i) % LANES);
+  private static final VectorShuffle<Integer> ODD_LANES = VectorShuffle.fromOp(INT_SPECIES,
+      i -> (2 * i + 1) % LANES);
+  private static final VectorMask<Integer> SECOND_HALF = VectorMask.fromLong(INT_SPECIES,
+      (LANES == 64 ? -1L : (1L << LANES) - 1) & ~((1L << (LANES / 2)) - 1));
+  /** {@code 2·lane}: each output's first input column, relative to the first. */
+  private static final IntVector TWICE_LANE = IntVector.zero(INT_SPECIES).addIndex(2);
+
+  /**
+   * Whether {@code v}, later in window order, replaces {@code best}: larger, or the first NaN (lane-wise, on the
+   * floats whose bits these are).
+   */
+  private static VectorMask<Integer> takes(IntVector v, IntVector best) {
+    FloatVector fv = v.reinterpretAsFloats();
+    FloatVector fb = best.reinterpretAsFloats();
+    return fv.compare(VectorOperators.LE, fb).not().and(fb.compare(VectorOperators.EQ, fb)).cast(INT_SPECIES);
+  }
+
+  private static IntVector bits(float[] x, int at) {
+    return FloatVector.fromArray(SPECIES, x, at).reinterpretAsInts();
+  }
+
+  /**
+   * {@link Pooling#maxForward} for the 2×2 stride-2 window without padding, {@code LANES} outputs at a time: the
+   * top and bottom rows' pairs deinterleaved into even and odd lanes, then the tournament of
+   * {@link Pooling#maxForward2x2}'s scalar twin (each row's pair, then the rows), each later candidate winning only
+   * when it is larger or the first NaN, so the same element as the scan in window order. Rows narrower than a
+   * vector (or not a multiple of it) end with a whole vector spilling into the following rows of the range, which
+   * are rewritten in their turn; only the range's last row ends in scalar. Values move as int bits, so a NaN's payload is kept exactly.
+   */
+  static void maxPool2x2(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
+    int width = g.width;
+    int inPlane = g.height * width;
+    int outW = g.outWidth;
+    int outPlane = g.outputPlane();
+    int end = to * outPlane;
+    IntVector zero = IntVector.zero(INT_SPECIES);
+    IntVector one = IntVector.broadcast(INT_SPECIES, 1);
+    IntVector below = IntVector.broadcast(INT_SPECIES, width);
+    IntVector belowNext = IntVector.broadcast(INT_SPECIES, width + 1);
+    for (int bc = from; bc < to; bc++) {
+      int base = bc * inPlane;
+      for (int oh = 0; oh < g.outHeight; oh++) {
+        int top = base + 2 * oh * width;
+        int o = bc * outPlane + oh * outW;
+        int ow = 0;
+        while (ow < outW) {
+          int t = top + 2 * ow;
+          if (ow + LANES > outW) {
+            // The row's end: a whole vector whose last lanes spill into the next rows, written again when their
+            // turn comes; when the range ends here, or the reads would pass the input's end, in scalar.
+            if (o + ow + LANES > end || t + width + 2 * LANES > x.length) {
+              break;
+            }
+          }
+          int u = t + width;
+          IntVector t0 = bits(x, t);
+          IntVector t1 = bits(x, t + LANES);
+          IntVector u0 = bits(x, u);
+          IntVector u1 = bits(x, u + LANES);
+          IntVector a = t0.rearrange(EVEN_LANES).blend(t1.rearrange(EVEN_LANES), SECOND_HALF);
+          IntVector b = t0.rearrange(ODD_LANES).blend(t1.rearrange(ODD_LANES), SECOND_HALF);
+          IntVector c = u0.rearrange(EVEN_LANES).blend(u1.rearrange(EVEN_LANES), SECOND_HALF);
+          IntVector d = u0.rearrange(ODD_LANES).blend(u1.rearrange(ODD_LANES), SECOND_HALF);
+          VectorMask<Integer> topTakes = takes(b, a);
+          VectorMask<Integer> bottomTakes = takes(d, c);
+          IntVector first = a.blend(b, topTakes);
+          IntVector firstAt = zero.blend(one, topTakes);
+          IntVector second = c.blend(d, bottomTakes);
+          IntVector secondAt = below.blend(belowNext, bottomTakes);
+          VectorMask<Integer> secondTakes = takes(second, first);
+          first.blend(second, secondTakes).reinterpretAsFloats().intoArray(out, o + ow);
+          TWICE_LANE.add(t).add(firstAt.blend(secondAt, secondTakes)).intoArray(argmax, o + ow);
+          ow += LANES;
+        }
+        for (; ow < outW; ow++) {
+          int at = top + 2 * ow;
+          int under = at + width;
+          int where = at;
+          float best = x[at];
+          for (int k = 1; k < 4; k++) {
+            int i = k == 1 ? at + 1 : k == 2 ? under : under + 1;
+            float v = x[i];
+            if (!(v <= best) && best == best) {
+              best = v;
+              where = i;
+            }
+          }
+          out[o + ow] = best;
+          argmax[o + ow] = where;
+        }
+      }
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Convolution epilogues: the same values as Convolution's scalar loops (MAX is Math.max; a select is exact).
+
+  /** {@link Convolution#toBatchMajor} for ReLU or identity, filters {@code [from, to)}. */
+  static void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float[] out, int from, int to) {
+    int plane = g.outputPlane();
+    int rowLength = batch * plane;
+    int vectorEnd = SPECIES.loopBound(plane);
+    boolean relu = act == Activation.RELU;
+    FloatVector zero = FloatVector.zero(SPECIES);
+    for (int f = from; f < to; f++) {
+      float bias = biasOff < 0 ? 0f : params[biasOff + f];
+      FloatVector biasV = FloatVector.broadcast(SPECIES, bias);
+      for (int b = 0; b < batch; b++) {
+        int src = f * rowLength + b * plane;
+        int dst = (b * g.filters + f) * plane;
+        int p = 0;
+        for (; p < vectorEnd; p += LANES) {
+          FloatVector v = FloatVector.fromArray(SPECIES, product, src + p).add(biasV);
+          (relu ? v.max(zero) : v).intoArray(out, dst + p);
+        }
+        for (; p < plane; p++) {
+          float v = product[src + p] + bias;
+          out[dst + p] = relu ? Math.max(v, 0f) : v;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@link Convolution#toFilterMajor} for ReLU, filters {@code [from, to)}: the selection in vectors, the bias
+   * gradient by {@link Convolution#planeSum} in the static method's order.
+   */
+  static void toFilterMajorRelu(Conv2dGeometry g, float[] dy, float[] y, int batch, float[] dz, float[] grads,
+      int biasOff, int from, int to) {
+    int plane = g.outputPlane();
+    int rowLength = batch * plane;
+    int vectorEnd = SPECIES.loopBound(plane);
+    FloatVector zero = FloatVector.zero(SPECIES);
+    for (int f = from; f < to; f++) {
+      float sum = 0f;
+      for (int b = 0; b < batch; b++) {
+        int src = (b * g.filters + f) * plane;
+        int dst = f * rowLength + b * plane;
+        int p = 0;
+        for (; p < vectorEnd; p += LANES) {
+          VectorMask<Float> positive = FloatVector.fromArray(SPECIES, y, src + p).compare(VectorOperators.GT, 0f);
+          FloatVector v = zero.blend(FloatVector.fromArray(SPECIES, dy, src + p), positive);
+          v.intoArray(dy, src + p);
+          v.intoArray(dz, dst + p);
+        }
+        for (; p < plane; p++) {
+          float v = y[src + p] > 0f ? dy[src + p] : 0f;
+          dy[src + p] = v;
+          dz[dst + p] = v;
+        }
+        if (biasOff >= 0) {
+          sum += Convolution.planeSum(dz, dst, plane);
+        }
+      }
+      if (biasOff >= 0) {
+        grads[biasOff + f] += sum;
+      }
+    }
+  }
+
+  /** {@code dx[d + k] += columns[s + k]} for {@code k < n} ({@link Convolution.SpanAdd}). */
+  static void addSpan(float[] dx, int d, float[] columns, int s, int n) {
+    int k = 0;
+    for (int end = SPECIES.loopBound(n); k < end; k += LANES) {
+      FloatVector.fromArray(SPECIES, dx, d + k).add(FloatVector.fromArray(SPECIES, columns, s + k))
+          .intoArray(dx, d + k);
+    }
+    for (; k < n; k++) {
+      dx[d + k] += columns[s + k];
     }
   }
 }
