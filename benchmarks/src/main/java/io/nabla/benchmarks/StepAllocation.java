@@ -1,12 +1,15 @@
 package io.nabla.benchmarks;
 
+import io.nabla.runtime.Model;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.train.Dataset;
 import java.lang.management.ManagementFactory;
 import java.util.Locale;
 
 /**
- * Bytes allocated per training step of the MLP 784-256-128-10 ({@code zeroGradients, forward, loss, backward},
+ * Bytes allocated per training step of the MLP 784-256-128-10 (and, after it, of the CNN, GRU and transformer of
+ * {@code compare.sh}) ({@code zeroGradients, forward, loss, backward},
  * Adam step), exactly, from the JVM's per-thread allocation counters: for the calling thread and for all threads
  * (the kernels' workers included), after a warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through
  * {@code forward(float[], int)} (what {@code Trainer} calls) and through {@code forward(float[][], int)} with the
@@ -23,6 +26,10 @@ public final class StepAllocation {
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println("bytes allocated per training step (after 1 warm-up round):");
+    if (args.length > 0 && args[0].equals("--others")) {
+      otherNetworks(mx);
+      return;
+    }
     for (String kernels : new String[] {"portable", "best"}) {
       System.out.println(kernels + " kernels (" + BenchKernels.describe(kernels) + "):");
       for (int threads : new int[] {1, 2}) {
@@ -64,6 +71,52 @@ public final class StepAllocation {
         }
       }
     }
+    otherNetworks(mx);
+  }
+
+  /** The other networks of {@code compare.sh}, at its batch sizes, through {@code forward(float[], int)}. */
+  private static void otherNetworks(com.sun.management.ThreadMXBean mx) {
+    System.out.println("the other networks, forward(float[], int):");
+    for (String kernels : new String[] {"portable", "best"}) {
+      for (int threads : new int[] {1, 2}) {
+        Kernels k1 = BenchKernels.create(kernels, threads);
+        Kernels k2 = BenchKernels.create(kernels, threads);
+        Kernels k3 = BenchKernels.create(kernels, threads);
+        report(mx, "CNN (small), batch 64", kernels, threads, new SmallCnnNet(64, k1), BenchData.random(64, 7), 64,
+            60);
+        report(mx, "GRU 128, batch 64", kernels, threads, new RowGruNet(64, k2), BenchData.random(64, 7), 64, 30);
+        report(mx, "transformer, batch 32", kernels, threads, new TinyTransformerNet(32, k3),
+            BenchData.tokens(32, 7), 32, 40);
+      }
+    }
+  }
+
+  private static void report(com.sun.management.ThreadMXBean mx, String what, String kernels, int threads,
+      Model model, Dataset data, int batch, int steps) {
+    model.initialize(42);
+    Adam adam = Adam.builder().learningRate(1e-3).build();
+    float[] x = data.features();
+    int[] y = data.labels();
+    double self = 0;
+    double all = 0;
+    // The Vector API allocates until the JIT has compiled (and escape-analysed) its code: warm up for longer.
+    for (int round = 0; round < 4; round++) {
+      long[] ids = allThreadIds();
+      long allBefore = sum(mx.getThreadAllocatedBytes(ids));
+      long selfBefore = mx.getCurrentThreadAllocatedBytes();
+      for (int s = 0; s < steps; s++) {
+        model.zeroGradients();
+        model.forward(x, batch);
+        model.loss(y, batch);
+        model.backward();
+        adam.step(model.parameters());
+      }
+      self = (double) (mx.getCurrentThreadAllocatedBytes() - selfBefore) / steps;
+      all = (double) (sum(mx.getThreadAllocatedBytes(ids)) - allBefore) / steps;
+    }
+    System.out.println(String.format(Locale.ROOT,
+        "  %-22s %-8s %d thread%s %8.2f B/step on the calling thread, %8.2f B/step on all threads", what, kernels,
+        threads, threads == 1 ? " " : "s", self, all));
   }
 
   private static long[] allThreadIds() {

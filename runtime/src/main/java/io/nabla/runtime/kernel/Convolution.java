@@ -209,10 +209,29 @@ public final class Convolution {
     void add(float[] dx, int d, float[] columns, int s, int n);
   }
 
+  /**
+   * Each thread's room for the padding-gap elements a span overwrites, grown once: the kernels' worker threads live
+   * as long as their pool, so a training step allocates nothing here after the first.
+   */
+  private static final ThreadLocal<float[][]> SAVED_GAPS = new ThreadLocal<float[][]>() {
+    @Override
+    protected float[][] initialValue() {
+      return new float[][] {new float[0]};
+    }
+  };
+
+  private static float[] savedGaps(int length) {
+    float[][] holder = SAVED_GAPS.get();
+    if (holder[0].length < length) {
+      holder[0] = new float[length];
+    }
+    return holder[0];
+  }
+
   /** As {@link #col2imAddSamples}, spans added by {@code spans} ({@code null}: row by row, in scalar). */
   static void col2imAddSamples(Conv2dGeometry g, float[] columns, int batch, float[] dx, int from, int to,
       SpanAdd spans) {
-    float[] saved = spans != null && sameShape(g) ? new float[4 * g.outHeight] : null;
+    float[] saved = spans != null && sameShape(g) ? savedGaps(4 * g.outHeight) : null;
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int inPlane = g.height * g.width;
