@@ -95,8 +95,9 @@ public final class ActivationFunctions {
       case IDENTITY:
         return;
       case RELU:
+        // Branch-free: after a ReLU, y > 0 is a coin toss the branch predictor loses.
         for (int i = from; i < to; i++) {
-          dy[i] = y[i] > 0f ? dy[i] : 0f;
+          dy[i] = Float.intBitsToFloat(Float.floatToRawIntBits(dy[i]) & Convolution.positiveMask(y[i]));
         }
         return;
       case LEAKY_RELU:
