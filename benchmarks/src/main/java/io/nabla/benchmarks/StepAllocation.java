@@ -43,26 +43,20 @@ public final class StepAllocation {
           int[] y = data.labels();
           int steps = batch == 256 ? 200 : 1000;
           for (int variant = 0; variant < 2; variant++) {
-            double self = 0;
-            double all = 0;
-            for (int round = 0; round < 2; round++) {
-              long[] ids = allThreadIds();
-              long allBefore = sum(mx.getThreadAllocatedBytes(ids));
-              long selfBefore = mx.getCurrentThreadAllocatedBytes();
-              for (int s = 0; s < steps; s++) {
-                model.zeroGradients();
-                if (variant == 0) {
-                  model.forward(x, batch);
-                } else {
-                  model.forward(wrapped, batch);
-                }
-                model.loss(y, batch);
-                model.backward();
-                adam.step(model.parameters());
+            boolean wrap = variant == 1;
+            double[] bytes = perStep(mx, 2, steps, () -> {
+              model.zeroGradients();
+              if (wrap) {
+                model.forward(wrapped, batch);
+              } else {
+                model.forward(x, batch);
               }
-              self = (double) (mx.getCurrentThreadAllocatedBytes() - selfBefore) / steps;
-              all = (double) (sum(mx.getThreadAllocatedBytes(ids)) - allBefore) / steps;
-            }
+              model.loss(y, batch);
+              model.backward();
+              adam.step(model.parameters());
+            });
+            double self = bytes[0];
+            double all = bytes[1];
             System.out.println(String.format(Locale.ROOT,
                 "  batch %3d, %d thread%s, %-24s %6.2f B/step on the calling thread, %6.2f B/step on all threads",
                 batch, threads, threads == 1 ? " " : "s", variant == 0 ? "forward(float[], int):" : "forward(float[][], int):",
@@ -97,26 +91,38 @@ public final class StepAllocation {
     Adam adam = Adam.builder().learningRate(1e-3).build();
     float[] x = data.features();
     int[] y = data.labels();
-    double self = 0;
-    double all = 0;
     // The Vector API allocates until the JIT has compiled (and escape-analysed) its code: warm up for longer.
-    for (int round = 0; round < 4; round++) {
+    double[] bytes = perStep(mx, 4, steps, () -> {
+      model.zeroGradients();
+      model.forward(x, batch);
+      model.loss(y, batch);
+      model.backward();
+      adam.step(model.parameters());
+    });
+    double self = bytes[0];
+    double all = bytes[1];
+    System.out.println(String.format(Locale.ROOT,
+        "  %-22s %-8s %d thread%s %8.2f B/step on the calling thread, %8.2f B/step on all threads", what, kernels,
+        threads, threads == 1 ? " " : "s", self, all));
+  }
+
+  /**
+   * Bytes allocated per {@code step}, on the calling thread and on all threads, over the last of {@code rounds}
+   * rounds of {@code steps} (the earlier ones warm up).
+   */
+  private static double[] perStep(com.sun.management.ThreadMXBean mx, int rounds, int steps, Runnable step) {
+    double[] bytes = new double[2];
+    for (int round = 0; round < rounds; round++) {
       long[] ids = allThreadIds();
       long allBefore = sum(mx.getThreadAllocatedBytes(ids));
       long selfBefore = mx.getCurrentThreadAllocatedBytes();
       for (int s = 0; s < steps; s++) {
-        model.zeroGradients();
-        model.forward(x, batch);
-        model.loss(y, batch);
-        model.backward();
-        adam.step(model.parameters());
+        step.run();
       }
-      self = (double) (mx.getCurrentThreadAllocatedBytes() - selfBefore) / steps;
-      all = (double) (sum(mx.getThreadAllocatedBytes(ids)) - allBefore) / steps;
+      bytes[0] = (double) (mx.getCurrentThreadAllocatedBytes() - selfBefore) / steps;
+      bytes[1] = (double) (sum(mx.getThreadAllocatedBytes(ids)) - allBefore) / steps;
     }
-    System.out.println(String.format(Locale.ROOT,
-        "  %-22s %-8s %d thread%s %8.2f B/step on the calling thread, %8.2f B/step on all threads", what, kernels,
-        threads, threads == 1 ? " " : "s", self, all));
+    return bytes;
   }
 
   private static long[] allThreadIds() {

@@ -19,7 +19,7 @@ import org.jspecify.annotations.Nullable;
  * transposing pack. {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in
  * another order, so results agree to rounding.
  */
-public final class PortableKernels implements Kernels {
+public final class PortableKernels extends SplittingKernels {
   /** Columns of {@code c} per block: four scratch rows of this length stay in L1. */
   static final int COLUMN_BLOCK = 256;
   /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
@@ -123,6 +123,11 @@ public final class PortableKernels implements Kernels {
   public int threads() {
     return scratch.length;
   }
+  @Override
+  ParallelWork work() {
+    return work;
+  }
+
 
   @Override
   public void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
@@ -408,72 +413,5 @@ public final class PortableKernels implements Kernels {
   @Override
   public void accumulate(float[] dx, float[] dz, int n) {
     Elementwise.accumulate(dx, dz, n);
-  }
-
-  /** Fast float GELU and SiLU ({@link FastFunctions}), split over the threads above a size threshold. */
-  @Override
-  public void activate(float[] out, float[] z, int n, Activation act, float slope) {
-    work.activate(out, z, n, act, slope);
-  }
-
-  @Override
-  public void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
-    work.multiplyDerivativeAtInput(dy, z, n, act, slope);
-  }
-
-  /** (Sample, head) pairs split over the threads ({@link AttentionPairs}). */
-  @Override
-  public void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time, int dim,
-      int heads, boolean causal) {
-    work.attentionForward(attended, probabilities, qkv, batch, time, dim, heads, causal);
-  }
-
-  /** As {@link #attentionForward}; {@code scratch} is not used (each thread has its own). */
-  @Override
-  public void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int batch,
-      int time, int dim, int heads, boolean causal, float[] scratch) {
-    work.attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
-  }
-
-  @Override
-  public void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
-    work.im2col(g, x, batch, columns);
-  }
-
-  @Override
-  public void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
-    work.col2imAdd(g, columns, batch, dx);
-  }
-
-  @Override
-  public void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-      Activation act, float slope, float[] out) {
-    work.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
-  }
-
-  @Override
-  public void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
-      float[] dz, float[] grads, int biasOff) {
-    work.toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
-  }
-
-  @Override
-  public void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
-    work.maxPoolForward(g, x, batch, out, argmax);
-  }
-
-  @Override
-  public void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
-    work.maxPoolBackward(g, dy, argmax, batch, dx);
-  }
-
-  @Override
-  public void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
-    work.averagePoolForward(g, x, batch, out);
-  }
-
-  @Override
-  public void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
-    work.averagePoolBackward(g, dy, batch, dx);
   }
 }

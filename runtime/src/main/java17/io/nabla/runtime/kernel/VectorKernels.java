@@ -22,7 +22,7 @@ import jdk.incubator.vector.VectorSpecies;
  * naive twin.
  */
 @Java17Only
-final class VectorKernels implements Kernels {
+final class VectorKernels extends SplittingKernels {
   private static final VectorSpecies<Float> SPECIES = FloatVector.SPECIES_PREFERRED;
   private static final int LANES = SPECIES.length();
   /**
@@ -134,6 +134,11 @@ final class VectorKernels implements Kernels {
   int threads() {
     return workspaces.length;
   }
+  @Override
+  ParallelWork work() {
+    return work;
+  }
+
 
   @Override
   public String toString() {
@@ -895,29 +900,6 @@ final class VectorKernels implements Kernels {
     }
   }
 
-  @Override
-  public void activate(float[] out, float[] z, int n, Activation act, float slope) {
-    work.activate(out, z, n, act, slope);
-  }
-
-  @Override
-  public void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
-    work.multiplyDerivativeAtInput(dy, z, n, act, slope);
-  }
-
-  @Override
-  public void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time, int dim,
-      int heads, boolean causal) {
-    work.attentionForward(attended, probabilities, qkv, batch, time, dim, heads, causal);
-  }
-
-  /** As {@link #attentionForward}; {@code scratch} is not used (each thread has its own). */
-  @Override
-  public void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv, int batch,
-      int time, int dim, int heads, boolean causal, float[] scratch) {
-    work.attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
-  }
-
   // ---- Attention, one (sample, head) pair at a time: AttentionPairs' algorithm on vectors. Scores and dP are
   // rows of a product with a transposed K_h or V_h (vectors along s, broadcasts along dh); P·V, dQ, dV and dK are
   // weighted sums of rows of length dh (vectors along dh, accumulators in registers, one store per output row).
@@ -1146,48 +1128,6 @@ final class VectorKernels implements Kernels {
           dh);
       weightedRows(dQkv, out + kCol, ds, s, tp, qkv, rows * width + qCol, width, from, time, dh);
     }
-  }
-
-  @Override
-  public void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
-    work.im2col(g, x, batch, columns);
-  }
-
-  @Override
-  public void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
-    work.col2imAdd(g, columns, batch, dx);
-  }
-
-  @Override
-  public void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-      Activation act, float slope, float[] out) {
-    work.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
-  }
-
-  @Override
-  public void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
-      float[] dz, float[] grads, int biasOff) {
-    work.toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
-  }
-
-  @Override
-  public void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
-    work.maxPoolForward(g, x, batch, out, argmax);
-  }
-
-  @Override
-  public void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
-    work.maxPoolBackward(g, dy, argmax, batch, dx);
-  }
-
-  @Override
-  public void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
-    work.averagePoolForward(g, x, batch, out);
-  }
-
-  @Override
-  public void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
-    work.averagePoolBackward(g, dy, batch, dx);
   }
 
   // ---------------------------------------------------------------------------------------------------------

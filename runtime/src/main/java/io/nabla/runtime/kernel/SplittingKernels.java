@@ -1,0 +1,83 @@
+package io.nabla.runtime.kernel;
+
+import io.nabla.Activation;
+
+/**
+ * The kernels whose work beyond the products (activations at the pre-activation, attention, the convolution
+ * steps) is split over their own threads by a {@link ParallelWork}: the portable and the Vector API kernels, which
+ * differ only in the ranges {@link #work()} runs.
+ */
+abstract class SplittingKernels implements Kernels {
+  /** This instance's splitter, over the same threads as its products. */
+  abstract ParallelWork work();
+
+  /**
+   * GELU and SiLU in float with {@link FastFunctions}' exp (on vectors in the Vector API kernels), split over the
+   * threads above a size threshold.
+   */
+  @Override
+  public final void activate(float[] out, float[] z, int n, Activation act, float slope) {
+    work().activate(out, z, n, act, slope);
+  }
+
+  @Override
+  public final void multiplyDerivativeAtInput(float[] dy, float[] z, int n, Activation act, float slope) {
+    work().multiplyDerivativeAtInput(dy, z, n, act, slope);
+  }
+
+  /** (Sample, head) pairs split over the threads ({@link AttentionPairs}). */
+  @Override
+  public final void attentionForward(float[] attended, float[] probabilities, float[] qkv, int batch, int time,
+      int dim, int heads, boolean causal) {
+    work().attentionForward(attended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  /** As {@link #attentionForward}; {@code scratch} is not used (each thread has its own). */
+  @Override
+  public final void attentionBackward(float[] dQkv, float[] dAttended, float[] probabilities, float[] qkv,
+      int batch, int time, int dim, int heads, boolean causal, float[] scratch) {
+    work().attentionBackward(dQkv, dAttended, probabilities, qkv, batch, time, dim, heads, causal);
+  }
+
+  @Override
+  public final void im2col(Conv2dGeometry g, float[] x, int batch, float[] columns) {
+    work().im2col(g, x, batch, columns);
+  }
+
+  @Override
+  public final void col2imAdd(Conv2dGeometry g, float[] columns, int batch, float[] dx) {
+    work().col2imAdd(g, columns, batch, dx);
+  }
+
+  @Override
+  public final void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out) {
+    work().toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
+  }
+
+  @Override
+  public final void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff) {
+    work().toFilterMajor(g, dy, y, batch, act, slope, dz, grads, biasOff);
+  }
+
+  @Override
+  public final void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
+    work().maxPoolForward(g, x, batch, out, argmax);
+  }
+
+  @Override
+  public final void maxPoolBackward(Conv2dGeometry g, float[] dy, int[] argmax, int batch, float[] dx) {
+    work().maxPoolBackward(g, dy, argmax, batch, dx);
+  }
+
+  @Override
+  public final void averagePoolForward(Conv2dGeometry g, float[] x, int batch, float[] out) {
+    work().averagePoolForward(g, x, batch, out);
+  }
+
+  @Override
+  public final void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
+    work().averagePoolBackward(g, dy, batch, dx);
+  }
+}
