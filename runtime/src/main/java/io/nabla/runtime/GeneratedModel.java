@@ -41,7 +41,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     super(name, maxBatch, kernels, parameterCount, tensors, bufferCount, bufferTensors, layers);
     this.loss = loss;
     this.gradients = new float[parameterCount];
-    this.parameterSet = new Parameters(parameters, gradients, tensors);
+    this.parameterSet = new Parameters(parameters, gradients, tensors, kernels);
     LayerInfo output = output();
     int[] shape = output.outputShape();
     int last = shape[shape.length - 1];
@@ -217,8 +217,18 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   @Override
   public final void zeroGradients() {
-    Arrays.fill(gradients, 0f);
+    kernels.forEachRange(gradients.length, ZERO_SPLIT_FROM, zeroRange);
   }
+
+  /** Zeroing splits over the model's threads from this many gradients (≈ 4 µs of stores on one core). */
+  private static final int ZERO_SPLIT_FROM = 1 << 15;
+
+  private final Kernels.RangeTask zeroRange = new Kernels.RangeTask() {
+    @Override
+    public void run(int from, int to) {
+      Arrays.fill(gradients, from, to, 0f);
+    }
+  };
 
   @Override
   public final int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch) {

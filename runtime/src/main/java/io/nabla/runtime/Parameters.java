@@ -1,19 +1,32 @@
 package io.nabla.runtime;
 
+import io.nabla.runtime.kernel.Kernels;
 import java.util.Collections;
 import java.util.List;
+import org.jspecify.annotations.Nullable;
 
 /**
  * A model's trainable parameters: one flat {@code float[]} of values and one of gradients with the same layout,
  * and the named tensors inside them. This is all an optimizer sees, so the same optimizer can step a model, or
- * the flat buffers that a distributed trainer all-reduced.
+ * the flat buffers that a distributed trainer all-reduced. A model's parameters also carry the model's
+ * {@link Kernels}, so an optimizer's element-wise update runs on the model's threads ({@link #forEachRange}).
  */
 public final class Parameters {
   private final float[] values;
   private final float[] gradients;
   private final List<ParameterTensor> tensors;
+  private final @Nullable Kernels kernels;
 
+  /** Parameters whose element-wise updates run on the calling thread. */
   public Parameters(float[] values, float[] gradients, List<ParameterTensor> tensors) {
+    this(values, gradients, tensors, null);
+  }
+
+  /**
+   * Parameters whose element-wise updates {@link #forEachRange} splits over the threads of {@code kernels} (a
+   * model's own; {@code null}: the calling thread).
+   */
+  public Parameters(float[] values, float[] gradients, List<ParameterTensor> tensors, @Nullable Kernels kernels) {
     if (values.length != gradients.length) {
       throw new IllegalArgumentException(
           "values and gradients must have the same length, got " + values.length + " and " + gradients.length);
@@ -21,6 +34,56 @@ public final class Parameters {
     this.values = values;
     this.gradients = gradients;
     this.tensors = Collections.unmodifiableList(tensors);
+    this.kernels = kernels;
+  }
+
+  /**
+   * Runs {@code task} over the parameter indices {@code [from, to)}, split over the model's threads when the range
+   * holds at least {@code splitFrom} elements ({@link Kernels#forEachRange}); the task receives absolute indices.
+   * For element-wise work, whose result is then the same for any thread count; the built-in optimizers update
+   * through it. One call at a time: the model's kernels serve one thread.
+   *
+   * @throws IndexOutOfBoundsException if the range is not within the parameters
+   */
+  public void forEachRange(int from, int to, int splitFrom, Kernels.RangeTask task) {
+    if (from < 0 || to > values.length || from > to) {
+      throw new IndexOutOfBoundsException(
+          "range [" + from + ", " + to + ") is not within the " + values.length + " parameters");
+    }
+    if (kernels == null || from == to) {
+      if (from < to) {
+        task.run(from, to);
+      }
+      return;
+    }
+    if (from == 0) {
+      kernels.forEachRange(to, splitFrom, task);
+      return;
+    }
+    offsetTask.set(from, task);
+    try {
+      kernels.forEachRange(to - from, splitFrom, offsetTask);
+    } finally {
+      offsetTask.task = null;
+    }
+  }
+
+  private final OffsetTask offsetTask = new OffsetTask();
+
+  /** Shifts the ranges of {@link Kernels#forEachRange}, which start at 0, to a segment's indices. */
+  private static final class OffsetTask implements Kernels.RangeTask {
+    private int offset;
+    private Kernels.@Nullable RangeTask task;
+
+    void set(int offset, Kernels.RangeTask task) {
+      this.offset = offset;
+      this.task = task;
+    }
+
+    @Override
+    public void run(int from, int to) {
+      task.run(offset + from, offset + to);
+    }
   }
 
   /** The flat parameter buffer (live, not a copy). */

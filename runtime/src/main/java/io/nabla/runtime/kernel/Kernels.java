@@ -142,6 +142,32 @@ public interface Kernels {
     Pooling.averageBackward(g, dy, batch, dx);
   }
 
+  /**
+   * Element-wise work on a range of a flat buffer, for {@link #forEachRange}: updates the elements
+   * {@code [from, to)} and nothing outside them, each element's result independent of the range boundaries.
+   */
+  interface RangeTask {
+    void run(int from, int to);
+  }
+
+  /**
+   * Runs {@code task} over {@code [0, n)}: in one call on this thread, or, when {@code n >= splitFrom} and this
+   * instance has several threads, in one contiguous range per thread, boundaries multiples of 64 elements (so a
+   * vector loop sees the same vector and tail elements whatever the split). For element-wise work such as an
+   * optimizer's update or zeroing gradients, whose result is then bitwise identical for any thread count. Nothing
+   * is allocated. This default runs {@code task.run(0, n)}.
+   *
+   * @throws IllegalArgumentException if {@code n} is negative
+   */
+  default void forEachRange(int n, int splitFrom, RangeTask task) {
+    if (n < 0) {
+      throw new IllegalArgumentException("the range size must not be negative, got " + n);
+    }
+    if (n > 0) {
+      task.run(0, n);
+    }
+  }
+
   /** A new instance of the default kernels: portable Java, no native code, no Vector API, one thread. */
   static Kernels portable() {
     return new PortableKernels();

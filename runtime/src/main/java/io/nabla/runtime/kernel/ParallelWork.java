@@ -35,6 +35,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   private static final int MAX_BACKWARD = 9;
   private static final int AVERAGE_FORWARD = 10;
   private static final int AVERAGE_BACKWARD = 11;
+  private static final int RANGES = 12;
   /** Convolution and pooling steps split from this many elements written (≈ 10 µs on one core). */
   static final long CONV_THRESHOLD = 1L << 15;
 
@@ -57,6 +58,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   private int @Nullable [] indices;
   private int batch;
   private int offset;
+  private Kernels.@Nullable RangeTask rangeTask;
 
   ParallelWork(@Nullable WorkerPool pool, AtomicBoolean busy) {
     this.pool = pool;
@@ -308,6 +310,31 @@ abstract class ParallelWork implements WorkerPool.Task {
     }
   }
 
+  // ---------------------------------------------------------------------------------------------------------
+  // Caller-defined element-wise work (an optimizer's update, zeroing gradients), split as the activations.
+
+  final void forEachRange(int n, int splitFrom, Kernels.RangeTask task) {
+    if (n < 0) {
+      throw new IllegalArgumentException("the range size must not be negative, got " + n);
+    }
+    if (n == 0) {
+      return;
+    }
+    enter();
+    try {
+      if (pool == null || n < Math.max(splitFrom, 2 * ALIGN)) {
+        task.run(0, n);
+        return;
+      }
+      this.kind = RANGES;
+      this.n = n;
+      this.rangeTask = task;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
   private void enter() {
     if (!busy.compareAndSet(false, true)) {
       throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
@@ -326,17 +353,20 @@ abstract class ParallelWork implements WorkerPool.Task {
       indices = null;
       geometry = null;
       act = null;
+      rangeTask = null;
     }
   }
 
   @Override
   public final void run(int part, int parts) {
-    if (kind == ACTIVATE || kind == DERIVATIVE) {
+    if (kind == ACTIVATE || kind == DERIVATIVE || kind == RANGES) {
       int chunks = (n + ALIGN - 1) / ALIGN;
       int from = (int) Math.min(n, (long) chunks * part / parts * ALIGN);
       int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * ALIGN);
       if (from < to) {
-        if (kind == ACTIVATE) {
+        if (kind == RANGES) {
+          rangeTask.run(from, to);
+        } else if (kind == ACTIVATE) {
           activateRange(a, b, from, to, act, slope);
         } else {
           derivativeRange(a, b, from, to, act, slope);

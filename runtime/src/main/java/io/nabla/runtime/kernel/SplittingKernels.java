@@ -80,4 +80,10 @@ abstract class SplittingKernels implements Kernels {
   public final void averagePoolBackward(Conv2dGeometry g, float[] dy, int batch, float[] dx) {
     work().averagePoolBackward(g, dy, batch, dx);
   }
+
+  /** Split over the threads from {@code splitFrom} elements, as {@link ParallelWork#forEachRange}. */
+  @Override
+  public final void forEachRange(int n, int splitFrom, RangeTask task) {
+    work().forEachRange(n, splitFrom, task);
+  }
 }

@@ -1,0 +1,107 @@
+package io.nabla.runtime.optim;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.runtime.ParameterTensor;
+import io.nabla.runtime.Parameters;
+import io.nabla.runtime.Rng;
+import io.nabla.runtime.kernel.Kernels;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Supplier;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The built-in optimizers split their update over the model's threads ({@link Parameters#forEachRange}): every
+ * thread count gives the bits of the single-threaded update, with and without parameter groups (segments that
+ * start inside the buffer).
+ */
+class ThreadedOptimizerTest {
+  // Three tensors, two large enough to split, at offsets that are not multiples of 64.
+  private static final int[][] TENSORS = {{0, 40_000}, {40_000, 37}, {40_037, 30_001}};
+  private static final int SIZE = 70_038;
+
+  private static List<ParameterTensor> tensors() {
+    return Arrays.asList(
+        new ParameterTensor("a", ParameterTensor.Kind.WEIGHT, 0, new int[] {200, 200},
+            ParameterTensor.Init.ZEROS, 200, 200),
+        new ParameterTensor("a", ParameterTensor.Kind.BIAS, 40_000, new int[] {37}, ParameterTensor.Init.ZEROS, 1, 37),
+        new ParameterTensor("b", ParameterTensor.Kind.WEIGHT, 40_037, new int[] {30_001},
+            ParameterTensor.Init.ZEROS, 1, 1));
+  }
+
+  private static float[] random(long seed, float scale) {
+    Rng rng = new Rng(seed);
+    float[] v = new float[SIZE];
+    for (int i = 0; i < SIZE; i++) {
+      v[i] = scale * (float) rng.nextGaussian();
+    }
+    return v;
+  }
+
+  private static Map<String, Supplier<Optimizer>> optimizers() {
+    Map<String, Supplier<Optimizer>> all = new java.util.LinkedHashMap<>();
+    all.put("Adam", () -> Adam.defaults());
+    all.put("Adam amsgrad + L2", () -> Adam.builder().amsgrad(true).weightDecay(1e-2).build());
+    all.put("AdamW groups", () -> AdamW.builder().group(ParameterGroup.biases().weightDecay(0))
+        .group(ParameterGroup.layers("b").learningRate(3e-3)).build());
+    all.put("SGD momentum nesterov", () -> Sgd.builder(0.05).momentum(0.9).nesterov(true).weightDecay(1e-3)
+        .build());
+    all.put("RMSprop centered momentum", () -> RmsProp.builder().centered(true).momentum(0.5).build());
+    all.put("AdaGrad", () -> AdaGrad.builder().lrDecay(1e-3).build());
+    return all;
+  }
+
+  /** Four steps with fresh gradients each; the values after them. */
+  private static float[] train(Optimizer optimizer, Kernels kernels) {
+    Parameters p = new Parameters(random(1, 1f), new float[SIZE], tensors(), kernels);
+    for (int step = 0; step < 4; step++) {
+      System.arraycopy(random(10 + step, 0.1f), 0, p.gradients(), 0, SIZE);
+      optimizer.step(p);
+    }
+    return p.values();
+  }
+
+  @Test
+  void everyThreadCountGivesTheSingleThreadedBits() {
+    for (Map.Entry<String, Supplier<Optimizer>> e : optimizers().entrySet()) {
+      float[] expected = train(e.getValue().get(), null);
+      for (Kernels kernels : new Kernels[] {Kernels.portable(1), Kernels.portable(2), Kernels.portable(3),
+          Kernels.best(2)}) {
+        assertArrayEquals(expected, train(e.getValue().get(), kernels), e.getKey() + " on " + kernels);
+      }
+    }
+  }
+
+  @Test
+  void theUpdateIsSplitOverTheModelsThreads() {
+    Parameters p = new Parameters(new float[SIZE], new float[SIZE], tensors(), Kernels.portable(2));
+    List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<Thread>());
+    List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<int[]>());
+    p.forEachRange(40_037, SIZE, 1 << 14, (from, to) -> {
+      threads.add(Thread.currentThread());
+      ranges.add(new int[] {from, to});
+    });
+    assertEquals(2, ranges.size());
+    assertEquals(2, new java.util.HashSet<>(threads).size());
+    int covered = 0;
+    for (int[] r : ranges) {
+      assertTrue(r[0] >= 40_037 && r[1] <= SIZE && (r[0] - 40_037) % 64 == 0, Arrays.toString(r));
+      covered += r[1] - r[0];
+    }
+    assertEquals(SIZE - 40_037, covered);
+  }
+
+  @Test
+  void aRangeOutsideTheParametersIsRefused() {
+    Parameters p = new Parameters(new float[10], new float[10], tensors().subList(0, 0));
+    IndexOutOfBoundsException e =
+        assertThrows(IndexOutOfBoundsException.class, () -> p.forEachRange(5, 11, 0, (from, to) -> { }));
+    assertTrue(e.getMessage().contains("[5, 11)") && e.getMessage().contains("10 parameters"), e.getMessage());
+  }
+}
