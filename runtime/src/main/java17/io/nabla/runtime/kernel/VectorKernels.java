@@ -41,10 +41,21 @@ final class VectorKernels extends SplittingKernels {
   static final int FEW_ROWS = 4;
   /** Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). */
   static final long PARALLEL_THRESHOLD = 1L << 22;
+  /**
+   * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
+   * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
+   * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step.
+   */
+  static final long MEMORY_SPLIT = 1L << 16;
+  /** A product at most this deep splits by rows even where it would otherwise split by columns. */
+  static final int SHALLOW = 8;
+  /** Column boundaries of a split one-row product are multiples of this. */
+  static final int ROW_VECTOR_ALIGN = 64;
 
   private final Workspace[] workspaces;
   private final WorkerPool pool;
   private final WorkerPool.Task parts;
+  private final WorkerPool.Task rowVectorParts;
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
@@ -62,6 +73,7 @@ final class VectorKernels extends SplittingKernels {
     }
     pool = threads == 1 ? null : WorkerPool.shared(threads);
     parts = (part, count) -> runPart(part, count);
+    rowVectorParts = (part, count) -> runRowVectorPart(part, count);
     work = new ParallelWork(pool, busy) {
       @Override
       void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
@@ -189,10 +201,19 @@ final class VectorKernels extends SplittingKernels {
         return;
       }
       if (m <= FEW_ROWS) {
-        fewRows(p, workspaces[0].lanes);
+        if (m == 1 && pool != null && (long) n * k >= MEMORY_SPLIT && n >= 2 * ROW_VECTOR_ALIGN) {
+          shared = p;
+          try {
+            pool.run(rowVectorParts);
+          } finally {
+            shared = null;
+          }
+        } else {
+          fewRows(p, workspaces[0].lanes);
+        }
         return;
       }
-      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD) {
+      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT) {
         blocks(workspaces[0], p, 0, m, 0, n);
         return;
       }
@@ -216,7 +237,8 @@ final class VectorKernels extends SplittingKernels {
     Product p = shared;
     int rowTiles = (p.m + TILE_ROWS - 1) / TILE_ROWS;
     int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
-    boolean splitColumns = columnTiles >= count && (p.m <= p.n || rowTiles < count);
+    boolean splitColumns = columnTiles >= count && (p.m <= p.n || rowTiles < count)
+        && !(p.k <= SHALLOW && rowTiles >= count);
     if (splitColumns) {
       int from = Math.min(p.n, (int) ((long) columnTiles * part / count) * TILE_COLUMNS);
       int to = Math.min(p.n, (int) ((long) columnTiles * (part + 1) / count) * TILE_COLUMNS);
@@ -229,6 +251,24 @@ final class VectorKernels extends SplittingKernels {
       if (from < to) {
         blocks(workspaces[part], p, from, to, 0, p.n);
       }
+    }
+  }
+
+  /**
+   * Part {@code part} of {@code count} of a one-row product: a range of columns, boundaries multiples of
+   * {@value #ROW_VECTOR_ALIGN}, computed by the few-rows path on a view of those columns. Each column's sum is the
+   * same whatever range holds it (one row: the view's row stride does not matter).
+   */
+  private void runRowVectorPart(int part, int count) {
+    Product p = shared;
+    int chunks = (p.n + ROW_VECTOR_ALIGN - 1) / ROW_VECTOR_ALIGN;
+    int from = Math.min(p.n, (int) ((long) chunks * part / count) * ROW_VECTOR_ALIGN);
+    int to = Math.min(p.n, (int) ((long) chunks * (part + 1) / count) * ROW_VECTOR_ALIGN);
+    if (from < to) {
+      Workspace w = workspaces[part];
+      Product columns = w.columns.set(p.c, p.cOff + from, p.a, p.aOff, p.aRow, p.aDepth, p.b,
+          p.bOff + from * p.bColumn, p.bDepth, p.bColumn, 1, to - from, p.k, p.accumulate);
+      fewRows(columns, w.lanes);
     }
   }
 
@@ -720,6 +760,8 @@ final class VectorKernels extends SplittingKernels {
     final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
     final float[] lanes = new float[4 * LANES];
     final Product product = new Product();
+    /** A split one-row product's columns ({@link #runRowVectorPart}). */
+    final Product columns = new Product();
     final AttentionScratch attention = new AttentionScratch();
   }
 
