@@ -36,6 +36,11 @@ abstract class ParallelWork implements WorkerPool.Task {
   private static final int AVERAGE_FORWARD = 10;
   private static final int AVERAGE_BACKWARD = 11;
   private static final int RANGES = 12;
+  private static final int ACTIVATION_BACKWARD = 13;
+  private static final int ADD_FORWARD = 14;
+  private static final int ACCUMULATE = 15;
+  /** Memory-bound element-wise passes of the dense and add layers split from this many elements. */
+  static final int DENSE_THRESHOLD = 1 << 16;
   /** Convolution and pooling steps split from this many elements written (≈ 10 µs on one core). */
   static final long CONV_THRESHOLD = 1L << 15;
 
@@ -59,6 +64,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   private int batch;
   private int offset;
   private Kernels.@Nullable RangeTask rangeTask;
+  private float @Nullable [][] inputs;
 
   ParallelWork(@Nullable WorkerPool pool, AtomicBoolean busy) {
     this.pool = pool;
@@ -311,6 +317,71 @@ abstract class ParallelWork implements WorkerPool.Task {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // The dense and add layers' element-wise passes: activation backward with its bias gradient split by columns
+  // (each column's sum whole on one thread, over the rows in order), the sums of an add layer and gradient
+  // accumulation by ranges.
+
+  final void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
+      float[] grads, int biasGradOff) {
+    ActivationFunctions.checkDerivativeFromOutput(act);
+    enter();
+    try {
+      if (pool == null || (long) rows * n < DENSE_THRESHOLD || n < 2 * ALIGN) {
+        Elementwise.activationBackwardColumns(dy, y, rows, n, act, slope, grads, biasGradOff, 0, n);
+        return;
+      }
+      this.kind = ACTIVATION_BACKWARD;
+      this.a = dy;
+      this.b = y;
+      this.c = grads;
+      this.batch = rows;
+      this.n = n;
+      this.act = act;
+      this.slope = slope;
+      this.offset = biasGradOff;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
+    enter();
+    try {
+      if (pool == null || n < DENSE_THRESHOLD) {
+        Elementwise.addForwardRange(out, inputs, 0, n, act, slope);
+        return;
+      }
+      this.kind = ADD_FORWARD;
+      this.a = out;
+      this.inputs = inputs;
+      this.n = n;
+      this.act = act;
+      this.slope = slope;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void accumulate(float[] dx, float[] dz, int n) {
+    enter();
+    try {
+      if (pool == null || n < DENSE_THRESHOLD) {
+        Elementwise.accumulateRange(dx, dz, 0, n);
+        return;
+      }
+      this.kind = ACCUMULATE;
+      this.a = dx;
+      this.b = dz;
+      this.n = n;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // Caller-defined element-wise work (an optimizer's update, zeroing gradients), split as the activations.
 
   final void forEachRange(int n, int splitFrom, Kernels.RangeTask task) {
@@ -354,12 +425,26 @@ abstract class ParallelWork implements WorkerPool.Task {
       geometry = null;
       act = null;
       rangeTask = null;
+      inputs = null;
     }
   }
 
   @Override
   public final void run(int part, int parts) {
-    if (kind == ACTIVATE || kind == DERIVATIVE || kind == RANGES) {
+    if (kind >= ACTIVATION_BACKWARD) {
+      int chunks = (n + ALIGN - 1) / ALIGN;
+      int from = (int) Math.min(n, (long) chunks * part / parts * ALIGN);
+      int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * ALIGN);
+      if (from < to) {
+        if (kind == ACTIVATION_BACKWARD) {
+          Elementwise.activationBackwardColumns(a, b, batch, n, act, slope, c, offset, from, to);
+        } else if (kind == ADD_FORWARD) {
+          Elementwise.addForwardRange(a, inputs, from, to, act, slope);
+        } else {
+          Elementwise.accumulateRange(a, b, from, to);
+        }
+      }
+    } else if (kind == ACTIVATE || kind == DERIVATIVE || kind == RANGES) {
       int chunks = (n + ALIGN - 1) / ALIGN;
       int from = (int) Math.min(n, (long) chunks * part / parts * ALIGN);
       int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * ALIGN);

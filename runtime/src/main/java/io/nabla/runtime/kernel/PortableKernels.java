@@ -128,7 +128,6 @@ public final class PortableKernels extends SplittingKernels {
     return work;
   }
 
-
   @Override
   public void matmulNN(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
       boolean accumulate) {
@@ -397,21 +396,5 @@ public final class PortableKernels extends SplittingKernels {
     }
     matmulNT(out, 0, x, xOff, params, weightOff, rows, units, in, biasOff >= 0);
     ActivationFunctions.apply(out, 0, rows * units, act, slope);
-  }
-
-  @Override
-  public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
-      float[] grads, int biasGradOff) {
-    Elementwise.activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
-  }
-
-  @Override
-  public void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
-    Elementwise.addForward(out, inputs, n, act, slope);
-  }
-
-  @Override
-  public void accumulate(float[] dx, float[] dz, int n) {
-    Elementwise.accumulate(dx, dz, n);
   }
 }

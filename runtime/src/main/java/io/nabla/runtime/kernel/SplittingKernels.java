@@ -11,6 +11,23 @@ abstract class SplittingKernels implements Kernels {
   /** This instance's splitter, over the same threads as its products. */
   abstract ParallelWork work();
 
+  /** Split by columns over the threads above a size threshold, each column's bias gradient summed by one thread. */
+  @Override
+  public final void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
+      float[] grads, int biasGradOff) {
+    work().activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
+  }
+
+  @Override
+  public final void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
+    work().addForward(out, inputs, n, act, slope);
+  }
+
+  @Override
+  public final void accumulate(float[] dx, float[] dz, int n) {
+    work().accumulate(dx, dz, n);
+  }
+
   /**
    * GELU and SiLU in float with {@link FastFunctions}' exp (on vectors in the Vector API kernels), split over the
    * threads above a size threshold.

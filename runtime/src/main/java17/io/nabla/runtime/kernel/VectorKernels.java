@@ -151,7 +151,6 @@ final class VectorKernels extends SplittingKernels {
     return work;
   }
 
-
   @Override
   public String toString() {
     return "VectorKernels(" + SPECIES.vectorBitSize() + "-bit vectors, " + threads() + " thread"
@@ -698,22 +697,6 @@ final class VectorKernels extends SplittingKernels {
     }
     matmulNT(out, 0, x, xOff, params, weightOff, rows, units, in, biasOff >= 0);
     ActivationFunctions.apply(out, 0, rows * units, act, slope);
-  }
-
-  @Override
-  public void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope,
-      float[] grads, int biasGradOff) {
-    Elementwise.activationBackward(dy, y, rows, n, act, slope, grads, biasGradOff);
-  }
-
-  @Override
-  public void addForward(float[] out, float[][] inputs, int n, Activation act, float slope) {
-    Elementwise.addForward(out, inputs, n, act, slope);
-  }
-
-  @Override
-  public void accumulate(float[] dx, float[] dz, int n) {
-    Elementwise.accumulate(dx, dz, n);
   }
 
   /** The operands of one product, as {@link #gemm} describes them. */
