@@ -444,6 +444,7 @@ public final class SmallCnnNet extends GeneratedModel {
    * inference: the running statistics
    * </pre>
    * Fused: the normalisation, the affine map and relu in one pass.
+   * Above a size threshold the kernels split the channels over their threads.
    * With {@code fold} (inference), {@code conv1Forward} already wrote this output with the folded weights.
    * Declared by {@link SmallCnn#bn1(io.nabla.Tensor)}.
    */
@@ -452,9 +453,9 @@ public final class SmallCnnNet extends GeneratedModel {
       return;
     }
     if (trainingPass()) {
-      NormalizationKernels.batchNormTraining(conv1, batch, 16, 784, parameters, BN1_WEIGHT, BN1_BIAS, buffers, BN1_RUNNING_MEAN, BN1_RUNNING_VAR, 0.1f, 1.0E-5f, bn1Normalized, bn1InvStd, Activation.RELU, 0f, bn1);
+      kernels.batchNormTraining(conv1, batch, 16, 784, parameters, BN1_WEIGHT, BN1_BIAS, buffers, BN1_RUNNING_MEAN, BN1_RUNNING_VAR, 0.1f, 1.0E-5f, bn1Normalized, bn1InvStd, Activation.RELU, 0f, bn1);
     } else {
-      NormalizationKernels.batchNormInference(conv1, batch, 16, 784, parameters, BN1_WEIGHT, BN1_BIAS, buffers, BN1_RUNNING_MEAN, BN1_RUNNING_VAR, 1.0E-5f, bn1Normalized, bn1InvStd, Activation.RELU, 0f, bn1);
+      kernels.batchNormInference(conv1, batch, 16, 784, parameters, BN1_WEIGHT, BN1_BIAS, buffers, BN1_RUNNING_MEAN, BN1_RUNNING_VAR, 1.0E-5f, bn1Normalized, bn1InvStd, Activation.RELU, 0f, bn1);
     }
   }
 
@@ -466,6 +467,8 @@ public final class SmallCnnNet extends GeneratedModel {
    * training:  conv1Grad += γ/σ · (dZ - mean(dZ) - x̂ · mean(dZ·x̂))   (the statistics depend on the input)
    * inference: conv1Grad += γ/σ · dZ
    * </pre>
+   * Above a size threshold the kernels split the channels over their threads, each channel's sums taken
+   * by one thread.
    * After an inference pass, the folded forward skipped {@code conv1}'s output and x̂: they are
    * computed first, unfolded.
    * Declared by {@link SmallCnn#bn1(io.nabla.Tensor)}.
@@ -475,7 +478,7 @@ public final class SmallCnnNet extends GeneratedModel {
       conv1Forward(batch, false);
       bn1Forward(batch, false);
     }
-    NormalizationKernels.batchNormBackward(bn1Grad, bn1, Activation.RELU, 0f, bn1Normalized, bn1InvStd, batch, 16, 784, parameters, BN1_WEIGHT, gradients, BN1_BIAS, trainingPass(), conv1Grad);
+    kernels.batchNormBackward(bn1Grad, bn1, Activation.RELU, 0f, bn1Normalized, bn1InvStd, batch, 16, 784, parameters, BN1_WEIGHT, gradients, BN1_BIAS, trainingPass(), conv1Grad);
   }
 
   /**

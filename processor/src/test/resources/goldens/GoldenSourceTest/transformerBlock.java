@@ -10,7 +10,6 @@ import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.AttentionKernels;
 import io.nabla.runtime.kernel.EmbeddingKernels;
 import io.nabla.runtime.kernel.Kernels;
-import io.nabla.runtime.kernel.LayerNormKernels;
 import io.nabla.runtime.kernel.LossFunctions;
 import java.util.Arrays;
 import java.util.Collections;
@@ -609,11 +608,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * norm1[r, j] = (positioned[r, j] - mean) · rstd · γ[j] + β[j]
    * γ = norm1.weight (64), β = norm1.bias (64)
    * </pre>
-   * Fused: the statistics, normalisation and affine map in one pass per row; mean and rstd are kept.
+   * Fused: each row's statistics, normalisation and affine map in one kernel call; mean and rstd are kept.
+   * Above a size threshold the kernels split the rows over their threads.
    * Declared by {@link CharTransformer#norm1(io.nabla.Tensor)}.
    */
   private void norm1Forward(int batch) {
-    LayerNormKernels.forward(norm1, positioned, batch * 64, 64, 1.0E-5f, parameters, NORM1_WEIGHT, NORM1_BIAS, norm1Mean, norm1Rstd);
+    kernels.layerNormForward(norm1, positioned, batch * 64, 64, 1.0E-5f, parameters, NORM1_WEIGHT, NORM1_BIAS, norm1Mean, norm1Rstd);
   }
 
   /**
@@ -623,10 +623,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * g = norm1Grad ⊙ γ
    * positionedGrad += rstd · (g - mean_j(g) - x̂ · mean_j(g ⊙ x̂))
    * </pre>
+   * Above a size threshold the kernels split the rows of positionedGrad and the features of dγ, dβ over their
+   * threads, each feature's sums taken by one thread in row order.
    * Declared by {@link CharTransformer#norm1(io.nabla.Tensor)}.
    */
   private void norm1Backward(int batch) {
-    LayerNormKernels.backward(norm1Grad, positioned, batch * 64, 64, norm1Mean, norm1Rstd, parameters, NORM1_WEIGHT, gradients, NORM1_WEIGHT, NORM1_BIAS, positionedGrad);
+    kernels.layerNormBackward(norm1Grad, positioned, batch * 64, 64, norm1Mean, norm1Rstd, parameters, NORM1_WEIGHT, gradients, NORM1_WEIGHT, NORM1_BIAS, positionedGrad);
   }
 
   /**
@@ -705,11 +707,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * norm2[r, j] = (residual[r, j] - mean) · rstd · γ[j] + β[j]
    * γ = norm2.weight (64), β = norm2.bias (64)
    * </pre>
-   * Fused: the statistics, normalisation and affine map in one pass per row; mean and rstd are kept.
+   * Fused: each row's statistics, normalisation and affine map in one kernel call; mean and rstd are kept.
+   * Above a size threshold the kernels split the rows over their threads.
    * Declared by {@link CharTransformer#norm2(io.nabla.Tensor)}.
    */
   private void norm2Forward(int batch) {
-    LayerNormKernels.forward(norm2, residual, batch * 64, 64, 1.0E-5f, parameters, NORM2_WEIGHT, NORM2_BIAS, norm2Mean, norm2Rstd);
+    kernels.layerNormForward(norm2, residual, batch * 64, 64, 1.0E-5f, parameters, NORM2_WEIGHT, NORM2_BIAS, norm2Mean, norm2Rstd);
   }
 
   /**
@@ -719,10 +722,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * g = norm2Grad ⊙ γ
    * residualGrad += rstd · (g - mean_j(g) - x̂ · mean_j(g ⊙ x̂))
    * </pre>
+   * Above a size threshold the kernels split the rows of residualGrad and the features of dγ, dβ over their
+   * threads, each feature's sums taken by one thread in row order.
    * Declared by {@link CharTransformer#norm2(io.nabla.Tensor)}.
    */
   private void norm2Backward(int batch) {
-    LayerNormKernels.backward(norm2Grad, residual, batch * 64, 64, norm2Mean, norm2Rstd, parameters, NORM2_WEIGHT, gradients, NORM2_WEIGHT, NORM2_BIAS, residualGrad);
+    kernels.layerNormBackward(norm2Grad, residual, batch * 64, 64, norm2Mean, norm2Rstd, parameters, NORM2_WEIGHT, gradients, NORM2_WEIGHT, NORM2_BIAS, residualGrad);
   }
 
   /**
@@ -827,11 +832,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * normOut[r, j] = (block[r, j] - mean) · rstd · γ[j] + β[j]
    * γ = normOut.weight (64), β = normOut.bias (64)
    * </pre>
-   * Fused: the statistics, normalisation and affine map in one pass per row; mean and rstd are kept.
+   * Fused: each row's statistics, normalisation and affine map in one kernel call; mean and rstd are kept.
+   * Above a size threshold the kernels split the rows over their threads.
    * Declared by {@link CharTransformer#normOut(io.nabla.Tensor)}.
    */
   private void normOutForward(int batch) {
-    LayerNormKernels.forward(normOut, block, batch * 64, 64, 1.0E-5f, parameters, NORM_OUT_WEIGHT, NORM_OUT_BIAS, normOutMean, normOutRstd);
+    kernels.layerNormForward(normOut, block, batch * 64, 64, 1.0E-5f, parameters, NORM_OUT_WEIGHT, NORM_OUT_BIAS, normOutMean, normOutRstd);
   }
 
   /**
@@ -841,10 +847,12 @@ public final class CharTransformerNet extends GeneratedModel {
    * g = normOutGrad ⊙ γ
    * blockGrad += rstd · (g - mean_j(g) - x̂ · mean_j(g ⊙ x̂))
    * </pre>
+   * Above a size threshold the kernels split the rows of blockGrad and the features of dγ, dβ over their
+   * threads, each feature's sums taken by one thread in row order.
    * Declared by {@link CharTransformer#normOut(io.nabla.Tensor)}.
    */
   private void normOutBackward(int batch) {
-    LayerNormKernels.backward(normOutGrad, block, batch * 64, 64, normOutMean, normOutRstd, parameters, NORM_OUT_WEIGHT, gradients, NORM_OUT_WEIGHT, NORM_OUT_BIAS, blockGrad);
+    kernels.layerNormBackward(normOutGrad, block, batch * 64, 64, normOutMean, normOutRstd, parameters, NORM_OUT_WEIGHT, gradients, NORM_OUT_WEIGHT, NORM_OUT_BIAS, blockGrad);
   }
 
   /**

@@ -67,6 +67,7 @@ final class BatchNormEmitter implements LayerEmitter {
     if (act != Activation.IDENTITY) {
       m.addJavadoc("Fused: the normalisation, the affine map and $L in one pass.\n", EmitContext.mathName(act));
     }
+    m.addJavadoc("Above a size threshold the kernels split the channels over their threads.\n");
     if (p.folded()) {
       m.addParameter(boolean.class, "fold");
       m.addJavadoc("With {@code fold} (inference), {@code $L} already wrote this output with the folded weights.\n",
@@ -81,11 +82,10 @@ final class BatchNormEmitter implements LayerEmitter {
     CodeBlock tail = CodeBlock.of("$N, $N, $L, $L, $N", c.names.member(layer, "normalized"),
         c.names.member(layer, "invStd"), EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()), y);
     m.beginControlFlow("if (trainingPass())");
-    m.addStatement("$T.batchNormTraining($L, $Lf, $Lf, $L)", EmitContext.NORMALIZATION, common,
-        (float) spec.momentum(), (float) spec.epsilon(), tail);
+    m.addStatement("kernels.batchNormTraining($L, $Lf, $Lf, $L)", common, (float) spec.momentum(),
+        (float) spec.epsilon(), tail);
     m.nextControlFlow("else");
-    m.addStatement("$T.batchNormInference($L, $Lf, $L)", EmitContext.NORMALIZATION, common, (float) spec.epsilon(),
-        tail);
+    m.addStatement("kernels.batchNormInference($L, $Lf, $L)", common, (float) spec.epsilon(), tail);
     m.endControlFlow();
     return m.build();
   }
@@ -106,6 +106,8 @@ final class BatchNormEmitter implements LayerEmitter {
           + "inference: $L += γ/σ · dZ\n", c.names.grad(p.input()), c.names.grad(p.input()));
     }
     m.addJavadoc("</pre>\n");
+    m.addJavadoc("Above a size threshold the kernels split the channels over their threads, each channel's sums"
+        + " taken\nby one thread.\n");
     if (p.folded()) {
       m.addJavadoc("After an inference pass, the folded forward skipped {@code $L}'s output and x̂: they are\n"
           + "computed first, unfolded.\n", p.input().name());
@@ -114,8 +116,8 @@ final class BatchNormEmitter implements LayerEmitter {
       m.addStatement("$N(batch, false)", c.names.forward(layer));
       m.endControlFlow();
     }
-    m.addStatement("$T.batchNormBackward($N, $N, $L, $L, $N, $N, batch, $L, $L, parameters, $N, gradients, $N,"
-            + " trainingPass(), $L)", EmitContext.NORMALIZATION, dy, c.names.buffer(layer),
+    m.addStatement("kernels.batchNormBackward($N, $N, $L, $L, $N, $N, batch, $L, $L, parameters, $N, gradients, $N,"
+            + " trainingPass(), $L)", dy, c.names.buffer(layer),
         EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()), c.names.member(layer, "normalized"),
         c.names.member(layer, "invStd"), p.channels(), p.spatial(), c.names.offset(layer, "weight"),
         c.names.offset(layer, "bias"), c.gradOrNull(p.input()));

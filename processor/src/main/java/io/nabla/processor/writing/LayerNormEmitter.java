@@ -40,8 +40,9 @@ final class LayerNormEmitter implements LayerEmitter {
         (float) spec.epsilon());
     m.addJavadoc("$L[r, j] = ($L[r, j] - mean) · rstd · γ[j] + β[j]\nγ = $L.weight ($L), β = $L.bias ($L)\n</pre>\n",
         c.names.buffer(layer), c.names.buffer(input), layer.name(), n, layer.name(), n);
-    m.addJavadoc("Fused: the statistics, normalisation and affine map in one pass per row; mean and rstd are kept.\n");
-    m.addStatement("$T.forward($N, $N, $L, $L, $Lf, parameters, $N, $N, $N, $N)", EmitContext.LAYER_NORM_KERNELS,
+    m.addJavadoc("Fused: each row's statistics, normalisation and affine map in one kernel call; mean and rstd are"
+        + " kept.\nAbove a size threshold the kernels split the rows over their threads.\n");
+    m.addStatement("kernels.layerNormForward($N, $N, $L, $L, $Lf, parameters, $N, $N, $N, $N)",
         c.names.buffer(layer), c.names.buffer(input), EmitContext.rows(layer.shape().rows()), n,
         (float) spec.epsilon(), c.names.offset(layer, "weight"), c.names.offset(layer, "bias"),
         c.names.member(layer, "mean"), c.names.member(layer, "rstd"));
@@ -61,8 +62,15 @@ final class LayerNormEmitter implements LayerEmitter {
       m.addJavadoc("g = $L ⊙ γ\n$L += rstd · (g - mean_j(g) - x̂ · mean_j(g ⊙ x̂))\n", dy, c.names.grad(input));
     }
     m.addJavadoc("</pre>\n");
-    m.addStatement("$T.backward($N, $N, $L, $L, $N, $N, parameters, $N, gradients, $N, $N, $L)",
-        EmitContext.LAYER_NORM_KERNELS, dy, c.names.buffer(input), EmitContext.rows(layer.shape().rows()), n,
+    if (c.hasGrad(input)) {
+      m.addJavadoc("Above a size threshold the kernels split the rows of $L and the features of dγ, dβ over their\n"
+          + "threads, each feature's sums taken by one thread in row order.\n", c.names.grad(input));
+    } else {
+      m.addJavadoc("Above a size threshold the kernels split the features of dγ, dβ over their threads, each"
+          + " feature's\nsums taken by one thread in row order.\n");
+    }
+    m.addStatement("kernels.layerNormBackward($N, $N, $L, $L, $N, $N, parameters, $N, gradients, $N, $N, $L)", dy,
+        c.names.buffer(input), EmitContext.rows(layer.shape().rows()), n,
         c.names.member(layer, "mean"), c.names.member(layer, "rstd"), c.names.offset(layer, "weight"),
         c.names.offset(layer, "weight"), c.names.offset(layer, "bias"), c.gradOrNull(input));
     return m.build();

@@ -200,4 +200,61 @@ public interface Kernels {
     }
     return KernelChoice.best(threads);
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Layer and batch normalisation. Each default is the static method of LayerNormKernels or
+  // NormalizationKernels; PortableKernels and the Vector API kernels split the work over their threads above a
+  // size threshold (ParallelWork), every row, feature or channel computed whole by one thread with the same code
+  // in the same order, so their results are bitwise those of the static method for any thread count.
+
+  /**
+   * {@link LayerNormKernels#forward}. Implementations split the rows over their threads (each row's mean, 1/σ and
+   * output are independent).
+   */
+  default void layerNormForward(float[] y, float[] x, int rows, int n, float epsilon, float[] params, int weightOff,
+      int biasOff, float[] mean, float[] rstd) {
+    LayerNormKernels.forward(y, x, rows, n, epsilon, params, weightOff, biasOff, mean, rstd);
+  }
+
+  /**
+   * {@link LayerNormKernels#backward}. Implementations split {@code dx} by rows and the {@code γ} and {@code β}
+   * gradients, sums over the rows, by features, each feature's sums taken by one thread in increasing row order as
+   * in the static method. When {@code dx} is {@code dy} or {@code x}, or {@code grads} is {@code dy} or {@code x},
+   * they run the static method on the calling thread.
+   */
+  default void layerNormBackward(float[] dy, float[] x, int rows, int n, float[] mean, float[] rstd, float[] params,
+      int weightOff, float[] grads, int weightGradOff, int biasGradOff,
+      float @org.jspecify.annotations.Nullable [] dx) {
+    LayerNormKernels.backward(dy, x, rows, n, mean, rstd, params, weightOff, grads, weightGradOff, biasGradOff, dx);
+  }
+
+  /**
+   * {@link NormalizationKernels#batchNormTraining}. Implementations split the channels over their threads, each
+   * channel's statistics, running statistics, output and activation computed by one thread.
+   */
+  default void batchNormTraining(float[] x, int batch, int channels, int spatial, float[] params, int gammaOff,
+      int betaOff, float[] state, int meanOff, int varOff, float momentum, float epsilon, float[] xhat,
+      float[] invStd, Activation act, float slope, float[] out) {
+    NormalizationKernels.batchNormTraining(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff,
+        varOff, momentum, epsilon, xhat, invStd, act, slope, out);
+  }
+
+  /** {@link NormalizationKernels#batchNormInference}; split by channel as {@link #batchNormTraining}. */
+  default void batchNormInference(float[] x, int batch, int channels, int spatial, float[] params, int gammaOff,
+      int betaOff, float[] state, int meanOff, int varOff, float epsilon, float[] xhat, float[] invStd,
+      Activation act, float slope, float[] out) {
+    NormalizationKernels.batchNormInference(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff,
+        varOff, epsilon, xhat, invStd, act, slope, out);
+  }
+
+  /**
+   * {@link NormalizationKernels#batchNormBackward}; split by channel as {@link #batchNormTraining}, each channel's
+   * {@code dz}, gradient sums and input gradient computed by one thread.
+   */
+  default void batchNormBackward(float[] dy, float[] y, Activation act, float slope, float[] xhat, float[] invStd,
+      int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads, int betaOff,
+      boolean training, float @org.jspecify.annotations.Nullable [] dx) {
+    NormalizationKernels.batchNormBackward(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params,
+        gammaOff, grads, betaOff, training, dx);
+  }
 }

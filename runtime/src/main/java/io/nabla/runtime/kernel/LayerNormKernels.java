@@ -19,7 +19,13 @@ public final class LayerNormKernels {
    */
   public static void forward(float[] y, float[] x, int rows, int n, float epsilon, float[] params, int weightOff,
       int biasOff, float[] mean, float[] rstd) {
-    for (int r = 0; r < rows; r++) {
+    forwardRows(y, x, n, epsilon, params, weightOff, biasOff, mean, rstd, 0, rows);
+  }
+
+  /** {@link #forward} on rows {@code [from, to)}, each row by the same code whichever range it is in. */
+  static void forwardRows(float[] y, float[] x, int n, float epsilon, float[] params, int weightOff, int biasOff,
+      float[] mean, float[] rstd, int from, int to) {
+    for (int r = from; r < to; r++) {
       int row = r * n;
       double sum = 0;
       for (int j = 0; j < n; j++) {
@@ -71,6 +77,61 @@ public final class LayerNormKernels {
       }
       if (dx == null) {
         continue;
+      }
+      float meanG = (float) (sumG / n);
+      float meanGXhat = (float) (sumGXhat / n);
+      for (int j = 0; j < n; j++) {
+        float xhat = (x[row + j] - m) * s;
+        float g = dy[row + j] * params[weightOff + j];
+        dx[row + j] += s * (g - meanG - xhat * meanGXhat);
+      }
+    }
+  }
+
+  /**
+   * The parameter gradients of {@link #backward} for the features {@code [from, to)}: each feature's
+   * {@code Σ_r dy·x̂} and {@code Σ_r dy} added into {@code grads} one row after another in increasing row order,
+   * the same float operations in the same order as {@link #backward}, so bitwise the same sums. The running sums
+   * are kept in {@code sums} (at least {@code 2·(to - from)} floats), so that threads working on neighbouring
+   * features do not write into one cache line once per row; {@code grads} is written once per feature at the end.
+   */
+  static void parameterGradientColumns(float[] dy, float[] x, int rows, int n, float[] mean, float[] rstd,
+      float[] grads, int weightGradOff, int biasGradOff, float[] sums, int from, int to) {
+    int width = to - from;
+    System.arraycopy(grads, weightGradOff + from, sums, 0, width);
+    System.arraycopy(grads, biasGradOff + from, sums, width, width);
+    for (int r = 0; r < rows; r++) {
+      int row = r * n;
+      float m = mean[r];
+      float s = rstd[r];
+      for (int j = from; j < to; j++) {
+        float xhat = (x[row + j] - m) * s;
+        float d = dy[row + j];
+        sums[j - from] += d * xhat;
+        sums[width + j - from] += d;
+      }
+    }
+    System.arraycopy(sums, 0, grads, weightGradOff + from, width);
+    System.arraycopy(sums, width, grads, biasGradOff + from, width);
+  }
+
+  /**
+   * The input gradient of {@link #backward} on rows {@code [from, to)}: each row's {@code mean_j(g)} and
+   * {@code mean_j(g·x̂)} summed in double in increasing feature order, then {@code dx} as there, bitwise the same.
+   */
+  static void inputGradientRows(float[] dy, float[] x, int n, float[] mean, float[] rstd, float[] params,
+      int weightOff, float[] dx, int from, int to) {
+    for (int r = from; r < to; r++) {
+      int row = r * n;
+      float m = mean[r];
+      float s = rstd[r];
+      double sumG = 0;
+      double sumGXhat = 0;
+      for (int j = 0; j < n; j++) {
+        float xhat = (x[row + j] - m) * s;
+        float g = dy[row + j] * params[weightOff + j];
+        sumG += g;
+        sumGXhat += (double) g * xhat;
       }
       float meanG = (float) (sumG / n);
       float meanGXhat = (float) (sumGXhat / n);

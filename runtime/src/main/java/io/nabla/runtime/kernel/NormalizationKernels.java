@@ -19,8 +19,19 @@ public final class NormalizationKernels {
   public static void batchNormTraining(float[] x, int batch, int channels, int spatial, float[] params,
       int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float momentum, float epsilon,
       float[] xhat, float[] invStd, Activation act, float slope, float[] out) {
+    batchNormTrainingChannels(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff,
+        momentum, epsilon, xhat, invStd, act, slope, out, 0, channels);
+  }
+
+  /**
+   * {@link #batchNormTraining} for the channels {@code [from, to)}: each channel's statistics, running statistics
+   * and output by the same code in the same order whichever range it is in, then the activation on those channels.
+   */
+  static void batchNormTrainingChannels(float[] x, int batch, int channels, int spatial, float[] params,
+      int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float momentum, float epsilon,
+      float[] xhat, float[] invStd, Activation act, float slope, float[] out, int from, int to) {
     long n = (long) batch * spatial;
-    for (int c = 0; c < channels; c++) {
+    for (int c = from; c < to; c++) {
       double sum = 0;
       for (int b = 0; b < batch; b++) {
         int base = (b * channels + c) * spatial;
@@ -46,20 +57,46 @@ public final class NormalizationKernels {
       normalize(x, batch, channels, spatial, c, (float) mean, r, params[gammaOff + c],
           betaOff < 0 ? 0f : params[betaOff + c], xhat, out);
     }
-    ActivationFunctions.apply(out, 0, batch * channels * spatial, act, slope);
+    applyToChannels(out, batch, channels, spatial, act, slope, from, to);
   }
 
   /** Inference forward: the running statistics from {@code state}, which stay unchanged. */
   public static void batchNormInference(float[] x, int batch, int channels, int spatial, float[] params,
       int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float epsilon, float[] xhat,
       float[] invStd, Activation act, float slope, float[] out) {
-    for (int c = 0; c < channels; c++) {
+    batchNormInferenceChannels(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff,
+        epsilon, xhat, invStd, act, slope, out, 0, channels);
+  }
+
+  /** {@link #batchNormInference} for the channels {@code [from, to)}, as {@link #batchNormTrainingChannels}. */
+  static void batchNormInferenceChannels(float[] x, int batch, int channels, int spatial, float[] params,
+      int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float epsilon, float[] xhat,
+      float[] invStd, Activation act, float slope, float[] out, int from, int to) {
+    for (int c = from; c < to; c++) {
       float r = (float) (1.0 / Math.sqrt((double) state[varOff + c] + epsilon));
       invStd[c] = r;
       normalize(x, batch, channels, spatial, c, state[meanOff + c], r, params[gammaOff + c],
           betaOff < 0 ? 0f : params[betaOff + c], xhat, out);
     }
-    ActivationFunctions.apply(out, 0, batch * channels * spatial, act, slope);
+    applyToChannels(out, batch, channels, spatial, act, slope, from, to);
+  }
+
+  /**
+   * The activation on the channels {@code [from, to)} of every sample: one contiguous span per sample, or one
+   * span in all when the range is every channel. Element-wise, so the same values however the channels are split.
+   */
+  private static void applyToChannels(float[] out, int batch, int channels, int spatial, Activation act,
+      float slope, int from, int to) {
+    if (act == Activation.IDENTITY) {
+      return;
+    }
+    if (from == 0 && to == channels) {
+      ActivationFunctions.apply(out, 0, batch * channels * spatial, act, slope);
+      return;
+    }
+    for (int b = 0; b < batch; b++) {
+      ActivationFunctions.apply(out, (b * channels + from) * spatial, (b * channels + to) * spatial, act, slope);
+    }
   }
 
   private static void normalize(float[] x, int batch, int channels, int spatial, int c, float mean, float r,
@@ -82,9 +119,27 @@ public final class NormalizationKernels {
   public static void batchNormBackward(float[] dy, float[] y, Activation act, float slope, float[] xhat,
       float[] invStd, int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads,
       int betaOff, boolean training, float @Nullable [] dx) {
-    ActivationFunctions.multiplyDerivative(dy, y, 0, batch * channels * spatial, act, slope);
+    batchNormBackwardChannels(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params, gammaOff, grads,
+        betaOff, training, dx, 0, channels);
+  }
+
+  /**
+   * {@link #batchNormBackward} for the channels {@code [from, to)}: {@code dz} on those channels of every sample,
+   * then each channel's sums and input gradient by the same code in the same order whichever range it is in.
+   */
+  static void batchNormBackwardChannels(float[] dy, float[] y, Activation act, float slope, float[] xhat,
+      float[] invStd, int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads,
+      int betaOff, boolean training, float @Nullable [] dx, int from, int to) {
+    if (from == 0 && to == channels) {
+      ActivationFunctions.multiplyDerivative(dy, y, 0, batch * channels * spatial, act, slope);
+    } else if (act != Activation.IDENTITY && from < to) {
+      for (int b = 0; b < batch; b++) {
+        ActivationFunctions.multiplyDerivative(dy, y, (b * channels + from) * spatial, (b * channels + to) * spatial,
+            act, slope);
+      }
+    }
     long n = (long) batch * spatial;
-    for (int c = 0; c < channels; c++) {
+    for (int c = from; c < to; c++) {
       double sumDz = 0;
       double sumDzXhat = 0;
       for (int b = 0; b < batch; b++) {

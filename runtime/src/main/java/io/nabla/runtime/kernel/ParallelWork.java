@@ -469,4 +469,297 @@ abstract class ParallelWork implements WorkerPool.Task {
       pairs(kind, part, a, b, c, d, from, to, time, dim, heads, causal);
     }
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Layer and batch normalisation: layer norm's forward and input gradient by rows, its γ and β gradients (sums
+  // over the rows) by features; batch norm by channel. Every row, feature or channel is computed whole by one
+  // thread with the code of LayerNormKernels and NormalizationKernels in their order, so results are bitwise those
+  // of the static methods for any thread count. A task of its own (NormTask), apart from the kinds above.
+
+  /**
+   * Layer norm splits from this many elements ({@code rows·n}): its row statistics are chains of dependent double
+   * additions, ≈ 2.5 ns per element forward and 3.5 ns backward on one core (rows of 128, 2 cores, AVX-512 Xeon),
+   * so this is ≈ 10-14 µs. Two spinning threads were already faster from 1024 elements (2.5 → 1.9 µs), but a
+   * worker that has to be woken or shares its core costs tens of µs, as for the other thresholds.
+   */
+  static final int LAYER_NORM_THRESHOLD = 1 << 12;
+  /**
+   * Batch norm splits from this many elements ({@code B·C·S}) when it has two channels or more: ≈ 2 ns per element
+   * forward with 784 positions, ≈ 9 ns with one (each channel a strided column), so ≥ 8 µs. Measured on two
+   * spinning threads: ≈ 1.5× faster at 2048-4096 elements with one position, ≈ 1.75× at 12544 with 784.
+   */
+  static final int BATCH_NORM_THRESHOLD = 1 << 12;
+
+  private final NormTask norm = new NormTask();
+
+  final void layerNormForward(float[] y, float[] x, int rows, int n, float epsilon, float[] params, int weightOff,
+      int biasOff, float[] mean, float[] rstd) {
+    enter();
+    try {
+      if (pool == null || rows < 2 || (long) rows * n < LAYER_NORM_THRESHOLD) {
+        LayerNormKernels.forward(y, x, rows, n, epsilon, params, weightOff, biasOff, mean, rstd);
+        return;
+      }
+      NormTask t = norm;
+      t.kind = NormTask.LAYER_FORWARD;
+      t.rows = rows;
+      t.n = n;
+      t.epsilon = epsilon;
+      t.out = y;
+      t.x = x;
+      t.params = params;
+      t.weightOff = weightOff;
+      t.biasOff = biasOff;
+      t.mean = mean;
+      t.rstd = rstd;
+      t.dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void layerNormBackward(float[] dy, float[] x, int rows, int n, float[] mean, float[] rstd, float[] params,
+      int weightOff, float[] grads, int weightGradOff, int biasGradOff, float @Nullable [] dx) {
+    enter();
+    try {
+      // The features' sums and the rows' dx are computed at once, so no output may be an input.
+      boolean aliased = dx == dy || dx == x || grads == dy || grads == x || grads == dx;
+      if (pool == null || aliased || (long) rows * n < LAYER_NORM_THRESHOLD) {
+        LayerNormKernels.backward(dy, x, rows, n, mean, rstd, params, weightOff, grads, weightGradOff, biasGradOff,
+            dx);
+        return;
+      }
+      NormTask t = norm;
+      t.ensureSums(pool.threads(), n);
+      t.kind = NormTask.LAYER_BACKWARD;
+      t.rows = rows;
+      t.n = n;
+      t.dy = dy;
+      t.x = x;
+      t.mean = mean;
+      t.rstd = rstd;
+      t.params = params;
+      t.weightOff = weightOff;
+      t.grads = grads;
+      t.weightGradOff = weightGradOff;
+      t.biasGradOff = biasGradOff;
+      t.dx = dx;
+      t.dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void batchNormTraining(float[] x, int batch, int channels, int spatial, float[] params, int gammaOff,
+      int betaOff, float[] state, int meanOff, int varOff, float momentum, float epsilon, float[] xhat,
+      float[] invStd, Activation act, float slope, float[] out) {
+    enter();
+    try {
+      if (!splitsBatchNorm(batch, channels, spatial)) {
+        NormalizationKernels.batchNormTraining(x, batch, channels, spatial, params, gammaOff, betaOff, state,
+            meanOff, varOff, momentum, epsilon, xhat, invStd, act, slope, out);
+        return;
+      }
+      NormTask t = norm;
+      t.kind = NormTask.BATCH_TRAINING;
+      t.momentum = momentum;
+      t.setBatchNorm(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff, epsilon, xhat,
+          invStd, act, slope, out);
+      t.dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void batchNormInference(float[] x, int batch, int channels, int spatial, float[] params, int gammaOff,
+      int betaOff, float[] state, int meanOff, int varOff, float epsilon, float[] xhat, float[] invStd,
+      Activation act, float slope, float[] out) {
+    enter();
+    try {
+      if (!splitsBatchNorm(batch, channels, spatial)) {
+        NormalizationKernels.batchNormInference(x, batch, channels, spatial, params, gammaOff, betaOff, state,
+            meanOff, varOff, epsilon, xhat, invStd, act, slope, out);
+        return;
+      }
+      NormTask t = norm;
+      t.kind = NormTask.BATCH_INFERENCE;
+      t.setBatchNorm(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff, epsilon, xhat,
+          invStd, act, slope, out);
+      t.dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  final void batchNormBackward(float[] dy, float[] y, Activation act, float slope, float[] xhat, float[] invStd,
+      int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads, int betaOff,
+      boolean training, float @Nullable [] dx) {
+    enter();
+    try {
+      if (!splitsBatchNorm(batch, channels, spatial)) {
+        NormalizationKernels.batchNormBackward(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params,
+            gammaOff, grads, betaOff, training, dx);
+        return;
+      }
+      // As the static method: GELU, SiLU and softmax are refused before anything is written.
+      ActivationFunctions.checkDerivativeFromOutput(act);
+      NormTask t = norm;
+      t.kind = NormTask.BATCH_BACKWARD;
+      t.dy = dy;
+      t.y = y;
+      t.grads = grads;
+      t.training = training;
+      t.dx = dx;
+      t.setBatchNorm(null, batch, channels, spatial, params, gammaOff, betaOff, null, 0, 0, 0f, xhat, invStd, act,
+          slope, null);
+      t.dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
+  private boolean splitsBatchNorm(int batch, int channels, int spatial) {
+    return pool != null && channels >= 2 && (long) batch * channels * spatial >= BATCH_NORM_THRESHOLD;
+  }
+
+  /** The normalisation in flight, read by every worker (published by the pool's volatile hand-off). */
+  private final class NormTask implements WorkerPool.Task {
+    static final int LAYER_FORWARD = 0;
+    static final int LAYER_BACKWARD = 1;
+    static final int BATCH_TRAINING = 2;
+    static final int BATCH_INFERENCE = 3;
+    static final int BATCH_BACKWARD = 4;
+
+    int kind;
+    int rows;
+    int n;
+    int batch;
+    int channels;
+    int spatial;
+    float epsilon;
+    float momentum;
+    float slope;
+    boolean training;
+    int weightOff;
+    int biasOff;
+    int weightGradOff;
+    int biasGradOff;
+    int meanOff;
+    int varOff;
+    float @Nullable [] x;
+    float @Nullable [] y;
+    float @Nullable [] dy;
+    float @Nullable [] dx;
+    float @Nullable [] out;
+    float @Nullable [] params;
+    float @Nullable [] grads;
+    float @Nullable [] mean;
+    float @Nullable [] rstd;
+    float @Nullable [] state;
+    float @Nullable [] xhat;
+    float @Nullable [] invStd;
+    @Nullable Activation act;
+    /** Per thread: the running γ and β gradient sums of its features (layer norm backward). */
+    float @Nullable [] @Nullable [] sums;
+
+    void ensureSums(int threads, int n) {
+      if (sums == null || sums.length < threads) {
+        sums = new float[threads][];
+      }
+      for (int t = 0; t < threads; t++) {
+        if (sums[t] == null || sums[t].length < 2 * n) {
+          sums[t] = new float[2 * n];
+        }
+      }
+    }
+
+    void setBatchNorm(float @Nullable [] x, int batch, int channels, int spatial, float[] params, int gammaOff,
+        int betaOff, float @Nullable [] state, int meanOff, int varOff, float epsilon, float[] xhat,
+        float[] invStd, Activation act, float slope, float @Nullable [] out) {
+      this.x = x;
+      this.batch = batch;
+      this.channels = channels;
+      this.spatial = spatial;
+      this.params = params;
+      this.weightOff = gammaOff;
+      this.biasOff = betaOff;
+      this.state = state;
+      this.meanOff = meanOff;
+      this.varOff = varOff;
+      this.epsilon = epsilon;
+      this.xhat = xhat;
+      this.invStd = invStd;
+      this.act = act;
+      this.slope = slope;
+      this.out = out;
+    }
+
+    void dispatch() {
+      try {
+        pool.run(this);
+      } finally {
+        x = null;
+        y = null;
+        dy = null;
+        dx = null;
+        out = null;
+        params = null;
+        grads = null;
+        mean = null;
+        rstd = null;
+        state = null;
+        xhat = null;
+        invStd = null;
+        act = null;
+      }
+    }
+
+    @Override
+    public void run(int part, int parts) {
+      switch (kind) {
+        case LAYER_FORWARD: {
+          int from = (int) ((long) rows * part / parts);
+          int to = (int) ((long) rows * (part + 1) / parts);
+          LayerNormKernels.forwardRows(out, x, n, epsilon, params, weightOff, biasOff, mean, rstd, from, to);
+          return;
+        }
+        case LAYER_BACKWARD: {
+          int from = (int) ((long) n * part / parts);
+          int to = (int) ((long) n * (part + 1) / parts);
+          if (from < to) {
+            LayerNormKernels.parameterGradientColumns(dy, x, rows, n, mean, rstd, grads, weightGradOff, biasGradOff,
+                sums[part], from, to);
+          }
+          if (dx != null) {
+            LayerNormKernels.inputGradientRows(dy, x, n, mean, rstd, params, weightOff, dx,
+                (int) ((long) rows * part / parts), (int) ((long) rows * (part + 1) / parts));
+          }
+          return;
+        }
+        default:
+          break;
+      }
+      int from = (int) ((long) channels * part / parts);
+      int to = (int) ((long) channels * (part + 1) / parts);
+      if (from >= to) {
+        return;
+      }
+      switch (kind) {
+        case BATCH_TRAINING:
+          NormalizationKernels.batchNormTrainingChannels(x, batch, channels, spatial, params, weightOff, biasOff,
+              state, meanOff, varOff, momentum, epsilon, xhat, invStd, act, slope, out, from, to);
+          return;
+        case BATCH_INFERENCE:
+          NormalizationKernels.batchNormInferenceChannels(x, batch, channels, spatial, params, weightOff, biasOff,
+              state, meanOff, varOff, epsilon, xhat, invStd, act, slope, out, from, to);
+          return;
+        case BATCH_BACKWARD:
+          NormalizationKernels.batchNormBackwardChannels(dy, y, act, slope, xhat, invStd, batch, channels, spatial,
+              params, weightOff, grads, biasOff, training, dx, from, to);
+          return;
+        default:
+          throw new IllegalStateException("kind " + kind);
+      }
+    }
+  }
 }

@@ -103,4 +103,44 @@ abstract class SplittingKernels implements Kernels {
   public final void forEachRange(int n, int splitFrom, RangeTask task) {
     work().forEachRange(n, splitFrom, task);
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Layer and batch normalisation, split by row, feature or channel (ParallelWork's normalisation block).
+
+  @Override
+  public final void layerNormForward(float[] y, float[] x, int rows, int n, float epsilon, float[] params,
+      int weightOff, int biasOff, float[] mean, float[] rstd) {
+    work().layerNormForward(y, x, rows, n, epsilon, params, weightOff, biasOff, mean, rstd);
+  }
+
+  @Override
+  public final void layerNormBackward(float[] dy, float[] x, int rows, int n, float[] mean, float[] rstd,
+      float[] params, int weightOff, float[] grads, int weightGradOff, int biasGradOff,
+      float @org.jspecify.annotations.Nullable [] dx) {
+    work().layerNormBackward(dy, x, rows, n, mean, rstd, params, weightOff, grads, weightGradOff, biasGradOff, dx);
+  }
+
+  @Override
+  public final void batchNormTraining(float[] x, int batch, int channels, int spatial, float[] params,
+      int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float momentum, float epsilon,
+      float[] xhat, float[] invStd, Activation act, float slope, float[] out) {
+    work().batchNormTraining(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff,
+        momentum, epsilon, xhat, invStd, act, slope, out);
+  }
+
+  @Override
+  public final void batchNormInference(float[] x, int batch, int channels, int spatial, float[] params,
+      int gammaOff, int betaOff, float[] state, int meanOff, int varOff, float epsilon, float[] xhat,
+      float[] invStd, Activation act, float slope, float[] out) {
+    work().batchNormInference(x, batch, channels, spatial, params, gammaOff, betaOff, state, meanOff, varOff,
+        epsilon, xhat, invStd, act, slope, out);
+  }
+
+  @Override
+  public final void batchNormBackward(float[] dy, float[] y, Activation act, float slope, float[] xhat,
+      float[] invStd, int batch, int channels, int spatial, float[] params, int gammaOff, float[] grads,
+      int betaOff, boolean training, float @org.jspecify.annotations.Nullable [] dx) {
+    work().batchNormBackward(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params, gammaOff, grads,
+        betaOff, training, dx);
+  }
 }

@@ -110,4 +110,9 @@ final class WorkerPool {
       }
     }
   }
+
+  /** The number of parts a task runs in: the caller's and one per worker. */
+  int threads() {
+    return workers.length + 1;
+  }
 }
