@@ -6,12 +6,16 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The work outside the products that a {@link Kernels} implementation splits over its threads: element-wise
- * activations and their derivatives by contiguous ranges (boundaries multiples of {@value #ALIGN} elements, so a
- * vector loop sees the same vector and tail elements whatever the split), attention by (sample, head) pairs, each
- * pair on one thread with that thread's scratch, the convolution steps by sample (im2col, col2im) or filter (the
- * epilogues, so each filter's bias gradient is summed whole by one thread), pooling by (sample, channel) plane. Every element or pair is computed by the same code whichever
- * thread runs it, so results are bitwise identical for any thread count. One instance per kernels instance; the
- * call in flight is published to the workers by the pool's volatile hand-off; nothing is allocated per call.
+ * activations and their derivatives, an add layer's sums, gradient accumulation and caller-defined element-wise
+ * work (an optimizer's update, zeroing gradients) by contiguous ranges (boundaries multiples of {@value #ALIGN}
+ * elements, so a vector loop sees the same vector and tail elements whatever the split); a dense layer's
+ * activation backward by columns (each bias gradient summed whole by one thread); attention by (sample, head)
+ * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im) or
+ * filter (the epilogues, so each filter's bias gradient is summed whole by one thread); pooling by (sample,
+ * channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
+ * pair or sum is computed by the same code in the same order whichever thread runs it, so results are bitwise
+ * identical for any thread count. One instance per kernels instance; the call in flight is published to the
+ * workers by the pool's volatile hand-off; nothing is allocated per call.
  */
 abstract class ParallelWork implements WorkerPool.Task {
   /** Range boundaries are multiples of this many elements. */

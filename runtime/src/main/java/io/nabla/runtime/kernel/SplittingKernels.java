@@ -3,9 +3,10 @@ package io.nabla.runtime.kernel;
 import io.nabla.Activation;
 
 /**
- * The kernels whose work beyond the products (activations at the pre-activation, attention, the convolution
- * steps) is split over their own threads by a {@link ParallelWork}: the portable and the Vector API kernels, which
- * differ only in the ranges {@link #work()} runs.
+ * The kernels whose work beyond the products (activations, the dense and add layers' element-wise passes,
+ * attention, the convolution steps, layer and batch norm, {@link #forEachRange}) is split over their own threads by
+ * a {@link ParallelWork}: the portable and the Vector API kernels, which differ only in the ranges {@link #work()}
+ * runs.
  */
 abstract class SplittingKernels implements Kernels {
   /** This instance's splitter, over the same threads as its products. */
