@@ -5,25 +5,46 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Portable pure-Java kernels (Java 8, Android, no Vector API), shaped for HotSpot's superword vectoriser. Every
- * product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows (transposed
- * on the way for {@code NT}), four rows of {@code c} are copied into scratch rows, and the innermost loop over
- * {@code j} updates the four rows from three panel rows at once, indexing every array by plain {@code j}:
+ * product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows, one per depth
+ * (transposed on the way for {@code NT}), a block of rows of {@code c} is copied into scratch rows, and the
+ * innermost loop over {@code j} updates three scratch rows from three panel rows at once, indexing every array by
+ * plain {@code j}:
  *
  * <pre>
- * c0[j] += a00·b0[j] + a01·b1[j] + a02·b2[j];   c1[j] += a10·b0[j] + ...;   ... four rows
+ * c0[j] = fma(a02, b2[j], fma(a01, b1[j], fma(a00, b0[j], c0[j])));   c1[j] = ...;   c2[j] = ...
  * </pre>
  *
- * so each loaded {@code b} value feeds four rows and each {@code c} value is loaded and stored once per three
- * {@code k}. Blocks of {@value #COLUMN_BLOCK} columns by {@value #DEPTH_BLOCK} depths keep the panel in L2.
+ * so each loaded {@code b} value feeds three rows and each {@code c} value is loaded and stored once per three
+ * depths. {@code fma} is {@link MultiplyAdd#fma}: {@code Math.fma} on Java 17+ with FMA hardware, {@code a·b + c}
+ * otherwise, in which case the loop updates one row (JDK 17's C2 vectorises no loop over several rows of
+ * {@code a·b + c} chains). Three rows by three depths is the largest such loop it vectorises (four by three, two by
+ * four or six rows are compiled to scalar code), and only when it is the one loop of its compilation: the loop
+ * lives in {@link Scratch#update} (and its copy {@link Scratch#updateNarrow} for narrow blocks), methods kept above
+ * HotSpot's 325-byte inlining limit for hot calls ({@code FreqInlineSize}) so that they are always compiled on their
+ * own, never inlined into a caller with other loops.
+ * Rows and depths that do not fill a group of three use a spare scratch row and a zero panel row.
+ *
+ * <p>Blocks of {@value #COLUMN_BLOCK} columns (a whole 784-wide row: the loop pays a fixed cost per call, the call,
+ * its setup and about 16 columns done one at a time before and after the vectors, so it should run long) by
+ * {@value #DEPTH_BLOCK} depths keep the panel in L2; as many rows as fit in about 19 KB (at most
+ * {@value #MAX_ROWS}) keep the scratch rows in L1 while the three panel rows in use are read once per block of rows.
  * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict) take dot products instead of the
- * transposing pack. {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in
- * another order, so results agree to rounding.
+ * transposing pack. Every element of {@code c} is the chain {@code c = fma(A(i, p), B(p, j), c)} for
+ * {@code p = 0 .. k-1} however the product is blocked or split over threads (the padding adds {@code fma(0, 0, c)}),
+ * so results are bitwise identical for any thread count. {@link ReferenceKernels} holds the naive loops every
+ * method is tested against; sums run in another order, so results agree to rounding.
  */
 public final class PortableKernels extends SplittingKernels {
-  /** Columns of {@code c} per block: four scratch rows of this length stay in L1. */
-  static final int COLUMN_BLOCK = 256;
-  /** Depths per block, a multiple of three: a panel of 192 × 256 floats (192 KiB) stays in L2. */
+  /** Columns of {@code c} per block: the MLP's 784-wide rows in one block, so that the vectorised loop runs long. */
+  static final int COLUMN_BLOCK = 784;
+  /** Depths per block, a multiple of three: a panel of 192 × 784 floats (600 KiB) stays in L2. */
   static final int DEPTH_BLOCK = 192;
+  /** Scratch rows of {@code c} per block: at most this many, a multiple of three. */
+  static final int MAX_ROWS = 18;
+  /** Scratch rows per block times their width stay under this many floats (about 19 KB, in L1). */
+  static final int ROW_FLOATS = 4800;
+  /** Blocks narrower than this many columns run {@link Scratch#updateNarrow} instead of {@link Scratch#update}. */
+  static final int NARROW = 192;
 
   /** {@code NT} products with at most this many rows take dot products instead of packing {@code Bᵀ}. */
   static final int FEW_ROWS = 4;
@@ -260,16 +281,19 @@ public final class PortableKernels extends SplittingKernels {
           java.util.Arrays.fill(c, cOff + i * n + j0, cOff + i * n + j0 + width, 0f);
         }
       }
+      int rows = Math.min(MAX_ROWS, ROW_FLOATS / width);
+      rows = Math.max(3, rows - rows % 3);
       for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
         int depth = Math.min(DEPTH_BLOCK, k - p0);
-        s.pack(b, bOff, bTransposed, n, k, p0, depth, j0, width);
-        boolean add = accumulate || p0 > 0;
-        int i = 0;
-        for (; i + 4 <= m; i += 4) {
-          s.fourRows(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+        if (bTransposed) {
+          s.packTransposed(b, bOff, k, p0, depth, j0, width);
+        } else {
+          s.pack(b, bOff, n, p0, depth, j0, width);
         }
-        for (; i < m; i++) {
-          s.oneRow(c, cOff, n, i, j0, width, a, aOff, aRow, aCol, p0, depth, add);
+        boolean add = accumulate || p0 > 0;
+        for (int i = 0; i < m; i += rows) {
+          s.rowBlock(c, cOff + i * n + j0, n, Math.min(rows, m - i), width, a, aOff + i * aRow + p0 * aCol, aRow,
+              aCol, depth, add);
         }
       }
     }
@@ -278,111 +302,176 @@ public final class PortableKernels extends SplittingKernels {
   /** One thread's panel of {@code b} and scratch rows of {@code c}. */
   private static final class Scratch {
     final float[][] panel = new float[DEPTH_BLOCK][COLUMN_BLOCK];
-    final float[][] rows = new float[4][COLUMN_BLOCK];
+    final float[][] rows = new float[MAX_ROWS][COLUMN_BLOCK];
+    /** The scratch row of a missing row: its products are discarded. */
+    final float[] spare = new float[COLUMN_BLOCK];
+    /** Stays zero: the panel row of a missing depth. */
+    final float[] zeros = new float[COLUMN_BLOCK];
 
-  /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into the panel, one row per depth. */
-    void pack(float[] b, int bOff, boolean transposed, int n, int k, int p0, int depth, int j0, int width) {
-    for (int p = 0; p < depth; p++) {
-      float[] row = panel[p];
-      if (transposed) {
-        int base = bOff + j0 * k + p0 + p;
-        for (int j = 0; j < width; j++) {
-          row[j] = b[base + j * k];
-        }
-      } else {
-        System.arraycopy(b, bOff + (p0 + p) * n + j0, row, 0, width);
+    /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into the panel, one row per depth. */
+    void pack(float[] b, int bOff, int n, int p0, int depth, int j0, int width) {
+      for (int p = 0; p < depth; p++) {
+        System.arraycopy(b, bOff + (p0 + p) * n + j0, panel[p], 0, width);
       }
     }
-  }
 
-    void fourRows(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
-      int aCol, int p0, int depth, boolean add) {
-    float[] c0 = rows[0];
-    float[] c1 = rows[1];
-    float[] c2 = rows[2];
-    float[] c3 = rows[3];
-    int r0 = cOff + i * n + j0;
-    load(c, r0, c0, width, add);
-    load(c, r0 + n, c1, width, add);
-    load(c, r0 + 2 * n, c2, width, add);
-    load(c, r0 + 3 * n, c3, width, add);
-    int a0 = aOff + i * aRow;
-    int a1 = a0 + aRow;
-    int a2 = a1 + aRow;
-    int a3 = a2 + aRow;
-    int p = 0;
-    for (; p + 3 <= depth; p += 3) {
-      int q = (p0 + p) * aCol;
-      float x00 = a[a0 + q], x01 = a[a0 + q + aCol], x02 = a[a0 + q + 2 * aCol];
-      float x10 = a[a1 + q], x11 = a[a1 + q + aCol], x12 = a[a1 + q + 2 * aCol];
-      float x20 = a[a2 + q], x21 = a[a2 + q + aCol], x22 = a[a2 + q + 2 * aCol];
-      float x30 = a[a3 + q], x31 = a[a3 + q + aCol], x32 = a[a3 + q + 2 * aCol];
+    /**
+     * The same from {@code bᵀ}: {@code panel[p][j] = b[bOff + (j0 + j)·k + p0 + p]}, eight depths per pass over
+     * the columns, so that each row of {@code b} is read eight contiguous floats at a time.
+     */
+    void packTransposed(float[] b, int bOff, int k, int p0, int depth, int j0, int width) {
+      float[][] panel = this.panel;
+      int from = bOff + j0 * k + p0;
+      int p = 0;
+      for (; p + 8 <= depth; p += 8) {
+        float[] r0 = panel[p];
+        float[] r1 = panel[p + 1];
+        float[] r2 = panel[p + 2];
+        float[] r3 = panel[p + 3];
+        float[] r4 = panel[p + 4];
+        float[] r5 = panel[p + 5];
+        float[] r6 = panel[p + 6];
+        float[] r7 = panel[p + 7];
+        int src = from + p;
+        for (int j = 0; j < width; j++, src += k) {
+          r0[j] = b[src];
+          r1[j] = b[src + 1];
+          r2[j] = b[src + 2];
+          r3[j] = b[src + 3];
+          r4[j] = b[src + 4];
+          r5[j] = b[src + 5];
+          r6[j] = b[src + 6];
+          r7[j] = b[src + 7];
+        }
+      }
+      for (; p < depth; p++) {
+        float[] row = panel[p];
+        int src = from + p;
+        for (int j = 0; j < width; j++, src += k) {
+          row[j] = b[src];
+        }
+      }
+    }
+
+    /**
+     * {@code count} rows of {@code c} from {@code c[from]} (row stride {@code n}, {@code width} columns) (+)= their
+     * rows of A, {@code A(r, p) = a[x + r·aRow + p·aCol]}, times the panel's {@code depth} rows: the rows are
+     * copied into scratch rows (or zeroed), updated three depths at a time, three rows at a time (one without a fused
+     * multiply-add), and copied back.
+     */
+    void rowBlock(float[] c, int from, int n, int count, int width, float[] a, int x, int aRow, int aCol,
+        int depth, boolean add) {
+      for (int r = 0; r < count; r++) {
+        if (add) {
+          System.arraycopy(c, from + r * n, rows[r], 0, width);
+        } else {
+          java.util.Arrays.fill(rows[r], 0, width, 0f);
+        }
+      }
+      int step = MultiplyAdd.fused() ? 3 : 1;
+      for (int p = 0; p < depth; p += 3) {
+        for (int r = 0; r < count; r += step) {
+          if (width < NARROW) {
+            updateNarrow(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, width);
+          } else {
+            update(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, width);
+          }
+        }
+      }
+      for (int r = 0; r < count; r++) {
+        System.arraycopy(rows[r], 0, c, from + r * n, width);
+      }
+    }
+
+    /**
+     * Scratch rows {@code r, r+1, r+2} += A's values at {@code a[x + i·aRow + g·aCol]} times panel rows
+     * {@code p, p+1, p+2}: the one vectorised loop. A row past {@code rowsLeft} is the spare row (its products are
+     * discarded), a depth past {@code depthLeft} the zero row with multiplier 0 ({@code fma(0, 0, c) = c}). Without
+     * a fused multiply-add only row {@code r} is updated: C2 vectorises no loop over several rows of
+     * {@code a·b + c} chains, and the JIT folds the branch on the constant {@link MultiplyAdd#fused()} away, so each
+     * JVM compiles one of the two loops.
+     *
+     * <p>Keep this method's bytecode above 325 bytes (it is about 480): C2 then compiles it on its own, where it
+     * vectorises the loop, rather than inlining it into {@link #rowBlock}, where JDK 17 left the loop scalar (four
+     * times slower) after some sequences of product shapes. PortableKernelsTest checks the size of both copies.
+     */
+    void update(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int width) {
+      float[][] rows = this.rows;
+      float[][] panel = this.panel;
+      float[] c0 = rows[r];
       float[] b0 = panel[p];
-      float[] b1 = panel[p + 1];
-      float[] b2 = panel[p + 2];
-      axpy3(c0, x00, b0, x01, b1, x02, b2, width);
-      axpy3(c1, x10, b0, x11, b1, x12, b2, width);
-      axpy3(c2, x20, b0, x21, b1, x22, b2, width);
-      axpy3(c3, x30, b0, x31, b1, x32, b2, width);
+      float[] b1 = depthLeft > 1 ? panel[p + 1] : zeros;
+      float[] b2 = depthLeft > 2 ? panel[p + 2] : zeros;
+      float a00 = a[x];
+      float a01 = depthLeft > 1 ? a[x + aCol] : 0f;
+      float a02 = depthLeft > 2 ? a[x + 2 * aCol] : 0f;
+      if (!MultiplyAdd.fused()) {
+        for (int j = 0; j < width; j++) {
+          c0[j] = MultiplyAdd.fma(a02, b2[j], MultiplyAdd.fma(a01, b1[j], MultiplyAdd.fma(a00, b0[j], c0[j])));
+        }
+        return;
+      }
+      float[] c1 = rowsLeft > 1 ? rows[r + 1] : spare;
+      float[] c2 = rowsLeft > 2 ? rows[r + 2] : spare;
+      int y = rowsLeft > 1 ? x + aRow : x;
+      int z = rowsLeft > 2 ? y + aRow : x;
+      float a10 = a[y];
+      float a11 = depthLeft > 1 ? a[y + aCol] : 0f;
+      float a12 = depthLeft > 2 ? a[y + 2 * aCol] : 0f;
+      float a20 = a[z];
+      float a21 = depthLeft > 1 ? a[z + aCol] : 0f;
+      float a22 = depthLeft > 2 ? a[z + 2 * aCol] : 0f;
+      for (int j = 0; j < width; j++) {
+        float v0 = b0[j];
+        float v1 = b1[j];
+        float v2 = b2[j];
+        c0[j] = MultiplyAdd.fma(a02, v2, MultiplyAdd.fma(a01, v1, MultiplyAdd.fma(a00, v0, c0[j])));
+        c1[j] = MultiplyAdd.fma(a12, v2, MultiplyAdd.fma(a11, v1, MultiplyAdd.fma(a10, v0, c1[j])));
+        c2[j] = MultiplyAdd.fma(a22, v2, MultiplyAdd.fma(a21, v1, MultiplyAdd.fma(a20, v0, c2[j])));
+      }
     }
-    for (; p < depth; p++) {
-      int q = (p0 + p) * aCol;
-      float x0 = a[a0 + q], x1 = a[a1 + q], x2 = a[a2 + q], x3 = a[a3 + q];
+
+    /**
+     * {@link #update} for rows narrower than {@value PortableKernels#NARROW} columns: the same code in a method of its own,
+     * because C2 unrolls a loop and sizes its vectors from the trip counts profiled for its method. Serving 784- and
+     * 128-column rows, one method was compiled for the wide ones (16-lane vectors, two per iteration) and ran
+     * 128-column products about 20 % slower than this copy compiled for them (8-lane vectors, fewer columns left to
+     * scalar code before and after the vectors).
+     */
+    void updateNarrow(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int width) {
+      float[][] rows = this.rows;
+      float[][] panel = this.panel;
+      float[] c0 = rows[r];
       float[] b0 = panel[p];
-      axpy(c0, x0, b0, width);
-      axpy(c1, x1, b0, width);
-      axpy(c2, x2, b0, width);
-      axpy(c3, x3, b0, width);
-    }
-    System.arraycopy(c0, 0, c, r0, width);
-    System.arraycopy(c1, 0, c, r0 + n, width);
-    System.arraycopy(c2, 0, c, r0 + 2 * n, width);
-    System.arraycopy(c3, 0, c, r0 + 3 * n, width);
-  }
-
-    void oneRow(float[] c, int cOff, int n, int i, int j0, int width, float[] a, int aOff, int aRow,
-      int aCol, int p0, int depth, boolean add) {
-    float[] c0 = rows[0];
-    int r0 = cOff + i * n + j0;
-    load(c, r0, c0, width, add);
-    int a0 = aOff + i * aRow;
-    int p = 0;
-    for (; p + 3 <= depth; p += 3) {
-      int q = a0 + (p0 + p) * aCol;
-      float x0 = a[q], x1 = a[q + aCol], x2 = a[q + 2 * aCol];
-      axpy3(c0, x0, panel[p], x1, panel[p + 1], x2, panel[p + 2], width);
-    }
-    for (; p < depth; p++) {
-      axpy(c0, a[a0 + (p0 + p) * aCol], panel[p], width);
-    }
-    System.arraycopy(c0, 0, c, r0, width);
-  }
-
-  }
-
-  /**
-   * {@code c[j] += x0·b0[j] + x1·b1[j] + x2·b2[j]}: one store stream and plain {@code j} indexing, the shape
-   * HotSpot vectorises (a loop updating four rows at once was not vectorised by JDK 17's C2).
-   */
-  private static void axpy3(float[] c, float x0, float[] b0, float x1, float[] b1, float x2, float[] b2,
-      int width) {
-    for (int j = 0; j < width; j++) {
-      c[j] += x0 * b0[j] + x1 * b1[j] + x2 * b2[j];
-    }
-  }
-
-  /** {@code c[j] += x·b[j]}. */
-  private static void axpy(float[] c, float x, float[] b, int width) {
-    for (int j = 0; j < width; j++) {
-      c[j] += x * b[j];
-    }
-  }
-
-  private static void load(float[] c, int from, float[] row, int width, boolean add) {
-    if (add) {
-      System.arraycopy(c, from, row, 0, width);
-    } else {
-      java.util.Arrays.fill(row, 0, width, 0f);
+      float[] b1 = depthLeft > 1 ? panel[p + 1] : zeros;
+      float[] b2 = depthLeft > 2 ? panel[p + 2] : zeros;
+      float a00 = a[x];
+      float a01 = depthLeft > 1 ? a[x + aCol] : 0f;
+      float a02 = depthLeft > 2 ? a[x + 2 * aCol] : 0f;
+      if (!MultiplyAdd.fused()) {
+        for (int j = 0; j < width; j++) {
+          c0[j] = MultiplyAdd.fma(a02, b2[j], MultiplyAdd.fma(a01, b1[j], MultiplyAdd.fma(a00, b0[j], c0[j])));
+        }
+        return;
+      }
+      float[] c1 = rowsLeft > 1 ? rows[r + 1] : spare;
+      float[] c2 = rowsLeft > 2 ? rows[r + 2] : spare;
+      int y = rowsLeft > 1 ? x + aRow : x;
+      int z = rowsLeft > 2 ? y + aRow : x;
+      float a10 = a[y];
+      float a11 = depthLeft > 1 ? a[y + aCol] : 0f;
+      float a12 = depthLeft > 2 ? a[y + 2 * aCol] : 0f;
+      float a20 = a[z];
+      float a21 = depthLeft > 1 ? a[z + aCol] : 0f;
+      float a22 = depthLeft > 2 ? a[z + 2 * aCol] : 0f;
+      for (int j = 0; j < width; j++) {
+        float v0 = b0[j];
+        float v1 = b1[j];
+        float v2 = b2[j];
+        c0[j] = MultiplyAdd.fma(a02, v2, MultiplyAdd.fma(a01, v1, MultiplyAdd.fma(a00, v0, c0[j])));
+        c1[j] = MultiplyAdd.fma(a12, v2, MultiplyAdd.fma(a11, v1, MultiplyAdd.fma(a10, v0, c1[j])));
+        c2[j] = MultiplyAdd.fma(a22, v2, MultiplyAdd.fma(a21, v1, MultiplyAdd.fma(a20, v0, c2[j])));
+      }
     }
   }
 

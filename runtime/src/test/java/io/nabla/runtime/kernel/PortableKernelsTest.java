@@ -2,12 +2,17 @@ package io.nabla.runtime.kernel;
 
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNotSame;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.nabla.Activation;
 import io.nabla.runtime.Rng;
+import java.io.BufferedInputStream;
+import java.io.DataInputStream;
+import java.io.IOException;
+import java.io.InputStream;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -28,10 +33,14 @@ class PortableKernelsTest {
   private static final double REL_TOL = 1e-5;
   private static final float SENTINEL = 12345.678f;
 
-  /** m, n, k: the degenerate 1×1×1, odd sizes, thin shapes, and shapes crossing column and depth blocks. */
+  /**
+   * m, n, k: the degenerate 1×1×1, odd sizes, thin shapes, shapes crossing depth blocks (192), and the last one
+   * crossing a column block (784) with more rows than a block of scratch rows holds (at most 18), no size of it a
+   * multiple of three.
+   */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {2, 64, 1}, {1, 9, 40}, {40, 3, 33}, {65, 1, 2}, {7, 7, 7},
-      {6, 300, 400}, {9, 257, 193}};
+      {6, 300, 400}, {9, 257, 193}, {20, 1000, 197}};
 
   /** Fraction of entries set to zero in the multiplier operands. */
   private static final double[] SPARSITY = {0.0, 0.5, 0.95, 1.0};
@@ -103,6 +112,77 @@ class PortableKernelsTest {
       assertArrayEquals(Arrays.copyOfRange(actual, cOff, cOff + m * n),
           Arrays.copyOfRange(other, cOff, cOff + m * n), "overwrite must not depend on c's old contents");
     }
+  }
+
+  /**
+   * The products' vectorised loop must stay in methods of over 325 bytes of bytecode (HotSpot's
+   * {@code FreqInlineSize}), so that C2 compiles it on its own: inlined into its caller it was left scalar, four
+   * times slower, after some sequences of product shapes (see {@link PortableKernels}).
+   */
+  @Test
+  void theVectorisedLoopIsTooLargeToInline() throws IOException {
+    for (String method : new String[] {"update", "updateNarrow"}) {
+      int length = bytecodeLength("PortableKernels$Scratch.class", method);
+      assertTrue(length > 325, "Scratch." + method + " has " + length + " bytes of bytecode");
+    }
+  }
+
+  /** The length of the code of the method {@code name} in the class file {@code file} next to this class. */
+  private static int bytecodeLength(String file, String name) throws IOException {
+    InputStream stream = PortableKernels.class.getResourceAsStream(file);
+    assertNotNull(stream, file);
+    try (DataInputStream in = new DataInputStream(new BufferedInputStream(stream))) {
+      in.readInt(); // magic
+      in.readInt(); // minor and major version
+      int count = in.readUnsignedShort();
+      String[] utf8 = new String[count];
+      for (int i = 1; i < count; i++) {
+        int tag = in.readUnsignedByte();
+        if (tag == 1) {
+          utf8[i] = in.readUTF();
+        } else if (tag == 5 || tag == 6) { // long and double take two entries
+          in.readLong();
+          i++;
+        } else if (tag == 3 || tag == 4 || tag == 9 || tag == 10 || tag == 11 || tag == 12 || tag == 17
+            || tag == 18) {
+          in.readInt();
+        } else if (tag == 7 || tag == 8 || tag == 16 || tag == 19 || tag == 20) {
+          in.readUnsignedShort();
+        } else if (tag == 15) {
+          in.readUnsignedByte();
+          in.readUnsignedShort();
+        } else {
+          throw new IOException("constant pool tag " + tag + " in " + file);
+        }
+      }
+      in.readUnsignedShort(); // access flags
+      in.readUnsignedShort(); // this class
+      in.readUnsignedShort(); // super class
+      int interfaces = in.readUnsignedShort();
+      for (int i = 0; i < interfaces; i++) {
+        in.readUnsignedShort();
+      }
+      for (int kind = 0; kind < 2; kind++) { // fields, then methods
+        int members = in.readUnsignedShort();
+        for (int m = 0; m < members; m++) {
+          in.readUnsignedShort(); // access flags
+          String member = utf8[in.readUnsignedShort()];
+          in.readUnsignedShort(); // descriptor
+          int attributes = in.readUnsignedShort();
+          for (int a = 0; a < attributes; a++) {
+            String attribute = utf8[in.readUnsignedShort()];
+            int size = in.readInt();
+            if (kind == 1 && member.equals(name) && attribute.equals("Code")) {
+              in.readUnsignedShort(); // max stack
+              in.readUnsignedShort(); // max locals
+              return in.readInt();
+            }
+            in.readFully(new byte[size]);
+          }
+        }
+      }
+    }
+    throw new AssertionError("no method " + name + " in " + file);
   }
 
   @Test

@@ -11,8 +11,9 @@ import org.junit.jupiter.api.Test;
 
 /** Products split over threads give the single-threaded bits, for every shape and thread count. */
 class ThreadedKernelsTest {
+  /** Including one whose threads' columns cross column blocks (784) at other places than one thread's. */
   private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
-      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}};
+      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200}};
 
   private static float[] random(int n, long seed) {
     Rng rng = new Rng(seed);
