@@ -5,8 +5,11 @@ import java.util.concurrent.locks.LockSupport;
 import org.jspecify.annotations.Nullable;
 
 /**
- * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0,
- * worker {@code w} part {@code w}. Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and
+ * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0, and
+ * every part after it goes to whichever thread claims it first — a worker, or the caller once its own part is done,
+ * so a worker that the OS has not scheduled (another program holds its core) delays nothing: the caller runs its
+ * part instead of waiting. A part's work depends only on its index, never on the thread, so results are the same
+ * whoever runs it. Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and
  * then park; handing a task over allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
  * kernel instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take
  * turns.
@@ -40,6 +43,8 @@ final class WorkerPool {
   private volatile @Nullable Task task;
   private final Thread[] workers;
   private final AtomicInteger pending = new AtomicInteger();
+  /** The next unclaimed part of the task in flight. */
+  private final AtomicInteger nextPart = new AtomicInteger();
   private volatile int generation;
   private volatile @Nullable Throwable failure;
 
@@ -50,7 +55,7 @@ final class WorkerPool {
       Thread thread = new Thread(new Runnable() {
         @Override
         public void run() {
-          work(part);
+          work();
         }
       }, "nabla-kernels-" + part);
       thread.setDaemon(true);
@@ -64,6 +69,7 @@ final class WorkerPool {
     this.task = task;
     int parts = workers.length + 1;
     pending.set(workers.length);
+    nextPart.set(1);
     generation++;
     for (Thread worker : workers) {
       LockSupport.unpark(worker);
@@ -73,6 +79,17 @@ final class WorkerPool {
       task.run(0, parts);
     } catch (Throwable t) {
       own = t;
+    }
+    for (int part = nextPart.getAndIncrement(); part < parts; part = nextPart.getAndIncrement()) {
+      try {
+        task.run(part, parts);
+      } catch (Throwable t) {
+        if (own == null) {
+          own = t;
+        }
+      } finally {
+        pending.decrementAndGet();
+      }
     }
     int spins = 0;
     while (pending.get() != 0) {
@@ -91,7 +108,7 @@ final class WorkerPool {
     }
   }
 
-  private void work(int part) {
+  private void work() {
     int seen = 0;
     while (true) {
       long parkAfter = System.nanoTime() + SPIN_NANOS;
@@ -101,12 +118,15 @@ final class WorkerPool {
         }
       }
       seen = generation;
-      try {
-        task.run(part, workers.length + 1);
-      } catch (Throwable t) {
-        failure = t;
-      } finally {
-        pending.decrementAndGet();
+      int parts = workers.length + 1;
+      for (int claimed = nextPart.getAndIncrement(); claimed < parts; claimed = nextPart.getAndIncrement()) {
+        try {
+          task.run(claimed, parts);
+        } catch (Throwable t) {
+          failure = t;
+        } finally {
+          pending.decrementAndGet();
+        }
       }
     }
   }

