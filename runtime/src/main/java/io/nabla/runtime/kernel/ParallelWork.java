@@ -354,4 +354,15 @@ abstract class ParallelWork implements WorkerPool.Task {
       pairs(kind, part, a, b, c, d, from, to, time, dim, heads, causal);
     }
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences (RecurrentWork) split over the same pool, under the same busy flag.
+
+  final @Nullable WorkerPool pool() {
+    return pool;
+  }
+
+  final AtomicBoolean busy() {
+    return busy;
+  }
 }

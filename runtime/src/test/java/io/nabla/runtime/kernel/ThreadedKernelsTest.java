@@ -12,7 +12,9 @@ import org.junit.jupiter.api.Test;
 /** Products split over threads give the single-threaded bits, for every shape and thread count. */
 class ThreadedKernelsTest {
   private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
-      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}};
+      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128},
+      // Split by rows (at least twice as tall as wide, or narrower than 32 columns), also by rows not in fours.
+      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000}};
 
   private static float[] random(int n, long seed) {
     Rng rng = new Rng(seed);
