@@ -10,7 +10,6 @@ import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.kernel.LossFunctions;
 import io.nabla.runtime.kernel.RecurrentGeometry;
-import io.nabla.runtime.kernel.RecurrentKernels;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -367,24 +366,15 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * recurrence (weight_ih_l0 and weight_ih_l0_reverse are adjacent, (256, 28)); each step is then one (B, 32) · (32,
    * 128) matmul for all four gates and one elementwise pass that adds both biases, applies σ and tanh and updates c
    * and h. Forward keeps the gates, c, tanh(c) and h of every step for backward. At step 0 the state is zero: its
-   * recurrent product is skipped.
+   * recurrent product is skipped. The steps of a direction are one call to the kernels, which may split the samples
+   * over their threads.
    * Declared by {@link SequenceClassifier#lstm(io.nabla.Tensor)}.
    */
   private void lstmForward(int batch) {
     kernels.matmulNT(lstmProjection, 0, rows_, 0, parameters, LSTM_WEIGHT_IH_L0, batch * 28, 256, 28, false);
-    for (int step = 0; step < 28; step++) {
-      if (step > 0) {
-        kernels.matmulNT(lstmRecurrent, 0, lstmHidden, LSTM_GEOMETRY.stateOffset(batch, 0, step - 1), parameters, LSTM_WEIGHT_HH_L0, batch, 128, 32, false);
-      }
-      RecurrentKernels.lstmForward(LSTM_GEOMETRY, 0, step, batch, lstmProjection, lstmRecurrent, parameters, LSTM_BIAS_IH_L0, LSTM_BIAS_HH_L0, lstmGates, lstmCells, lstmCellTanh, lstmHidden, lstm);
-    }
+    kernels.lstmRecurrenceForward(LSTM_GEOMETRY, 0, batch, lstmProjection, lstmRecurrent, parameters, LSTM_WEIGHT_HH_L0, LSTM_BIAS_IH_L0, LSTM_BIAS_HH_L0, lstmGates, lstmCells, lstmCellTanh, lstmHidden, lstm);
     // The reverse direction: step s reads time 27 - s.
-    for (int step = 0; step < 28; step++) {
-      if (step > 0) {
-        kernels.matmulNT(lstmRecurrent, 0, lstmHidden, LSTM_GEOMETRY.stateOffset(batch, 1, step - 1), parameters, LSTM_WEIGHT_HH_L0_REVERSE, batch, 128, 32, false);
-      }
-      RecurrentKernels.lstmForward(LSTM_GEOMETRY, 1, step, batch, lstmProjection, lstmRecurrent, parameters, LSTM_BIAS_IH_L0_REVERSE, LSTM_BIAS_HH_L0_REVERSE, lstmGates, lstmCells, lstmCellTanh, lstmHidden, lstm);
-    }
+    kernels.lstmRecurrenceForward(LSTM_GEOMETRY, 1, batch, lstmProjection, lstmRecurrent, parameters, LSTM_WEIGHT_HH_L0_REVERSE, LSTM_BIAS_IH_L0_REVERSE, LSTM_BIAS_HH_L0_REVERSE, lstmGates, lstmCells, lstmCellTanh, lstmHidden, lstm);
   }
 
   /**
@@ -404,27 +394,16 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * step, which writes dZ_x over {@code lstmProjection} (batch-major, for the input-side products) and dZ_h over
    * {@code lstmGates} (time-major, for the recurrent ones). The recurrent weight gradient is then one matmul over
    * the 27·B rows of every step but the first, and the input weight gradient one over all B·28 rows of both
-   * directions.
+   * directions. The steps of a direction are one call to the kernels, which may split the samples over their
+   * threads.
    * {@code rows} is an input, so no gradient flows into it.
    * Declared by {@link SequenceClassifier#lstm(io.nabla.Tensor)}.
    */
   private void lstmBackward(int batch) {
-    Arrays.fill(lstmStateGrad, 0, 2 * batch * 32, 0f);
-    for (int step = 27; step >= 0; step--) {
-      RecurrentKernels.lstmBackward(LSTM_GEOMETRY, 0, step, batch, lstmGrad, lstmGates, lstmCells, lstmCellTanh, lstmStateGrad, lstmProjection, gradients, LSTM_BIAS_IH_L0, LSTM_BIAS_HH_L0);
-      if (step > 0) {
-        kernels.matmulNN(lstmStateGrad, 0, lstmGates, LSTM_GEOMETRY.gateOffset(batch, 0, step), parameters, LSTM_WEIGHT_HH_L0, batch, 32, 128, true);
-      }
-    }
+    kernels.lstmRecurrenceBackward(LSTM_GEOMETRY, 0, batch, lstmGrad, lstmGates, lstmCells, lstmCellTanh, lstmStateGrad, lstmProjection, parameters, LSTM_WEIGHT_HH_L0, gradients, LSTM_BIAS_IH_L0, LSTM_BIAS_HH_L0);
     kernels.matmulTN(gradients, LSTM_WEIGHT_HH_L0, lstmGates, LSTM_GEOMETRY.gateOffset(batch, 0, 1), lstmHidden, LSTM_GEOMETRY.stateOffset(batch, 0, 0), 128, 32, 27 * batch, true);
     // The reverse direction.
-    Arrays.fill(lstmStateGrad, 0, 2 * batch * 32, 0f);
-    for (int step = 27; step >= 0; step--) {
-      RecurrentKernels.lstmBackward(LSTM_GEOMETRY, 1, step, batch, lstmGrad, lstmGates, lstmCells, lstmCellTanh, lstmStateGrad, lstmProjection, gradients, LSTM_BIAS_IH_L0_REVERSE, LSTM_BIAS_HH_L0_REVERSE);
-      if (step > 0) {
-        kernels.matmulNN(lstmStateGrad, 0, lstmGates, LSTM_GEOMETRY.gateOffset(batch, 1, step), parameters, LSTM_WEIGHT_HH_L0_REVERSE, batch, 32, 128, true);
-      }
-    }
+    kernels.lstmRecurrenceBackward(LSTM_GEOMETRY, 1, batch, lstmGrad, lstmGates, lstmCells, lstmCellTanh, lstmStateGrad, lstmProjection, parameters, LSTM_WEIGHT_HH_L0_REVERSE, gradients, LSTM_BIAS_IH_L0_REVERSE, LSTM_BIAS_HH_L0_REVERSE);
     kernels.matmulTN(gradients, LSTM_WEIGHT_HH_L0_REVERSE, lstmGates, LSTM_GEOMETRY.gateOffset(batch, 1, 1), lstmHidden, LSTM_GEOMETRY.stateOffset(batch, 1, 0), 128, 32, 27 * batch, true);
     kernels.matmulTN(gradients, LSTM_WEIGHT_IH_L0, lstmProjection, 0, rows_, 0, 256, 28, batch * 28, true);
   }
@@ -444,17 +423,13 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * Fused: the input projections of every step and gate are one matmul over all B·28 rows, before the recurrence;
    * each step is then one (B, 16) · (16, 48) matmul for all three gates and one elementwise pass that adds both
    * biases, applies σ and tanh and updates h. Forward keeps r, z, n, W_hn·h + b_hn and h of every step for backward.
-   * At step 0 the state is zero: its recurrent product is skipped.
+   * At step 0 the state is zero: its recurrent product is skipped. The steps of a direction are one call to the
+   * kernels, which may split the samples over their threads.
    * Declared by {@link SequenceClassifier#gru(io.nabla.Tensor)}.
    */
   private void gruForward(int batch) {
     kernels.matmulNT(gruProjection, 0, lstm, 0, parameters, GRU_WEIGHT_IH_L0, batch * 28, 48, 64, false);
-    for (int step = 0; step < 28; step++) {
-      if (step > 0) {
-        kernels.matmulNT(gruRecurrent, 0, gruHidden, GRU_GEOMETRY.stateOffset(batch, 0, step - 1), parameters, GRU_WEIGHT_HH_L0, batch, 48, 16, false);
-      }
-      RecurrentKernels.gruForward(GRU_GEOMETRY, 0, step, batch, gruProjection, gruRecurrent, parameters, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0, gruGates, gruNewRecurrent, gruHidden, gru);
-    }
+    kernels.gruRecurrenceForward(GRU_GEOMETRY, 0, batch, gruProjection, gruRecurrent, parameters, GRU_WEIGHT_HH_L0, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0, gruGates, gruNewRecurrent, gruHidden, gru);
   }
 
   /**
@@ -474,17 +449,12 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * Fused: the derivatives of every gate and both bias gradients in one elementwise pass per step, which writes dZ_x
    * over {@code gruProjection} (batch-major, for the input-side products) and dZ_h over {@code gruGates}
    * (time-major, for the recurrent ones). The recurrent weight gradient is then one matmul over the 27·B rows of
-   * every step but the first, and the input weight gradient one over all B·28 rows.
+   * every step but the first, and the input weight gradient one over all B·28 rows. The steps of a direction are one
+   * call to the kernels, which may split the samples over their threads.
    * Declared by {@link SequenceClassifier#gru(io.nabla.Tensor)}.
    */
   private void gruBackward(int batch) {
-    Arrays.fill(gruStateGrad, 0, batch * 16, 0f);
-    for (int step = 27; step >= 0; step--) {
-      RecurrentKernels.gruBackward(GRU_GEOMETRY, 0, step, batch, gruGrad, gruGates, gruNewRecurrent, gruHidden, gruStateGrad, gruProjection, gradients, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0);
-      if (step > 0) {
-        kernels.matmulNN(gruStateGrad, 0, gruGates, GRU_GEOMETRY.gateOffset(batch, 0, step), parameters, GRU_WEIGHT_HH_L0, batch, 16, 48, true);
-      }
-    }
+    kernels.gruRecurrenceBackward(GRU_GEOMETRY, 0, batch, gruGrad, gruGates, gruNewRecurrent, gruHidden, gruStateGrad, gruProjection, parameters, GRU_WEIGHT_HH_L0, gradients, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0);
     kernels.matmulTN(gradients, GRU_WEIGHT_HH_L0, gruGates, GRU_GEOMETRY.gateOffset(batch, 0, 1), gruHidden, GRU_GEOMETRY.stateOffset(batch, 0, 0), 48, 16, 27 * batch, true);
     kernels.matmulTN(gradients, GRU_WEIGHT_IH_L0, gruProjection, 0, lstm, 0, 48, 64, batch * 28, true);
     kernels.matmulNN(lstmGrad, 0, gruProjection, 0, parameters, GRU_WEIGHT_IH_L0, batch * 28, 64, 48, true);

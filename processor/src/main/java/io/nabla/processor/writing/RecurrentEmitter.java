@@ -7,19 +7,19 @@ import com.palantir.javapoet.TypeSpec;
 import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerNode;
 import io.nabla.processor.model.LayerSpec.RecurrentSpec;
-import java.util.Arrays;
 import javax.lang.model.element.Modifier;
 
 /**
  * {@code @SimpleRnn}, {@code @Lstm} and {@code @Gru}, over a {@code (time, features)} input. Forward projects the
  * input of every step, gate and direction with one matrix product over all {@code B·T} rows before the recurrence;
  * each step is then one recurrent product {@code (B, H) · (H, G·H)} for every gate and one fused elementwise pass
- * (biases, gate nonlinearities, state update) in {@code RecurrentKernels}, which keeps what backward needs. Backward
+ * (biases, gate nonlinearities, state update, {@code RecurrentKernels}) that keeps what backward needs. Backward
  * runs the steps in reverse with one product per step for the state's gradient, and computes each weight gradient
- * as one product over every step. Buffer layouts are {@code RecurrentGeometry}'s.
+ * as one product over every step. The steps of a direction are one {@code Kernels} call
+ * ({@code kernels.gruRecurrenceForward} and the like), which may split the samples over its threads. Buffer layouts
+ * are {@code RecurrentGeometry}'s.
  */
 final class RecurrentEmitter implements LayerEmitter {
-  static final ClassName RECURRENT_KERNELS = ClassName.get("io.nabla.runtime.kernel", "RecurrentKernels");
   static final ClassName RECURRENT_GEOMETRY = ClassName.get("io.nabla.runtime.kernel", "RecurrentGeometry");
 
   /** What the methods read off the layer. */
@@ -169,7 +169,8 @@ final class RecurrentEmitter implements LayerEmitter {
           case GRU -> ", applies σ and tanh and updates h. Forward keeps r, z, n, W_hn·h + b_hn and h of every step"
               + " for backward.";
           default -> " and applies tanh. Forward keeps h of every step for backward.";
-        } + (p.time() > 1 ? " At step 0 the state is zero: its recurrent product is skipped." : "");
+        } + (p.time() > 1 ? " At step 0 the state is zero: its recurrent product is skipped." : "")
+        + " The steps of a direction are one call to the kernels, which may split the samples over their threads.";
     m.addJavadoc("$L\n", wrap(fused));
     m.addStatement("kernels.matmulNT($N, 0, $N, 0, parameters, $N, batch * $L, $L, $L, false)",
         c.names.member(layer, "projection"), x, c.names.offset(layer, "weight_ih_l0"), p.time(),
@@ -178,25 +179,17 @@ final class RecurrentEmitter implements LayerEmitter {
       if (d == 1) {
         m.addComment("The reverse direction: step s reads time $L - s.", last);
       }
-      m.beginControlFlow("for (int step = 0; step < $L; step++)", p.time());
-      if (p.time() > 1) {
-        m.beginControlFlow("if (step > 0)");
-        m.addStatement("kernels.matmulNT($N, 0, $N, $N.stateOffset(batch, $L, step - 1), parameters, $N, batch, $L,"
-                + " $L, false)", c.names.member(layer, "recurrent"), c.names.member(layer, "hidden"), geometry, d,
-            c.names.offset(layer, "weight_hh" + Parts.suffix(d)), gw, p.units());
-        m.endControlFlow();
-      }
       String caches = switch (p.kind()) {
         case LSTM -> c.names.member(layer, "gates") + ", " + c.names.member(layer, "cells") + ", "
             + c.names.member(layer, "cellTanh") + ", ";
         case GRU -> c.names.member(layer, "gates") + ", " + c.names.member(layer, "newRecurrent") + ", ";
         default -> "";
       };
-      m.addStatement("$T.$LForward($N, $L, step, batch, $N, $N, parameters, $N, $N, $L$N, $N)", RECURRENT_KERNELS,
+      m.addStatement("kernels.$LRecurrenceForward($N, $L, batch, $N, $N, parameters, $N, $N, $N, $L$N, $N)",
           p.cell(), geometry, d, c.names.member(layer, "projection"), c.names.member(layer, "recurrent"),
-          c.names.offset(layer, "bias_ih" + Parts.suffix(d)), c.names.offset(layer, "bias_hh" + Parts.suffix(d)),
-          caches, c.names.member(layer, "hidden"), c.names.buffer(layer));
-      m.endControlFlow();
+          c.names.offset(layer, "weight_hh" + Parts.suffix(d)), c.names.offset(layer, "bias_ih" + Parts.suffix(d)),
+          c.names.offset(layer, "bias_hh" + Parts.suffix(d)), caches, c.names.member(layer, "hidden"),
+          c.names.buffer(layer));
     }
     return m.build();
   }
@@ -242,7 +235,8 @@ final class RecurrentEmitter implements LayerEmitter {
         + "} (batch-major, for the input-side products) and dZ_h over {@code " + gates + "} (time-major, for the"
         + " recurrent ones). " + (p.time() > 1 ? "The recurrent weight gradient is then one matmul over the " + last
             + "·B rows of every step but the first, and the input weight gradient" : "The input weight gradient is"
-            + " then") + " one over all B·" + p.time() + " rows" + (p.directions() == 2 ? " of both directions." : ".");
+            + " then") + " one over all B·" + p.time() + " rows" + (p.directions() == 2 ? " of both directions." : ".")
+        + " The steps of a direction are one call to the kernels, which may split the samples over their threads.";
     m.addJavadoc("$L\n", wrap(fused));
     if (!inputGrad) {
       m.addJavadoc("{@code $L} is an input, so no gradient flows into it.\n", p.input().name());
@@ -253,8 +247,6 @@ final class RecurrentEmitter implements LayerEmitter {
       }
       String suffix = Parts.suffix(d);
       String weightHh = c.names.offset(layer, "weight_hh" + suffix);
-      m.addStatement("$T.fill($N, 0, $Lbatch * $L, 0f)", Arrays.class, stateGrad, lstm ? "2 * " : "", p.units());
-      m.beginControlFlow("for (int step = $L; step >= 0; step--)", last);
       String caches = switch (p.kind()) {
         case LSTM -> gates + ", " + c.names.member(layer, "cells") + ", " + c.names.member(layer, "cellTanh") + ", "
             + stateGrad + ", " + projection;
@@ -262,16 +254,9 @@ final class RecurrentEmitter implements LayerEmitter {
             + projection;
         default -> hidden + ", " + stateGrad + ", " + projection + ", " + gates;
       };
-      m.addStatement("$T.$LBackward($N, $L, step, batch, $N, $L, gradients, $N, $N)", RECURRENT_KERNELS, p.cell(),
-          geometry, d, dy, caches, c.names.offset(layer, "bias_ih" + suffix),
+      m.addStatement("kernels.$LRecurrenceBackward($N, $L, batch, $N, $L, parameters, $N, gradients, $N, $N)",
+          p.cell(), geometry, d, dy, caches, weightHh, c.names.offset(layer, "bias_ih" + suffix),
           c.names.offset(layer, "bias_hh" + suffix));
-      if (p.time() > 1) {
-        m.beginControlFlow("if (step > 0)");
-        m.addStatement("kernels.matmulNN($N, 0, $N, $N.gateOffset(batch, $L, step), parameters, $N, batch, $L, $L,"
-            + " true)", stateGrad, gates, geometry, d, weightHh, p.units(), gw);
-        m.endControlFlow();
-      }
-      m.endControlFlow();
       if (p.time() > 1) {
         m.addStatement("kernels.matmulTN(gradients, $N, $N, $N.gateOffset(batch, $L, 1), $N, $N.stateOffset(batch,"
                 + " $L, 0), $L, $L, $L * batch, true)", weightHh, gates, geometry, d, hidden, geometry, d, gw,

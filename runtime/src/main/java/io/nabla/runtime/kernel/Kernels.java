@@ -257,4 +257,113 @@ public interface Kernels {
     NormalizationKernels.batchNormBackward(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params,
         gammaOff, grads, betaOff, training, dx);
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences: every step of one direction of @SimpleRnn, @Gru or @Lstm, forward or backward (RecurrentKernels).
+
+  /**
+   * Every step of one direction of a {@code @SimpleRnn} forward, after the input projection: for each step,
+   * {@code recurrent = h_{s-1} · W_hhᵀ} (from the step-0 state of zero: no product at step 0) then
+   * {@link RecurrentKernels#simpleRnnForward}. {@code W_hh} is at {@code weightHhOff} in {@code params}.
+   *
+   * <p>This default runs exactly that on this instance's products. {@link PortableKernels} and the Vector API kernels
+   * split the samples over their threads in chunks of {@value RecurrentKernels#BIAS_CHUNK}: a sample's recurrence
+   * depends on no other sample, so each thread runs every step on its own samples, without waiting for the others
+   * between steps, each row of a product computed by the same code as in the whole product and each value of a
+   * step by the same code as the static method (bitwise identical for any thread count), as they do every
+   * recurrence below.
+   */
+  default void simpleRnnRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] hidden,
+      float[] out) {
+    for (int step = 0; step < g.time; step++) {
+      if (step > 0) {
+        matmulNT(recurrent, 0, hidden, g.stateOffset(batch, direction, step - 1), params, weightHhOff, batch,
+            g.gateWidth(), g.units, false);
+      }
+      RecurrentKernels.simpleRnnForward(g, direction, step, batch, projection, recurrent, params, biasIhOff,
+          biasHhOff, hidden, out);
+    }
+  }
+
+  /**
+   * Every step of one direction of a {@code @SimpleRnn} backward, before the weight gradients: {@code dh = 0}
+   * ({@code stateGrad}), then for each step from the last {@link RecurrentKernels#simpleRnnBackward} and, but at
+   * step 0, {@code dh += dZ_s · W_hh}. Split as {@link #simpleRnnRecurrenceForward}; each bias gradient is summed
+   * in the fixed order of {@link RecurrentKernels#biasGradients}, step by step from the last.
+   */
+  default void simpleRnnRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy,
+      float[] hidden, float[] stateGrad, float[] projectionGrad, float[] gateGrad, float[] params, int weightHhOff,
+      float[] grads, int biasIhOff, int biasHhOff) {
+    java.util.Arrays.fill(stateGrad, 0, batch * g.units, 0f);
+    for (int step = g.time - 1; step >= 0; step--) {
+      RecurrentKernels.simpleRnnBackward(g, direction, step, batch, dy, hidden, stateGrad, projectionGrad, gateGrad,
+          grads, biasIhOff, biasHhOff);
+      if (step > 0) {
+        matmulNN(stateGrad, 0, gateGrad, g.gateOffset(batch, direction, step), params, weightHhOff, batch, g.units,
+            g.gateWidth(), true);
+      }
+    }
+  }
+
+  /** {@link #simpleRnnRecurrenceForward} for {@code @Gru}: {@link RecurrentKernels#gruForward} at each step. */
+  default void gruRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] gates,
+      float[] newRecurrent, float[] hidden, float[] out) {
+    for (int step = 0; step < g.time; step++) {
+      if (step > 0) {
+        matmulNT(recurrent, 0, hidden, g.stateOffset(batch, direction, step - 1), params, weightHhOff, batch,
+            g.gateWidth(), g.units, false);
+      }
+      RecurrentKernels.gruForward(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff,
+          gates, newRecurrent, hidden, out);
+    }
+  }
+
+  /** {@link #simpleRnnRecurrenceBackward} for {@code @Gru}: {@link RecurrentKernels#gruBackward} at each step. */
+  default void gruRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy, float[] gates,
+      float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, float[] params,
+      int weightHhOff, float[] grads, int biasIhOff, int biasHhOff) {
+    java.util.Arrays.fill(stateGrad, 0, batch * g.units, 0f);
+    for (int step = g.time - 1; step >= 0; step--) {
+      RecurrentKernels.gruBackward(g, direction, step, batch, dy, gates, newRecurrent, hidden, stateGrad,
+          projectionGrad, grads, biasIhOff, biasHhOff);
+      if (step > 0) {
+        matmulNN(stateGrad, 0, gates, g.gateOffset(batch, direction, step), params, weightHhOff, batch, g.units,
+            g.gateWidth(), true);
+      }
+    }
+  }
+
+  /** {@link #simpleRnnRecurrenceForward} for {@code @Lstm}: {@link RecurrentKernels#lstmForward} at each step. */
+  default void lstmRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
+      float[] cellTanh, float[] hidden, float[] out) {
+    for (int step = 0; step < g.time; step++) {
+      if (step > 0) {
+        matmulNT(recurrent, 0, hidden, g.stateOffset(batch, direction, step - 1), params, weightHhOff, batch,
+            g.gateWidth(), g.units, false);
+      }
+      RecurrentKernels.lstmForward(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff,
+          gates, cells, cellTanh, hidden, out);
+    }
+  }
+
+  /**
+   * {@link #simpleRnnRecurrenceBackward} for {@code @Lstm}: {@code dh = dc = 0} (both halves of {@code stateGrad}),
+   * then {@link RecurrentKernels#lstmBackward} at each step.
+   */
+  default void lstmRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy, float[] gates,
+      float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, float[] params, int weightHhOff,
+      float[] grads, int biasIhOff, int biasHhOff) {
+    java.util.Arrays.fill(stateGrad, 0, 2 * batch * g.units, 0f);
+    for (int step = g.time - 1; step >= 0; step--) {
+      RecurrentKernels.lstmBackward(g, direction, step, batch, dy, gates, cells, cellTanh, stateGrad, projectionGrad,
+          grads, biasIhOff, biasHhOff);
+      if (step > 0) {
+        matmulNN(stateGrad, 0, gates, g.gateOffset(batch, direction, step), params, weightHhOff, batch, g.units,
+            g.gateWidth(), true);
+      }
+    }
+  }
 }

@@ -766,4 +766,15 @@ abstract class ParallelWork implements WorkerPool.Task {
       }
     }
   }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences (RecurrentWork) split over the same pool, under the same busy flag.
+
+  final @Nullable WorkerPool pool() {
+    return pool;
+  }
+
+  final AtomicBoolean busy() {
+    return busy;
+  }
 }

@@ -76,6 +76,7 @@ public final class PortableKernels extends SplittingKernels {
   private int gn;
   private int gk;
   private boolean gAccumulate;
+  private boolean gSplitRows;
 
   /** Single-threaded kernels. */
   public PortableKernels() {
@@ -85,8 +86,8 @@ public final class PortableKernels extends SplittingKernels {
   /**
    * Kernels that split every large product over {@code threads} threads: the caller's and {@code threads - 1}
    * daemon workers, parked between products and shared by every instance with this thread count. Each thread
-   * computes its own columns of the output with the same summation order, so results are bitwise identical for
-   * any thread count.
+   * computes its own columns of the output (rows, of a product at least twice as tall as wide) with the same
+   * summation order, so results are bitwise identical for any thread count.
    */
   public PortableKernels(int threads) {
     if (threads < 1) {
@@ -190,10 +191,14 @@ public final class PortableKernels extends SplittingKernels {
       fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
       return;
     }
-    if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || n < 32) {
+    // A product at least twice as tall as wide (the weight gradients of a recurrent layer, the input projection
+    // over every step) is split by rows: each thread then packs all of b, rather than reading all of a.
+    boolean splitRows = m >= 2L * n || n < 32;
+    if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
       gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
       return;
     }
+    gSplitRows = splitRows;
     gc = c;
     gcOff = cOff;
     ga = a;
@@ -259,8 +264,21 @@ public final class PortableKernels extends SplittingKernels {
     }
   }
 
-  /** Part {@code part} of {@code parts} of the product in flight: a contiguous range of output columns. */
+  /**
+   * Part {@code part} of {@code parts} of the product in flight: a contiguous range of output columns, or of rows.
+   */
   private void runPart(int part, int parts) {
+    if (gSplitRows) {
+      // Rows in multiples of three, the core loop's; each row is computed as in the whole product.
+      int groups = (gm + 2) / 3;
+      int from = Math.min(gm, (int) ((long) groups * part / parts) * 3);
+      int to = Math.min(gm, (int) ((long) groups * (part + 1) / parts) * 3);
+      if (from < to) {
+        gemmColumns(scratch[part], gc, gcOff + from * gn, ga, gaOff + from * gaRow, gaRow, gaCol, gb, gbOff,
+            gbTransposed, to - from, gn, gk, gAccumulate, 0, gn);
+      }
+      return;
+    }
     // Ranges are multiples of 16 columns so that every thread's inner loops stay vector-sized.
     int chunks = (gn + 15) / 16;
     int from = Math.min(gn, (int) ((long) chunks * part / parts) * 16);
@@ -485,5 +503,19 @@ public final class PortableKernels extends SplittingKernels {
     }
     matmulNT(out, 0, x, xOff, params, weightOff, rows, units, in, biasOff >= 0);
     ActivationFunctions.apply(out, 0, rows * units, act, slope);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences: one thread's rows of a product (SplittingKernels.productRows).
+
+  @Override
+  void productRows(int thread, boolean transposedB, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+      int m, int n, int k, boolean accumulate, int fullRows, boolean samePackedB) {
+    // The path product() takes for the whole product: the few-rows one sums otherwise.
+    if (transposedB && fullRows <= FEW_ROWS) {
+      fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+      return;
+    }
+    gemmColumns(scratch[thread], c, cOff, a, aOff, k, 1, b, bOff, transposedB, m, n, k, accumulate, 0, n);
   }
 }

@@ -1,5 +1,7 @@
 package io.nabla.runtime.kernel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
  * The elementwise halves of recurrent layers, one step at a time; the matrix products around them run on
  * {@link Kernels}. A generated layer runs, per direction (buffers and letters as in {@link RecurrentGeometry}):
@@ -32,9 +34,20 @@ public final class RecurrentKernels {
   /** {@code h = tanh(projection + b_ih + recurrent + b_hh)}, into {@code hidden} and the output. */
   public static void simpleRnnForward(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] hidden, float[] out) {
+    simpleRnnForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, hidden,
+        out, 0, batch);
+  }
+
+  /**
+   * {@link #simpleRnnForward} on the samples {@code [from, to)}, each value computed by the same code as there: the
+   * kernels split the samples over their threads.
+   */
+  static void simpleRnnForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
+      float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] hidden, float[] out,
+      int from, int to) {
     int h = g.units;
     int state = g.stateOffset(batch, direction, step);
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int r = b * h;
       int s = state + b * h;
@@ -61,22 +74,37 @@ public final class RecurrentKernels {
   public static void simpleRnnBackward(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
       float[] hidden, float[] stateGrad, float[] projectionGrad, float[] gateGrad, float[] grads, int biasIhOff,
       int biasHhOff) {
+    simpleRnnBackwardSamples(g, direction, step, batch, dy, hidden, stateGrad, projectionGrad, gateGrad, 0, batch,
+        null, 0, 0);
+    biasGradients(g, direction, step, batch, projectionGrad, gateGrad, grads, biasIhOff, biasHhOff);
+  }
+
+  /**
+   * {@link #simpleRnnBackward} but for the bias gradients ({@link #biasGradients}), on the samples
+   * {@code [from, to)}, each value computed by the same code as there: the kernels split the samples over their
+   * threads.
+   */
+  static void simpleRnnBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
+      float[] hidden, float[] stateGrad, float[] projectionGrad, float[] gateGrad, int from, int to,
+      float @Nullable [] partials, int partialOff, int partialStride) {
     int h = g.units;
     int state = g.stateOffset(batch, direction, step);
     int gates = g.gateOffset(batch, direction, step);
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int s = state + b * h;
       int q = gates + b * h;
       int o = g.outputOffset(b, direction, step);
+      int pc = partialOff + (b / BIAS_CHUNK) * partialStride;
       for (int j = 0; j < h; j++) {
         float dh = stateGrad[b * h + j] + (o >= 0 ? dy[o + j] : 0f);
         float y = hidden[s + j];
         float dz = dh * (1f - y * y);
         projectionGrad[p + j] = dz;
         gateGrad[q + j] = dz;
-        grads[biasIhOff + j] += dz;
-        grads[biasHhOff + j] += dz;
+        if (partials != null) {
+          partials[pc + j] += dz;
+        }
         stateGrad[b * h + j] = 0f;
       }
     }
@@ -92,13 +120,24 @@ public final class RecurrentKernels {
   public static void gruForward(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] newRecurrent,
       float[] hidden, float[] out) {
+    gruForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, gates,
+        newRecurrent, hidden, out, 0, batch);
+  }
+
+  /**
+   * {@link #gruForward} on the samples {@code [from, to)}, each value computed by the same code as there: the kernels
+   * split the samples over their threads.
+   */
+  static void gruForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
+      float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] newRecurrent,
+      float[] hidden, float[] out, int from, int to) {
     int h = g.units;
     int width = 3 * h;
     int state = g.stateOffset(batch, direction, step);
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
     boolean first = step == 0;
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int r = b * width;
       int q = gateBase + b * width;
@@ -140,16 +179,29 @@ public final class RecurrentKernels {
   public static void gruBackward(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
       float[] gates, float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, float[] grads,
       int biasIhOff, int biasHhOff) {
+    gruBackwardSamples(g, direction, step, batch, dy, gates, newRecurrent, hidden, stateGrad, projectionGrad, 0,
+        batch, null, 0, 0);
+    biasGradients(g, direction, step, batch, projectionGrad, gates, grads, biasIhOff, biasHhOff);
+  }
+
+  /**
+   * {@link #gruBackward} but for the bias gradients ({@link #biasGradients}), on the samples {@code [from, to)},
+   * each value computed by the same code as there: the kernels split the samples over their threads.
+   */
+  static void gruBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
+      float[] gates, float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, int from,
+      int to, float @Nullable [] partials, int partialOff, int partialStride) {
     int h = g.units;
     int width = 3 * h;
     int state = g.stateOffset(batch, direction, step);
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int q = gateBase + b * width;
       int s = state + b * h;
       int o = g.outputOffset(b, direction, step);
+      int pc = partialOff + (b / BIAS_CHUNK) * partialStride;
       for (int j = 0; j < h; j++) {
         float dh = stateGrad[b * h + j] + (o >= 0 ? dy[o + j] : 0f);
         float reset = gates[q + j];
@@ -166,12 +218,12 @@ public final class RecurrentKernels {
         gates[q + j] = dr;
         gates[q + h + j] = dz;
         gates[q + 2 * h + j] = dhn;
-        grads[biasIhOff + j] += dr;
-        grads[biasIhOff + h + j] += dz;
-        grads[biasIhOff + 2 * h + j] += dn;
-        grads[biasHhOff + j] += dr;
-        grads[biasHhOff + h + j] += dz;
-        grads[biasHhOff + 2 * h + j] += dhn;
+        if (partials != null) {
+          partials[pc + j] += dr;
+          partials[pc + h + j] += dz;
+          partials[pc + 2 * h + j] += dn;
+          partials[pc + 3 * h + j] += dhn;
+        }
         stateGrad[b * h + j] = dh * update;
       }
     }
@@ -187,13 +239,24 @@ public final class RecurrentKernels {
   public static void lstmForward(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
       float[] cellTanh, float[] hidden, float[] out) {
+    lstmForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, gates, cells,
+        cellTanh, hidden, out, 0, batch);
+  }
+
+  /**
+   * {@link #lstmForward} on the samples {@code [from, to)}, each value computed by the same code as there: the kernels
+   * split the samples over their threads.
+   */
+  static void lstmForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
+      float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
+      float[] cellTanh, float[] hidden, float[] out, int from, int to) {
     int h = g.units;
     int width = 4 * h;
     int state = g.stateOffset(batch, direction, step);
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
     boolean first = step == 0;
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int r = b * width;
       int q = gateBase + b * width;
@@ -243,17 +306,30 @@ public final class RecurrentKernels {
   public static void lstmBackward(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
       float[] gates, float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, float[] grads,
       int biasIhOff, int biasHhOff) {
+    lstmBackwardSamples(g, direction, step, batch, dy, gates, cells, cellTanh, stateGrad, projectionGrad, 0, batch,
+        null, 0, 0);
+    biasGradients(g, direction, step, batch, projectionGrad, gates, grads, biasIhOff, biasHhOff);
+  }
+
+  /**
+   * {@link #lstmBackward} but for the bias gradients ({@link #biasGradients}), on the samples {@code [from, to)},
+   * each value computed by the same code as there: the kernels split the samples over their threads.
+   */
+  static void lstmBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
+      float[] gates, float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, int from, int to,
+      float @Nullable [] partials, int partialOff, int partialStride) {
     int h = g.units;
     int width = 4 * h;
     int cellGrad = batch * h;
     int state = g.stateOffset(batch, direction, step);
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
-    for (int b = 0; b < batch; b++) {
+    for (int b = from; b < to; b++) {
       int p = g.projectionOffset(b, direction, step);
       int q = gateBase + b * width;
       int s = state + b * h;
       int o = g.outputOffset(b, direction, step);
+      int pc = partialOff + (b / BIAS_CHUNK) * partialStride;
       for (int j = 0; j < h; j++) {
         float dh = stateGrad[b * h + j] + (o >= 0 ? dy[o + j] : 0f);
         float in = gates[q + j];
@@ -275,18 +351,111 @@ public final class RecurrentKernels {
         gates[q + h + j] = df;
         gates[q + 2 * h + j] = dg;
         gates[q + 3 * h + j] = dout;
-        grads[biasIhOff + j] += di;
-        grads[biasIhOff + h + j] += df;
-        grads[biasIhOff + 2 * h + j] += dg;
-        grads[biasIhOff + 3 * h + j] += dout;
-        grads[biasHhOff + j] += di;
-        grads[biasHhOff + h + j] += df;
-        grads[biasHhOff + 2 * h + j] += dg;
-        grads[biasHhOff + 3 * h + j] += dout;
+        if (partials != null) {
+          partials[pc + j] += di;
+          partials[pc + h + j] += df;
+          partials[pc + 2 * h + j] += dg;
+          partials[pc + 3 * h + j] += dout;
+        }
         stateGrad[b * h + j] = 0f;
         stateGrad[cellGrad + b * h + j] = dc * forget;
       }
     }
+  }
+
+  /**
+   * Bias gradients sum the samples in chunks of this many, each chunk from zero in sample order, then add the chunk
+   * sums into the gradient in chunk order: a fixed order, whatever the number of threads, in which each thread sums
+   * the chunks of its own samples.
+   */
+  static final int BIAS_CHUNK = 8;
+
+  /**
+   * The bias gradients of a backward step from the gradients it has stored: {@code grads[biasIhOff + c] +=
+   * Σ_b projectionGrad[b, c]} and {@code grads[biasHhOff + c] += Σ_b gateGrad[b, c]} for the {@code G·H} columns
+   * {@code c}, each sum taken over the samples by chunks of {@value #BIAS_CHUNK}: the chunk's sum from zero in
+   * sample order, then added into the gradient in chunk order. Here eight columns at a time in registers; the
+   * kernels form the same chunk sums as they go ({@code partials} of the {@code xxxSamples} methods), over their
+   * threads, and add them in the same order.
+   */
+  static void biasGradients(RecurrentGeometry g, int direction, int step, int batch, float[] projectionGrad,
+      float[] gateGrad, float[] grads, int biasIhOff, int biasHhOff) {
+    int gw = g.gateWidth();
+    columnSums(grads, biasIhOff, projectionGrad, g.projectionOffset(0, direction, step), projectionStride(g), batch,
+        gw);
+    columnSums(grads, biasHhOff, gateGrad, g.gateOffset(batch, direction, step), gw, batch, gw);
+  }
+
+  /** The distance between two samples' rows in the projection. */
+  private static int projectionStride(RecurrentGeometry g) {
+    return g.time * g.directions * g.gateWidth();
+  }
+
+  /**
+   * {@code sums[sumOff + c] += Σ_chunks (Σ_{r in chunk} values[valueOff + r·stride + c])} for {@code c <
+   * columns}, in the order of {@link #biasGradients}.
+   */
+  private static void columnSums(float[] sums, int sumOff, float[] values, int valueOff, int stride, int rows,
+      int columns) {
+    int c = 0;
+    for (; c + 8 <= columns; c += 8) {
+      int s = sumOff + c;
+      float s0 = sums[s], s1 = sums[s + 1], s2 = sums[s + 2], s3 = sums[s + 3];
+      float s4 = sums[s + 4], s5 = sums[s + 5], s6 = sums[s + 6], s7 = sums[s + 7];
+      for (int first = 0; first < rows; first += BIAS_CHUNK) {
+        int last = Math.min(rows, first + BIAS_CHUNK);
+        float p0 = 0f, p1 = 0f, p2 = 0f, p3 = 0f, p4 = 0f, p5 = 0f, p6 = 0f, p7 = 0f;
+        for (int r = first, at = valueOff + first * stride + c; r < last; r++, at += stride) {
+          p0 += values[at];
+          p1 += values[at + 1];
+          p2 += values[at + 2];
+          p3 += values[at + 3];
+          p4 += values[at + 4];
+          p5 += values[at + 5];
+          p6 += values[at + 6];
+          p7 += values[at + 7];
+        }
+        s0 += p0;
+        s1 += p1;
+        s2 += p2;
+        s3 += p3;
+        s4 += p4;
+        s5 += p5;
+        s6 += p6;
+        s7 += p7;
+      }
+      sums[s] = s0;
+      sums[s + 1] = s1;
+      sums[s + 2] = s2;
+      sums[s + 3] = s3;
+      sums[s + 4] = s4;
+      sums[s + 5] = s5;
+      sums[s + 6] = s6;
+      sums[s + 7] = s7;
+    }
+    for (; c < columns; c++) {
+      float sum = sums[sumOff + c];
+      for (int first = 0; first < rows; first += BIAS_CHUNK) {
+        int last = Math.min(rows, first + BIAS_CHUNK);
+        float partial = 0f;
+        for (int r = first, at = valueOff + first * stride + c; r < last; r++, at += stride) {
+          partial += values[at];
+        }
+        sum += partial;
+      }
+      sums[sumOff + c] = sum;
+    }
+  }
+
+  /**
+   * The width of one chunk's sums that the backward {@code xxxSamples} methods accumulate into their
+   * {@code partials} (when not null): the gate gradients {@code (dz)}, {@code (dr, dz, dn, dn ⊙ r)} or
+   * {@code (di, df, dg, do)} of each unit, summed over the chunk's samples in order from zero, as
+   * {@link #biasGradients} forms them (both biases share the sums of the gradients they share: b_hn of the GRU
+   * takes the fourth block, {@code dn ⊙ r}, where b_in takes {@code dn}).
+   */
+  static int chunkSumWidth(RecurrentGeometry g) {
+    return g.cell == RecurrentGeometry.Cell.GRU ? 4 * g.units : g.gateWidth();
   }
 
   /**

@@ -1,6 +1,7 @@
 package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
+import org.jspecify.annotations.Nullable;
 
 /**
  * The kernels whose work beyond the products (activations, the dense and add layers' element-wise passes,
@@ -143,5 +144,85 @@ abstract class SplittingKernels implements Kernels {
       int betaOff, boolean training, float @org.jspecify.annotations.Nullable [] dx) {
     work().batchNormBackward(dy, y, act, slope, xhat, invStd, batch, channels, spatial, params, gammaOff, grads,
         betaOff, training, dx);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences, split by samples over the threads (RecurrentWork).
+
+  private @Nullable RecurrentWork recurrence;
+
+  /** This instance's splitter of the recurrences, over the threads and busy flag of {@link #work()}. */
+  private RecurrentWork recurrence() {
+    RecurrentWork r = recurrence;
+    if (r == null) {
+      r = new RecurrentWork(this, work().pool(), work().busy());
+      recurrence = r;
+    }
+    return r;
+  }
+
+  /**
+   * Rows {@code [0, m)} of a product {@code c (+)= a · b} ({@code b} of shape {@code (k, n)}, or {@code (n, k)}
+   * read transposed when {@code transposedB}) that has {@code fullRows} rows in all, on thread {@code thread} with
+   * its own scratch, nothing else touched: each row is bitwise the row of the whole product this instance's
+   * {@code matmulNN} or {@code matmulNT} computes. With {@code samePackedB}, {@code b} is the operand of this
+   * thread's previous call, unchanged since, and a kernel that kept it packed may skip packing it again.
+   */
+  abstract void productRows(int thread, boolean transposedB, float[] c, int cOff, float[] a, int aOff, float[] b,
+      int bOff, int m, int n, int k, boolean accumulate, int fullRows, boolean samePackedB);
+
+  /** {@code dst[dstOff + i] += src[srcOff + i]} for {@code i < n}; the Vector API kernels add vectors. */
+  void addTo(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+    for (int i = 0; i < n; i++) {
+      dst[dstOff + i] += src[srcOff + i];
+    }
+  }
+
+  @Override
+  public final void simpleRnnRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] hidden,
+      float[] out) {
+    recurrence().simpleRnnForward(g, direction, batch, projection, recurrent, params, weightHhOff, biasIhOff,
+        biasHhOff, hidden, out);
+  }
+
+  @Override
+  public final void simpleRnnRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy,
+      float[] hidden, float[] stateGrad, float[] projectionGrad, float[] gateGrad, float[] params, int weightHhOff,
+      float[] grads, int biasIhOff, int biasHhOff) {
+    recurrence().simpleRnnBackward(g, direction, batch, dy, hidden, stateGrad, projectionGrad, gateGrad, params,
+        weightHhOff, grads, biasIhOff, biasHhOff);
+  }
+
+  @Override
+  public final void gruRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] gates,
+      float[] newRecurrent, float[] hidden, float[] out) {
+    recurrence().gruForward(g, direction, batch, projection, recurrent, params, weightHhOff, biasIhOff, biasHhOff,
+        gates, newRecurrent, hidden, out);
+  }
+
+  @Override
+  public final void gruRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy, float[] gates,
+      float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, float[] params,
+      int weightHhOff, float[] grads, int biasIhOff, int biasHhOff) {
+    recurrence().gruBackward(g, direction, batch, dy, gates, newRecurrent, hidden, stateGrad, projectionGrad, params,
+        weightHhOff, grads, biasIhOff, biasHhOff);
+  }
+
+  @Override
+  public final void lstmRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
+      float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
+      float[] cellTanh, float[] hidden, float[] out) {
+    recurrence().lstmForward(g, direction, batch, projection, recurrent, params, weightHhOff, biasIhOff, biasHhOff,
+        gates, cells, cellTanh, hidden, out);
+  }
+
+  @Override
+  public final void lstmRecurrenceBackward(RecurrentGeometry g, int direction, int batch, float[] dy, float[] gates,
+      float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, float[] params, int weightHhOff,
+      float[] grads, int biasIhOff, int biasHhOff) {
+    recurrence().lstmBackward(g, direction, batch, dy, gates, cells, cellTanh, stateGrad, projectionGrad, params,
+        weightHhOff, grads, biasIhOff, biasHhOff);
   }
 }

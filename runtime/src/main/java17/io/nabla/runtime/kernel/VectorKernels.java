@@ -273,7 +273,16 @@ final class VectorKernels extends SplittingKernels {
 
   /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    blocks(w, p, i0, i1, j0, j1, false);
+  }
+
+  /**
+   * {@link #blocks}; with {@code packedB}, {@code w.bPack} already holds {@code B} packed, by {@code w}'s previous
+   * product, when {@code B} is a single block ({@code j1 - j0 ≤ COLUMN_BLOCK}, {@code k ≤ DEPTH_BLOCK}).
+   */
+  private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1, boolean packedB) {
     int depthBlocks = (p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
+    boolean packed = packedB && depthBlocks == 1 && j1 - j0 <= COLUMN_BLOCK;
     // Even depth blocks: 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
     int depthStep = (p.k + depthBlocks - 1) / depthBlocks;
     for (int jc = j0; jc < j1; jc += COLUMN_BLOCK) {
@@ -281,7 +290,9 @@ final class VectorKernels extends SplittingKernels {
       for (int pc = 0; pc < p.k; pc += depthStep) {
         int kc = Math.min(depthStep, p.k - pc);
         boolean load = p.accumulate || pc > 0;
-        packB(w.bPack, p, pc, kc, jc, nc);
+        if (!packed) {
+          packB(w.bPack, p, pc, kc, jc, nc);
+        }
         for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
           int mc = Math.min(ROW_BLOCK, i1 - ic);
           packA(w.aPack, p, ic, mc, pc, kc);
@@ -1335,5 +1346,36 @@ final class VectorKernels extends SplittingKernels {
     for (; k < n; k++) {
       dx[d + k] += columns[s + k];
     }
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
+  // Recurrences: one thread's rows of a product (SplittingKernels.productRows).
+
+  @Override
+  void productRows(int thread, boolean transposedB, float[] c, int cOff, float[] a, int aOff, float[] b, int bOff,
+      int m, int n, int k, boolean accumulate, int fullRows, boolean samePackedB) {
+    Workspace w = workspaces[thread];
+    Product p = w.product.set(c, cOff, a, aOff, k, 1, b, bOff, transposedB ? 1 : n, transposedB ? k : 1, m, n, k,
+        accumulate);
+    if (m == 0 || n == 0) {
+      return;
+    }
+    if (k == 0) {
+      if (!accumulate) {
+        java.util.Arrays.fill(c, cOff, cOff + m * n, 0f);
+      }
+      return;
+    }
+    // The path gemm takes for the whole product: the few-rows one sums otherwise.
+    if (fullRows <= FEW_ROWS) {
+      fewRows(p, w.lanes);
+      return;
+    }
+    blocks(w, p, 0, m, 0, n, samePackedB);
+  }
+
+  @Override
+  void addTo(float[] dst, int dstOff, float[] src, int srcOff, int n) {
+    addSpan(dst, dstOff, src, srcOff, n);
   }
 }

@@ -16,10 +16,11 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * The fused recurrent path (one input projection, one recurrent product per step, {@link RecurrentKernels} steps,
- * the weight gradients as one product each), driven here as generated code drives it, against
+ * The fused recurrent path (one input projection, then each direction's steps in one {@link Kernels} recurrence
+ * call, the weight gradients as one product each), driven here as generated code drives it, against
  * {@link ReferenceRecurrent}: every cell, one and two directions, every step or the last, sequence lengths 1 and 5,
- * batch 1 and 3, on the portable and the reference kernels, with the parameters at scattered offsets.
+ * batch 1 and 3, on the portable (one and two threads) and the reference kernels, with the parameters at scattered
+ * offsets.
  *
  * <p>Tolerances: outputs, parameter and input gradients within {@code 2e-5 · max(1, max|expected|)} of the
  * reference (which sums in double); the reference's backward within 2e-3 (norm-relative) of central differences
@@ -133,24 +134,18 @@ class RecurrentKernelsTest {
       kernels.matmulNT(projection, 0, l.x, 0, l.params, l.weightIh[0], batch * g.time, g.directions * gw,
           g.features, false);
       for (int d = 0; d < g.directions; d++) {
-        for (int step = 0; step < g.time; step++) {
-          if (step > 0) {
-            kernels.matmulNT(recurrent, 0, hidden, g.stateOffset(batch, d, step - 1), l.params, l.weightHh[d],
-                batch, gw, g.units, false);
-          }
-          switch (g.cell) {
-            case SIMPLE_RNN:
-              RecurrentKernels.simpleRnnForward(g, d, step, batch, projection, recurrent, l.params, l.biasIh[d],
-                  l.biasHh[d], hidden, out);
-              break;
-            case GRU:
-              RecurrentKernels.gruForward(g, d, step, batch, projection, recurrent, l.params, l.biasIh[d],
-                  l.biasHh[d], gates, cells, hidden, out);
-              break;
-            default:
-              RecurrentKernels.lstmForward(g, d, step, batch, projection, recurrent, l.params, l.biasIh[d],
-                  l.biasHh[d], gates, cells, cellTanh, hidden, out);
-          }
+        switch (g.cell) {
+          case SIMPLE_RNN:
+            kernels.simpleRnnRecurrenceForward(g, d, batch, projection, recurrent, l.params, l.weightHh[d],
+                l.biasIh[d], l.biasHh[d], hidden, out);
+            break;
+          case GRU:
+            kernels.gruRecurrenceForward(g, d, batch, projection, recurrent, l.params, l.weightHh[d], l.biasIh[d],
+                l.biasHh[d], gates, cells, hidden, out);
+            break;
+          default:
+            kernels.lstmRecurrenceForward(g, d, batch, projection, recurrent, l.params, l.weightHh[d], l.biasIh[d],
+                l.biasHh[d], gates, cells, cellTanh, hidden, out);
         }
       }
       return Arrays.copyOf(out, batch * l.outputSize());
@@ -162,25 +157,18 @@ class RecurrentKernelsTest {
       int batch = l.batch;
       int gw = g.gateWidth();
       for (int d = 0; d < g.directions; d++) {
-        Arrays.fill(stateGrad, 0, 2 * batch * g.units, 0f);
-        for (int step = g.time - 1; step >= 0; step--) {
-          switch (g.cell) {
-            case SIMPLE_RNN:
-              RecurrentKernels.simpleRnnBackward(g, d, step, batch, dy, hidden, stateGrad, projection, gates,
-                  grads, l.biasIh[d], l.biasHh[d]);
-              break;
-            case GRU:
-              RecurrentKernels.gruBackward(g, d, step, batch, dy, gates, cells, hidden, stateGrad, projection,
-                  grads, l.biasIh[d], l.biasHh[d]);
-              break;
-            default:
-              RecurrentKernels.lstmBackward(g, d, step, batch, dy, gates, cells, cellTanh, stateGrad, projection,
-                  grads, l.biasIh[d], l.biasHh[d]);
-          }
-          if (step > 0) {
-            kernels.matmulNN(stateGrad, 0, gates, g.gateOffset(batch, d, step), l.params, l.weightHh[d], batch,
-                g.units, gw, true);
-          }
+        switch (g.cell) {
+          case SIMPLE_RNN:
+            kernels.simpleRnnRecurrenceBackward(g, d, batch, dy, hidden, stateGrad, projection, gates, l.params,
+                l.weightHh[d], grads, l.biasIh[d], l.biasHh[d]);
+            break;
+          case GRU:
+            kernels.gruRecurrenceBackward(g, d, batch, dy, gates, cells, hidden, stateGrad, projection, l.params,
+                l.weightHh[d], grads, l.biasIh[d], l.biasHh[d]);
+            break;
+          default:
+            kernels.lstmRecurrenceBackward(g, d, batch, dy, gates, cells, cellTanh, stateGrad, projection, l.params,
+                l.weightHh[d], grads, l.biasIh[d], l.biasHh[d]);
         }
         if (g.time > 1) {
           kernels.matmulTN(grads, l.weightHh[d], gates, g.gateOffset(batch, d, 1), hidden,
@@ -206,7 +194,7 @@ class RecurrentKernelsTest {
     Arrays.fill(dxExpected, -0.5f);
     ReferenceRecurrent.backward(l.g, l.x, batch, l.params, l.weightIh, l.weightHh, l.biasIh, l.biasHh, l.dy,
         gradsExpected, dxExpected);
-    for (Kernels kernels : new Kernels[] {Kernels.portable(), new ReferenceKernels()}) {
+    for (Kernels kernels : new Kernels[] {Kernels.portable(), Kernels.portable(2), new ReferenceKernels()}) {
       // Buffers for more samples than the batch, as a model with maxBatch > batch has.
       Fused fused = new Fused(l, kernels, batch + 2);
       String what = l.g + ", batch " + batch + ", " + kernels.getClass().getSimpleName();

@@ -13,7 +13,9 @@ import org.junit.jupiter.api.Test;
 class ThreadedKernelsTest {
   /** Including one whose threads' columns cross column blocks (784) at other places than one thread's. */
   private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
-      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200}};
+      {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200},
+      // Split by rows (at least twice as tall as wide, or narrower than 32 columns), also by rows not in fours.
+      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000}};
 
   private static float[] random(int n, long seed) {
     Rng rng = new Rng(seed);
