@@ -273,8 +273,42 @@ final class VectorKernels extends SplittingKernels {
 
   /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    if (p.k == 1 && p.bColumn == 1 && j0 == 0 && j1 == p.n) {
+      outerProductRows(p, i0, i1);
+      return;
+    }
     blocks(w, p, i0, i1, j0, j1, false);
   }
+
+  /**
+   * Rows {@code [i0, i1)} of a product of depth one with rows of {@code B} contiguous (a weight gradient at batch
+   * 1, {@code dW (+)= dzᵀ · x}: an outer product) streamed row by row: each vector of {@code c} is loaded, takes
+   * its one fused multiply-add and is stored, as in {@link #tile} (so the bits are the tiles'), but along whole
+   * rows, which the hardware prefetches, rather than eight rows of 32 columns at a time, and with no packing.
+   * Measured for {@code 256 × 784 × 1}: 26 → 18 µs on one core, 30 → 10.5 µs on two (the tiled split did not
+   * scale). Deeper products keep the tiles: a loop over the depths per vector was 2-3× slower than them.
+   */
+  private static void outerProductRows(Product p, int i0, int i1) {
+    float[] c = p.c;
+    float[] b = p.b;
+    int n = p.n;
+    int vectorEnd = n - n % LANES;
+    boolean accumulate = p.accumulate;
+    for (int i = i0; i < i1; i++) {
+      int row = p.cOff + i * n;
+      float scalar = p.a[p.aOff + i * p.aRow];
+      FloatVector av = FloatVector.broadcast(SPECIES, scalar);
+      int j = 0;
+      for (; j < vectorEnd; j += LANES) {
+        FloatVector acc = accumulate ? FloatVector.fromArray(SPECIES, c, row + j) : FloatVector.zero(SPECIES);
+        av.fma(FloatVector.fromArray(SPECIES, b, p.bOff + j), acc).intoArray(c, row + j);
+      }
+      for (; j < n; j++) {
+        c[row + j] = Math.fma(scalar, b[p.bOff + j], accumulate ? c[row + j] : 0f);
+      }
+    }
+  }
+
 
   /**
    * {@link #blocks}; with {@code packedB}, {@code w.bPack} already holds {@code B} packed, by {@code w}'s previous
