@@ -217,18 +217,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   @Override
   public final void zeroGradients() {
-    kernels.forEachRange(gradients.length, ZERO_SPLIT_FROM, zeroRange);
+    parameterSet.zeroGradients();
   }
 
-  /** Zeroing splits over the model's threads from this many gradients (≈ 4 µs of stores on one core). */
-  private static final int ZERO_SPLIT_FROM = 1 << 15;
-
-  private final Kernels.RangeTask zeroRange = new Kernels.RangeTask() {
-    @Override
-    public void run(int from, int to) {
-      Arrays.fill(gradients, from, to, 0f);
-    }
-  };
 
   @Override
   public final int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch) {

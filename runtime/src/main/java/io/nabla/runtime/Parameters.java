@@ -70,6 +70,23 @@ public final class Parameters {
 
   private final OffsetTask offsetTask = new OffsetTask();
 
+  /**
+   * Sets every gradient to zero, split over the model's threads from {@value #ZERO_SPLIT_FROM} gradients (about
+   * 4 µs of stores on one core), with no allocation.
+   */
+  public void zeroGradients() {
+    forEachRange(0, gradients.length, ZERO_SPLIT_FROM, zeroRange);
+  }
+
+  static final int ZERO_SPLIT_FROM = 1 << 15;
+
+  private final Kernels.RangeTask zeroRange = new Kernels.RangeTask() {
+    @Override
+    public void run(int from, int to) {
+      java.util.Arrays.fill(gradients, from, to, 0f);
+    }
+  };
+
   /** Shifts the ranges of {@link Kernels#forEachRange}, which start at 0, to a segment's indices. */
   private static final class OffsetTask implements Kernels.RangeTask {
     private int offset;

@@ -62,10 +62,13 @@ public final class AdaGrad extends GroupedOptimizer {
   }
 
   @Override
-  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay, boolean clearGradients) {
     float clr = (float) (lr / (1 + (step - 1) * lrDecay));
     for (int i = from; i < to; i++) {
       float d = weightDecay != 0f ? g[i] + weightDecay * w[i] : g[i];
+      if (clearGradients) {
+        g[i] = 0f;
+      }
       float s = sum[i] + d * d;
       sum[i] = s;
       w[i] -= clr * (d / ((float) Math.sqrt(s) + epsilon));

@@ -74,12 +74,15 @@ abstract class AdamBase extends GroupedOptimizer {
   }
 
   @Override
-  final void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+  final void update(float[] w, float[] g, int from, int to, float lr, float weightDecay, boolean clearGradients) {
     float stepSize = (float) (lr / bias1);
     float shrink = (float) (1 - (double) lr * weightDecay);
     boolean l2 = !decoupled && weightDecay != 0f;
     for (int i = from; i < to; i++) {
       float d = g[i];
+      if (clearGradients) {
+        g[i] = 0f;
+      }
       if (decoupled) {
         w[i] *= shrink;
       } else if (l2) {

@@ -55,12 +55,25 @@ abstract class GroupedOptimizer implements Optimizer {
 
   /**
    * Updates {@code w[from, to)} from {@code g[from, to)} with this learning rate and weight decay, touching no
-   * other element: ranges of one segment may run at the same time on different threads.
+   * other element: ranges of one segment may run at the same time on different threads. With
+   * {@code clearGradients}, each {@code g[i]} is set to zero right after it is read (in the same loop: a separate
+   * pass would read the gradients back from memory at batch 1).
    */
-  abstract void update(float[] w, float[] g, int from, int to, float learningRate, float weightDecay);
+  abstract void update(float[] w, float[] g, int from, int to, float learningRate, float weightDecay,
+      boolean clearGradients);
 
   @Override
   public final void step(Parameters parameters) {
+    step(parameters, false);
+  }
+
+  /** {@link #step}, each gradient set to zero in the same loop, just after the update reads it. */
+  @Override
+  public final void stepAndZeroGradients(Parameters parameters) {
+    step(parameters, true);
+  }
+
+  private void step(Parameters parameters, boolean zeroGradients) {
     float[] w = parameters.values();
     float[] g = parameters.gradients();
     if (size < 0) {
@@ -72,6 +85,7 @@ abstract class GroupedOptimizer implements Optimizer {
     beginStep(w.length);
     segmentUpdate.w = w;
     segmentUpdate.g = g;
+    segmentUpdate.zeroGradients = zeroGradients;
     try {
       for (int s = 0; s < from.length; s++) {
         int k = lrGroup[s];
@@ -99,10 +113,11 @@ abstract class GroupedOptimizer implements Optimizer {
     float @Nullable [] g;
     float learningRate;
     float weightDecay;
+    boolean zeroGradients;
 
     @Override
     public void run(int from, int to) {
-      update(w, g, from, to, learningRate, weightDecay);
+      update(w, g, from, to, learningRate, weightDecay, zeroGradients);
     }
   }
 

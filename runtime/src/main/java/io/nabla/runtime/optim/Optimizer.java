@@ -21,6 +21,19 @@ public interface Optimizer {
   /** Applies one update to {@code parameters.values()} from {@code parameters.gradients()}. */
   void step(Parameters parameters);
 
+  /**
+   * {@link #step} and then every gradient set to zero, as PyTorch's {@code optimizer.step()} followed by
+   * {@code optimizer.zero_grad()}: the {@link io.nabla.runtime.train.Trainer} ends each training step with it, so
+   * the next backward pass finds the gradients zero without a pass of its own. The built-in optimizers clear each
+   * gradient right after reading it, while it is still in cache (at batch 1, where the step is memory traffic,
+   * that saves most of a separate zeroing pass); the values they write are the same as {@link #step}'s. This
+   * default runs {@link #step} and then {@link Parameters#zeroGradients()}.
+   */
+  default void stepAndZeroGradients(Parameters parameters) {
+    step(parameters);
+    parameters.zeroGradients();
+  }
+
   /** The learning rate the next step uses, or {@code NaN} for an optimizer without one. */
   default double learningRate() {
     return Double.NaN;

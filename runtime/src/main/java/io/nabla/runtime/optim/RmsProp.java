@@ -77,9 +77,12 @@ public final class RmsProp extends GroupedOptimizer {
   }
 
   @Override
-  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay, boolean clearGradients) {
     for (int i = from; i < to; i++) {
       float d = weightDecay != 0f ? g[i] + weightDecay * w[i] : g[i];
+      if (clearGradients) {
+        g[i] = 0f;
+      }
       float s = floatAlpha * squareAvg[i] + oneMinusAlpha * d * d;
       squareAvg[i] = s;
       float avg;

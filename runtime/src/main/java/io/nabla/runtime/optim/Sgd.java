@@ -57,9 +57,12 @@ public final class Sgd extends GroupedOptimizer {
   }
 
   @Override
-  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay) {
+  void update(float[] w, float[] g, int from, int to, float lr, float weightDecay, boolean clearGradients) {
     for (int i = from; i < to; i++) {
       float d = weightDecay != 0f ? g[i] + weightDecay * w[i] : g[i];
+      if (clearGradients) {
+        g[i] = 0f;
+      }
       if (momentum != 0f) {
         float b = first ? d : momentum * velocity[i] + oneMinusDampening * d;
         velocity[i] = b;

@@ -20,7 +20,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
- * {@code zeroGradients, forward, loss, backward, optimizer.step}; then the epoch's loss, accuracy and extra
+ * {@code forward, loss, backward, optimizer.stepAndZeroGradients} (the gradients are zeroed once before the first
+ * step; each step's optimizer clears them as it consumes them, so they read zero between steps and after
+ * training, as after PyTorch's {@code zero_grad()}); then the epoch's loss, accuracy and extra
  * metrics, on the training data and on a validation set (given, or split off the training data). Listeners see
  * every batch and epoch; early stopping may end training and restore the best weights. Batch buffers are
  * allocated once, so steps allocate nothing. The same seed, model initialisation and data give the same weights,
@@ -124,6 +126,8 @@ public final class Trainer {
     List<EpochResult> results = progress.results;
     BatchResult batchResult = new BatchResult(0, 0, steps, 0, 0, 0, 0, 0);
     boolean stopped = progress.stopped;
+    // Each step ends with the optimizer zeroing the gradients it consumed; this zeroes them for the first.
+    model.zeroGradients();
     for (int epoch = progress.epoch + 1; epoch <= epochs && !stopped; epoch++) {
       rng.shuffle(order);
       for (Metric metric : metrics) {
@@ -137,7 +141,6 @@ public final class Trainer {
       for (int from = 0; from < order.length; from += batchSize) {
         step++;
         int b = batch.fill(order, from);
-        model.zeroGradients();
         float[] output = model.forward(batch.features, b);
         float loss = batch.loss(model, b);
         if (Float.isNaN(loss) || Float.isInfinite(loss)) {
@@ -159,7 +162,7 @@ public final class Trainer {
         if (schedule != null) {
           schedule.apply(optimizer, progress.globalStep, epoch - 1);
         }
-        optimizer.step(model.parameters());
+        optimizer.stepAndZeroGradients(model.parameters());
         progress.globalStep++;
         lossSum += (double) loss * b;
         seen += b;

@@ -78,6 +78,35 @@ class ThreadedOptimizerTest {
     }
   }
 
+  /** As {@link #train}, each step through {@link Optimizer#stepAndZeroGradients}, which must leave every gradient 0. */
+  private static float[] trainClearing(Optimizer optimizer, Kernels kernels) {
+    Parameters p = new Parameters(random(1, 1f), new float[SIZE], tensors(), kernels);
+    for (int step = 0; step < 4; step++) {
+      System.arraycopy(random(10 + step, 0.1f), 0, p.gradients(), 0, SIZE);
+      optimizer.stepAndZeroGradients(p);
+      assertArrayEquals(new float[SIZE], p.gradients(), "gradients after step " + step);
+    }
+    return p.values();
+  }
+
+  @Test
+  void steppingAndZeroingInOnePassGivesTheStepsBitsAndZeroGradients() {
+    for (Map.Entry<String, Supplier<Optimizer>> e : optimizers().entrySet()) {
+      float[] expected = train(e.getValue().get(), null);
+      for (Kernels kernels : new Kernels[] {null, Kernels.portable(2), Kernels.portable(3), Kernels.best(2)}) {
+        assertArrayEquals(expected, trainClearing(e.getValue().get(), kernels), e.getKey() + " on " + kernels);
+      }
+    }
+    // A user-defined optimizer gets the default: its step, then every gradient zeroed.
+    Optimizer halve = p -> {
+      for (int i = 0; i < p.size(); i++) {
+        p.values()[i] -= 0.5f * p.gradients()[i];
+      }
+    };
+    float[] expected = train(halve, null);
+    assertArrayEquals(expected, trainClearing(halve, Kernels.portable(2)));
+  }
+
   @Test
   void theUpdateIsSplitOverTheModelsThreads() {
     Parameters p = new Parameters(new float[SIZE], new float[SIZE], tensors(), Kernels.portable(2));

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import io.nabla.Activation;
 import io.nabla.Loss;
 import io.nabla.runtime.Model;
+import io.nabla.runtime.Parameters;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.TinyDenseModel;
 import io.nabla.runtime.kernel.Kernels;
@@ -159,6 +160,40 @@ class TrainerTest {
     }
     assertFalse(java.util.Arrays.equals(a, train(Kernels.portable(), 42, 8)), "another shuffle seed");
     assertFalse(java.util.Arrays.equals(a, train(Kernels.portable(), 43, 7)), "another initialisation");
+  }
+
+  @Test
+  void eachStepSeesItsOwnGradientsAndLeavesThemZero() {
+    // Gradients left by a backward pass before fit must not reach its first step: fit zeroes them first.
+    TinyDenseModel model = new TinyDenseModel("M", Loss.SOFTMAX_CROSS_ENTROPY, 8, Kernels.portable(2), 2, 3,
+        Activation.SOFTMAX);
+    model.initialize(42);
+    Dataset data = Clusters.of(100, 6, 0.6f);
+    model.forward(data.features(), 8);
+    model.loss(java.util.Arrays.copyOf(data.labels(), 8), 8);
+    model.backward();
+    List<Double> gradientSums = new ArrayList<>();
+    Optimizer adam = Adam.of(0.01);
+    Optimizer recording = new Optimizer() {
+      @Override
+      public void step(Parameters p) {
+        double sum = 0;
+        for (float g : p.gradients()) {
+          sum += Math.abs(g);
+        }
+        gradientSums.add(sum);
+        adam.step(p);
+      }
+    };
+    Trainer.builder().optimizer(recording).epochs(3).batchSize(8).seed(7).build().fit(model, data, null);
+    assertArrayEquals(train(Kernels.portable(), 42, 7), model.parameters().values(),
+        "the same weights as a model with no stale gradients");
+    assertEquals(3 * 13, gradientSums.size());
+    for (double sum : gradientSums) {
+      assertTrue(sum > 0, "each step sees the gradients of its batch: " + gradientSums);
+    }
+    assertArrayEquals(new float[model.parameters().size()], model.parameters().gradients(),
+        "the last step leaves the gradients zero, as zero_grad() after it would");
   }
 
   @Test
