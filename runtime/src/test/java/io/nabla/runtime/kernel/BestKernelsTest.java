@@ -29,13 +29,14 @@ class BestKernelsTest {
    * m, n, k: few rows (m ≤ 4, unpacked), whole and cut tiles (8 × 32 on AVX-512), depth, row and column blocks
    * crossed (256, 128, 512), and products large enough to be split over threads by columns and by rows; one-row
    * products split by columns and shallow ones (a weight gradient at batch 1) split by rows for their memory
-   * traffic ({@code VectorKernels.MEMORY_SPLIT}).
+   * traffic ({@code VectorKernels.MEMORY_SPLIT}); narrow products ({@code NT} of at most 12 columns, and of one
+   * column whichever the layout), whole and cut row panels, on one thread and split by rows.
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
       {9, 31, 33}, {17, 33, 65}, {40, 3, 300}, {130, 70, 9}, {13, 600, 20}, {11, 40, 600}, {64, 256, 784},
       {300, 40, 400}, {40, 1000, 120}, {1, 256, 784}, {1, 1000, 70}, {1, 130, 600}, {256, 784, 1},
-      {70, 1000, 5}};
+      {70, 1000, 5}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568}, {70, 1, 70000}, {33, 13, 500}};
 
   @Test
   void bestIsTheExpectedImplementation() {
