@@ -13,7 +13,9 @@ import jdk.incubator.vector.VectorSpecies;
  * follow the BLIS layout: a block of {@code B} is packed into panels two vectors wide, a block of {@code A} into
  * panels of {@value #TILE_ROWS} rows, both interleaved depth by depth so that the register-tiled core
  * ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of {@code c} stays in
- * vector registers.
+ * vector registers. Narrow {@code NT} products (at most {@value #NARROW_COLUMNS} columns: a convolution's weight
+ * gradient over many positions, a dense layer of few units) take their own path ({@link #narrowBlocks}), a panel's
+ * rows in a vector's lanes and one accumulator per column.
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
@@ -52,6 +54,14 @@ final class VectorKernels extends SplittingKernels {
   /** Column boundaries of a split one-row product are multiples of this. */
   static final int ROW_VECTOR_ALIGN = 64;
 
+  /**
+   * Products with {@code B} stored transposed ({@code NT}) and at most this many columns take the narrow path
+   * ({@link #narrowBlocks}): a register tile would waste most of its lanes. Its panels are a preferred vector's
+   * lanes of rows, not the tiles' {@value #TILE_ROWS}: vectors of another shape (256-bit ones for 8-row panels)
+   * anywhere in this class made C2 box the tiles' vectors, every product some 20 times slower.
+   */
+  static final int NARROW_COLUMNS = 12;
+
   private final Workspace[] workspaces;
   private final WorkerPool pool;
   private final WorkerPool.Task parts;
@@ -83,6 +93,21 @@ final class VectorKernels extends SplittingKernels {
       @Override
       void derivativeRange(float[] dy, float[] z, int from, int to, Activation act, float slope) {
         VectorKernels.derivativeRange(dy, z, from, to, act, slope);
+      }
+
+      /**
+       * In vectors, a 256 × 256 activation backward takes about 10 µs on one core; split by columns, every row's
+       * cache line at the boundary goes back and forth between the cores, and two threads took four times as long.
+       */
+      @Override
+      int activationBackwardThreshold() {
+        return CHEAP_THRESHOLD;
+      }
+
+      @Override
+      void activationBackwardRange(float[] dy, float[] y, int rows, int n, Activation act, float slope,
+          float[] grads, int biasGradOff, int from, int to) {
+        VectorKernels.activationBackwardColumns(dy, y, rows, n, act, slope, grads, biasGradOff, from, to);
       }
 
       @Override
@@ -213,7 +238,11 @@ final class VectorKernels extends SplittingKernels {
         return;
       }
       if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT) {
-        blocks(workspaces[0], p, 0, m, 0, n);
+        if (narrow(p)) {
+          narrowBlocks(workspaces[0], p, 0, m, 0, n);
+        } else {
+          blocks(workspaces[0], p, 0, m, 0, n);
+        }
         return;
       }
       shared = p;
@@ -248,7 +277,11 @@ final class VectorKernels extends SplittingKernels {
       int from = Math.min(p.m, (int) ((long) rowTiles * part / count) * TILE_ROWS);
       int to = Math.min(p.m, (int) ((long) rowTiles * (part + 1) / count) * TILE_ROWS);
       if (from < to) {
-        blocks(workspaces[part], p, from, to, 0, p.n);
+        if (narrow(p)) {
+          narrowBlocks(workspaces[part], p, from, to, 0, p.n);
+        } else {
+          blocks(workspaces[part], p, from, to, 0, p.n);
+        }
       }
     }
   }
@@ -278,6 +311,123 @@ final class VectorKernels extends SplittingKernels {
       return;
     }
     blocks(w, p, i0, i1, j0, j1, false);
+  }
+
+  /** Whether {@code p} takes the narrow path ({@link #narrowBlocks}). */
+  private static boolean narrow(Product p) {
+    return p.bDepth == 1 && p.n <= NARROW_COLUMNS;
+  }
+
+  /**
+   * {@link #blocks} for a narrow {@code NT} product (a weight gradient of few outputs over many positions, a dense
+   * layer of few units): {@code A} packed in panels of a vector's lanes of rows, one vector per depth holding a
+   * panel's rows; {@code B} read where it is, each depth's value of a column broadcast; an accumulator per column. Each
+   * element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p} in order as in the tiles.
+   */
+  private static void narrowBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    int depthBlocks = (p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
+    int depthStep = (p.k + depthBlocks - 1) / depthBlocks;
+    for (int pc = 0; pc < p.k; pc += depthStep) {
+      int kc = Math.min(depthStep, p.k - pc);
+      boolean load = p.accumulate || pc > 0;
+      for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
+        int mc = Math.min(ROW_BLOCK, i1 - ic);
+        packRows(w.aPack, p, ic, mc, pc, kc);
+        for (int ir = 0; ir < mc; ir += LANES) {
+          int height = Math.min(LANES, mc - ir);
+          int cRow = p.cOff + (ic + ir) * p.n;
+          int j = j0;
+          for (; j + 4 <= j1; j += 4) {
+            narrow4(w.aPack, ir * kc, p.b, p.bOff + pc + j * p.bColumn, p.bColumn, kc, p.c, cRow + j, p.n, height,
+                load, w.edge);
+          }
+          for (; j < j1; j++) {
+            narrow1(w.aPack, ir * kc, p.b, p.bOff + pc + j * p.bColumn, kc, p.c, cRow + j, p.n, height, load,
+                w.edge);
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs {@code A(ic .. ic+mc, pc .. pc+kc)} into panels of {@code lanes} rows, each stored depth by depth
+   * ({@code pack[panel·kc·lanes + p·lanes + r]}); rows past the edge are zero.
+   */
+  private static void packRows(float[] pack, Product q, int ic, int mc, int pc, int kc) {
+    float[] a = q.a;
+    for (int ir = 0; ir < mc; ir += LANES) {
+      int base = ir * kc;
+      int height = Math.min(LANES, mc - ir);
+      for (int r = 0; r < LANES; r++) {
+        if (r < height) {
+          int s = q.aOff + (ic + ir + r) * q.aRow + pc * q.aDepth;
+          for (int p = 0; p < kc; p++) {
+            pack[base + p * LANES + r] = a[s + p * q.aDepth];
+          }
+        } else {
+          for (int p = 0; p < kc; p++) {
+            pack[base + p * LANES + r] = 0f;
+          }
+        }
+      }
+    }
+  }
+
+  /** Four columns of a narrow product for one row panel: {@code c[height × 4] (+)= panel · B}. */
+  private static void narrow4(float[] aPack, int aAt, float[] b, int bAt, int ldb, int kc, float[] c, int cAt,
+      int ldc, int height, boolean load, float[] t) {
+    for (int r = 0; r < LANES; r++) {
+      boolean in = load && r < height;
+      int at = cAt + r * ldc;
+      t[r] = in ? c[at] : 0f;
+      t[LANES + r] = in ? c[at + 1] : 0f;
+      t[2 * LANES + r] = in ? c[at + 2] : 0f;
+      t[3 * LANES + r] = in ? c[at + 3] : 0f;
+    }
+    FloatVector c0 = FloatVector.fromArray(SPECIES, t, 0);
+    FloatVector c1 = FloatVector.fromArray(SPECIES, t, LANES);
+    FloatVector c2 = FloatVector.fromArray(SPECIES, t, 2 * LANES);
+    FloatVector c3 = FloatVector.fromArray(SPECIES, t, 3 * LANES);
+    int b0 = bAt;
+    int b1 = b0 + ldb;
+    int b2 = b1 + ldb;
+    int b3 = b2 + ldb;
+    for (int p = 0; p < kc; p++) {
+      FloatVector v = FloatVector.fromArray(SPECIES, aPack, aAt + p * LANES);
+      c0 = v.fma(FloatVector.broadcast(SPECIES, b[b0 + p]), c0);
+      c1 = v.fma(FloatVector.broadcast(SPECIES, b[b1 + p]), c1);
+      c2 = v.fma(FloatVector.broadcast(SPECIES, b[b2 + p]), c2);
+      c3 = v.fma(FloatVector.broadcast(SPECIES, b[b3 + p]), c3);
+    }
+    c0.intoArray(t, 0);
+    c1.intoArray(t, LANES);
+    c2.intoArray(t, 2 * LANES);
+    c3.intoArray(t, 3 * LANES);
+    for (int r = 0; r < height; r++) {
+      int at = cAt + r * ldc;
+      c[at] = t[r];
+      c[at + 1] = t[LANES + r];
+      c[at + 2] = t[2 * LANES + r];
+      c[at + 3] = t[3 * LANES + r];
+    }
+  }
+
+  /** One column of a narrow product for one row panel. */
+  private static void narrow1(float[] aPack, int aAt, float[] b, int bAt, int kc, float[] c, int cAt, int ldc,
+      int height, boolean load, float[] t) {
+    for (int r = 0; r < LANES; r++) {
+      t[r] = load && r < height ? c[cAt + r * ldc] : 0f;
+    }
+    FloatVector c0 = FloatVector.fromArray(SPECIES, t, 0);
+    for (int p = 0; p < kc; p++) {
+      c0 = FloatVector.fromArray(SPECIES, aPack, aAt + p * LANES).fma(FloatVector.broadcast(SPECIES, b[bAt + p]),
+          c0);
+    }
+    c0.intoArray(t, 0);
+    for (int r = 0; r < height; r++) {
+      c[cAt + r * ldc] = t[r];
+    }
   }
 
   /**
@@ -434,10 +584,12 @@ final class VectorKernels extends SplittingKernels {
           FloatVector.fromArray(SPECIES, b, s).intoArray(pack, d);
           FloatVector.fromArray(SPECIES, b, s + LANES).intoArray(pack, d + LANES);
         }
-      } else if (width == TILE_COLUMNS && q.bDepth == 1 && TILE_COLUMNS % 8 == 0) {
-        // B stored transposed (NT): eight rows of b at a time, interleaved.
+      } else if (q.bDepth == 1 && TILE_COLUMNS % 8 == 0) {
+        // B stored transposed (NT): eight rows of b at a time, interleaved; a panel cut by the edge the same, then
+        // its last columns one by one.
         int r = q.bColumn;
-        for (int j8 = 0; j8 < TILE_COLUMNS; j8 += 8) {
+        int whole = width / 8 * 8;
+        for (int j8 = 0; j8 < whole; j8 += 8) {
           int s0 = start + j8 * r, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r, s4 = s3 + r, s5 = s4 + r, s6 = s5 + r;
           int s7 = s6 + r;
           for (int p = 0; p < kc; p++) {
@@ -450,6 +602,14 @@ final class VectorKernels extends SplittingKernels {
             pack[d + 5] = b[s5 + p];
             pack[d + 6] = b[s6 + p];
             pack[d + 7] = b[s7 + p];
+          }
+        }
+        if (whole < TILE_COLUMNS) {
+          for (int p = 0; p < kc; p++) {
+            int d = base + p * TILE_COLUMNS;
+            for (int j = whole; j < TILE_COLUMNS; j++) {
+              pack[d + j] = j < width ? b[start + j * r + p] : 0f;
+            }
           }
         }
       } else {
@@ -1366,6 +1526,85 @@ final class VectorKernels extends SplittingKernels {
       }
       if (biasOff >= 0) {
         grads[biasOff + f] += sum;
+      }
+    }
+  }
+
+  /**
+   * {@link Elementwise#activationBackwardColumns} for ReLU and identity: the selection in vectors (as
+   * {@link #toFilterMajorRelu}); four vectors of columns at a time down all the rows, their bias gradients held in
+   * registers, so each column's gradient is the scalar loop's chain of additions over the rows in order. Down the
+   * columns rather than along the rows: two threads on neighbouring column ranges meet at the cache lines they
+   * share once, the first thread at its end and the second at its start, rather than at every row.
+   */
+  static void activationBackwardColumns(float[] dy, float[] y, int rows, int n, Activation act, float slope,
+      float[] grads, int biasGradOff, int from, int to) {
+    boolean relu = act == Activation.RELU;
+    boolean bias = biasGradOff >= 0;
+    if (!relu && act != Activation.IDENTITY || !relu && !bias) {
+      Elementwise.activationBackwardColumns(dy, y, rows, n, act, slope, grads, biasGradOff, from, to);
+      return;
+    }
+    FloatVector zero = FloatVector.zero(SPECIES);
+    int j = from;
+    for (; j + 4 * LANES <= to; j += 4 * LANES) {
+      FloatVector s0 = bias ? FloatVector.fromArray(SPECIES, grads, biasGradOff + j) : zero;
+      FloatVector s1 = bias ? FloatVector.fromArray(SPECIES, grads, biasGradOff + j + LANES) : zero;
+      FloatVector s2 = bias ? FloatVector.fromArray(SPECIES, grads, biasGradOff + j + 2 * LANES) : zero;
+      FloatVector s3 = bias ? FloatVector.fromArray(SPECIES, grads, biasGradOff + j + 3 * LANES) : zero;
+      for (int at = j, end = j + rows * n; at < end; at += n) {
+        FloatVector d0 = FloatVector.fromArray(SPECIES, dy, at);
+        FloatVector d1 = FloatVector.fromArray(SPECIES, dy, at + LANES);
+        FloatVector d2 = FloatVector.fromArray(SPECIES, dy, at + 2 * LANES);
+        FloatVector d3 = FloatVector.fromArray(SPECIES, dy, at + 3 * LANES);
+        if (relu) {
+          d0 = zero.blend(d0, FloatVector.fromArray(SPECIES, y, at).compare(VectorOperators.GT, 0f));
+          d1 = zero.blend(d1, FloatVector.fromArray(SPECIES, y, at + LANES).compare(VectorOperators.GT, 0f));
+          d2 = zero.blend(d2, FloatVector.fromArray(SPECIES, y, at + 2 * LANES).compare(VectorOperators.GT, 0f));
+          d3 = zero.blend(d3, FloatVector.fromArray(SPECIES, y, at + 3 * LANES).compare(VectorOperators.GT, 0f));
+          d0.intoArray(dy, at);
+          d1.intoArray(dy, at + LANES);
+          d2.intoArray(dy, at + 2 * LANES);
+          d3.intoArray(dy, at + 3 * LANES);
+        }
+        s0 = s0.add(d0);
+        s1 = s1.add(d1);
+        s2 = s2.add(d2);
+        s3 = s3.add(d3);
+      }
+      if (bias) {
+        s0.intoArray(grads, biasGradOff + j);
+        s1.intoArray(grads, biasGradOff + j + LANES);
+        s2.intoArray(grads, biasGradOff + j + 2 * LANES);
+        s3.intoArray(grads, biasGradOff + j + 3 * LANES);
+      }
+    }
+    for (; j + LANES <= to; j += LANES) {
+      FloatVector s0 = bias ? FloatVector.fromArray(SPECIES, grads, biasGradOff + j) : zero;
+      for (int at = j, end = j + rows * n; at < end; at += n) {
+        FloatVector d0 = FloatVector.fromArray(SPECIES, dy, at);
+        if (relu) {
+          d0 = zero.blend(d0, FloatVector.fromArray(SPECIES, y, at).compare(VectorOperators.GT, 0f));
+          d0.intoArray(dy, at);
+        }
+        s0 = s0.add(d0);
+      }
+      if (bias) {
+        s0.intoArray(grads, biasGradOff + j);
+      }
+    }
+    for (; j < to; j++) {
+      float sum = bias ? grads[biasGradOff + j] : 0f;
+      for (int at = j, end = j + rows * n; at < end; at += n) {
+        float d = dy[at];
+        if (relu) {
+          d = y[at] > 0f ? d : 0f;
+          dy[at] = d;
+        }
+        sum += d;
+      }
+      if (bias) {
+        grads[biasGradOff + j] = sum;
       }
     }
   }
