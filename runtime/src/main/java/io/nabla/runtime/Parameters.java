@@ -103,6 +103,14 @@ public final class Parameters {
     }
   }
 
+  /**
+   * The kernels whose threads {@link #forEachRange} uses (a model's own), or {@code null} for the calling thread:
+   * a trainer splits its other element-wise work, such as gathering a batch, over the same threads.
+   */
+  public @Nullable Kernels kernels() {
+    return kernels;
+  }
+
   /** The flat parameter buffer (live, not a copy). */
   public float[] values() {
     return values;

@@ -300,6 +300,22 @@ public final class Dataset {
     }
   }
 
+  /**
+   * Elements {@code [start, end)} of a batch's features whose slot {@code s} holds sample {@code order[from + s]}:
+   * part of what {@link #gather} copies, for a trainer that splits the copy over threads. The indices must have
+   * been checked (by {@link #gather}).
+   */
+  void gatherFeatures(int[] order, int from, float[] batchFeatures, int start, int end) {
+    int e = start;
+    while (e < end) {
+      int slot = e / featureSize;
+      int within = e - slot * featureSize;
+      int length = Math.min(featureSize - within, end - e);
+      System.arraycopy(features, order[from + slot] * featureSize + within, batchFeatures, e, length);
+      e += length;
+    }
+  }
+
   /** Scales every feature by {@code factor} (e.g. 1/255 for bytes), in a copy. */
   public Dataset scaled(float factor) {
     float[] f = features.clone();

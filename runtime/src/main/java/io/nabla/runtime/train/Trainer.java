@@ -6,6 +6,7 @@ import io.nabla.runtime.Rng;
 import io.nabla.runtime.checkpoint.Architecture;
 import io.nabla.runtime.checkpoint.Checkpoint;
 import io.nabla.runtime.checkpoint.CheckpointIOException;
+import io.nabla.runtime.kernel.Kernels;
 import io.nabla.runtime.optim.GradientClipping;
 import io.nabla.runtime.optim.Optimizer;
 import io.nabla.runtime.schedule.LearningRateSchedule;
@@ -534,22 +535,53 @@ public final class Trainer {
     final int @Nullable [] labels;
     final float @Nullable [] targets;
 
+    /** The model's kernels, over whose threads the features are copied (null: the calling thread). */
+    final @Nullable Kernels kernels;
+    private int @Nullable [] order;
+    private int from;
+    private final Kernels.RangeTask copyFeatures = new Kernels.RangeTask() {
+      @Override
+      public void run(int start, int end) {
+        data.gatherFeatures(order, from, features, start, end);
+      }
+    };
+
     Batch(Model model, Dataset data, int capacity) {
       this.data = data;
       this.capacity = capacity;
+      this.kernels = model.parameters().kernels();
       this.features = new float[capacity * data.featureSize()];
       this.labels = data.hasLabels() ? new int[capacity * data.targetsPerSample()] : null;
       this.targets = data.hasLabels() ? null : new float[capacity * data.targetsPerSample()];
     }
 
-    /** Gathers samples {@code order[from ...]} and returns how many. */
+    /**
+     * Gathers samples {@code order[from ...]} and returns how many. The labels (and the indices' check) on the
+     * calling thread; the features, a random gather from memory of up to megabytes, split over the model's
+     * threads from {@value #SPLIT_FROM} floats (each float copied once, so the batch is the same).
+     */
     int fill(int[] order, int from) {
       int n = Math.min(capacity, order.length - from);
       for (int i = 0; i < n; i++) {
-        data.gather(order[from + i], i, features, labels, targets);
+        data.gather(order[from + i], i, null, labels, targets);
+      }
+      int floats = n * data.featureSize();
+      if (kernels == null || floats < SPLIT_FROM) {
+        data.gatherFeatures(order, from, features, 0, floats);
+        return n;
+      }
+      this.order = order;
+      this.from = from;
+      try {
+        kernels.forEachRange(floats, SPLIT_FROM, copyFeatures);
+      } finally {
+        this.order = null;
       }
       return n;
     }
+
+    /** The features of a batch split from this many floats (128 KB). */
+    static final int SPLIT_FROM = 1 << 15;
 
     float loss(Model model, int b) {
       return labels != null ? model.loss(labels, b) : model.loss(targets, b);

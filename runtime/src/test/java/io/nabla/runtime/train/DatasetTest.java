@@ -66,6 +66,29 @@ class DatasetTest {
   }
 
   @Test
+  void anyRangeOfABatchsFeaturesIsCopiedAsGatherCopiesIt() {
+    float[] features = new float[7 * 5];
+    for (int i = 0; i < features.length; i++) {
+      features[i] = i;
+    }
+    Dataset data = Dataset.ofLabels(features, 5, new int[] {0, 1, 2, 3, 4, 5, 6});
+    int[] order = {6, 2, 5, 0, 3, 1, 4};
+    float[] expected = new float[4 * 5];
+    for (int s = 0; s < 4; s++) {
+      data.gather(order[2 + s], s, expected, null, null);
+    }
+    // Ranges that start and end inside samples, as a split over threads cuts them.
+    int[][] splits = {{0, 20}, {0, 7, 20}, {0, 3, 12, 13, 20}, {0, 5, 10, 15, 20}};
+    for (int[] cuts : splits) {
+      float[] batch = new float[4 * 5];
+      for (int c = 0; c + 1 < cuts.length; c++) {
+        data.gatherFeatures(order, 2, batch, cuts[c], cuts[c + 1]);
+      }
+      assertArrayEquals(expected, batch, java.util.Arrays.toString(cuts));
+    }
+  }
+
+  @Test
   void accessors() {
     Dataset d = indexedLabels(5);
     assertEquals(5, d.size());

@@ -197,6 +197,32 @@ class TrainerTest {
   }
 
   @Test
+  void batchesGatheredOnSeveralThreadsTrainAsOnOne() {
+    // 128 samples of 300 features: 38,400 floats per batch, which the trainer copies on the model's threads.
+    Rng rng = new Rng(5);
+    float[] features = new float[1000 * 300];
+    int[] labels = new int[1000];
+    for (int i = 0; i < 1000; i++) {
+      labels[i] = i % 3;
+      for (int f = 0; f < 300; f++) {
+        features[i * 300 + f] = (float) rng.nextGaussian() + (f % 3 == labels[i] ? 0.5f : 0f);
+      }
+    }
+    Dataset data = Dataset.ofLabels(features, 300, labels);
+    float[][] weights = new float[3][];
+    Kernels[] kernels = {Kernels.portable(1), Kernels.portable(2), Kernels.best(2)};
+    for (int k = 0; k < kernels.length; k++) {
+      TinyDenseModel model = new TinyDenseModel("M", Loss.SOFTMAX_CROSS_ENTROPY, 128, kernels[k], 300, 3,
+          Activation.SOFTMAX);
+      model.initialize(3);
+      Trainer.builder().optimizer(Adam.of(0.01)).epochs(2).batchSize(128).seed(11).build().fit(model, data, null);
+      weights[k] = model.parameters().values().clone();
+    }
+    assertArrayEquals(weights[0], weights[1], "2 portable threads");
+    assertArrayEquals(weights[0], weights[2], "2 best threads");
+  }
+
+  @Test
   void portableAndReferenceKernelsTrainAlike() {
     float[] portable = train(Kernels.portable(), 42, 7);
     float[] reference = train(new ReferenceKernels(), 42, 7);
