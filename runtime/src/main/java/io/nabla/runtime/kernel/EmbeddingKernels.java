@@ -68,19 +68,23 @@ public final class EmbeddingKernels {
    */
   public static void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
       int tableOff, int dimension) {
-    embeddingBackwardColumns(dOut, ids, idsOff, rows, grads, tableOff, dimension, 0, dimension);
+    embeddingBackwardTableRows(dOut, ids, idsOff, rows, grads, tableOff, dimension, 0, 1);
   }
 
   /**
-   * Features {@code [from, to)} of {@link #embeddingBackward}: each table element's sum runs over the rows in
-   * increasing order, as on the whole range.
+   * The table rows {@code id} with {@code id % parts == part} of {@link #embeddingBackward}: each is summed over
+   * the rows that read it in increasing order, as on the whole range, and no other table row is touched.
    */
-  static void embeddingBackwardColumns(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
-      int tableOff, int dimension, int from, int to) {
+  static void embeddingBackwardTableRows(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
+      int tableOff, int dimension, int part, int parts) {
     for (int r = 0; r < rows; r++) {
-      int row = tableOff + (int) ids[idsOff + r] * dimension;
+      int id = (int) ids[idsOff + r];
+      if (id % parts != part) {
+        continue;
+      }
+      int row = tableOff + id * dimension;
       int src = r * dimension;
-      for (int d = from; d < to; d++) {
+      for (int d = 0; d < dimension; d++) {
         grads[row + d] += dOut[src + d];
       }
     }

@@ -199,8 +199,8 @@ public interface Kernels {
 
   /**
    * {@link EmbeddingKernels#embeddingBackward}, which this default calls. The portable and Vector API kernels
-   * split the table's features over their threads above a size threshold, each element's sum over the rows kept
-   * whole, in row order, on one thread.
+   * split the table's rows over their threads above a size threshold (by id modulo the thread count), each
+   * element's sum over the rows kept whole, in row order, on one thread.
    */
   default void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads, int tableOff,
       int dimension) {

@@ -179,7 +179,7 @@ abstract class SplittingKernels implements Kernels {
     step().embeddingForward(layer, out, ids, idsOff, batch, time, params, tableOff, vocabulary, dimension);
   }
 
-  /** Split by features above {@link StepWork#THRESHOLD} elements. */
+  /** Split by table rows (ids modulo the thread count) above {@link StepWork#THRESHOLD} elements. */
   @Override
   public final void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
       int tableOff, int dimension) {

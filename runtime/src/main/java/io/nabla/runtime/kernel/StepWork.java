@@ -15,9 +15,10 @@ import org.jspecify.annotations.Nullable;
  *       multiples of {@value ParallelWork#ALIGN} elements);
  *   <li>the loss by rows, each row's gradient and loss term computed whole by one thread, the terms summed in row
  *       order by the caller once every part is done;
- *   <li>the embedding forward by rows, after the caller has checked every id; its backward and the position
- *       table's gradient by features, each table element summed over the rows (samples) in increasing order by
- *       one thread.
+ *   <li>the embedding forward by rows, after the caller has checked every id; its backward by table rows (the
+ *       rows of ids {@code id % parts == part}, so a line of the table is written by one thread), and the
+ *       position table's gradient by elements, each table element summed over the rows (samples) in increasing
+ *       order by one thread.
  * </ul>
  *
  * so results are bitwise those of the static methods for any thread count. Shares the pool and busy flag of its
@@ -133,7 +134,7 @@ final class StepWork implements WorkerPool.Task {
       int dimension) {
     enter();
     try {
-      if (pool == null || dimension < 2 || (long) rows * dimension < THRESHOLD || grads == dOut) {
+      if (pool == null || (long) rows * dimension < THRESHOLD || grads == dOut) {
         EmbeddingKernels.embeddingBackward(dOut, ids, idsOff, rows, grads, tableOff, dimension);
         return;
       }
@@ -247,14 +248,9 @@ final class StepWork implements WorkerPool.Task {
         EmbeddingKernels.embeddingForwardRows(a, b, idsOff, c, offset, columns, bound(rows, part, parts),
             bound(rows, part + 1, parts));
         return;
-      case EMBED_BACKWARD: {
-        int from = bound(columns, part, parts);
-        int to = bound(columns, part + 1, parts);
-        if (from < to) {
-          EmbeddingKernels.embeddingBackwardColumns(a, b, idsOff, rows, c, offset, columns, from, to);
-        }
+      case EMBED_BACKWARD:
+        EmbeddingKernels.embeddingBackwardTableRows(a, b, idsOff, rows, c, offset, columns, part, parts);
         return;
-      }
       case POSITIONAL_FORWARD: {
         int from = alignedBound(n, part, parts);
         int to = alignedBound(n, part + 1, parts);

@@ -16,7 +16,8 @@ import org.junit.jupiter.api.Test;
  */
 class ElementwiseSplittingTest {
   /** rows × n: below the threshold, at it, above it with n not a multiple of 64, too narrow to split, one row. */
-  private static final int[][] SHAPES = {{3, 70}, {256, 256}, {700, 200}, {3000, 100}, {1, 70_000}, {2048, 128}};
+  private static final int[][] SHAPES = {{3, 70}, {256, 256}, {700, 200}, {3000, 100}, {1, 70_000}, {2048, 128},
+      {2048, 96}, {5000, 33}, {999, 47}};
 
   private static Kernels[] kernels() {
     return new Kernels[] {new PortableKernels(1), new PortableKernels(2), new PortableKernels(3), Kernels.best(1),
