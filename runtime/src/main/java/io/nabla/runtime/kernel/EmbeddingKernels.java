@@ -29,7 +29,10 @@ public final class EmbeddingKernels {
     embeddingForwardRows(out, ids, idsOff, params, tableOff, dimension, 0, batch * time);
   }
 
-  /** Throws as {@link #embeddingForward} does if an id of the {@code batch·time} rows is not in {@code [0, vocabulary)}. */
+  /**
+   * Throws as {@link #embeddingForward} does if an id of the {@code batch·time} rows is not an integer in
+   * {@code [0, vocabulary)}; writes nothing.
+   */
   static void checkIds(String layer, float[] ids, int idsOff, int batch, int time, int vocabulary) {
     int rows = batch * time;
     for (int r = 0; r < rows; r++) {
@@ -68,21 +71,8 @@ public final class EmbeddingKernels {
    */
   public static void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
       int tableOff, int dimension) {
-    embeddingBackwardTableRows(dOut, ids, idsOff, rows, grads, tableOff, dimension, 0, 1);
-  }
-
-  /**
-   * The table rows {@code id} with {@code id % parts == part} of {@link #embeddingBackward}: each is summed over
-   * the rows that read it in increasing order, as on the whole range, and no other table row is touched.
-   */
-  static void embeddingBackwardTableRows(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
-      int tableOff, int dimension, int part, int parts) {
     for (int r = 0; r < rows; r++) {
-      int id = (int) ids[idsOff + r];
-      if (id % parts != part) {
-        continue;
-      }
-      int row = tableOff + id * dimension;
+      int row = tableOff + (int) ids[idsOff + r] * dimension;
       int src = r * dimension;
       for (int d = 0; d < dimension; d++) {
         grads[row + d] += dOut[src + d];

@@ -198,9 +198,8 @@ public interface Kernels {
   }
 
   /**
-   * {@link EmbeddingKernels#embeddingBackward}, which this default calls. The portable and Vector API kernels
-   * split the table's rows over their threads above a size threshold (by id modulo the thread count), each
-   * element's sum over the rows kept whole, in row order, on one thread.
+   * {@link EmbeddingKernels#embeddingBackward}, which this default calls; the portable and Vector API kernels
+   * run it on the calling thread too (split, each thread would read gradient rows the other has just written).
    */
   default void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads, int tableOff,
       int dimension) {

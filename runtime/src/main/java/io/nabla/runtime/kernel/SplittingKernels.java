@@ -179,13 +179,6 @@ abstract class SplittingKernels implements Kernels {
     step().embeddingForward(layer, out, ids, idsOff, batch, time, params, tableOff, vocabulary, dimension);
   }
 
-  /** Split by table rows (ids modulo the thread count) above {@link StepWork#THRESHOLD} elements. */
-  @Override
-  public final void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads,
-      int tableOff, int dimension) {
-    step().embeddingBackward(dOut, ids, idsOff, rows, grads, tableOff, dimension);
-  }
-
   /** Split by aligned ranges above {@link StepWork#THRESHOLD} elements. */
   @Override
   public final void positionalForward(float[] out, float[] x, int batch, int time, int dimension, float[] params,

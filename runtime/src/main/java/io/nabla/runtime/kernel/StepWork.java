@@ -7,20 +7,22 @@ import org.jspecify.annotations.Nullable;
 /**
  * The passes of a training step outside the layers' products and element-wise kernels that a
  * {@link SplittingKernels} splits over its threads: zeroing the gradient buffers, the softmax cross-entropy loss,
- * and the token and positional embeddings. Every output element is computed by the code of {@link Arrays#fill},
- * {@link LossFunctions} and {@link EmbeddingKernels} in their order whichever thread runs it:
+ * and the token embedding's forward and the positional embedding's forward and backward. Every output element is
+ * computed by the code of {@link Arrays#fill}, {@link LossFunctions} and {@link EmbeddingKernels} in their order
+ * whichever thread runs it:
  *
  * <ul>
  *   <li>zeroing, the positional forward and the positional {@code dx} by contiguous element ranges (boundaries
  *       multiples of {@value ParallelWork#ALIGN} elements);
  *   <li>the loss by rows, each row's gradient and loss term computed whole by one thread, the terms summed in row
  *       order by the caller once every part is done;
- *   <li>the embedding forward by rows, after the caller has checked every id; its backward by table rows (the
- *       rows of ids {@code id % parts == part}, so a line of the table is written by one thread), and the
- *       position table's gradient by elements, each table element summed over the rows (samples) in increasing
- *       order by one thread.
+ *   <li>the embedding forward by rows, after the caller has checked every id; the position table's gradient by
+ *       elements, each summed over the samples in increasing order by one thread.
  * </ul>
  *
+ * The token embedding's backward stays on the caller: split by table rows or by features, each thread reads the
+ * gradient rows the other thread has just written (the positional {@code dx} before it is split by ranges), and it
+ * measured slower on two threads (0.16-0.19 ms against 0.13-0.15 ms on one, batch 32 of 64 tokens, width 128).
  * so results are bitwise those of the static methods for any thread count. Shares the pool and busy flag of its
  * kernels' {@link ParallelWork}; nothing is allocated per call (the loss terms' buffer grows to the largest batch
  * seen).
@@ -34,9 +36,8 @@ final class StepWork implements WorkerPool.Task {
   private static final int ZERO = 0;
   private static final int LOSS = 1;
   private static final int EMBED_FORWARD = 2;
-  private static final int EMBED_BACKWARD = 3;
-  private static final int POSITIONAL_FORWARD = 4;
-  private static final int POSITIONAL_BACKWARD = 5;
+  private static final int POSITIONAL_FORWARD = 3;
+  private static final int POSITIONAL_BACKWARD = 4;
 
   private final @Nullable WorkerPool pool;
   private final AtomicBoolean busy;
@@ -120,28 +121,6 @@ final class StepWork implements WorkerPool.Task {
       this.a = out;
       this.b = ids;
       this.c = params;
-      this.idsOff = idsOff;
-      this.rows = rows;
-      this.offset = tableOff;
-      this.columns = dimension;
-      dispatch();
-    } finally {
-      busy.set(false);
-    }
-  }
-
-  void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads, int tableOff,
-      int dimension) {
-    enter();
-    try {
-      if (pool == null || (long) rows * dimension < THRESHOLD || grads == dOut) {
-        EmbeddingKernels.embeddingBackward(dOut, ids, idsOff, rows, grads, tableOff, dimension);
-        return;
-      }
-      this.kind = EMBED_BACKWARD;
-      this.a = dOut;
-      this.b = ids;
-      this.c = grads;
       this.idsOff = idsOff;
       this.rows = rows;
       this.offset = tableOff;
@@ -247,9 +226,6 @@ final class StepWork implements WorkerPool.Task {
       case EMBED_FORWARD:
         EmbeddingKernels.embeddingForwardRows(a, b, idsOff, c, offset, columns, bound(rows, part, parts),
             bound(rows, part + 1, parts));
-        return;
-      case EMBED_BACKWARD:
-        EmbeddingKernels.embeddingBackwardTableRows(a, b, idsOff, rows, c, offset, columns, part, parts);
         return;
       case POSITIONAL_FORWARD: {
         int from = alignedBound(n, part, parts);
