@@ -175,8 +175,8 @@ public final class Outer_ResidualNet extends GeneratedModel {
   @Override
   protected void backwardPass(int batch) {
     // Readers add into these gradients (a layer may feed several), so start from zero.
-    Arrays.fill(branchGrad, 0, batch * BRANCH_SIZE, 0f);
-    Arrays.fill(blockGrad, 0, batch * BLOCK_SIZE, 0f);
+    kernels.zero(branchGrad, batch * BRANCH_SIZE);
+    kernels.zero(blockGrad, batch * BLOCK_SIZE);
     probabilityBackward(batch);
     blockBackward(batch);
     branchBackward(batch);

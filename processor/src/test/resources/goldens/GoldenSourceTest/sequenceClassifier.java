@@ -8,7 +8,6 @@ import io.nabla.runtime.GeneratedModel;
 import io.nabla.runtime.LayerInfo;
 import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.Kernels;
-import io.nabla.runtime.kernel.LossFunctions;
 import io.nabla.runtime.kernel.RecurrentGeometry;
 import java.util.Arrays;
 import java.util.Collections;
@@ -318,17 +317,18 @@ public final class SequenceClassifierNet extends GeneratedModel {
   /**
    * Softmax cross-entropy on {@code logits}, fused: mean(logsumexp(z) - z[label]) over rows, and
    * {@code logitsGrad} = (softmax(z) - onehot(label)) / rows.
+   * Above a size threshold the kernels split the rows over their threads.
    */
   @Override
   protected float lossPass(int[] labels, float[] targets, int batch) {
-    return LossFunctions.softmaxCrossEntropy(logits, labels, batch, 10, logitsGrad);
+    return kernels.softmaxCrossEntropy(logits, labels, batch, 10, logitsGrad);
   }
 
   @Override
   protected void backwardPass(int batch) {
     // Readers add into these gradients (a layer may feed several), so start from zero.
-    Arrays.fill(lstmGrad, 0, batch * LSTM_SIZE, 0f);
-    Arrays.fill(gruGrad, 0, batch * GRU_SIZE, 0f);
+    kernels.zero(lstmGrad, batch * LSTM_SIZE);
+    kernels.zero(gruGrad, batch * GRU_SIZE);
     logitsBackward(batch);
     gruBackward(batch);
     lstmBackward(batch);

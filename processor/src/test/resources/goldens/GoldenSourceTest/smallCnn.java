@@ -10,7 +10,6 @@ import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.Conv2dGeometry;
 import io.nabla.runtime.kernel.DropoutKernels;
 import io.nabla.runtime.kernel.Kernels;
-import io.nabla.runtime.kernel.LossFunctions;
 import io.nabla.runtime.kernel.NormalizationKernels;
 import io.nabla.runtime.kernel.Pooling;
 import java.util.Arrays;
@@ -349,21 +348,22 @@ public final class SmallCnnNet extends GeneratedModel {
   /**
    * Softmax cross-entropy on {@code logits}, fused: mean(logsumexp(z) - z[label]) over rows, and
    * {@code logitsGrad} = (softmax(z) - onehot(label)) / rows.
+   * Above a size threshold the kernels split the rows over their threads.
    */
   @Override
   protected float lossPass(int[] labels, float[] targets, int batch) {
-    return LossFunctions.softmaxCrossEntropy(logits, labels, batch, 10, logitsGrad);
+    return kernels.softmaxCrossEntropy(logits, labels, batch, 10, logitsGrad);
   }
 
   @Override
   protected void backwardPass(int batch) {
     // Readers add into these gradients (a layer may feed several), so start from zero.
-    Arrays.fill(conv1Grad, 0, batch * CONV1_SIZE, 0f);
-    Arrays.fill(bn1Grad, 0, batch * BN1_SIZE, 0f);
-    Arrays.fill(pool1Grad, 0, batch * POOL1_SIZE, 0f);
-    Arrays.fill(conv2Grad, 0, batch * CONV2_SIZE, 0f);
-    Arrays.fill(pooledGrad, 0, batch * POOLED_SIZE, 0f);
-    Arrays.fill(droppedGrad, 0, batch * DROPPED_SIZE, 0f);
+    kernels.zero(conv1Grad, batch * CONV1_SIZE);
+    kernels.zero(bn1Grad, batch * BN1_SIZE);
+    kernels.zero(pool1Grad, batch * POOL1_SIZE);
+    kernels.zero(conv2Grad, batch * CONV2_SIZE);
+    kernels.zero(pooledGrad, batch * POOLED_SIZE);
+    kernels.zero(droppedGrad, batch * DROPPED_SIZE);
     logitsBackward(batch);
     droppedBackward(batch);
     pooledBackward(batch);

@@ -8,9 +8,7 @@ import io.nabla.runtime.GeneratedModel;
 import io.nabla.runtime.LayerInfo;
 import io.nabla.runtime.ParameterTensor;
 import io.nabla.runtime.kernel.AttentionKernels;
-import io.nabla.runtime.kernel.EmbeddingKernels;
 import io.nabla.runtime.kernel.Kernels;
-import io.nabla.runtime.kernel.LossFunctions;
 import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
@@ -495,25 +493,26 @@ public final class CharTransformerNet extends GeneratedModel {
   /**
    * Softmax cross-entropy on {@code logits}, fused: mean(logsumexp(z) - z[label]) over rows, and
    * {@code logitsGrad} = (softmax(z) - onehot(label)) / rows.
+   * Above a size threshold the kernels split the rows over their threads.
    */
   @Override
   protected float lossPass(int[] labels, float[] targets, int batch) {
-    return LossFunctions.softmaxCrossEntropy(logits, labels, batch * 64, 80, logitsGrad);
+    return kernels.softmaxCrossEntropy(logits, labels, batch * 64, 80, logitsGrad);
   }
 
   @Override
   protected void backwardPass(int batch) {
     // Readers add into these gradients (a layer may feed several), so start from zero.
-    Arrays.fill(embedGrad, 0, batch * EMBED_SIZE, 0f);
-    Arrays.fill(positionedGrad, 0, batch * POSITIONED_SIZE, 0f);
-    Arrays.fill(norm1Grad, 0, batch * NORM1_SIZE, 0f);
-    Arrays.fill(attentionGrad, 0, batch * ATTENTION_SIZE, 0f);
-    Arrays.fill(residualGrad, 0, batch * RESIDUAL_SIZE, 0f);
-    Arrays.fill(norm2Grad, 0, batch * NORM2_SIZE, 0f);
-    Arrays.fill(expandGrad, 0, batch * EXPAND_SIZE, 0f);
-    Arrays.fill(projectGrad, 0, batch * PROJECT_SIZE, 0f);
-    Arrays.fill(blockGrad, 0, batch * BLOCK_SIZE, 0f);
-    Arrays.fill(normOutGrad, 0, batch * NORM_OUT_SIZE, 0f);
+    kernels.zero(embedGrad, batch * EMBED_SIZE);
+    kernels.zero(positionedGrad, batch * POSITIONED_SIZE);
+    kernels.zero(norm1Grad, batch * NORM1_SIZE);
+    kernels.zero(attentionGrad, batch * ATTENTION_SIZE);
+    kernels.zero(residualGrad, batch * RESIDUAL_SIZE);
+    kernels.zero(norm2Grad, batch * NORM2_SIZE);
+    kernels.zero(expandGrad, batch * EXPAND_SIZE);
+    kernels.zero(projectGrad, batch * PROJECT_SIZE);
+    kernels.zero(blockGrad, batch * BLOCK_SIZE);
+    kernels.zero(normOutGrad, batch * NORM_OUT_SIZE);
     logitsBackward(batch);
     normOutBackward(batch);
     blockBackward(batch);
@@ -561,7 +560,7 @@ public final class CharTransformerNet extends GeneratedModel {
    * Declared by {@link CharTransformer#embed(io.nabla.Tensor)}.
    */
   private void embedForward(int batch) {
-    EmbeddingKernels.embeddingForward("embed", embed, text, 0, batch, 64, parameters, EMBED_WEIGHT, 80, 64);
+    kernels.embeddingForward("embed", embed, text, 0, batch, 64, parameters, EMBED_WEIGHT, 80, 64);
   }
 
   /**
@@ -573,7 +572,7 @@ public final class CharTransformerNet extends GeneratedModel {
    * Declared by {@link CharTransformer#embed(io.nabla.Tensor)}.
    */
   private void embedBackward(int batch) {
-    EmbeddingKernels.embeddingBackward(embedGrad, text, 0, batch * 64, gradients, EMBED_WEIGHT, 64);
+    kernels.embeddingBackward(embedGrad, text, 0, batch * 64, gradients, EMBED_WEIGHT, 64);
   }
 
   /**
@@ -585,7 +584,7 @@ public final class CharTransformerNet extends GeneratedModel {
    * Declared by {@link CharTransformer#positioned(io.nabla.Tensor)}.
    */
   private void positionedForward(int batch) {
-    EmbeddingKernels.positionalForward(positioned, embed, batch, 64, 64, parameters, POSITIONED_WEIGHT);
+    kernels.positionalForward(positioned, embed, batch, 64, 64, parameters, POSITIONED_WEIGHT);
   }
 
   /**
@@ -598,7 +597,7 @@ public final class CharTransformerNet extends GeneratedModel {
    * Declared by {@link CharTransformer#positioned(io.nabla.Tensor)}.
    */
   private void positionedBackward(int batch) {
-    EmbeddingKernels.positionalBackward(positionedGrad, batch, 64, 64, gradients, POSITIONED_WEIGHT, embedGrad);
+    kernels.positionalBackward(positionedGrad, batch, 64, 64, gradients, POSITIONED_WEIGHT, embedGrad);
   }
 
   /**

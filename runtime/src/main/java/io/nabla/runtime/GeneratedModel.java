@@ -221,17 +221,46 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
 
+  /** Argmax rows split over the kernels' threads from this many logits ({@link Kernels#forEachRange}). */
+  private static final int COUNT_SPLIT_FROM = 1 << 15;
+
+  /** The rows' argmax count of {@link #countCorrect} in flight: each range adds its own count, exact in any order. */
+  private final class CountRange implements Kernels.RangeTask {
+    final java.util.concurrent.atomic.AtomicInteger correct = new java.util.concurrent.atomic.AtomicInteger();
+    float @Nullable [] out;
+    int @Nullable [] labels;
+
+    @Override
+    public void run(int from, int to) {
+      int c = 0;
+      for (int r = from; r < to; r++) {
+        if (argmax(out, r * classes, classes) == labels[r]) {
+          c++;
+        }
+      }
+      correct.addAndGet(c);
+    }
+  }
+
+  private final CountRange countRange = new CountRange();
+
   @Override
   public final int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch) {
     float[] out = layerOutput(layers().size() - 1);
     int correct = 0;
     if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
       int rows = batch * targetsPerSample;
-      for (int r = 0; r < rows; r++) {
-        if (argmax(out, r * classes, classes) == labels[r]) {
-          correct++;
-        }
+      CountRange task = countRange;
+      task.correct.set(0);
+      task.out = out;
+      task.labels = labels;
+      try {
+        kernels.forEachRange(rows, Math.max(1, COUNT_SPLIT_FROM / Math.max(1, classes)), task);
+      } finally {
+        task.out = null;
+        task.labels = null;
       }
+      correct = task.correct.get();
     } else if (loss == Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS) {
       float threshold = outputActivation() == Activation.SIGMOID ? 0.5f : 0f;
       int n = batch * targetsPerSample;

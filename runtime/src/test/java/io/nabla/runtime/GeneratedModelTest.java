@@ -319,6 +319,41 @@ class GeneratedModelTest {
     assertEquals(1, m.countCorrect(new int[] {0, 2, 1}, null, 3));
   }
 
+  /** Above its split size the argmax count runs on the kernels' threads: the same count for any thread count. */
+  @Test
+  void aLargeBatchCountsTheSameOnEveryThreadCount() {
+    int rows = 40_003;
+    Rng rng = new Rng(5);
+    float[] x = new float[2 * rows];
+    int[] labels = new int[rows];
+    for (int r = 0; r < rows; r++) {
+      x[2 * r] = 2 * rng.nextFloat() - 1;
+      x[2 * r + 1] = 2 * rng.nextFloat() - 1;
+      labels[r] = (int) (rng.nextFloat() * 3) % 3;
+    }
+    float[] w = {1, 0, 0, 1, -1, -1};
+    int[] predicted = TinyDenseModel.softmaxClassifier(rows).set(w, new float[3]).predictClasses(x, rows);
+    int expected = 0;
+    for (int r = 0; r < rows; r++) {
+      expected += predicted[r] == labels[r] ? 1 : 0;
+    }
+    for (int threads = 1; threads <= 3; threads++) {
+      for (Kernels k : new Kernels[] {Kernels.portable(threads), Kernels.best(threads)}) {
+        TinyDenseModel m = new TinyDenseModel("S", Loss.SOFTMAX_CROSS_ENTROPY, rows, k, 2, 3, Activation.SOFTMAX)
+            .set(w, new float[3]);
+        m.forward(x, rows);
+        assertEquals(expected, m.countCorrect(labels, null, rows), k + " " + threads);
+        assertEquals(expected, m.countCorrect(labels, null, rows), k + " " + threads + ", again");
+        m.forward(x, 7);
+        int small = 0;
+        for (int r = 0; r < 7; r++) {
+          small += predicted[r] == labels[r] ? 1 : 0;
+        }
+        assertEquals(small, m.countCorrect(labels, null, 7), k + " " + threads + ", 7 rows");
+      }
+    }
+  }
+
   @Test
   void binaryAccuracyThresholdsLogitsAtZeroAndProbabilitiesAtOneHalf() {
     for (Activation act : new Activation[] {Activation.IDENTITY, Activation.SIGMOID}) {

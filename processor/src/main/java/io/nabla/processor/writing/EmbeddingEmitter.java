@@ -22,8 +22,8 @@ final class EmbeddingEmitter implements LayerEmitter {
         layer.name(), layer.parameter("weight").shape());
     m.addJavadoc("An id that is not an integer in [0, $L) throws, naming the sample and position, before anything is"
         + " written.\n", spec.vocabulary());
-    m.addStatement("$T.embeddingForward($S, $N, $N, 0, batch, $L, parameters, $N, $L, $L)",
-        EmitContext.EMBEDDING_KERNELS, layer.name(), c.names.buffer(layer), ids, input.shape().size(),
+    m.addStatement("kernels.embeddingForward($S, $N, $N, 0, batch, $L, parameters, $N, $L, $L)", layer.name(),
+        c.names.buffer(layer), ids, input.shape().size(),
         c.names.offset(layer, "weight"), spec.vocabulary(), spec.dimension());
     return m.build();
   }
@@ -38,8 +38,8 @@ final class EmbeddingEmitter implements LayerEmitter {
         dy, c.names.buffer(input), dy);
     m.addJavadoc("Rows are added in order, so a token read twice sums the same way every run. Ids are not"
         + " differentiable: nothing flows into {@code $L}.\n", input.name());
-    m.addStatement("$T.embeddingBackward($N, $N, 0, batch * $L, gradients, $N, $L)", EmitContext.EMBEDDING_KERNELS,
-        dy, c.names.buffer(input), input.shape().size(), c.names.offset(layer, "weight"), spec.dimension());
+    m.addStatement("kernels.embeddingBackward($N, $N, 0, batch * $L, gradients, $N, $L)", dy,
+        c.names.buffer(input), input.shape().size(), c.names.offset(layer, "weight"), spec.dimension());
     return m.build();
   }
 }

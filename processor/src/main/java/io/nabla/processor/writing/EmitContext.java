@@ -19,7 +19,6 @@ final class EmitContext {
   static final ClassName NORMALIZATION = ClassName.get("io.nabla.runtime.kernel", "NormalizationKernels");
   static final ClassName DROPOUT = ClassName.get("io.nabla.runtime.kernel", "DropoutKernels");
   static final ClassName CONCATENATION = ClassName.get("io.nabla.runtime.kernel", "Concatenation");
-  static final ClassName EMBEDDING_KERNELS = ClassName.get("io.nabla.runtime.kernel", "EmbeddingKernels");
   static final ClassName ATTENTION_KERNELS = ClassName.get("io.nabla.runtime.kernel", "AttentionKernels");
 
   final NetworkGraph graph;

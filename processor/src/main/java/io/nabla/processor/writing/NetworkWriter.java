@@ -356,7 +356,8 @@ public final class NetworkWriter {
       case SOFTMAX_CROSS_ENTROPY -> {
         m.addJavadoc("Softmax cross-entropy on {@code $L}, fused: mean(logsumexp(z) - z[label]) over rows, and\n"
             + "{@code $L} = (softmax(z) - onehot(label)) / rows.\n", logits, names.grad(out));
-        m.addStatement("return $T.softmaxCrossEntropy($N, labels, $L, $L, $N)", EmitContext.LOSS_FUNCTIONS, logits,
+        m.addJavadoc("Above a size threshold the kernels split the rows over their threads.\n");
+        m.addStatement("return kernels.softmaxCrossEntropy($N, labels, $L, $L, $N)", logits,
             EmitContext.rows(out.shape().rows()), out.shape().last(), names.grad(out));
       }
       case BINARY_CROSS_ENTROPY_WITH_LOGITS -> {
@@ -385,7 +386,7 @@ public final class NetworkWriter {
           m.addComment("Readers add into these gradients (a layer may feed several), so start from zero.");
           comment = true;
         }
-        m.addStatement("$T.fill($N, 0, batch * $N, 0f)", Arrays.class, names.grad(layer), names.size(layer));
+        m.addStatement("kernels.zero($N, batch * $N)", names.grad(layer), names.size(layer));
       }
     }
     for (int i = layers.size() - 1; i >= 0; i--) {

@@ -15,8 +15,8 @@ final class PositionalEmbeddingEmitter implements LayerEmitter {
         layer.shape());
     m.addJavadoc("<pre>\n$L[b, t] = $L[b, t] + P[t]\nP = $L.weight $L\n</pre>\n", c.names.buffer(layer),
         c.names.buffer(input), layer.name(), layer.parameter("weight").shape());
-    m.addStatement("$T.positionalForward($N, $N, batch, $L, $L, parameters, $N)", EmitContext.EMBEDDING_KERNELS,
-        c.names.buffer(layer), c.names.buffer(input), dims[0], dims[1], c.names.offset(layer, "weight"));
+    m.addStatement("kernels.positionalForward($N, $N, batch, $L, $L, parameters, $N)", c.names.buffer(layer),
+        c.names.buffer(input), dims[0], dims[1], c.names.offset(layer, "weight"));
     return m.build();
   }
 
@@ -31,7 +31,7 @@ final class PositionalEmbeddingEmitter implements LayerEmitter {
       m.addJavadoc("$L += $L\n", c.names.grad(input), dy);
     }
     m.addJavadoc("</pre>\nFused: both in one pass over {@code $L}.\n", dy);
-    m.addStatement("$T.positionalBackward($N, batch, $L, $L, gradients, $N, $L)", EmitContext.EMBEDDING_KERNELS, dy,
+    m.addStatement("kernels.positionalBackward($N, batch, $L, $L, gradients, $N, $L)", dy,
         dims[0], dims[1], c.names.offset(layer, "weight"), c.gradOrNull(input));
     return m.build();
   }

@@ -25,6 +25,15 @@ public final class EmbeddingKernels {
    */
   public static void embeddingForward(String layer, float[] out, float[] ids, int idsOff, int batch, int time,
       float[] params, int tableOff, int vocabulary, int dimension) {
+    checkIds(layer, ids, idsOff, batch, time, vocabulary);
+    embeddingForwardRows(out, ids, idsOff, params, tableOff, dimension, 0, batch * time);
+  }
+
+  /**
+   * Throws as {@link #embeddingForward} does if an id of the {@code batch·time} rows is not an integer in
+   * {@code [0, vocabulary)}; writes nothing.
+   */
+  static void checkIds(String layer, float[] ids, int idsOff, int batch, int time, int vocabulary) {
     int rows = batch * time;
     for (int r = 0; r < rows; r++) {
       float id = ids[idsOff + r];
@@ -33,7 +42,12 @@ public final class EmbeddingKernels {
         throw badId(layer, id, r / time, r % time, vocabulary);
       }
     }
-    for (int r = 0; r < rows; r++) {
+  }
+
+  /** Rows {@code [from, to)} of {@link #embeddingForward}, ids already checked. */
+  static void embeddingForwardRows(float[] out, float[] ids, int idsOff, float[] params, int tableOff,
+      int dimension, int from, int to) {
+    for (int r = from; r < to; r++) {
       System.arraycopy(params, tableOff + (int) ids[idsOff + r] * dimension, out, r * dimension, dimension);
     }
   }
@@ -78,6 +92,18 @@ public final class EmbeddingKernels {
     }
   }
 
+  /** Elements {@code [from, to)} of {@link #positionalForward}'s output, {@code n = time·dimension}. */
+  static void positionalForwardRange(float[] out, float[] x, int n, float[] params, int off, int from, int to) {
+    int i = from;
+    while (i < to) {
+      int base = i / n * n;
+      int end = Math.min(to, base + n);
+      for (; i < end; i++) {
+        out[i] = x[i] + params[off + i - base];
+      }
+    }
+  }
+
   /**
    * {@code grads[off + t·dimension + d] += Σ_b dOut[(b·time + t)·dimension + d]}, samples added one after the
    * other in increasing order; and, unless {@code dx} is {@code null}, {@code dx[i] += dOut[i]} for
@@ -86,16 +112,26 @@ public final class EmbeddingKernels {
   public static void positionalBackward(float[] dOut, int batch, int time, int dimension, float[] grads, int off,
       float @Nullable [] dx) {
     int n = time * dimension;
+    positionalGradientRange(dOut, batch, n, grads, off, 0, n);
+    if (dx != null) {
+      accumulateRange(dx, dOut, 0, batch * n);
+    }
+  }
+
+  /** Elements {@code [from, to)} of the position table's gradient in {@link #positionalBackward}. */
+  static void positionalGradientRange(float[] dOut, int batch, int n, float[] grads, int off, int from, int to) {
     for (int b = 0; b < batch; b++) {
       int base = b * n;
-      for (int i = 0; i < n; i++) {
+      for (int i = from; i < to; i++) {
         grads[off + i] += dOut[base + i];
       }
     }
-    if (dx != null) {
-      for (int i = 0; i < batch * n; i++) {
-        dx[i] += dOut[i];
-      }
+  }
+
+  /** {@code dx[i] += dOut[i]} for {@code i} in {@code [from, to)}. */
+  static void accumulateRange(float[] dx, float[] dOut, int from, int to) {
+    for (int i = from; i < to; i++) {
+      dx[i] += dOut[i];
     }
   }
 }

@@ -168,6 +168,63 @@ public interface Kernels {
     }
   }
 
+  /**
+   * {@code x[i] = 0} for {@code i < n}: a backward pass's gradient buffers, cleared before its layers add into
+   * them. This default is {@link java.util.Arrays#fill(float[], int, int, float)} on this thread; the portable and
+   * Vector API kernels split large buffers over their threads.
+   */
+  default void zero(float[] x, int n) {
+    java.util.Arrays.fill(x, 0, n, 0f);
+  }
+
+  /**
+   * {@link LossFunctions#softmaxCrossEntropy}, which this default calls. The portable and Vector API kernels split
+   * the rows over their threads above a size threshold, each row's gradient and loss term computed by the same
+   * code, and the loss terms summed in row order on the calling thread: bitwise identical for any thread count.
+   */
+  default float softmaxCrossEntropy(float[] z, int[] labels, int rows, int classes, float[] dz) {
+    return LossFunctions.softmaxCrossEntropy(z, labels, rows, classes, dz);
+  }
+
+  /**
+   * {@link EmbeddingKernels#embeddingForward}, which this default calls: every id is checked, on the calling
+   * thread, before anything is written. The portable and Vector API kernels then split the rows' copies over their
+   * threads above a size threshold.
+   */
+  default void embeddingForward(String layer, float[] out, float[] ids, int idsOff, int batch, int time,
+      float[] params, int tableOff, int vocabulary, int dimension) {
+    EmbeddingKernels.embeddingForward(layer, out, ids, idsOff, batch, time, params, tableOff, vocabulary,
+        dimension);
+  }
+
+  /**
+   * {@link EmbeddingKernels#embeddingBackward}, which this default calls; the portable and Vector API kernels
+   * run it on the calling thread too (split, each thread would read gradient rows the other has just written).
+   */
+  default void embeddingBackward(float[] dOut, float[] ids, int idsOff, int rows, float[] grads, int tableOff,
+      int dimension) {
+    EmbeddingKernels.embeddingBackward(dOut, ids, idsOff, rows, grads, tableOff, dimension);
+  }
+
+  /**
+   * {@link EmbeddingKernels#positionalForward}, which this default calls; split by contiguous element ranges in
+   * the portable and Vector API kernels above a size threshold.
+   */
+  default void positionalForward(float[] out, float[] x, int batch, int time, int dimension, float[] params,
+      int off) {
+    EmbeddingKernels.positionalForward(out, x, batch, time, dimension, params, off);
+  }
+
+  /**
+   * {@link EmbeddingKernels#positionalBackward}, which this default calls. The portable and Vector API kernels
+   * split the position table's elements (each summed over the samples in order by one thread) and {@code dx}'s
+   * element ranges over their threads above a size threshold.
+   */
+  default void positionalBackward(float[] dOut, int batch, int time, int dimension, float[] grads, int off,
+      float @org.jspecify.annotations.Nullable [] dx) {
+    EmbeddingKernels.positionalBackward(dOut, batch, time, dimension, grads, off, dx);
+  }
+
   /** A new instance of the default kernels: portable Java, no native code, no Vector API, one thread. */
   static Kernels portable() {
     return new PortableKernels();

@@ -17,21 +17,31 @@ public final class LossFunctions {
     double total = 0;
     float inverseRows = 1f / rows;
     for (int r = 0; r < rows; r++) {
-      int row = r * classes;
-      float max = rowMax(z, row, classes);
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        sum += Math.exp(z[row + c] - max);
-      }
-      double logSumExp = max + Math.log(sum);
-      int label = labels[r];
-      total += logSumExp - z[row + label];
-      for (int c = 0; c < classes; c++) {
-        dz[row + c] = (float) Math.exp(z[row + c] - logSumExp) * inverseRows;
-      }
-      dz[row + label] -= inverseRows;
+      total += softmaxCrossEntropyRow(z, labels, r, classes, dz, inverseRows);
     }
     return (float) (total / rows);
+  }
+
+  /**
+   * Row {@code r} of {@link #softmaxCrossEntropy}: writes its {@code dz} row and returns its loss term
+   * {@code logsumexp(z_r) - z_r[label_r]}, which the caller sums over the rows in increasing order.
+   */
+  static double softmaxCrossEntropyRow(float[] z, int[] labels, int r, int classes, float[] dz,
+      float inverseRows) {
+    int row = r * classes;
+    float max = rowMax(z, row, classes);
+    double sum = 0;
+    for (int c = 0; c < classes; c++) {
+      sum += Math.exp(z[row + c] - max);
+    }
+    double logSumExp = max + Math.log(sum);
+    int label = labels[r];
+    double loss = logSumExp - z[row + label];
+    for (int c = 0; c < classes; c++) {
+      dz[row + c] = (float) Math.exp(z[row + c] - logSumExp) * inverseRows;
+    }
+    dz[row + label] -= inverseRows;
+    return loss;
   }
 
   /** Softmax over each of {@code rows} rows of {@code classes} values, shifted by the row max for stability. */

@@ -43,6 +43,12 @@ abstract class ParallelWork implements WorkerPool.Task {
   private static final int ACTIVATION_BACKWARD = 13;
   private static final int ADD_FORWARD = 14;
   private static final int ACCUMULATE = 15;
+  /**
+   * A dense layer's activation backward splits its columns at multiples of this many (a 64-byte line of floats):
+   * its code is scalar and element-wise but for the bias sums, each summed whole by one thread, so any boundary
+   * gives the same bits, and a 96-class output layer still splits (48 + 48 columns).
+   */
+  static final int COLUMN_ALIGN = 16;
   /** Memory-bound element-wise passes of the dense and add layers split from this many elements. */
   static final int DENSE_THRESHOLD = 1 << 16;
   /** Convolution and pooling steps split from this many elements written (≈ 10 µs on one core). */
@@ -344,7 +350,7 @@ abstract class ParallelWork implements WorkerPool.Task {
     ActivationFunctions.checkDerivativeFromOutput(act);
     enter();
     try {
-      if (pool == null || (long) rows * n < activationBackwardThreshold() || n < 2 * ALIGN) {
+      if (pool == null || (long) rows * n < activationBackwardThreshold() || n < 2 * COLUMN_ALIGN) {
         activationBackwardRange(dy, y, rows, n, act, slope, grads, biasGradOff, 0, n);
         return;
       }
@@ -450,9 +456,10 @@ abstract class ParallelWork implements WorkerPool.Task {
   @Override
   public final void run(int part, int parts) {
     if (kind >= ACTIVATION_BACKWARD) {
-      int chunks = (n + ALIGN - 1) / ALIGN;
-      int from = (int) Math.min(n, (long) chunks * part / parts * ALIGN);
-      int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * ALIGN);
+      int align = kind == ACTIVATION_BACKWARD ? COLUMN_ALIGN : ALIGN;
+      int chunks = (n + align - 1) / align;
+      int from = (int) Math.min(n, (long) chunks * part / parts * align);
+      int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * align);
       if (from < to) {
         if (kind == ACTIVATION_BACKWARD) {
           activationBackwardRange(a, b, batch, n, act, slope, c, offset, from, to);

@@ -147,6 +147,53 @@ abstract class SplittingKernels implements Kernels {
   }
 
   // ---------------------------------------------------------------------------------------------------------
+  // Zeroing, the loss and the embeddings (StepWork), over the threads and busy flag of work().
+
+  private @Nullable StepWork step;
+
+  private StepWork step() {
+    StepWork s = step;
+    if (s == null) {
+      s = new StepWork(work().pool(), work().busy());
+      step = s;
+    }
+    return s;
+  }
+
+  /** Split by aligned ranges above {@link StepWork#THRESHOLD} elements. */
+  @Override
+  public final void zero(float[] x, int n) {
+    step().zero(x, n);
+  }
+
+  /** Split by rows above {@link StepWork#LOSS_THRESHOLD} logits; the loss terms summed in row order. */
+  @Override
+  public final float softmaxCrossEntropy(float[] z, int[] labels, int rows, int classes, float[] dz) {
+    return step().softmaxCrossEntropy(z, labels, rows, classes, dz);
+  }
+
+  /** Ids checked on this thread, then the rows split above {@link StepWork#THRESHOLD} elements. */
+  @Override
+  public final void embeddingForward(String layer, float[] out, float[] ids, int idsOff, int batch, int time,
+      float[] params, int tableOff, int vocabulary, int dimension) {
+    step().embeddingForward(layer, out, ids, idsOff, batch, time, params, tableOff, vocabulary, dimension);
+  }
+
+  /** Split by aligned ranges above {@link StepWork#THRESHOLD} elements. */
+  @Override
+  public final void positionalForward(float[] out, float[] x, int batch, int time, int dimension, float[] params,
+      int off) {
+    step().positionalForward(out, x, batch, time, dimension, params, off);
+  }
+
+  /** The table split by elements, {@code dx} by aligned ranges, above {@link StepWork#THRESHOLD} elements. */
+  @Override
+  public final void positionalBackward(float[] dOut, int batch, int time, int dimension, float[] grads, int off,
+      float @Nullable [] dx) {
+    step().positionalBackward(dOut, batch, time, dimension, grads, off, dx);
+  }
+
+  // ---------------------------------------------------------------------------------------------------------
   // Recurrences, split by samples over the threads (RecurrentWork).
 
   private @Nullable RecurrentWork recurrence;

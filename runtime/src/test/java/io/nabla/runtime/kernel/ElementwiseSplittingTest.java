@@ -16,11 +16,12 @@ import org.junit.jupiter.api.Test;
  */
 class ElementwiseSplittingTest {
   /**
-   * rows × n: below the threshold, at it, above it with n not a multiple of 64, too narrow to split, one row; and
-   * at and above the Vector API kernels' activation-backward threshold (2¹⁸), with columns not in whole vectors.
+   * rows × n: below the threshold, at it, above it with n not a multiple of 64 (nor of 16: 33, 47), too narrow to
+   * split, one row; and at and above the Vector API kernels' activation-backward threshold (2¹⁸), with columns not
+   * in whole vectors.
    */
   private static final int[][] SHAPES = {{3, 70}, {256, 256}, {700, 200}, {3000, 100}, {1, 70_000}, {2048, 128},
-      {1100, 250}, {5, 7}};
+      {2048, 96}, {5000, 33}, {999, 47}, {1100, 250}, {5, 7}};
 
   private static Kernels[] kernels() {
     return new Kernels[] {new PortableKernels(1), new PortableKernels(2), new PortableKernels(3), Kernels.best(1),
