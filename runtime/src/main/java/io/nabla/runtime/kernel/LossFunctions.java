@@ -30,15 +30,20 @@ public final class LossFunctions {
       float inverseRows) {
     int row = r * classes;
     float max = rowMax(z, row, classes);
+    // One exponential per logit (they are most of the loss's time): e^(z - max) kept in dz, then scaled by
+    // 1 / (rows · Σ) in double, the softmax within an ulp of e^(z - logsumexp).
     double sum = 0;
     for (int c = 0; c < classes; c++) {
-      sum += Math.exp(z[row + c] - max);
+      double e = Math.exp(z[row + c] - max);
+      dz[row + c] = (float) e;
+      sum += e;
     }
     double logSumExp = max + Math.log(sum);
     int label = labels[r];
     double loss = logSumExp - z[row + label];
+    double scale = inverseRows / sum;
     for (int c = 0; c < classes; c++) {
-      dz[row + c] = (float) Math.exp(z[row + c] - logSumExp) * inverseRows;
+      dz[row + c] = (float) (dz[row + c] * scale);
     }
     dz[row + label] -= inverseRows;
     return loss;
