@@ -54,7 +54,7 @@ import time
 INSTALL_HINT = ("Install OpenBLAS and threadpoolctl for Debian's python3-torch:\n"
                 "  sudo apt-get install -y libopenblas0-pthread python3-threadpoolctl")
 DEFAULT_DIR = "/usr/share/datasets/fashion-mnist"
-DEFAULT_SAMPLES = {1: 1000, 32: 20000, 256: 60000}
+DEFAULT_SAMPLES = {1: 5000, 32: 20000, 256: 60000}
 # OpenBLAS core types without AVX2: if the CPU has AVX2, OpenBLAS has misdetected it.
 PRE_AVX2 = {"prescott", "core2", "penryn", "dunnington", "nehalem", "atom", "nano", "opteron", "barcelona",
             "bobcat", "sandybridge", "bulldozer", "piledriver", "steamroller", "excavator", "katmai",
@@ -370,7 +370,7 @@ def main():
                              " fashion-gru; transformer: a causal language model, 2 pre-norm blocks")
     parser.add_argument("--omp", default="1,2", help="torch.set_num_threads values (intra-op OpenMP pool)")
     parser.add_argument("--blas", default="1,2", help="OpenBLAS thread counts (through threadpoolctl)")
-    parser.add_argument("--samples", default="", help="samples per epoch: 1=1000,32=20000,256=60000 or one N"
+    parser.add_argument("--samples", default="", help="samples per epoch: 1=5000,32=20000,256=60000 or one N"
                         " (the CNN's and the GRU's default: 64=6000, the transformer's 32=640 sequences)")
     parser.add_argument("--epochs", type=int, default=3, help="epochs, the first a warm-up (default 3)")
     parser.add_argument("--data", default=None, help="Fashion-MNIST directory, or 'random'")

@@ -24,7 +24,7 @@ import java.util.Map;
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
  *     [--arch mlp|cnn|gru|transformer] [--batches 1,32,256] [--threads 1,2] [--epochs 3]
- *     [--samples 1=1000,32=20000,256=60000] [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
+ *     [--samples 1=5000,32=20000,256=60000] [--data DIR|random] [--seed 42] [--predict] [--kernels best,portable]
  * </pre>
  *
  * {@code --arch} (default {@code mlp}) picks the network, each the same as PyTorch's in {@code bench/pytorch_mlp.py
@@ -47,7 +47,7 @@ import java.util.Map;
 public final class TrainThroughput {
   /** The networks {@code --arch} chooses from, with their default batch sizes and samples per epoch. */
   enum Arch {
-    MLP("MLP 784-256-128-10", "1=1000,32=20000,256=60000"),
+    MLP("MLP 784-256-128-10", "1=5000,32=20000,256=60000"),
     CNN("CNN (fashion-cnn --arch small)", "64=6000"),
     GRU("GRU 128 (fashion-gru)", "64=6000"),
     TRANSFORMER("Transformer LM (2 blocks, d 128, context 64)", "32=640");
@@ -161,7 +161,7 @@ public final class TrainThroughput {
         case "--help":
           System.out.println("usage: TrainThroughput [--arch mlp|cnn|gru|transformer] [--batches 1,32,256]"
               + " [--threads 1,2] [--epochs 3]"
-              + " [--samples 1=1000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
+              + " [--samples 1=5000,32=20000,256=60000 | N] [--data DIR|random] [--seed 42] [--predict]"
               + " [--predict-only] [--kernels best,portable]");
           return;
         default:
