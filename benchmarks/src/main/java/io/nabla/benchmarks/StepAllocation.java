@@ -9,8 +9,8 @@ import java.util.Locale;
 
 /**
  * Bytes allocated per training step of the MLP 784-256-128-10 (and, after it, of the CNN, GRU and transformer of
- * {@code compare.sh}) ({@code zeroGradients, forward, loss, backward},
- * Adam step), exactly, from the JVM's per-thread allocation counters: for the calling thread and for all threads
+ * {@code compare.sh}) (the {@code Trainer}'s step: {@code forward, loss, backward}, Adam's
+ * {@code stepAndZeroGradients}), exactly, from the JVM's per-thread allocation counters: for the calling thread and for all threads
  * (the kernels' workers included), after a warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through
  * {@code forward(float[], int)} (what {@code Trainer} calls) and through {@code forward(float[][], int)} with the
  * input wrapped once, on the portable and the best kernels. JMH's {@code -prof gc} gives the same per-step figure plus a background of about 6 KB/s
@@ -44,8 +44,8 @@ public final class StepAllocation {
           int steps = batch == 256 ? 200 : 1000;
           for (int variant = 0; variant < 2; variant++) {
             boolean wrap = variant == 1;
+            model.zeroGradients();
             double[] bytes = perStep(mx, 2, steps, () -> {
-              model.zeroGradients();
               if (wrap) {
                 model.forward(wrapped, batch);
               } else {
@@ -53,7 +53,7 @@ public final class StepAllocation {
               }
               model.loss(y, batch);
               model.backward();
-              adam.step(model.parameters());
+              adam.stepAndZeroGradients(model.parameters());
             });
             double self = bytes[0];
             double all = bytes[1];
@@ -92,12 +92,12 @@ public final class StepAllocation {
     float[] x = data.features();
     int[] y = data.labels();
     // The Vector API allocates until the JIT has compiled (and escape-analysed) its code: warm up for longer.
+    model.zeroGradients();
     double[] bytes = perStep(mx, 4, steps, () -> {
-      model.zeroGradients();
       model.forward(x, batch);
       model.loss(y, batch);
       model.backward();
-      adam.step(model.parameters());
+      adam.stepAndZeroGradients(model.parameters());
     });
     double self = bytes[0];
     double all = bytes[1];
