@@ -431,6 +431,14 @@ abstract class ParallelWork implements WorkerPool.Task {
   }
 
   private void enter() {
+    claim(busy);
+  }
+
+  /**
+   * Marks a kernels instance busy for one call, or refuses a second thread: shared by every splitter of one
+   * instance (this class, {@link StepWork}, {@link RecurrentWork}), which hold the same flag.
+   */
+  static void claim(AtomicBoolean busy) {
     if (!busy.compareAndSet(false, true)) {
       throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
           + " model on one thread at a time; give each model its own");

@@ -164,10 +164,7 @@ final class RecurrentWork implements WorkerPool.Task {
   }
 
   private void enter() {
-    if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
-          + " model on one thread at a time; give each model its own");
-    }
+    ParallelWork.claim(busy);
   }
 
   /** Runs the recurrence whose arrays the caller has set (after {@link #enter}), then clears them and leaves. */

@@ -177,10 +177,7 @@ final class StepWork implements WorkerPool.Task {
   }
 
   private void enter() {
-    if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
-          + " model on one thread at a time; give each model its own");
-    }
+    ParallelWork.claim(busy);
   }
 
   private void dispatch() {
