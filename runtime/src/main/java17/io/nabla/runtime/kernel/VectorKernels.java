@@ -7,6 +7,7 @@ import jdk.incubator.vector.VectorMask;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorShuffle;
 import jdk.incubator.vector.VectorSpecies;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Kernels on the Vector API ({@code jdk.incubator.vector}, JDK 17+), chosen by {@link Kernels#best}. Products
@@ -61,6 +62,12 @@ final class VectorKernels extends SplittingKernels {
    * anywhere in this class made C2 box the tiles' vectors, every product some 20 times slower.
    */
   static final int NARROW_COLUMNS = 12;
+  /**
+   * A narrow product splits by rows from this many multiply-adds, below {@link #PARALLEL_THRESHOLD}: its
+   * accumulator chains run at about a seventh of the tiles' rate (a 256 × 10 × 128 dense forward, 2^18.3 of them,
+   * takes about 30 µs on one core).
+   */
+  static final long NARROW_SPLIT = 1L << 17;
 
   private final Workspace[] workspaces;
   private final WorkerPool pool;
@@ -206,13 +213,24 @@ final class VectorKernels extends SplittingKernels {
    */
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff,
       int bDepth, int bColumn, int m, int n, int k, boolean accumulate) {
+    gemm(c, cOff, a, aOff, aRow, aDepth, b, bOff, bDepth, bColumn, m, n, k, accumulate, null, -1,
+        Activation.IDENTITY, 0f);
+  }
+
+  /**
+   * {@link #gemm}, then {@code c = act(c + bias)} applied by the tiles as each finishes, for a product
+   * {@link #fusesEpilogue} admits (it takes the tiles whatever the split).
+   */
+  private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff,
+      int bDepth, int bColumn, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
+      Activation act, float slope) {
     if (!busy.compareAndSet(false, true)) {
       throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
           + " model on one thread at a time; give each model its own (Kernels.best(threads))");
     }
     try {
       Product p = workspaces[0].product.set(c, cOff, a, aOff, aRow, aDepth, b, bOff, bDepth, bColumn, m, n, k,
-          accumulate);
+          accumulate).epilogue(bias, biasOff, act, slope);
       if (m == 0 || n == 0) {
         return;
       }
@@ -237,7 +255,8 @@ final class VectorKernels extends SplittingKernels {
         }
         return;
       }
-      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT) {
+      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT
+          && !(narrow(p) && (long) m * n * k >= NARROW_SPLIT && m >= 2 * LANES)) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
         } else {
@@ -474,6 +493,7 @@ final class VectorKernels extends SplittingKernels {
       for (int pc = 0; pc < p.k; pc += depthStep) {
         int kc = Math.min(depthStep, p.k - pc);
         boolean load = p.accumulate || pc > 0;
+        boolean last = pc + kc == p.k;
         if (!packed) {
           packB(w.bPack, p, pc, kc, jc, nc);
         }
@@ -487,10 +507,18 @@ final class VectorKernels extends SplittingKernels {
               int height = Math.min(TILE_ROWS, mc - ir);
               int aPanel = ir * kc;
               int cAt = p.cOff + (ic + ir) * p.n + jc + jr;
+              boolean loadTile = load;
+              if (pc == 0 && p.bias != null) {
+                biasTile(p.bias, p.biasOff + jc + jr, p.c, cAt, p.n, height, width);
+                loadTile = true;
+              }
               if (height == TILE_ROWS && width == TILE_COLUMNS) {
-                tile(w.aPack, aPanel, w.bPack, bPanel, kc, p.c, cAt, p.n, load);
+                tile(w.aPack, aPanel, w.bPack, bPanel, kc, p.c, cAt, p.n, loadTile);
               } else {
-                edgeTile(w, aPanel, bPanel, kc, p.c, cAt, p.n, height, width, load);
+                edgeTile(w, aPanel, bPanel, kc, p.c, cAt, p.n, height, width, loadTile);
+              }
+              if (last && p.act != Activation.IDENTITY) {
+                activateTile(p.c, cAt, p.n, height, width, p.act, p.slope);
               }
             }
           }
@@ -892,9 +920,21 @@ final class VectorKernels extends SplittingKernels {
     return start + s;
   }
 
+  /**
+   * The bias and the activation go into the product's tiles ({@link #blocks}) where the product takes them:
+   * identity, ReLU and leaky ReLU, depth above one, more than {@value #FEW_ROWS} rows and more than
+   * {@value #NARROW_COLUMNS} units. Otherwise the bias is copied into each row first, the product accumulates onto
+   * it and the activation is a pass of its own. Either way each output is {@code act(fma chain from the bias)}, the
+   * same bits.
+   */
   @Override
   public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,
       int rows, int in, int units, Activation act, float slope) {
+    if (fusesEpilogue(rows, in, units, act)) {
+      gemm(out, 0, x, xOff, in, 1, params, weightOff, 1, in, rows, units, in, false, biasOff >= 0 ? params : null,
+          biasOff, act, slope);
+      return;
+    }
     if (biasOff >= 0) {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(params, biasOff, out, r * units, units);
@@ -902,6 +942,52 @@ final class VectorKernels extends SplittingKernels {
     }
     matmulNT(out, 0, x, xOff, params, weightOff, rows, units, in, biasOff >= 0);
     ActivationFunctions.apply(out, 0, rows * units, act, slope);
+  }
+
+  /** Whether a dense forward of this shape and activation takes its bias and activation in the tiles. */
+  static boolean fusesEpilogue(int rows, int in, int units, Activation act) {
+    return rows > FEW_ROWS && in > 1 && units > NARROW_COLUMNS
+        && (act == Activation.IDENTITY || act == Activation.RELU || act == Activation.LEAKY_RELU);
+  }
+
+  /**
+   * Starts the rows of a tile from the bias (the product then accumulates onto it, as onto a copied bias):
+   * {@code c[r, j] = bias[j]} for {@code height} rows of {@code width} columns.
+   */
+  private static void biasTile(float[] bias, int biasAt, float[] c, int cAt, int ldc, int height, int width) {
+    for (int r = 0; r < height; r++) {
+      System.arraycopy(bias, biasAt, c, cAt + r * ldc, width);
+    }
+  }
+
+  /**
+   * The activation over a finished tile, while it is in L1: ReLU as {@code Math.max(x, 0)} and leaky ReLU as
+   * {@code x > 0 ? x : slope·x}, lane by lane as {@link ActivationFunctions#apply} does element by element.
+   */
+  private static void activateTile(float[] c, int cAt, int ldc, int height, int width, Activation act,
+      float slope) {
+    int vectorEnd = width - width % LANES;
+    for (int r = 0; r < height; r++) {
+      int row = cAt + r * ldc;
+      int j = 0;
+      if (act == Activation.RELU) {
+        for (; j < vectorEnd; j += LANES) {
+          FloatVector.fromArray(SPECIES, c, row + j).max(0f).intoArray(c, row + j);
+        }
+        for (; j < width; j++) {
+          c[row + j] = Math.max(c[row + j], 0f);
+        }
+      } else {
+        for (; j < vectorEnd; j += LANES) {
+          FloatVector v = FloatVector.fromArray(SPECIES, c, row + j);
+          v.mul(slope).blend(v, v.compare(VectorOperators.GT, 0f)).intoArray(c, row + j);
+        }
+        for (; j < width; j++) {
+          float v = c[row + j];
+          c[row + j] = v > 0f ? v : slope * v;
+        }
+      }
+    }
   }
 
   /** The operands of one product, as {@link #gemm} describes them. */
@@ -920,6 +1006,11 @@ final class VectorKernels extends SplittingKernels {
     int n;
     int k;
     boolean accumulate;
+    /** The dense forward's epilogue ({@link #denseForward}): bias ({@code null}: none) and activation. */
+    float @Nullable [] bias;
+    int biasOff;
+    Activation act = Activation.IDENTITY;
+    float slope;
 
     Product set(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff, int bDepth,
         int bColumn, int m, int n, int k, boolean accumulate) {
@@ -937,6 +1028,17 @@ final class VectorKernels extends SplittingKernels {
       this.n = n;
       this.k = k;
       this.accumulate = accumulate;
+      this.bias = null;
+      this.act = Activation.IDENTITY;
+      return this;
+    }
+
+    /** Sets the epilogue the tiles apply ({@link #fusesEpilogue}). */
+    Product epilogue(float @Nullable [] bias, int biasOff, Activation act, float slope) {
+      this.bias = bias;
+      this.biasOff = biasOff;
+      this.act = act;
+      this.slope = slope;
       return this;
     }
   }

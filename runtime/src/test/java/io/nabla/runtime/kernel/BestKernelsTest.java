@@ -32,13 +32,15 @@ class BestKernelsTest {
    * traffic ({@code VectorKernels.MEMORY_SPLIT}); outer products (depth 1) streamed by rows, with a scalar tail
    * ({@code 256 × 790}), and one split by columns into tiles on 3 threads ({@code 9 × 8000}), whose bits must be the
    * streamed ones; narrow products ({@code NT} of at most 12 columns, and of one column whichever the layout), whole
-   * and cut row panels, on one thread and split by rows.
+   * and cut row panels, on one thread and split by rows (also below the general threshold: {@code 256 × 10 × 128},
+   * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}).
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
       {9, 31, 33}, {17, 33, 65}, {40, 3, 300}, {130, 70, 9}, {13, 600, 20}, {11, 40, 600}, {64, 256, 784},
       {300, 40, 400}, {40, 1000, 120}, {1, 256, 784}, {1, 1000, 70}, {1, 130, 600}, {256, 784, 1},
       {70, 1000, 5}, {256, 790, 1}, {9, 8000, 1}, {20, 33, 1}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568},
+      {256, 10, 128}, {97, 11, 200}, {33, 12, 400},
       {70, 1, 70000}, {33, 13, 500}};
 
   @Test
@@ -109,6 +111,49 @@ class BestKernelsTest {
         Kernels.best().denseForward(actual, x, 5, params, 3, biasOff, rows, in, units, Activation.TANH, 0);
         assertClose(expected, actual, 0, rows * units);
         assertEquals(0f, actual[rows * units], "past the output");
+      }
+    }
+  }
+
+  /**
+   * The dense forward with its bias and activation applied in the tiles (Vector API kernels: ReLU, leaky ReLU and
+   * identity above 4 rows and 12 units) gives the bits of copying the bias, accumulating the product onto it and
+   * activating after, on 1, 2 and 3 threads: edge tiles, several depth blocks (the activation only after the last),
+   * several column blocks, products split by rows and by columns, and the shapes that keep the separate passes.
+   */
+  @Test
+  void denseForwardWithItsEpilogueInTheTilesMatchesTheSeparatePassesBitwise() {
+    int[][] shapes = {{5, 2, 13}, {33, 70, 37}, {64, 600, 300}, {40, 300, 1100}, {256, 784, 256}, {9, 31, 600},
+        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}};
+    Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY, Activation.TANH};
+    for (int[] s : shapes) {
+      int rows = s[0];
+      int in = s[1];
+      int units = s[2];
+      for (Activation act : acts) {
+        for (boolean bias : new boolean[] {true, false}) {
+          Rng rng = new Rng(31L * rows + units + (bias ? 1 : 0));
+          float[] x = padded(rng, 5, rows * in);
+          float[] params = padded(rng, 3, units * in + units);
+          int biasOff = bias ? 3 + units * in : -1;
+          float slope = 0.1f;
+          float[] expected = new float[rows * units + 2];
+          if (bias) {
+            for (int r = 0; r < rows; r++) {
+              System.arraycopy(params, biasOff, expected, r * units, units);
+            }
+          }
+          Kernels.best(1).matmulNT(expected, 0, x, 5, params, 3, rows, units, in, bias);
+          ActivationFunctions.apply(expected, 0, rows * units, act, slope);
+          for (int threads = 1; threads <= 3; threads++) {
+            float[] actual = new float[rows * units + 2];
+            Arrays.fill(actual, SENTINEL);
+            Kernels.best(threads).denseForward(actual, x, 5, params, 3, biasOff, rows, in, units, act, slope);
+            assertArrayEquals(Arrays.copyOf(expected, rows * units), Arrays.copyOf(actual, rows * units),
+                rows + "x" + in + "->" + units + " " + act + " bias " + bias + " threads " + threads);
+            assertEquals(SENTINEL, actual[rows * units], "past the output");
+          }
+        }
       }
     }
   }

@@ -95,11 +95,11 @@ class StepSplittingTest {
     }
   }
 
-  /** Rows, classes: below and above {@link StepWork#LOSS_THRESHOLD} = 16384 logits. */
+  /** Rows, classes: below and above {@link StepWork#LOSS_THRESHOLD} = 2048 logits. */
   static Stream<Arguments> lossShapes() {
     List<Arguments> cases = new ArrayList<>();
-    for (int[] s : new int[][] {{1, 1}, {1, 10}, {2, 3}, {7, 96}, {170, 96}, {171, 96}, {2048, 96}, {3, 7000},
-        {16_385, 1}, {999, 17}, {4096, 10}}) {
+    for (int[] s : new int[][] {{1, 1}, {1, 10}, {2, 3}, {7, 96}, {21, 96}, {22, 96}, {2048, 96}, {3, 7000},
+        {2049, 1}, {999, 17}, {4096, 10}, {204, 10}, {205, 10}, {256, 10}, {257, 10}}) {
       cases.add(Arguments.of(s[0], s[1]));
     }
     return cases.stream();
