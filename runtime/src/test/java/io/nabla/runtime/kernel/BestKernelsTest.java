@@ -33,14 +33,16 @@ class BestKernelsTest {
    * ({@code 256 × 790}), and one split by columns into tiles on 3 threads ({@code 9 × 8000}), whose bits must be the
    * streamed ones; narrow products ({@code NT} of at most 12 columns, and of one column whichever the layout), whole
    * and cut row panels, on one thread and split by rows (also below the general threshold: {@code 256 × 10 × 128},
-   * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}).
+   * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}); split products whose shared
+   * operand all threads pack once ({@code VectorKernels.packsWhole}): by rows with cut panels ({@code 600 × 70 × 300},
+   * {@code 203 × 45 × 700}) and by columns across column and depth blocks ({@code 40 × 1100 × 600}).
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
       {9, 31, 33}, {17, 33, 65}, {40, 3, 300}, {130, 70, 9}, {13, 600, 20}, {11, 40, 600}, {64, 256, 784},
       {300, 40, 400}, {40, 1000, 120}, {1, 256, 784}, {1, 1000, 70}, {1, 130, 600}, {256, 784, 1},
       {70, 1000, 5}, {256, 790, 1}, {9, 8000, 1}, {20, 33, 1}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568},
-      {256, 10, 128}, {97, 11, 200}, {33, 12, 400},
+      {256, 10, 128}, {97, 11, 200}, {33, 12, 400}, {600, 70, 300}, {203, 45, 700}, {40, 1100, 600},
       {70, 1, 70000}, {33, 13, 500}};
 
   @Test
