@@ -7,7 +7,10 @@ import org.jspecify.annotations.Nullable;
  * {@code nn.LayerNorm(n)}: per row, {@code μ = mean(x)}, {@code r = 1/√(var(x) + ε)} (biased variance),
  * {@code x̂ = (x - μ)·r}, {@code y = x̂·γ + β}. Forward keeps {@code μ} and {@code r} per row (as llm.c does);
  * backward recomputes {@code x̂} from them. The row statistics and backward's row sums are taken in double, in a
- * fixed order, so results are deterministic.
+ * fixed order, so results are deterministic: backward's in increasing feature order; the statistics as four running
+ * sums over the features {@code j ≡ 0, 1, 2, 3 mod 4}, added as {@code (s0 + s1) + (s2 + s3)}, then the last
+ * {@code n mod 4} features (four independent additions instead of one chain: forward of 2048 rows of 128 features
+ * 610 → 430-470 µs on one core; the same split for backward's sums was slower than its one fused loop).
  */
 public final class LayerNormKernels {
   private LayerNormKernels() {}
@@ -27,16 +30,8 @@ public final class LayerNormKernels {
       float[] mean, float[] rstd, int from, int to) {
     for (int r = from; r < to; r++) {
       int row = r * n;
-      double sum = 0;
-      for (int j = 0; j < n; j++) {
-        sum += x[row + j];
-      }
-      double mu = sum / n;
-      double squares = 0;
-      for (int j = 0; j < n; j++) {
-        double d = x[row + j] - mu;
-        squares += d * d;
-      }
+      double mu = sum(x, row, n) / n;
+      double squares = squaredDeviations(x, row, n, mu);
       float m = (float) mu;
       float s = (float) (1.0 / Math.sqrt(squares / n + epsilon));
       mean[r] = m;
@@ -46,6 +41,51 @@ public final class LayerNormKernels {
         y[row + j] = (x[row + j] - m) * s * params[weightOff + j] + params[biasOff + j];
       }
     }
+  }
+
+  /** {@code Σ_j x[row + j]} for {@code j < n}, in the class's order. */
+  private static double sum(float[] x, int row, int n) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int end = n - n % 4;
+    for (int j = 0; j < end; j += 4) {
+      s0 += x[row + j];
+      s1 += x[row + j + 1];
+      s2 += x[row + j + 2];
+      s3 += x[row + j + 3];
+    }
+    double sum = (s0 + s1) + (s2 + s3);
+    for (int j = end; j < n; j++) {
+      sum += x[row + j];
+    }
+    return sum;
+  }
+
+  /** {@code Σ_j (x[row + j] - mu)²}, in the class's order. */
+  private static double squaredDeviations(float[] x, int row, int n, double mu) {
+    double s0 = 0;
+    double s1 = 0;
+    double s2 = 0;
+    double s3 = 0;
+    int end = n - n % 4;
+    for (int j = 0; j < end; j += 4) {
+      double d0 = x[row + j] - mu;
+      double d1 = x[row + j + 1] - mu;
+      double d2 = x[row + j + 2] - mu;
+      double d3 = x[row + j + 3] - mu;
+      s0 += d0 * d0;
+      s1 += d1 * d1;
+      s2 += d2 * d2;
+      s3 += d3 * d3;
+    }
+    double sum = (s0 + s1) + (s2 + s3);
+    for (int j = end; j < n; j++) {
+      double d = x[row + j] - mu;
+      sum += d * d;
+    }
+    return sum;
   }
 
   /**
