@@ -35,16 +35,16 @@ public final class RecurrentKernels {
   public static void simpleRnnForward(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] hidden, float[] out) {
     simpleRnnForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, hidden,
-        out, 0, batch);
+        out, 0, batch, GateFunctions.EXACT);
   }
 
   /**
-   * {@link #simpleRnnForward} on the samples {@code [from, to)}, each value computed by the same code as there: the
-   * kernels split the samples over their threads.
+   * {@link #simpleRnnForward} on the samples {@code [from, to)} with the gate functions {@code f}, each value computed
+   * by the same code whichever range it is in: the kernels split the samples over their threads.
    */
   static void simpleRnnForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] hidden, float[] out,
-      int from, int to) {
+      int from, int to, GateFunctions f) {
     int h = g.units;
     int state = g.stateOffset(batch, direction, step);
     for (int b = from; b < to; b++) {
@@ -57,11 +57,11 @@ public final class RecurrentKernels {
         if (step > 0) {
           z += recurrent[r + j];
         }
-        float y = tanh(z);
-        hidden[s + j] = y;
-        if (o >= 0) {
-          out[o + j] = y;
-        }
+        hidden[s + j] = z;
+      }
+      f.tanh(hidden, s, s + h);
+      if (o >= 0) {
+        System.arraycopy(hidden, s, out, o, h);
       }
     }
   }
@@ -121,16 +121,16 @@ public final class RecurrentKernels {
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] newRecurrent,
       float[] hidden, float[] out) {
     gruForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, gates,
-        newRecurrent, hidden, out, 0, batch);
+        newRecurrent, hidden, out, 0, batch, GateFunctions.EXACT);
   }
 
   /**
-   * {@link #gruForward} on the samples {@code [from, to)}, each value computed by the same code as there: the kernels
-   * split the samples over their threads.
+   * {@link #gruForward} on the samples {@code [from, to)} with the gate functions {@code f}, each value computed by
+   * the same code whichever range it is in: the kernels split the samples over their threads.
    */
   static void gruForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] newRecurrent,
-      float[] hidden, float[] out, int from, int to) {
+      float[] hidden, float[] out, int from, int to, GateFunctions f) {
     int h = g.units;
     int width = 3 * h;
     int state = g.stateOffset(batch, direction, step);
@@ -143,25 +143,30 @@ public final class RecurrentKernels {
       int q = gateBase + b * width;
       int s = state + b * h;
       int o = g.outputOffset(b, direction, step);
+      // The pre-activations of r and z, then σ over both; n's from r, then tanh; then h.
       for (int j = 0; j < h; j++) {
         float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
         float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
         float hn = params[biasHhOff + 2 * h + j];
-        float hPrev = 0f;
         if (!first) {
           xr += recurrent[r + j];
           xz += recurrent[r + h + j];
           hn += recurrent[r + 2 * h + j];
-          hPrev = hidden[previous + b * h + j];
         }
-        float reset = ActivationFunctions.sigmoid(xr);
-        float update = ActivationFunctions.sigmoid(xz);
-        float n = tanh(projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j] + reset * hn);
-        float y = n + update * (hPrev - n);
-        gates[q + j] = reset;
-        gates[q + h + j] = update;
-        gates[q + 2 * h + j] = n;
+        gates[q + j] = xr;
+        gates[q + h + j] = xz;
         newRecurrent[s + j] = hn;
+      }
+      f.sigmoid(gates, q, q + 2 * h);
+      for (int j = 0; j < h; j++) {
+        gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
+            + gates[q + j] * newRecurrent[s + j];
+      }
+      f.tanh(gates, q + 2 * h, q + 3 * h);
+      for (int j = 0; j < h; j++) {
+        float hPrev = first ? 0f : hidden[previous + b * h + j];
+        float n = gates[q + 2 * h + j];
+        float y = n + gates[q + h + j] * (hPrev - n);
         hidden[s + j] = y;
         if (o >= 0) {
           out[o + j] = y;
@@ -240,16 +245,16 @@ public final class RecurrentKernels {
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
       float[] cellTanh, float[] hidden, float[] out) {
     lstmForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff, biasHhOff, gates, cells,
-        cellTanh, hidden, out, 0, batch);
+        cellTanh, hidden, out, 0, batch, GateFunctions.EXACT);
   }
 
   /**
-   * {@link #lstmForward} on the samples {@code [from, to)}, each value computed by the same code as there: the kernels
-   * split the samples over their threads.
+   * {@link #lstmForward} on the samples {@code [from, to)} with the gate functions {@code f}, each value computed by
+   * the same code whichever range it is in: the kernels split the samples over their threads.
    */
   static void lstmForwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] projection,
       float[] recurrent, float[] params, int biasIhOff, int biasHhOff, float[] gates, float[] cells,
-      float[] cellTanh, float[] hidden, float[] out, int from, int to) {
+      float[] cellTanh, float[] hidden, float[] out, int from, int to, GateFunctions f) {
     int h = g.units;
     int width = 4 * h;
     int state = g.stateOffset(batch, direction, step);
@@ -267,27 +272,29 @@ public final class RecurrentKernels {
         float zf = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
         float zg = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j] + params[biasHhOff + 2 * h + j];
         float zo = projection[p + 3 * h + j] + params[biasIhOff + 3 * h + j] + params[biasHhOff + 3 * h + j];
-        float cPrev = 0f;
         if (!first) {
           zi += recurrent[r + j];
           zf += recurrent[r + h + j];
           zg += recurrent[r + 2 * h + j];
           zo += recurrent[r + 3 * h + j];
-          cPrev = cells[previous + b * h + j];
         }
-        float in = ActivationFunctions.sigmoid(zi);
-        float forget = ActivationFunctions.sigmoid(zf);
-        float candidate = tanh(zg);
-        float output = ActivationFunctions.sigmoid(zo);
-        float c = forget * cPrev + in * candidate;
-        float tc = tanh(c);
-        float y = output * tc;
-        gates[q + j] = in;
-        gates[q + h + j] = forget;
-        gates[q + 2 * h + j] = candidate;
-        gates[q + 3 * h + j] = output;
+        gates[q + j] = zi;
+        gates[q + h + j] = zf;
+        gates[q + 2 * h + j] = zg;
+        gates[q + 3 * h + j] = zo;
+      }
+      f.sigmoid(gates, q, q + 2 * h);
+      f.tanh(gates, q + 2 * h, q + 3 * h);
+      f.sigmoid(gates, q + 3 * h, q + 4 * h);
+      for (int j = 0; j < h; j++) {
+        float cPrev = first ? 0f : cells[previous + b * h + j];
+        float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
         cells[s + j] = c;
-        cellTanh[s + j] = tc;
+        cellTanh[s + j] = c;
+      }
+      f.tanh(cellTanh, s, s + h);
+      for (int j = 0; j < h; j++) {
+        float y = gates[q + 3 * h + j] * cellTanh[s + j];
         hidden[s + j] = y;
         if (o >= 0) {
           out[o + j] = y;

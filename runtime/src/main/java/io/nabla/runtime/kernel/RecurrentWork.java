@@ -277,15 +277,15 @@ final class RecurrentWork implements WorkerPool.Task {
       switch (kind) {
         case SIMPLE_FORWARD:
           RecurrentKernels.simpleRnnForwardSamples(g, direction, step, batch, projection, recurrent, params,
-              biasIhOff, biasHhOff, hidden, out, from, to);
+              biasIhOff, biasHhOff, hidden, out, from, to, kernels.gateFunctions());
           break;
         case GRU_FORWARD:
           RecurrentKernels.gruForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff,
-              biasHhOff, gates, cache, hidden, out, from, to);
+              biasHhOff, gates, cache, hidden, out, from, to, kernels.gateFunctions());
           break;
         case LSTM_FORWARD:
           RecurrentKernels.lstmForwardSamples(g, direction, step, batch, projection, recurrent, params, biasIhOff,
-              biasHhOff, gates, cache, cellTanh, hidden, out, from, to);
+              biasHhOff, gates, cache, cellTanh, hidden, out, from, to, kernels.gateFunctions());
           break;
         default:
           throw new IllegalStateException("kind " + kind);

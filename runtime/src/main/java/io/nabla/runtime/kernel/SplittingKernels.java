@@ -218,6 +218,14 @@ abstract class SplittingKernels implements Kernels {
   abstract void productRows(int thread, boolean transposedB, float[] c, int cOff, float[] a, int aOff, float[] b,
       int bOff, int m, int n, int k, boolean accumulate, int fullRows, boolean samePackedB);
 
+  /**
+   * The sigmoid and tanh of the recurrent cells' forward gates: {@link GateFunctions#EXACT} (double, from
+   * {@code Math.exp}); the Vector API kernels use float ones from their vector {@code exp}.
+   */
+  GateFunctions gateFunctions() {
+    return GateFunctions.EXACT;
+  }
+
   /** {@code dst[dstOff + i] += src[srcOff + i]} for {@code i < n}; the Vector API kernels add vectors. */
   void addTo(float[] dst, int dstOff, float[] src, int srcOff, int n) {
     for (int i = 0; i < n; i++) {

@@ -185,9 +185,14 @@ class RecurrenceKernelsTest {
     }
   }
 
-  /** The same steps spelled out: {@code products}' matmuls and the static {@link RecurrentKernels} methods. */
+  /**
+   * The same steps spelled out: {@code products}' matmuls and the static {@link RecurrentKernels} methods, the forward
+   * ones with {@code products}' gate functions (the Vector API kernels' float ones, else the exact ones).
+   */
   static void steps(Kernels products, RecurrentGeometry g, int batch, Buffers x) {
     int gw = g.gateWidth();
+    GateFunctions f = products instanceof SplittingKernels ? ((SplittingKernels) products).gateFunctions()
+        : GateFunctions.EXACT;
     for (int d = 0; d < g.directions; d++) {
       int w = weightHh(g, d);
       int ih = biasIh(g, d);
@@ -199,16 +204,16 @@ class RecurrenceKernelsTest {
         }
         switch (g.cell) {
           case SIMPLE_RNN:
-            RecurrentKernels.simpleRnnForward(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh,
-                x.hidden, x.out);
+            RecurrentKernels.simpleRnnForwardSamples(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh,
+                x.hidden, x.out, 0, batch, f);
             break;
           case GRU:
-            RecurrentKernels.gruForward(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh, x.gates,
-                x.cache, x.hidden, x.out);
+            RecurrentKernels.gruForwardSamples(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh, x.gates,
+                x.cache, x.hidden, x.out, 0, batch, f);
             break;
           default:
-            RecurrentKernels.lstmForward(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh, x.gates,
-                x.cache, x.cellTanh, x.hidden, x.out);
+            RecurrentKernels.lstmForwardSamples(g, d, step, batch, x.projection, x.recurrent, x.params, ih, hh,
+                x.gates, x.cache, x.cellTanh, x.hidden, x.out, 0, batch, f);
         }
       }
     }

@@ -1,0 +1,33 @@
+package io.nabla.runtime.kernel;
+
+/**
+ * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer: each cell's forward
+ * ({@link RecurrentKernels}) writes a sample's pre-activations, then activates them a span at a time. {@link #EXACT}
+ * computes each value in double from {@code Math.exp} (the reference, and the portable kernels'); the Vector API
+ * kernels pass float versions from their vector {@code exp}, sixteen values at a time. Either way a value depends on
+ * its argument only, so the split of samples over threads changes no bits.
+ */
+abstract class GateFunctions {
+  /** {@link ActivationFunctions#sigmoid} and {@link RecurrentKernels#tanh}, one value at a time. */
+  static final GateFunctions EXACT = new GateFunctions() {
+    @Override
+    void sigmoid(float[] x, int from, int to) {
+      for (int i = from; i < to; i++) {
+        x[i] = ActivationFunctions.sigmoid(x[i]);
+      }
+    }
+
+    @Override
+    void tanh(float[] x, int from, int to) {
+      for (int i = from; i < to; i++) {
+        x[i] = RecurrentKernels.tanh(x[i]);
+      }
+    }
+  };
+
+  /** {@code x[i] = σ(x[i])} for {@code i} in {@code [from, to)}. */
+  abstract void sigmoid(float[] x, int from, int to);
+
+  /** {@code x[i] = tanh(x[i])} for {@code i} in {@code [from, to)}. */
+  abstract void tanh(float[] x, int from, int to);
+}

@@ -1,0 +1,84 @@
+package io.nabla.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+
+/**
+ * The gate functions of the recurrent cells' forward: those of {@link Kernels#best} (in the runtime pom's
+ * {@code vector-kernels} run the Vector API kernels' float ones, on {@code target/classes} the exact ones) against
+ * {@link GateFunctions#EXACT}, over every 4099th float in [-30, 30] and the special values, in spans of odd lengths
+ * (whole vectors and scalar tails). Tolerances: sigmoid within 4 ulps of the exact value; tanh within
+ * {@code 2e-7} absolute or 4 ulps; both odd or complementary as they should be, and bitwise the same whether a value
+ * falls in a vector or in a tail.
+ */
+class GateFunctionsTest {
+  private static final GateFunctions BEST = ((SplittingKernels) Kernels.best()).gateFunctions();
+
+  @Test
+  void bestGateFunctionsAreWithinAFewUlpsOfTheExactOnes() {
+    // Every 4099th float of each sign up to 30 in magnitude (about half a million values).
+    int top = Float.floatToIntBits(30f);
+    int each = top / 4099 + 1;
+    float[] x = new float[2 * each];
+    for (int i = 0; i < each; i++) {
+      x[2 * i] = Float.intBitsToFloat(i * 4099);
+      x[2 * i + 1] = -x[2 * i];
+    }
+    float[] sigmoid = x.clone();
+    float[] tanh = x.clone();
+    float[] exactSigmoid = x.clone();
+    float[] exactTanh = x.clone();
+    BEST.sigmoid(sigmoid, 0, x.length);
+    BEST.tanh(tanh, 0, x.length);
+    GateFunctions.EXACT.sigmoid(exactSigmoid, 0, x.length);
+    GateFunctions.EXACT.tanh(exactTanh, 0, x.length);
+    double worstSigmoidUlps = 0;
+    double worstTanh = 0;
+    for (int i = 0; i < x.length; i++) {
+      double ulps = Math.abs(sigmoid[i] - exactSigmoid[i]) / Math.ulp(exactSigmoid[i]);
+      worstSigmoidUlps = Math.max(worstSigmoidUlps, ulps);
+      double error = Math.abs(tanh[i] - exactTanh[i]);
+      assertTrue(error <= Math.max(2e-7, 4 * Math.ulp(exactTanh[i])),
+          "tanh(" + x[i] + ") = " + tanh[i] + ", exact " + exactTanh[i]);
+      worstTanh = Math.max(worstTanh, error);
+    }
+    assertTrue(worstSigmoidUlps <= 4, "sigmoid: " + worstSigmoidUlps + " ulps");
+    System.out.printf("gate functions %s over %d values: sigmoid within %.1f ulps, tanh within %.2e%n",
+        BEST == GateFunctions.EXACT ? "exact" : "vector", x.length, worstSigmoidUlps, worstTanh);
+  }
+
+  @Test
+  void specialValuesAndSpansOfEveryLength() {
+    float[] special = {0f, -0f, 1e-30f, -1e-30f, 0x1p-13f, -0x1p-13f, 100f, -100f, Float.POSITIVE_INFINITY,
+        Float.NEGATIVE_INFINITY, Float.NaN, Float.MAX_VALUE, -Float.MAX_VALUE};
+    float[] s = special.clone();
+    float[] t = special.clone();
+    BEST.sigmoid(s, 0, s.length);
+    BEST.tanh(t, 0, t.length);
+    float[] wantSigmoid = {0.5f, 0.5f, 0.5f, 0.5f, 0.5f + 0x1p-15f, 0.5f - 0x1p-15f, 1f, 0f, 1f, 0f, Float.NaN, 1f, 0f};
+    float[] wantTanh = {0f, -0f, 1e-30f, -1e-30f, 0x1p-13f, -0x1p-13f, 1f, -1f, 1f, -1f, Float.NaN, 1f, -1f};
+    for (int i = 0; i < special.length; i++) {
+      assertEquals(wantSigmoid[i], s[i], 1e-7f, "sigmoid(" + special[i] + ")");
+      assertEquals(wantTanh[i], t[i], 0f, "tanh(" + special[i] + ")");
+    }
+    // A value gives the same bits at any position of a span of any length (vector lanes or the scalar tail).
+    float[] x = new float[40];
+    for (int i = 0; i < x.length; i++) {
+      x[i] = (i * 0.37f - 7f) * ((i & 1) == 0 ? 1 : -0.5f);
+    }
+    float[] whole = x.clone();
+    BEST.tanh(whole, 0, x.length);
+    float[] wholeSigmoid = x.clone();
+    BEST.sigmoid(wholeSigmoid, 0, x.length);
+    for (int i = 0; i < x.length; i++) {
+      float[] one = {x[i]};
+      BEST.tanh(one, 0, 1);
+      assertEquals(Float.floatToIntBits(whole[i]), Float.floatToIntBits(one[0]), "tanh at " + i);
+      one[0] = x[i];
+      BEST.sigmoid(one, 0, 1);
+      assertEquals(Float.floatToIntBits(wholeSigmoid[i]), Float.floatToIntBits(one[0]), "sigmoid at " + i);
+    }
+  }
+}
