@@ -20,8 +20,10 @@ import jdk.incubator.vector.VectorSpecies;
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
  * so results are bitwise identical for any thread count (and any vector width, except for {@code NT} products of
- * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). {@link ReferenceKernels} is the
- * naive twin.
+ * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). Deep products ({@link #DEEP}: a
+ * convolution's weight gradient) are that chain over each of a few fixed chunks of depths, the chunks' sums added
+ * in order ({@link #deep}): the chunks depend on the shape only, so these too are the same for any thread count.
+ * {@link ReferenceKernels} is the naive twin.
  */
 @Java17Only
 final class VectorKernels extends SplittingKernels {
@@ -62,10 +64,28 @@ final class VectorKernels extends SplittingKernels {
    */
   static final int NARROW_COLUMNS = 12;
 
+  /**
+   * Products at least this deep whose rows and columns are both at most a sixteenth of their depth (a
+   * convolution's weight gradient over every position of the batch, {@code 32 × 144 × 12544} for the small CNN at
+   * batch 64) split their depth into {@link #DEEP_CHUNKS} fixed chunks: split by rows or columns, every thread
+   * would pack the whole depth of the other operand (or, on the narrow path, leave half of each vector empty).
+   */
+  static final int DEEP = 4096;
+  /**
+   * The depth chunks of a deep product: a number fixed by the shape alone (never by the thread count), so the
+   * sum is the same for 1, 2 or 3 threads; six split evenly over 1, 2 and 3 threads.
+   */
+  static final int DEEP_CHUNKS = 6;
+
   private final Workspace[] workspaces;
   private final WorkerPool pool;
   private final WorkerPool.Task parts;
   private final WorkerPool.Task rowVectorParts;
+  private final WorkerPool.Task deepParts;
+  /** A deep product's chunks after the first, {@code (chunks - 1) × m × n}, grown to the largest seen. */
+  private float[] deepPartials = new float[0];
+  /** The depths per chunk of the deep product in flight. */
+  private int deepChunk;
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
@@ -84,6 +104,7 @@ final class VectorKernels extends SplittingKernels {
     pool = threads == 1 ? null : WorkerPool.shared(threads);
     parts = (part, count) -> runPart(part, count);
     rowVectorParts = (part, count) -> runRowVectorPart(part, count);
+    deepParts = (part, count) -> runDeepPart(part, count);
     work = new ParallelWork(pool, busy) {
       @Override
       void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
@@ -237,6 +258,11 @@ final class VectorKernels extends SplittingKernels {
         }
         return;
       }
+      int chunk = deepChunk(m, n, k);
+      if (chunk > 0) {
+        deep(p, chunk);
+        return;
+      }
       if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
@@ -301,6 +327,87 @@ final class VectorKernels extends SplittingKernels {
       Product columns = w.columns.set(p.c, p.cOff + from, p.a, p.aOff, p.aRow, p.aDepth, p.b,
           p.bOff + from * p.bColumn, p.bDepth, p.bColumn, 1, to - from, p.k, p.accumulate);
       fewRows(columns, w.lanes);
+    }
+  }
+
+  /**
+   * The depths per chunk of a deep product ({@link #DEEP}) of {@code m} rows (of the whole product), or 0 for a
+   * product that is not deep: {@code k / DEEP_CHUNKS} rounded up to a multiple of 64.
+   */
+  static int deepChunk(int m, int n, int k) {
+    if (k < DEEP || m > k / 16 || n > k / 16) {
+      return 0;
+    }
+    return ((k + DEEP_CHUNKS - 1) / DEEP_CHUNKS + 63) & ~63;
+  }
+
+  /**
+   * A deep product: the first chunk of depths computed into {@code c} as any product ({@code c = fma(A(i,p),
+   * B(p,j), c)} over its depths, from zero or from {@code c}), each later chunk {@code j} from zero into a partial
+   * sum {@code P_j}, then {@code c += P_1}, {@code c += P_2}, ... in chunk order. Chunks are split over the threads
+   * (each computed whole by one of them), the sums on the calling thread, so the bits depend on the shape only.
+   */
+  private void deep(Product p, int chunk) {
+    int chunks = (p.k + chunk - 1) / chunk;
+    int size = p.m * p.n;
+    if (pool == null) {
+      Workspace w = workspaces[0];
+      deepChunks(w, p, chunk, 0, chunks, w.ensureDeepScratch(size), true);
+      return;
+    }
+    if (deepPartials.length < (chunks - 1) * size) {
+      deepPartials = new float[(chunks - 1) * size];
+    }
+    shared = p;
+    deepChunk = chunk;
+    try {
+      pool.run(deepParts);
+    } finally {
+      shared = null;
+    }
+    // c is m × n contiguous; each element's sums in chunk order whatever the span.
+    for (int j = 1; j < chunks; j++) {
+      addSpan(p.c, p.cOff, deepPartials, (j - 1) * size, size);
+    }
+  }
+
+  /** Part {@code part} of {@code count} of a deep product: its share of the chunks, into their partial sums. */
+  private void runDeepPart(int part, int count) {
+    Product p = shared;
+    int chunk = deepChunk;
+    int chunks = (p.k + chunk - 1) / chunk;
+    int from = (int) ((long) chunks * part / count);
+    int to = (int) ((long) chunks * (part + 1) / count);
+    if (from < to) {
+      deepChunks(workspaces[part], p, chunk, from, to, deepPartials, false);
+    }
+  }
+
+  /**
+   * Chunks {@code [from, to)} of deep product {@code p}: the first into {@code c}, chunk {@code j > 0} into
+   * {@code partials} at {@code (j - 1)·m·n}, or, with {@code addNow}, into {@code partials} at 0 and then added to
+   * {@code c} at once (one thread running every chunk in order: the same sums, in the same order).
+   */
+  private static void deepChunks(Workspace w, Product p, int chunk, int from, int to, float[] partials,
+      boolean addNow) {
+    int size = p.m * p.n;
+    boolean narrow = narrow(p);
+    for (int j = from; j < to; j++) {
+      int pc = j * chunk;
+      int kc = Math.min(chunk, p.k - pc);
+      Product q = j == 0
+          ? w.depth.set(p.c, p.cOff, p.a, p.aOff, p.aRow, p.aDepth, p.b, p.bOff, p.bDepth, p.bColumn, p.m, p.n, kc,
+              p.accumulate)
+          : w.depth.set(partials, addNow ? 0 : (j - 1) * size, p.a, p.aOff + pc * p.aDepth, p.aRow, p.aDepth, p.b,
+              p.bOff + pc * p.bDepth, p.bDepth, p.bColumn, p.m, p.n, kc, false);
+      if (narrow) {
+        narrowBlocks(w, q, 0, p.m, 0, p.n);
+      } else {
+        blocks(w, q, 0, p.m, 0, p.n, false);
+      }
+      if (addNow && j > 0) {
+        addSpan(p.c, p.cOff, partials, 0, size);
+      }
     }
   }
 
@@ -950,7 +1057,18 @@ final class VectorKernels extends SplittingKernels {
     final Product product = new Product();
     /** A split one-row product's columns ({@link #runRowVectorPart}). */
     final Product columns = new Product();
+    /** One chunk of a deep product ({@link #deepChunks}). */
+    final Product depth = new Product();
+    /** A deep product's partial sum when one thread runs every chunk, grown to the largest seen. */
+    float[] deepScratch = new float[0];
     final AttentionScratch attention = new AttentionScratch();
+
+    float[] ensureDeepScratch(int size) {
+      if (deepScratch.length < size) {
+        deepScratch = new float[size];
+      }
+      return deepScratch;
+    }
   }
 
   /** One thread's attention buffers, grown to the largest shape seen. */
@@ -1642,6 +1760,11 @@ final class VectorKernels extends SplittingKernels {
     // The path gemm takes for the whole product: the few-rows one sums otherwise.
     if (fullRows <= FEW_ROWS) {
       fewRows(p, w.lanes);
+      return;
+    }
+    int chunk = deepChunk(fullRows, n, k);
+    if (chunk > 0) {
+      deepChunks(w, p, chunk, 0, (k + chunk - 1) / chunk, w.ensureDeepScratch(m * n), true);
       return;
     }
     blocks(w, p, 0, m, 0, n, samePackedB);

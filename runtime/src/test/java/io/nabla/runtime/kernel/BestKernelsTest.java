@@ -32,14 +32,19 @@ class BestKernelsTest {
    * traffic ({@code VectorKernels.MEMORY_SPLIT}); outer products (depth 1) streamed by rows, with a scalar tail
    * ({@code 256 × 790}), and one split by columns into tiles on 3 threads ({@code 9 × 8000}), whose bits must be the
    * streamed ones; narrow products ({@code NT} of at most 12 columns, and of one column whichever the layout), whole
-   * and cut row panels, on one thread and split by rows.
+   * and cut row panels, on one thread and split by rows; deep products ({@code VectorKernels.DEEP}: depth at least
+   * 4096, rows and columns at most a sixteenth of it) split by depth.
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
       {9, 31, 33}, {17, 33, 65}, {40, 3, 300}, {130, 70, 9}, {13, 600, 20}, {11, 40, 600}, {64, 256, 784},
       {300, 40, 400}, {40, 1000, 120}, {1, 256, 784}, {1, 1000, 70}, {1, 130, 600}, {256, 784, 1},
       {70, 1000, 5}, {256, 790, 1}, {9, 8000, 1}, {20, 33, 1}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568},
-      {70, 1, 70000}, {33, 13, 500}};
+      {70, 1, 70000}, {33, 13, 500},
+      // Deep products (VectorKernels.DEEP): depth split in fixed chunks, the first into c, the others summed in
+      // order; the small CNN's conv2 weight gradient at batch 64, a depth just at the threshold, chunks cut short,
+      // narrow ones with rows not in whole vectors.
+      {32, 144, 12544}, {33, 140, 4100}, {16, 9, 4096}, {17, 5, 9000}, {9, 12, 20011}};
 
   @Test
   void bestIsTheExpectedImplementation() {
