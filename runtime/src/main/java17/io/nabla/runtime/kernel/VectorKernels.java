@@ -138,21 +138,23 @@ final class VectorKernels extends SplittingKernels {
 
       @Override
       void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-          Activation act, float slope, float[] out, int from, int to) {
+          Activation act, float slope, float[] out, int f0, int f1, int b0, int b1) {
         if (act == Activation.RELU || act == Activation.IDENTITY) {
-          VectorKernels.toBatchMajor(g, product, batch, params, biasOff, act, out, from, to);
+          VectorKernels.toBatchMajor(g, product, batch, params, biasOff, act, out, f0, f1, b0, b1);
         } else {
-          Convolution.toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, from, to);
+          Convolution.toBatchMajorBlock(g, product, batch, params, biasOff, act, slope, out, f0, f1, b0, b1);
         }
       }
 
       @Override
       void toFilterMajorRange(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
-          float[] dz, float[] grads, int biasOff, int from, int to) {
+          float[] dz, float[] grads, int biasOff, float @org.jspecify.annotations.Nullable [] planeSums, int f0,
+          int f1, int b0, int b1) {
         if (act == Activation.RELU) {
-          VectorKernels.toFilterMajorRelu(g, dy, y, batch, dz, grads, biasOff, from, to);
+          VectorKernels.toFilterMajorRelu(g, dy, y, batch, dz, grads, biasOff, planeSums, f0, f1, b0, b1);
         } else {
-          Convolution.toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, from, to);
+          Convolution.toFilterMajorBlock(g, dy, y, batch, act, slope, dz, grads, biasOff, planeSums, f0, f1, b0,
+              b1);
         }
       }
 
@@ -1584,18 +1586,18 @@ final class VectorKernels extends SplittingKernels {
   // ---------------------------------------------------------------------------------------------------------
   // Convolution epilogues: the same values as Convolution's scalar loops (MAX is Math.max; a select is exact).
 
-  /** {@link Convolution#toBatchMajor} for ReLU or identity, filters {@code [from, to)}. */
+  /** {@link Convolution#toBatchMajor} for ReLU or identity, filters {@code [f0, f1)} of samples {@code [b0, b1)}. */
   static void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-      Activation act, float[] out, int from, int to) {
+      Activation act, float[] out, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int vectorEnd = SPECIES.loopBound(plane);
     boolean relu = act == Activation.RELU;
     FloatVector zero = FloatVector.zero(SPECIES);
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float bias = biasOff < 0 ? 0f : params[biasOff + f];
       FloatVector biasV = FloatVector.broadcast(SPECIES, bias);
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = f * rowLength + b * plane;
         int dst = (b * g.filters + f) * plane;
         int p = 0;
@@ -1612,18 +1614,18 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * {@link Convolution#toFilterMajor} for ReLU, filters {@code [from, to)}: the selection in vectors, the bias
-   * gradient by {@link Convolution#planeSum} in the static method's order.
+   * {@link Convolution#toFilterMajorBlock} for ReLU, filters {@code [f0, f1)} of samples {@code [b0, b1)}: the
+   * selection in vectors, the bias gradient by {@link Convolution#planeSum} in the static method's order.
    */
   static void toFilterMajorRelu(Conv2dGeometry g, float[] dy, float[] y, int batch, float[] dz, float[] grads,
-      int biasOff, int from, int to) {
+      int biasOff, float @org.jspecify.annotations.Nullable [] planeSums, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int vectorEnd = SPECIES.loopBound(plane);
     FloatVector zero = FloatVector.zero(SPECIES);
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float sum = 0f;
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = (b * g.filters + f) * plane;
         int dst = f * rowLength + b * plane;
         int p = 0;
@@ -1639,10 +1641,15 @@ final class VectorKernels extends SplittingKernels {
           dz[dst + p] = v;
         }
         if (biasOff >= 0) {
-          sum += Convolution.planeSum(dz, dst, plane);
+          float s = Convolution.planeSum(dz, dst, plane);
+          if (planeSums != null) {
+            planeSums[f * batch + b] = s;
+          } else {
+            sum += s;
+          }
         }
       }
-      if (biasOff >= 0) {
+      if (biasOff >= 0 && planeSums == null) {
         grads[biasOff + f] += sum;
       }
     }
