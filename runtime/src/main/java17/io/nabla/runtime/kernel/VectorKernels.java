@@ -51,6 +51,8 @@ final class VectorKernels extends SplittingKernels {
    * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step.
    */
   static final long MEMORY_SPLIT = 1L << 16;
+  /** Products of at most two row tiles split from this many multiply-adds ({@link #slow}). */
+  static final long SLOW_SPLIT = 1L << 19;
   /** A product at most this deep splits by rows even where it would otherwise split by columns. */
   static final int SHALLOW = 8;
   /** Column boundaries of a split one-row product are multiples of this. */
@@ -76,6 +78,11 @@ final class VectorKernels extends SplittingKernels {
    * sum is the same for 1, 2 or 3 threads; six split evenly over 1, 2 and 3 threads.
    */
   static final int DEEP_CHUNKS = 6;
+  /**
+   * Whether a deep {@code NT} product's chunks are dot products ({@link #dotBlocks}, 24 accumulators): with 32
+   * vector registers (AVX-512, NEON), not with AVX2's 16.
+   */
+  static final boolean DEEP_DOTS = TILE_ROWS == 8;
 
   private final Workspace[] workspaces;
   private final WorkerPool pool;
@@ -265,7 +272,7 @@ final class VectorKernels extends SplittingKernels {
         deep(p, chunk);
         return;
       }
-      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT) {
+      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT && !slow(p)) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
         } else {
@@ -287,14 +294,19 @@ final class VectorKernels extends SplittingKernels {
   /**
    * Part {@code part} of {@code count}: a band of whole tiles. The band runs across the dimension whose operand
    * is the cheaper to pack twice: splitting the columns makes every thread pack all of {@code A}, splitting the
-   * rows all of {@code B}.
+   * rows all of {@code B}. A product split for its memory traffic alone ({@link #MEMORY_SPLIT}: a large {@code C},
+   * few multiply-adds, such as the input gradient of a dense layer of few units) splits by rows whenever each
+   * thread gets two row tiles or more: each thread's part of {@code C} is then one contiguous range, the one that
+   * the element-wise passes around it (zeroing, accumulating), which split by ranges, give the same thread.
    */
   private void runPart(int part, int count) {
     Product p = shared;
     int rowTiles = (p.m + TILE_ROWS - 1) / TILE_ROWS;
     int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
+    boolean memoryOnly = (long) p.m * p.n * p.k < PARALLEL_THRESHOLD && (long) p.m * p.n >= MEMORY_SPLIT
+        && rowTiles >= 2 * count;
     boolean splitColumns = columnTiles >= count && (p.m <= p.n || rowTiles < count)
-        && !(p.k <= SHALLOW && rowTiles >= count);
+        && !(p.k <= SHALLOW && rowTiles >= count) && !memoryOnly;
     if (splitColumns) {
       int from = Math.min(p.n, (int) ((long) columnTiles * part / count) * TILE_COLUMNS);
       int to = Math.min(p.n, (int) ((long) columnTiles * (part + 1) / count) * TILE_COLUMNS);
@@ -394,6 +406,7 @@ final class VectorKernels extends SplittingKernels {
       boolean addNow) {
     int size = p.m * p.n;
     boolean narrow = narrow(p);
+    boolean dots = DEEP_DOTS && p.aDepth == 1 && p.bDepth == 1;
     for (int j = from; j < to; j++) {
       int pc = j * chunk;
       int kc = Math.min(chunk, p.k - pc);
@@ -402,7 +415,9 @@ final class VectorKernels extends SplittingKernels {
               p.accumulate)
           : w.depth.set(partials, addNow ? 0 : (j - 1) * size, p.a, p.aOff + pc * p.aDepth, p.aRow, p.aDepth, p.b,
               p.bOff + pc * p.bDepth, p.bDepth, p.bColumn, p.m, p.n, kc, false);
-      if (narrow) {
+      if (dots) {
+        dotBlocks(q, w.lanes);
+      } else if (narrow) {
         narrowBlocks(w, q, 0, p.m, 0, p.n);
       } else {
         blocks(w, q, 0, p.m, 0, p.n, false);
@@ -413,6 +428,207 @@ final class VectorKernels extends SplittingKernels {
     }
   }
 
+  /**
+   * A chunk of a deep {@code NT} product (both operands' rows contiguous in depth) as dot products, nothing packed:
+   * 4 rows of {@code A} by 6 rows of {@code B} at a time in 24 accumulators, each the lanes' partial sums of one
+   * element, then summed lane by lane in a fixed order ({@link #finish}); {@code c = Σ} or, accumulating,
+   * {@code c + Σ}. Packing {@code B} transposed for the tiles took as long as the tiles' multiply-adds.
+   */
+  private static void dotBlocks(Product q, float[] lanes) {
+    int i = 0;
+    for (; i + 4 <= q.m; i += 4) {
+      int j = 0;
+      for (; j + 6 <= q.n; j += 6) {
+        dot4x6(q, i, j, lanes);
+      }
+      for (; j < q.n; j++) {
+        dot4x1(q, i, j, lanes);
+      }
+    }
+    for (; i < q.m; i++) {
+      for (int j = 0; j < q.n; j++) {
+        dot1x1(q, i, j, lanes);
+      }
+    }
+  }
+
+  private static void dot4x6(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int lda = q.aRow;
+    int ldb = q.bColumn;
+    int k = q.k;
+    int a0 = q.aOff + i * lda;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int b0 = q.bOff + j * ldb;
+    int b1 = b0 + ldb;
+    int b2 = b1 + ldb;
+    int b3 = b2 + ldb;
+    int b4 = b3 + ldb;
+    int b5 = b4 + ldb;
+    FloatVector c00 = FloatVector.zero(SPECIES);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c04 = c00;
+    FloatVector c05 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    FloatVector c14 = c00;
+    FloatVector c15 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    FloatVector c23 = c00;
+    FloatVector c24 = c00;
+    FloatVector c25 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c32 = c00;
+    FloatVector c33 = c00;
+    FloatVector c34 = c00;
+    FloatVector c35 = c00;
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      FloatVector x0 = FloatVector.fromArray(SPECIES, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(SPECIES, a, a1 + p);
+      FloatVector x2 = FloatVector.fromArray(SPECIES, a, a2 + p);
+      FloatVector x3 = FloatVector.fromArray(SPECIES, a, a3 + p);
+      FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+      c00 = x0.fma(y, c00);
+      c10 = x1.fma(y, c10);
+      c20 = x2.fma(y, c20);
+      c30 = x3.fma(y, c30);
+      y = FloatVector.fromArray(SPECIES, b, b1 + p);
+      c01 = x0.fma(y, c01);
+      c11 = x1.fma(y, c11);
+      c21 = x2.fma(y, c21);
+      c31 = x3.fma(y, c31);
+      y = FloatVector.fromArray(SPECIES, b, b2 + p);
+      c02 = x0.fma(y, c02);
+      c12 = x1.fma(y, c12);
+      c22 = x2.fma(y, c22);
+      c32 = x3.fma(y, c32);
+      y = FloatVector.fromArray(SPECIES, b, b3 + p);
+      c03 = x0.fma(y, c03);
+      c13 = x1.fma(y, c13);
+      c23 = x2.fma(y, c23);
+      c33 = x3.fma(y, c33);
+      y = FloatVector.fromArray(SPECIES, b, b4 + p);
+      c04 = x0.fma(y, c04);
+      c14 = x1.fma(y, c14);
+      c24 = x2.fma(y, c24);
+      c34 = x3.fma(y, c34);
+      y = FloatVector.fromArray(SPECIES, b, b5 + p);
+      c05 = x0.fma(y, c05);
+      c15 = x1.fma(y, c15);
+      c25 = x2.fma(y, c25);
+      c35 = x3.fma(y, c35);
+    }
+    // No vector leaves this method (one passed to another would be boxed if not inlined): all 24 go to t first.
+    c00.intoArray(t, 0);
+    c01.intoArray(t, LANES);
+    c02.intoArray(t, 2 * LANES);
+    c03.intoArray(t, 3 * LANES);
+    c04.intoArray(t, 4 * LANES);
+    c05.intoArray(t, 5 * LANES);
+    c10.intoArray(t, 6 * LANES);
+    c11.intoArray(t, 7 * LANES);
+    c12.intoArray(t, 8 * LANES);
+    c13.intoArray(t, 9 * LANES);
+    c14.intoArray(t, 10 * LANES);
+    c15.intoArray(t, 11 * LANES);
+    c20.intoArray(t, 12 * LANES);
+    c21.intoArray(t, 13 * LANES);
+    c22.intoArray(t, 14 * LANES);
+    c23.intoArray(t, 15 * LANES);
+    c24.intoArray(t, 16 * LANES);
+    c25.intoArray(t, 17 * LANES);
+    c30.intoArray(t, 18 * LANES);
+    c31.intoArray(t, 19 * LANES);
+    c32.intoArray(t, 20 * LANES);
+    c33.intoArray(t, 21 * LANES);
+    c34.intoArray(t, 22 * LANES);
+    c35.intoArray(t, 23 * LANES);
+    float[] c = q.c;
+    for (int r = 0; r < 4; r++) {
+      int aAt = a0 + r * lda;
+      int out = q.cOff + (i + r) * q.n + j;
+      for (int s = 0; s < 6; s++) {
+        c[out + s] = dotFinish(t, (6 * r + s) * LANES, a, aAt, b, b0 + s * ldb, end, k, q.accumulate, c[out + s]);
+      }
+    }
+  }
+
+  private static void dot4x1(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int lda = q.aRow;
+    int k = q.k;
+    int a0 = q.aOff + i * lda;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int b0 = q.bOff + j * q.bColumn;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+      c0 = FloatVector.fromArray(SPECIES, a, a0 + p).fma(y, c0);
+      c1 = FloatVector.fromArray(SPECIES, a, a1 + p).fma(y, c1);
+      c2 = FloatVector.fromArray(SPECIES, a, a2 + p).fma(y, c2);
+      c3 = FloatVector.fromArray(SPECIES, a, a3 + p).fma(y, c3);
+    }
+    c0.intoArray(t, 0);
+    c1.intoArray(t, LANES);
+    c2.intoArray(t, 2 * LANES);
+    c3.intoArray(t, 3 * LANES);
+    float[] c = q.c;
+    for (int r = 0; r < 4; r++) {
+      int out = q.cOff + (i + r) * q.n + j;
+      c[out] = dotFinish(t, r * LANES, a, a0 + r * lda, b, b0, end, k, q.accumulate, c[out]);
+    }
+  }
+
+  private static void dot1x1(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int k = q.k;
+    int a0 = q.aOff + i * q.aRow;
+    int b0 = q.bOff + j * q.bColumn;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      c0 = FloatVector.fromArray(SPECIES, a, a0 + p).fma(FloatVector.fromArray(SPECIES, b, b0 + p), c0);
+    }
+    c0.intoArray(t, 0);
+    int out = q.cOff + i * q.n + j;
+    q.c[out] = dotFinish(t, 0, a, a0, b, b0, end, k, q.accumulate, q.c[out]);
+  }
+
+  /**
+   * One element of {@link #dotBlocks}: the lanes {@code t[at .. at+LANES)} summed in order, the depths past the
+   * last whole vector fused in in order, then {@code c +} that when accumulating.
+   */
+  private static float dotFinish(float[] t, int at, float[] a, int aAt, float[] b, int bAt, int from, int k,
+      boolean accumulate, float c) {
+    float s = t[at];
+    for (int l = at + 1; l < at + LANES; l++) {
+      s += t[l];
+    }
+    for (int p = from; p < k; p++) {
+      s = Math.fma(a[aAt + p], b[bAt + p], s);
+    }
+    return accumulate ? c + s : s;
+  }
+
   /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
     if (p.k == 1 && p.bColumn == 1 && j0 == 0 && j1 == p.n) {
@@ -420,6 +636,21 @@ final class VectorKernels extends SplittingKernels {
       return;
     }
     blocks(w, p, i0, i1, j0, j1, false);
+  }
+
+  /**
+   * Whether {@code p}, below {@link #PARALLEL_THRESHOLD}, takes long enough per multiply-add to split anyway: a
+   * narrow product whose {@code A} (transposed into panels, most of its time) has {@link #MEMORY_SPLIT} floats or
+   * more (the small CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on one core), or one of at most two
+   * row tiles (a dense layer's weight gradient of few units, {@code 10 × 1568 × 64}: 55 µs, most of its tiles
+   * rows of padding) from {@link #SLOW_SPLIT} multiply-adds. Both also keep the workers polling between the
+   * products of a step rather than parked.
+   */
+  private static boolean slow(Product p) {
+    if (narrow(p)) {
+      return (long) p.m * p.k >= MEMORY_SPLIT && p.m >= 2 * TILE_ROWS;
+    }
+    return p.m <= 2 * TILE_ROWS && (long) p.m * p.n * p.k >= SLOW_SPLIT;
   }
 
   /** Whether {@code p} takes the narrow path ({@link #narrowBlocks}). */
@@ -1055,7 +1286,8 @@ final class VectorKernels extends SplittingKernels {
     final float[] aPack = new float[ROW_BLOCK * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] bPack = new float[(COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
-    final float[] lanes = new float[4 * LANES];
+    /** Lane sums: 4 by the few-rows path, 24 by {@link #dotBlocks}. */
+    final float[] lanes = new float[24 * LANES];
     final Product product = new Product();
     /** A split one-row product's columns ({@link #runRowVectorPart}). */
     final Product columns = new Product();

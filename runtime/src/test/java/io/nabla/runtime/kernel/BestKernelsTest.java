@@ -44,7 +44,10 @@ class BestKernelsTest {
       // Deep products (VectorKernels.DEEP): depth split in fixed chunks, the first into c, the others summed in
       // order; the small CNN's conv2 weight gradient at batch 64, a depth just at the threshold, chunks cut short,
       // narrow ones with rows not in whole vectors.
-      {32, 144, 12544}, {33, 140, 4100}, {16, 9, 4096}, {17, 5, 9000}, {9, 12, 20011}};
+      {32, 144, 12544}, {33, 140, 4100}, {16, 9, 4096}, {17, 5, 9000}, {9, 12, 20011},
+      // Split though below the threshold (VectorKernels.slow): a weight gradient of few units (2 row tiles), a
+      // narrow product with a large A; split by rows for C's memory traffic alone (9 row tiles: uneven parts).
+      {10, 1568, 64}, {13, 1200, 40}, {64, 1568, 10}, {72, 1000, 12}, {40, 7, 2000}};
 
   @Test
   void bestIsTheExpectedImplementation() {
