@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
  * work (an optimizer's update, zeroing gradients) by contiguous ranges (boundaries multiples of {@value #ALIGN}
  * elements, so a vector loop sees the same vector and tail elements whatever the split); a dense layer's
  * activation backward by columns (each bias gradient summed whole by one thread); attention by (sample, head)
- * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im) or
- * filter (the epilogues, so each filter's bias gradient is summed whole by one thread); pooling by (sample,
- * channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
+ * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im, and
+ * the epilogues, whose bias gradient is then summed from per-plane sums in sample order by the calling thread; by
+ * filter when there are fewer samples than threads); pooling by (sample, channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
  * pair or sum is computed by the same code in the same order whichever thread runs it, so results are bitwise
  * identical for any thread count. One instance per kernels instance; the call in flight is published to the
  * workers by the pool's volatile hand-off; nothing is allocated per call.
@@ -249,8 +249,12 @@ abstract class ParallelWork implements WorkerPool.Task {
         (long) batch * g.outputSize(), dy, y, dz, grads, null, biasOff, act, slope);
   }
 
+  /**
+   * By samples also on one thread: the code of the split (one JIT profile for every thread count: a path seen only
+   * once a second thread came would be deoptimised then, and run interpreted for a while).
+   */
   private boolean splitsBySample(int batch) {
-    return pool != null && batch >= pool.threads();
+    return pool == null || batch >= pool.threads();
   }
 
   final void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
@@ -281,18 +285,16 @@ abstract class ParallelWork implements WorkerPool.Task {
       float slope) {
     enter();
     try {
-      if (pool == null || units < 2 || size < CONV_THRESHOLD) {
-        if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {
-          convolutionRange(kind == TO_BATCH_SAMPLES ? TO_BATCH : TO_FILTER, g, batch, x, y, z, w, indices, offset,
-              act, slope, 0, g.filters);
-        } else {
-          convolutionRange(kind, g, batch, x, y, z, w, indices, offset, act, slope, 0, units);
-        }
-        return;
-      }
       boolean planes = kind == TO_FILTER_SAMPLES && offset >= 0;
       if (planes && planeSums.length < g.filters * batch) {
         planeSums = new float[g.filters * batch];
+      }
+      if (pool == null || units < 2 || size < CONV_THRESHOLD) {
+        convolutionRange(kind, g, batch, x, y, z, w, indices, offset, act, slope, 0, units);
+        if (planes) {
+          Convolution.addPlaneSums(planeSums, g.filters, batch, w, offset);
+        }
+        return;
       }
       this.kind = kind;
       this.geometry = g;

@@ -364,18 +364,19 @@ final class VectorKernels extends SplittingKernels {
   private void deep(Product p, int chunk) {
     int chunks = (p.k + chunk - 1) / chunk;
     int size = p.m * p.n;
-    if (pool == null) {
-      Workspace w = workspaces[0];
-      deepChunks(w, p, chunk, 0, chunks, w.ensureDeepScratch(size), true);
-      return;
-    }
     if (deepPartials.length < (chunks - 1) * size) {
       deepPartials = new float[(chunks - 1) * size];
     }
     shared = p;
     deepChunk = chunk;
     try {
-      pool.run(deepParts);
+      // One thread runs the very code of the split (the same branches: a JIT that had only seen another path
+      // would deoptimise, and run the Vector API interpreted, the first time a second thread came).
+      if (pool == null) {
+        runDeepPart(0, 1);
+      } else {
+        pool.run(deepParts);
+      }
     } finally {
       shared = null;
     }
