@@ -289,7 +289,8 @@ abstract class ParallelWork implements WorkerPool.Task {
       if (planes && planeSums.length < g.filters * batch) {
         planeSums = new float[g.filters * batch];
       }
-      if (pool == null || units < 2 || size < CONV_THRESHOLD) {
+      // Without a pool, from the threshold on, run() runs it as one part: the code two threads would run.
+      if (units < 2 || size < CONV_THRESHOLD) {
         convolutionRange(kind, g, batch, x, y, z, w, indices, offset, act, slope, 0, units);
         if (planes) {
           Convolution.addPlaneSums(planeSums, g.filters, batch, w, offset);
@@ -495,7 +496,11 @@ abstract class ParallelWork implements WorkerPool.Task {
 
   private void dispatch() {
     try {
-      pool.run(this);
+      if (pool == null) {
+        run(0, 1);
+      } else {
+        pool.run(this);
+      }
     } finally {
       a = null;
       b = null;

@@ -272,7 +272,7 @@ final class VectorKernels extends SplittingKernels {
         deep(p, chunk);
         return;
       }
-      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT && !slow(p)) {
+      if ((long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT && !slow(p)) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
         } else {
@@ -282,7 +282,12 @@ final class VectorKernels extends SplittingKernels {
       }
       shared = p;
       try {
-        pool.run(parts);
+        // One thread runs the split's code as its only part: the JIT compiles what two threads will run.
+        if (pool == null) {
+          runPart(0, 1);
+        } else {
+          pool.run(parts);
+        }
       } finally {
         shared = null;
       }
