@@ -21,8 +21,10 @@ import jdk.incubator.vector.VectorSpecies;
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
  * so results are bitwise identical for any thread count (and any vector width, except for {@code NT} products of
  * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). Deep products ({@link #DEEP}: a
- * convolution's weight gradient) are that chain over each of a few fixed chunks of depths, the chunks' sums added
- * in order ({@link #deep}): the chunks depend on the shape only, so these too are the same for any thread count.
+ * convolution's weight gradient) are summed over a few fixed chunks of depths, the chunks' sums added in order
+ * ({@link #deep}), each chunk that chain or, for {@code NT} ones with 32 vector registers, lane-wise dot products
+ * whose lanes are added in a fixed order ({@link #dotBlocks}, so these depend on the vector width): the chunks
+ * depend on the shape only, so these too are the same for any thread count.
  * {@link ReferenceKernels} is the naive twin.
  */
 @Java17Only
