@@ -2,6 +2,7 @@ package io.nabla.runtime.kernel;
 
 import io.nabla.Activation;
 import java.util.Arrays;
+import org.jspecify.annotations.Nullable;
 
 /**
  * Convolution lowered to matrix products (im2col). A batch of {@code B} samples {@code (C, H, W)} is unfolded into
@@ -287,11 +288,20 @@ public final class Convolution {
   /** {@link #toBatchMajor} for filters {@code [from, to)}: disjoint ranges may run on different threads. */
   static void toBatchMajorFilters(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
       Activation act, float slope, float[] out, int from, int to) {
+    toBatchMajorBlock(g, product, batch, params, biasOff, act, slope, out, from, to, 0, batch);
+  }
+
+  /**
+   * {@link #toBatchMajor} for filters {@code [f0, f1)} of samples {@code [b0, b1)}: disjoint blocks may run on
+   * different threads.
+   */
+  static void toBatchMajorBlock(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
+      Activation act, float slope, float[] out, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float bias = biasOff < 0 ? 0f : params[biasOff + f];
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = f * rowLength + b * plane;
         int dst = (b * g.filters + f) * plane;
         // A copy, then the arithmetic in place: the JIT vectorises a loop reading and writing the same index of
@@ -326,11 +336,22 @@ public final class Convolution {
   /** {@link #toFilterMajor} for filters {@code [from, to)}: disjoint ranges may run on different threads. */
   static void toFilterMajorFilters(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
       float[] dz, float[] grads, int biasOff, int from, int to) {
+    toFilterMajorBlock(g, dy, y, batch, act, slope, dz, grads, biasOff, null, from, to, 0, batch);
+  }
+
+  /**
+   * {@link #toFilterMajor} for filters {@code [f0, f1)} of samples {@code [b0, b1)}: with {@code planeSums}
+   * ({@code biasOff ≥ 0}), each plane's sum goes to {@code planeSums[f·batch + b]} and {@code grads} is not
+   * touched, for the caller to add the planes of each filter in sample order ({@link #addPlaneSums}) once every
+   * block is done; without, the block must hold every sample and adds its filters' bias gradients itself.
+   */
+  static void toFilterMajorBlock(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
+      float[] dz, float[] grads, int biasOff, float @Nullable [] planeSums, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float sum = 0f;
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = (b * g.filters + f) * plane;
         int dst = f * rowLength + b * plane;
         if (act == Activation.RELU) {
@@ -344,12 +365,31 @@ public final class Convolution {
           System.arraycopy(dy, src, dz, dst, plane);
         }
         if (biasOff >= 0) {
-          sum += planeSum(dz, dst, plane);
+          float s = planeSum(dz, dst, plane);
+          if (planeSums != null) {
+            planeSums[f * batch + b] = s;
+          } else {
+            sum += s;
+          }
         }
       }
-      if (biasOff >= 0) {
+      if (biasOff >= 0 && planeSums == null) {
         grads[biasOff + f] += sum;
       }
+    }
+  }
+
+  /**
+   * {@code grads[biasOff + f] += Σ_b planeSums[f·batch + b]}, the sum from zero over the samples in order: the
+   * bias gradient {@link #toFilterMajorFilters} computes, from the plane sums of {@link #toFilterMajorBlock}.
+   */
+  static void addPlaneSums(float[] planeSums, int filters, int batch, float[] grads, int biasOff) {
+    for (int f = 0; f < filters; f++) {
+      float sum = 0f;
+      for (int b = 0; b < batch; b++) {
+        sum += planeSums[f * batch + b];
+      }
+      grads[biasOff + f] += sum;
     }
   }
 

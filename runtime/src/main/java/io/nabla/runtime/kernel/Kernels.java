@@ -107,15 +107,19 @@ public interface Kernels {
     Convolution.col2imAdd(g, columns, batch, dx);
   }
 
-  /** {@link Convolution#toBatchMajor} (the forward epilogue); implementations split the filters over threads. */
+  /**
+   * {@link Convolution#toBatchMajor} (the forward epilogue); implementations split the samples over threads (the
+   * filters when there are fewer samples than threads).
+   */
   default void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
       Activation act, float slope, float[] out) {
     Convolution.toBatchMajor(g, product, batch, params, biasOff, act, slope, out);
   }
 
   /**
-   * {@link Convolution#toFilterMajor} (the backward prologue and bias gradient); implementations split the filters
-   * over threads, each filter's bias gradient summed by one thread in the fixed order of the static method.
+   * {@link Convolution#toFilterMajor} (the backward prologue and bias gradient); implementations split the samples
+   * over threads (the filters when there are fewer samples than threads), each filter's bias gradient the sum of
+   * its planes' sums in the fixed order of the static method.
    */
   default void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
       float[] dz, float[] grads, int biasOff) {

@@ -10,9 +10,9 @@ import org.jspecify.annotations.Nullable;
  * work (an optimizer's update, zeroing gradients) by contiguous ranges (boundaries multiples of {@value #ALIGN}
  * elements, so a vector loop sees the same vector and tail elements whatever the split); a dense layer's
  * activation backward by columns (each bias gradient summed whole by one thread); attention by (sample, head)
- * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im) or
- * filter (the epilogues, so each filter's bias gradient is summed whole by one thread); pooling by (sample,
- * channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
+ * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im, and
+ * the epilogues, whose bias gradient is then summed from per-plane sums in sample order by the calling thread; by
+ * filter when there are fewer samples than threads); pooling by (sample, channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
  * pair or sum is computed by the same code in the same order whichever thread runs it, so results are bitwise
  * identical for any thread count. One instance per kernels instance; the call in flight is published to the
  * workers by the pool's volatile hand-off; nothing is allocated per call.
@@ -43,6 +43,9 @@ abstract class ParallelWork implements WorkerPool.Task {
   private static final int ACTIVATION_BACKWARD = 13;
   private static final int ADD_FORWARD = 14;
   private static final int ACCUMULATE = 15;
+  /** The convolution epilogues split by samples rather than filters ({@link #splitsBySample}). */
+  private static final int TO_BATCH_SAMPLES = 16;
+  private static final int TO_FILTER_SAMPLES = 17;
   /**
    * A dense layer's activation backward splits its columns at multiples of this many (a 64-byte line of floats):
    * its code is scalar and element-wise but for the bias sums, each summed whole by one thread, so any boundary
@@ -75,6 +78,8 @@ abstract class ParallelWork implements WorkerPool.Task {
   private int offset;
   private Kernels.@Nullable RangeTask rangeTask;
   private float @Nullable [][] inputs;
+  /** A convolution's bias-gradient plane sums, {@code (F, B)}, when its epilogue splits by samples; grown. */
+  private float[] planeSums = new float[0];
 
   ParallelWork(@Nullable WorkerPool pool, AtomicBoolean busy) {
     this.pool = pool;
@@ -220,16 +225,36 @@ abstract class ParallelWork implements WorkerPool.Task {
         null, 0, null, 0f);
   }
 
+  /**
+   * Split by samples when there are at least as many as threads, else by filters: by samples, each thread reads
+   * and writes the columns of the products, and the planes of the pooling and im2col steps, that it handled
+   * itself (they split by samples and positions too), so they are still in its own cache.
+   */
   final void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
       float slope, float[] out) {
-    convolution(TO_BATCH, g, g.filters, batch, (long) batch * g.outputSize(), product, params, out, null, null,
-        biasOff, act, slope);
+    boolean samples = splitsBySample(batch);
+    convolution(samples ? TO_BATCH_SAMPLES : TO_BATCH, g, samples ? batch : g.filters, batch,
+        (long) batch * g.outputSize(), product, params, out, null, null, biasOff, act, slope);
   }
 
+  /**
+   * As {@link #toBatchMajor}: by samples, each thread keeps its planes' bias-gradient sums, which the calling
+   * thread then adds for each filter in sample order ({@link Convolution#addPlaneSums}): the same sums, in the same
+   * order, as one thread's.
+   */
   final void toFilterMajor(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
       float[] dz, float[] grads, int biasOff) {
-    convolution(TO_FILTER, g, g.filters, batch, (long) batch * g.outputSize(), dy, y, dz, grads, null, biasOff,
-        act, slope);
+    boolean samples = splitsBySample(batch);
+    convolution(samples ? TO_FILTER_SAMPLES : TO_FILTER, g, samples ? batch : g.filters, batch,
+        (long) batch * g.outputSize(), dy, y, dz, grads, null, biasOff, act, slope);
+  }
+
+  /**
+   * By samples also on one thread: the code of the split (one JIT profile for every thread count: a path seen only
+   * once a second thread came would be deoptimised then, and run interpreted for a while).
+   */
+  private boolean splitsBySample(int batch) {
+    return pool == null || batch >= pool.threads();
   }
 
   final void maxPoolForward(Conv2dGeometry g, float[] x, int batch, float[] out, int[] argmax) {
@@ -260,8 +285,16 @@ abstract class ParallelWork implements WorkerPool.Task {
       float slope) {
     enter();
     try {
-      if (pool == null || units < 2 || size < CONV_THRESHOLD) {
+      boolean planes = kind == TO_FILTER_SAMPLES && offset >= 0;
+      if (planes && planeSums.length < g.filters * batch) {
+        planeSums = new float[g.filters * batch];
+      }
+      // Without a pool, from the threshold on, run() runs it as one part: the code two threads would run.
+      if (units < 2 || size < CONV_THRESHOLD) {
         convolutionRange(kind, g, batch, x, y, z, w, indices, offset, act, slope, 0, units);
+        if (planes) {
+          Convolution.addPlaneSums(planeSums, g.filters, batch, w, offset);
+        }
         return;
       }
       this.kind = kind;
@@ -277,6 +310,9 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.act = act;
       this.slope = slope;
       dispatch();
+      if (planes) {
+        Convolution.addPlaneSums(planeSums, g.filters, batch, w, offset);
+      }
     } finally {
       busy.set(false);
     }
@@ -295,16 +331,22 @@ abstract class ParallelWork implements WorkerPool.Task {
     Convolution.col2imAddSamples(g, columns, batch, dx, from, to);
   }
 
-  /** {@link Convolution#toBatchMajor} on filters {@code [from, to)}; the Vector API kernels override it. */
+  /**
+   * {@link Convolution#toBatchMajor} on filters {@code [f0, f1)} of samples {@code [b0, b1)}; the Vector API
+   * kernels override it.
+   */
   void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff, Activation act,
-      float slope, float[] out, int from, int to) {
-    Convolution.toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, from, to);
+      float slope, float[] out, int f0, int f1, int b0, int b1) {
+    Convolution.toBatchMajorBlock(g, product, batch, params, biasOff, act, slope, out, f0, f1, b0, b1);
   }
 
-  /** {@link Convolution#toFilterMajor} on filters {@code [from, to)}; the Vector API kernels override it. */
+  /**
+   * {@link Convolution#toFilterMajorBlock} on filters {@code [f0, f1)} of samples {@code [b0, b1)}; the Vector API
+   * kernels override it.
+   */
   void toFilterMajorRange(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
-      float[] dz, float[] grads, int biasOff, int from, int to) {
-    Convolution.toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, from, to);
+      float[] dz, float[] grads, int biasOff, float @Nullable [] planeSums, int f0, int f1, int b0, int b1) {
+    Convolution.toFilterMajorBlock(g, dy, y, batch, act, slope, dz, grads, biasOff, planeSums, f0, f1, b0, b1);
   }
 
   private void convolutionRange(int kind, Conv2dGeometry g, int batch, float[] x, float[] y,
@@ -318,10 +360,17 @@ abstract class ParallelWork implements WorkerPool.Task {
         col2imAddRange(g, x, batch, y, from, to);
         return;
       case TO_BATCH:
-        toBatchMajorRange(g, x, batch, y, offset, act, slope, z, from, to);
+        toBatchMajorRange(g, x, batch, y, offset, act, slope, z, from, to, 0, batch);
         return;
       case TO_FILTER:
-        toFilterMajorRange(g, x, y, batch, act, slope, z, w, offset, from, to);
+        toFilterMajorRange(g, x, y, batch, act, slope, z, w, offset, null, from, to, 0, batch);
+        return;
+      case TO_BATCH_SAMPLES:
+        toBatchMajorRange(g, x, batch, y, offset, act, slope, z, 0, g.filters, from, to);
+        return;
+      case TO_FILTER_SAMPLES:
+        toFilterMajorRange(g, x, y, batch, act, slope, z, w, offset, offset >= 0 ? planeSums : null, 0, g.filters,
+            from, to);
         return;
       case MAX_FORWARD:
         maxPoolRange(g, x, y, indices, from, to);
@@ -447,7 +496,11 @@ abstract class ParallelWork implements WorkerPool.Task {
 
   private void dispatch() {
     try {
-      pool.run(this);
+      if (pool == null) {
+        run(0, 1);
+      } else {
+        pool.run(this);
+      }
     } finally {
       a = null;
       b = null;
@@ -463,7 +516,13 @@ abstract class ParallelWork implements WorkerPool.Task {
 
   @Override
   public final void run(int part, int parts) {
-    if (kind >= ACTIVATION_BACKWARD) {
+    if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {
+      int from = (int) ((long) n * part / parts);
+      int to = (int) ((long) n * (part + 1) / parts);
+      if (from < to) {
+        convolutionRange(kind, geometry, batch, a, b, c, d, indices, offset, act, slope, from, to);
+      }
+    } else if (kind >= ACTIVATION_BACKWARD) {
       int align = kind == ACTIVATION_BACKWARD ? COLUMN_ALIGN : ALIGN;
       int chunks = (n + align - 1) / align;
       int from = (int) Math.min(n, (long) chunks * part / parts * align);

@@ -21,8 +21,12 @@ import org.jspecify.annotations.Nullable;
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
  * so results are bitwise identical for any thread count (and any vector width, except for {@code NT} products of
- * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). {@link ReferenceKernels} is the
- * naive twin.
+ * at most {@value #FEW_ROWS} rows, which sum lane by lane; see {@link #fewRows}). Deep products ({@link #DEEP}: a
+ * convolution's weight gradient) are summed over a few fixed chunks of depths, the chunks' sums added in order
+ * ({@link #deep}), each chunk that chain or, for {@code NT} ones with 32 vector registers, lane-wise dot products
+ * whose lanes are added in a fixed order ({@link #dotBlocks}, so these depend on the vector width): the chunks
+ * depend on the shape only, so these too are the same for any thread count.
+ * {@link ReferenceKernels} is the naive twin.
  */
 @Java17Only
 final class VectorKernels extends SplittingKernels {
@@ -50,6 +54,8 @@ final class VectorKernels extends SplittingKernels {
    * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step.
    */
   static final long MEMORY_SPLIT = 1L << 16;
+  /** Products of at most two row tiles split from this many multiply-adds ({@link #slow}). */
+  static final long SLOW_SPLIT = 1L << 19;
   /** A product at most this deep splits by rows even where it would otherwise split by columns. */
   static final int SHALLOW = 8;
   /** Column boundaries of a split one-row product are multiples of this. */
@@ -69,10 +75,33 @@ final class VectorKernels extends SplittingKernels {
    */
   static final long NARROW_SPLIT = 1L << 17;
 
+  /**
+   * Products at least this deep whose rows and columns are both at most a sixteenth of their depth (a
+   * convolution's weight gradient over every position of the batch, {@code 32 × 144 × 12544} for the small CNN at
+   * batch 64) split their depth into {@link #DEEP_CHUNKS} fixed chunks: split by rows or columns, every thread
+   * would pack the whole depth of the other operand (or, on the narrow path, leave half of each vector empty).
+   */
+  static final int DEEP = 4096;
+  /**
+   * The depth chunks of a deep product: a number fixed by the shape alone (never by the thread count), so the
+   * sum is the same for 1, 2 or 3 threads; six split evenly over 1, 2 and 3 threads.
+   */
+  static final int DEEP_CHUNKS = 6;
+  /**
+   * Whether a deep {@code NT} product's chunks are dot products ({@link #dotBlocks}, 24 accumulators): with 32
+   * vector registers (AVX-512, NEON), not with AVX2's 16.
+   */
+  static final boolean DEEP_DOTS = TILE_ROWS == 8;
+
   private final Workspace[] workspaces;
   private final WorkerPool pool;
   private final WorkerPool.Task parts;
   private final WorkerPool.Task rowVectorParts;
+  private final WorkerPool.Task deepParts;
+  /** A deep product's chunks after the first, {@code (chunks - 1) × m × n}, grown to the largest seen. */
+  private float[] deepPartials = new float[0];
+  /** The depths per chunk of the deep product in flight. */
+  private int deepChunk;
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
@@ -91,6 +120,7 @@ final class VectorKernels extends SplittingKernels {
     pool = threads == 1 ? null : WorkerPool.shared(threads);
     parts = (part, count) -> runPart(part, count);
     rowVectorParts = (part, count) -> runRowVectorPart(part, count);
+    deepParts = (part, count) -> runDeepPart(part, count);
     work = new ParallelWork(pool, busy) {
       @Override
       void activateRange(float[] out, float[] z, int from, int to, Activation act, float slope) {
@@ -124,21 +154,23 @@ final class VectorKernels extends SplittingKernels {
 
       @Override
       void toBatchMajorRange(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-          Activation act, float slope, float[] out, int from, int to) {
+          Activation act, float slope, float[] out, int f0, int f1, int b0, int b1) {
         if (act == Activation.RELU || act == Activation.IDENTITY) {
-          VectorKernels.toBatchMajor(g, product, batch, params, biasOff, act, out, from, to);
+          VectorKernels.toBatchMajor(g, product, batch, params, biasOff, act, out, f0, f1, b0, b1);
         } else {
-          Convolution.toBatchMajorFilters(g, product, batch, params, biasOff, act, slope, out, from, to);
+          Convolution.toBatchMajorBlock(g, product, batch, params, biasOff, act, slope, out, f0, f1, b0, b1);
         }
       }
 
       @Override
       void toFilterMajorRange(Conv2dGeometry g, float[] dy, float[] y, int batch, Activation act, float slope,
-          float[] dz, float[] grads, int biasOff, int from, int to) {
+          float[] dz, float[] grads, int biasOff, float @org.jspecify.annotations.Nullable [] planeSums, int f0,
+          int f1, int b0, int b1) {
         if (act == Activation.RELU) {
-          VectorKernels.toFilterMajorRelu(g, dy, y, batch, dz, grads, biasOff, from, to);
+          VectorKernels.toFilterMajorRelu(g, dy, y, batch, dz, grads, biasOff, planeSums, f0, f1, b0, b1);
         } else {
-          Convolution.toFilterMajorFilters(g, dy, y, batch, act, slope, dz, grads, biasOff, from, to);
+          Convolution.toFilterMajorBlock(g, dy, y, batch, act, slope, dz, grads, biasOff, planeSums, f0, f1, b0,
+              b1);
         }
       }
 
@@ -255,8 +287,12 @@ final class VectorKernels extends SplittingKernels {
         }
         return;
       }
-      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT
-          && !(narrow(p) && (long) m * n * k >= NARROW_SPLIT && m >= 2 * LANES)) {
+      int chunk = deepChunk(m, n, k);
+      if (chunk > 0) {
+        deep(p, chunk);
+        return;
+      }
+      if ((long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT && !slow(p)) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
         } else {
@@ -266,7 +302,12 @@ final class VectorKernels extends SplittingKernels {
       }
       shared = p;
       try {
-        pool.run(parts);
+        // One thread runs the split's code as its only part: the JIT compiles what two threads will run.
+        if (pool == null) {
+          runPart(0, 1);
+        } else {
+          pool.run(parts);
+        }
       } finally {
         shared = null;
       }
@@ -278,14 +319,19 @@ final class VectorKernels extends SplittingKernels {
   /**
    * Part {@code part} of {@code count}: a band of whole tiles. The band runs across the dimension whose operand
    * is the cheaper to pack twice: splitting the columns makes every thread pack all of {@code A}, splitting the
-   * rows all of {@code B}.
+   * rows all of {@code B}. A product split for its memory traffic alone ({@link #MEMORY_SPLIT}: a large {@code C},
+   * few multiply-adds, such as the input gradient of a dense layer of few units) splits by rows whenever each
+   * thread gets two row tiles or more: each thread's part of {@code C} is then one contiguous range, the one that
+   * the element-wise passes around it (zeroing, accumulating), which split by ranges, give the same thread.
    */
   private void runPart(int part, int count) {
     Product p = shared;
     int rowTiles = (p.m + TILE_ROWS - 1) / TILE_ROWS;
     int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
+    boolean memoryOnly = (long) p.m * p.n * p.k < PARALLEL_THRESHOLD && (long) p.m * p.n >= MEMORY_SPLIT
+        && rowTiles >= 2 * count;
     boolean splitColumns = columnTiles >= count && (p.m <= p.n || rowTiles < count)
-        && !(p.k <= SHALLOW && rowTiles >= count);
+        && !(p.k <= SHALLOW && rowTiles >= count) && !memoryOnly;
     if (splitColumns) {
       int from = Math.min(p.n, (int) ((long) columnTiles * part / count) * TILE_COLUMNS);
       int to = Math.min(p.n, (int) ((long) columnTiles * (part + 1) / count) * TILE_COLUMNS);
@@ -323,6 +369,292 @@ final class VectorKernels extends SplittingKernels {
     }
   }
 
+  /**
+   * The depths per chunk of a deep product ({@link #DEEP}) of {@code m} rows (of the whole product), or 0 for a
+   * product that is not deep: {@code k / DEEP_CHUNKS} rounded up to a multiple of 64.
+   */
+  static int deepChunk(int m, int n, int k) {
+    if (k < DEEP || m > k / 16 || n > k / 16) {
+      return 0;
+    }
+    return ((k + DEEP_CHUNKS - 1) / DEEP_CHUNKS + 63) & ~63;
+  }
+
+  /**
+   * A deep product: the first chunk of depths computed into {@code c} as any product ({@code c = fma(A(i,p),
+   * B(p,j), c)} over its depths, from zero or from {@code c}), each later chunk {@code j} from zero into a partial
+   * sum {@code P_j}, then {@code c += P_1}, {@code c += P_2}, ... in chunk order. Chunks are split over the threads
+   * (each computed whole by one of them), the sums on the calling thread, so the bits depend on the shape only.
+   */
+  private void deep(Product p, int chunk) {
+    int chunks = (p.k + chunk - 1) / chunk;
+    int size = p.m * p.n;
+    if (deepPartials.length < (chunks - 1) * size) {
+      deepPartials = new float[(chunks - 1) * size];
+    }
+    shared = p;
+    deepChunk = chunk;
+    try {
+      // One thread runs the very code of the split (the same branches: a JIT that had only seen another path
+      // would deoptimise, and run the Vector API interpreted, the first time a second thread came).
+      if (pool == null) {
+        runDeepPart(0, 1);
+      } else {
+        pool.run(deepParts);
+      }
+    } finally {
+      shared = null;
+    }
+    // c is m × n contiguous; each element's sums in chunk order whatever the span.
+    for (int j = 1; j < chunks; j++) {
+      addSpan(p.c, p.cOff, deepPartials, (j - 1) * size, size);
+    }
+  }
+
+  /** Part {@code part} of {@code count} of a deep product: its share of the chunks, into their partial sums. */
+  private void runDeepPart(int part, int count) {
+    Product p = shared;
+    int chunk = deepChunk;
+    int chunks = (p.k + chunk - 1) / chunk;
+    int from = (int) ((long) chunks * part / count);
+    int to = (int) ((long) chunks * (part + 1) / count);
+    if (from < to) {
+      deepChunks(workspaces[part], p, chunk, from, to, deepPartials, false);
+    }
+  }
+
+  /**
+   * Chunks {@code [from, to)} of deep product {@code p}: the first into {@code c}, chunk {@code j > 0} into
+   * {@code partials} at {@code (j - 1)·m·n}, or, with {@code addNow}, into {@code partials} at 0 and then added to
+   * {@code c} at once (one thread running every chunk in order: the same sums, in the same order).
+   */
+  private static void deepChunks(Workspace w, Product p, int chunk, int from, int to, float[] partials,
+      boolean addNow) {
+    int size = p.m * p.n;
+    boolean narrow = narrow(p);
+    boolean dots = DEEP_DOTS && p.aDepth == 1 && p.bDepth == 1;
+    for (int j = from; j < to; j++) {
+      int pc = j * chunk;
+      int kc = Math.min(chunk, p.k - pc);
+      Product q = j == 0
+          ? w.depth.set(p.c, p.cOff, p.a, p.aOff, p.aRow, p.aDepth, p.b, p.bOff, p.bDepth, p.bColumn, p.m, p.n, kc,
+              p.accumulate)
+          : w.depth.set(partials, addNow ? 0 : (j - 1) * size, p.a, p.aOff + pc * p.aDepth, p.aRow, p.aDepth, p.b,
+              p.bOff + pc * p.bDepth, p.bDepth, p.bColumn, p.m, p.n, kc, false);
+      if (dots) {
+        dotBlocks(q, w.lanes);
+      } else if (narrow) {
+        narrowBlocks(w, q, 0, p.m, 0, p.n);
+      } else {
+        blocks(w, q, 0, p.m, 0, p.n, false);
+      }
+      if (addNow && j > 0) {
+        addSpan(p.c, p.cOff, partials, 0, size);
+      }
+    }
+  }
+
+  /**
+   * A chunk of a deep {@code NT} product (both operands' rows contiguous in depth) as dot products, nothing packed:
+   * 4 rows of {@code A} by 6 rows of {@code B} at a time in 24 accumulators, each the lanes' partial sums of one
+   * element, then summed lane by lane in a fixed order ({@link #finish}); {@code c = Σ} or, accumulating,
+   * {@code c + Σ}. Packing {@code B} transposed for the tiles took as long as the tiles' multiply-adds.
+   */
+  private static void dotBlocks(Product q, float[] lanes) {
+    int i = 0;
+    for (; i + 4 <= q.m; i += 4) {
+      int j = 0;
+      for (; j + 6 <= q.n; j += 6) {
+        dot4x6(q, i, j, lanes);
+      }
+      for (; j < q.n; j++) {
+        dot4x1(q, i, j, lanes);
+      }
+    }
+    for (; i < q.m; i++) {
+      for (int j = 0; j < q.n; j++) {
+        dot1x1(q, i, j, lanes);
+      }
+    }
+  }
+
+  private static void dot4x6(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int lda = q.aRow;
+    int ldb = q.bColumn;
+    int k = q.k;
+    int a0 = q.aOff + i * lda;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int b0 = q.bOff + j * ldb;
+    int b1 = b0 + ldb;
+    int b2 = b1 + ldb;
+    int b3 = b2 + ldb;
+    int b4 = b3 + ldb;
+    int b5 = b4 + ldb;
+    FloatVector c00 = FloatVector.zero(SPECIES);
+    FloatVector c01 = c00;
+    FloatVector c02 = c00;
+    FloatVector c03 = c00;
+    FloatVector c04 = c00;
+    FloatVector c05 = c00;
+    FloatVector c10 = c00;
+    FloatVector c11 = c00;
+    FloatVector c12 = c00;
+    FloatVector c13 = c00;
+    FloatVector c14 = c00;
+    FloatVector c15 = c00;
+    FloatVector c20 = c00;
+    FloatVector c21 = c00;
+    FloatVector c22 = c00;
+    FloatVector c23 = c00;
+    FloatVector c24 = c00;
+    FloatVector c25 = c00;
+    FloatVector c30 = c00;
+    FloatVector c31 = c00;
+    FloatVector c32 = c00;
+    FloatVector c33 = c00;
+    FloatVector c34 = c00;
+    FloatVector c35 = c00;
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      FloatVector x0 = FloatVector.fromArray(SPECIES, a, a0 + p);
+      FloatVector x1 = FloatVector.fromArray(SPECIES, a, a1 + p);
+      FloatVector x2 = FloatVector.fromArray(SPECIES, a, a2 + p);
+      FloatVector x3 = FloatVector.fromArray(SPECIES, a, a3 + p);
+      FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+      c00 = x0.fma(y, c00);
+      c10 = x1.fma(y, c10);
+      c20 = x2.fma(y, c20);
+      c30 = x3.fma(y, c30);
+      y = FloatVector.fromArray(SPECIES, b, b1 + p);
+      c01 = x0.fma(y, c01);
+      c11 = x1.fma(y, c11);
+      c21 = x2.fma(y, c21);
+      c31 = x3.fma(y, c31);
+      y = FloatVector.fromArray(SPECIES, b, b2 + p);
+      c02 = x0.fma(y, c02);
+      c12 = x1.fma(y, c12);
+      c22 = x2.fma(y, c22);
+      c32 = x3.fma(y, c32);
+      y = FloatVector.fromArray(SPECIES, b, b3 + p);
+      c03 = x0.fma(y, c03);
+      c13 = x1.fma(y, c13);
+      c23 = x2.fma(y, c23);
+      c33 = x3.fma(y, c33);
+      y = FloatVector.fromArray(SPECIES, b, b4 + p);
+      c04 = x0.fma(y, c04);
+      c14 = x1.fma(y, c14);
+      c24 = x2.fma(y, c24);
+      c34 = x3.fma(y, c34);
+      y = FloatVector.fromArray(SPECIES, b, b5 + p);
+      c05 = x0.fma(y, c05);
+      c15 = x1.fma(y, c15);
+      c25 = x2.fma(y, c25);
+      c35 = x3.fma(y, c35);
+    }
+    // No vector leaves this method (one passed to another would be boxed if not inlined): all 24 go to t first.
+    c00.intoArray(t, 0);
+    c01.intoArray(t, LANES);
+    c02.intoArray(t, 2 * LANES);
+    c03.intoArray(t, 3 * LANES);
+    c04.intoArray(t, 4 * LANES);
+    c05.intoArray(t, 5 * LANES);
+    c10.intoArray(t, 6 * LANES);
+    c11.intoArray(t, 7 * LANES);
+    c12.intoArray(t, 8 * LANES);
+    c13.intoArray(t, 9 * LANES);
+    c14.intoArray(t, 10 * LANES);
+    c15.intoArray(t, 11 * LANES);
+    c20.intoArray(t, 12 * LANES);
+    c21.intoArray(t, 13 * LANES);
+    c22.intoArray(t, 14 * LANES);
+    c23.intoArray(t, 15 * LANES);
+    c24.intoArray(t, 16 * LANES);
+    c25.intoArray(t, 17 * LANES);
+    c30.intoArray(t, 18 * LANES);
+    c31.intoArray(t, 19 * LANES);
+    c32.intoArray(t, 20 * LANES);
+    c33.intoArray(t, 21 * LANES);
+    c34.intoArray(t, 22 * LANES);
+    c35.intoArray(t, 23 * LANES);
+    float[] c = q.c;
+    for (int r = 0; r < 4; r++) {
+      int aAt = a0 + r * lda;
+      int out = q.cOff + (i + r) * q.n + j;
+      for (int s = 0; s < 6; s++) {
+        c[out + s] = dotFinish(t, (6 * r + s) * LANES, a, aAt, b, b0 + s * ldb, end, k, q.accumulate, c[out + s]);
+      }
+    }
+  }
+
+  private static void dot4x1(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int lda = q.aRow;
+    int k = q.k;
+    int a0 = q.aOff + i * lda;
+    int a1 = a0 + lda;
+    int a2 = a1 + lda;
+    int a3 = a2 + lda;
+    int b0 = q.bOff + j * q.bColumn;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    FloatVector c1 = c0;
+    FloatVector c2 = c0;
+    FloatVector c3 = c0;
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      FloatVector y = FloatVector.fromArray(SPECIES, b, b0 + p);
+      c0 = FloatVector.fromArray(SPECIES, a, a0 + p).fma(y, c0);
+      c1 = FloatVector.fromArray(SPECIES, a, a1 + p).fma(y, c1);
+      c2 = FloatVector.fromArray(SPECIES, a, a2 + p).fma(y, c2);
+      c3 = FloatVector.fromArray(SPECIES, a, a3 + p).fma(y, c3);
+    }
+    c0.intoArray(t, 0);
+    c1.intoArray(t, LANES);
+    c2.intoArray(t, 2 * LANES);
+    c3.intoArray(t, 3 * LANES);
+    float[] c = q.c;
+    for (int r = 0; r < 4; r++) {
+      int out = q.cOff + (i + r) * q.n + j;
+      c[out] = dotFinish(t, r * LANES, a, a0 + r * lda, b, b0, end, k, q.accumulate, c[out]);
+    }
+  }
+
+  private static void dot1x1(Product q, int i, int j, float[] t) {
+    float[] a = q.a;
+    float[] b = q.b;
+    int k = q.k;
+    int a0 = q.aOff + i * q.aRow;
+    int b0 = q.bOff + j * q.bColumn;
+    FloatVector c0 = FloatVector.zero(SPECIES);
+    int end = SPECIES.loopBound(k);
+    for (int p = 0; p < end; p += LANES) {
+      c0 = FloatVector.fromArray(SPECIES, a, a0 + p).fma(FloatVector.fromArray(SPECIES, b, b0 + p), c0);
+    }
+    c0.intoArray(t, 0);
+    int out = q.cOff + i * q.n + j;
+    q.c[out] = dotFinish(t, 0, a, a0, b, b0, end, k, q.accumulate, q.c[out]);
+  }
+
+  /**
+   * One element of {@link #dotBlocks}: the lanes {@code t[at .. at+LANES)} summed in order, the depths past the
+   * last whole vector fused in in order, then {@code c +} that when accumulating.
+   */
+  private static float dotFinish(float[] t, int at, float[] a, int aAt, float[] b, int bAt, int from, int k,
+      boolean accumulate, float c) {
+    float s = t[at];
+    for (int l = at + 1; l < at + LANES; l++) {
+      s += t[l];
+    }
+    for (int p = from; p < k; p++) {
+      s = Math.fma(a[aAt + p], b[bAt + p], s);
+    }
+    return accumulate ? c + s : s;
+  }
+
   /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
     if (p.k == 1 && p.bColumn == 1 && j0 == 0 && j1 == p.n) {
@@ -330,6 +662,23 @@ final class VectorKernels extends SplittingKernels {
       return;
     }
     blocks(w, p, i0, i1, j0, j1, false);
+  }
+
+  /**
+   * Whether {@code p}, below {@link #PARALLEL_THRESHOLD}, takes long enough per multiply-add to split anyway: a
+   * narrow product whose {@code A} (transposed into panels, most of its time) has {@link #MEMORY_SPLIT} floats or
+   * more (the small CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on one core), or one of at most two
+   * row tiles (a dense layer's weight gradient of few units, {@code 10 × 1568 × 64}: 55 µs, most of its tiles
+   * rows of padding) from {@link #SLOW_SPLIT} multiply-adds; a narrow product of two row panels or more from
+   * {@link #NARROW_SPLIT} multiply-adds. Both also keep the workers polling between the
+   * products of a step rather than parked.
+   */
+  private static boolean slow(Product p) {
+    if (narrow(p)) {
+      return (long) p.m * p.k >= MEMORY_SPLIT && p.m >= 2 * TILE_ROWS
+          || (long) p.m * p.n * p.k >= NARROW_SPLIT && p.m >= 2 * LANES;
+    }
+    return p.m <= 2 * TILE_ROWS && (long) p.m * p.n * p.k >= SLOW_SPLIT;
   }
 
   /** Whether {@code p} takes the narrow path ({@link #narrowBlocks}). */
@@ -923,7 +1272,7 @@ final class VectorKernels extends SplittingKernels {
   /**
    * The bias and the activation go into the product's tiles ({@link #blocks}) where the product takes them:
    * identity, ReLU and leaky ReLU, depth above one, more than {@value #FEW_ROWS} rows and more than
-   * {@value #NARROW_COLUMNS} units. Otherwise the bias is copied into each row first, the product accumulates onto
+   * {@value #NARROW_COLUMNS} units, not a deep product ({@link #deepChunk}). Otherwise the bias is copied into each row first, the product accumulates onto
    * it and the activation is a pass of its own. Either way each output is {@code act(fma chain from the bias)}, the
    * same bits.
    */
@@ -946,7 +1295,7 @@ final class VectorKernels extends SplittingKernels {
 
   /** Whether a dense forward of this shape and activation takes its bias and activation in the tiles. */
   static boolean fusesEpilogue(int rows, int in, int units, Activation act) {
-    return rows > FEW_ROWS && in > 1 && units > NARROW_COLUMNS
+    return rows > FEW_ROWS && in > 1 && units > NARROW_COLUMNS && deepChunk(rows, units, in) == 0
         && (act == Activation.IDENTITY || act == Activation.RELU || act == Activation.LEAKY_RELU);
   }
 
@@ -1048,11 +1397,23 @@ final class VectorKernels extends SplittingKernels {
     final float[] aPack = new float[ROW_BLOCK * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] bPack = new float[(COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
-    final float[] lanes = new float[4 * LANES];
+    /** Lane sums: 4 by the few-rows path, 24 by {@link #dotBlocks}. */
+    final float[] lanes = new float[24 * LANES];
     final Product product = new Product();
     /** A split one-row product's columns ({@link #runRowVectorPart}). */
     final Product columns = new Product();
+    /** One chunk of a deep product ({@link #deepChunks}). */
+    final Product depth = new Product();
+    /** A deep product's partial sum when one thread runs every chunk, grown to the largest seen. */
+    float[] deepScratch = new float[0];
     final AttentionScratch attention = new AttentionScratch();
+
+    float[] ensureDeepScratch(int size) {
+      if (deepScratch.length < size) {
+        deepScratch = new float[size];
+      }
+      return deepScratch;
+    }
   }
 
   /** One thread's attention buffers, grown to the largest shape seen. */
@@ -1568,18 +1929,18 @@ final class VectorKernels extends SplittingKernels {
   // ---------------------------------------------------------------------------------------------------------
   // Convolution epilogues: the same values as Convolution's scalar loops (MAX is Math.max; a select is exact).
 
-  /** {@link Convolution#toBatchMajor} for ReLU or identity, filters {@code [from, to)}. */
+  /** {@link Convolution#toBatchMajor} for ReLU or identity, filters {@code [f0, f1)} of samples {@code [b0, b1)}. */
   static void toBatchMajor(Conv2dGeometry g, float[] product, int batch, float[] params, int biasOff,
-      Activation act, float[] out, int from, int to) {
+      Activation act, float[] out, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int vectorEnd = SPECIES.loopBound(plane);
     boolean relu = act == Activation.RELU;
     FloatVector zero = FloatVector.zero(SPECIES);
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float bias = biasOff < 0 ? 0f : params[biasOff + f];
       FloatVector biasV = FloatVector.broadcast(SPECIES, bias);
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = f * rowLength + b * plane;
         int dst = (b * g.filters + f) * plane;
         int p = 0;
@@ -1596,18 +1957,18 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * {@link Convolution#toFilterMajor} for ReLU, filters {@code [from, to)}: the selection in vectors, the bias
-   * gradient by {@link Convolution#planeSum} in the static method's order.
+   * {@link Convolution#toFilterMajorBlock} for ReLU, filters {@code [f0, f1)} of samples {@code [b0, b1)}: the
+   * selection in vectors, the bias gradient by {@link Convolution#planeSum} in the static method's order.
    */
   static void toFilterMajorRelu(Conv2dGeometry g, float[] dy, float[] y, int batch, float[] dz, float[] grads,
-      int biasOff, int from, int to) {
+      int biasOff, float @org.jspecify.annotations.Nullable [] planeSums, int f0, int f1, int b0, int b1) {
     int plane = g.outputPlane();
     int rowLength = batch * plane;
     int vectorEnd = SPECIES.loopBound(plane);
     FloatVector zero = FloatVector.zero(SPECIES);
-    for (int f = from; f < to; f++) {
+    for (int f = f0; f < f1; f++) {
       float sum = 0f;
-      for (int b = 0; b < batch; b++) {
+      for (int b = b0; b < b1; b++) {
         int src = (b * g.filters + f) * plane;
         int dst = f * rowLength + b * plane;
         int p = 0;
@@ -1623,10 +1984,15 @@ final class VectorKernels extends SplittingKernels {
           dz[dst + p] = v;
         }
         if (biasOff >= 0) {
-          sum += Convolution.planeSum(dz, dst, plane);
+          float s = Convolution.planeSum(dz, dst, plane);
+          if (planeSums != null) {
+            planeSums[f * batch + b] = s;
+          } else {
+            sum += s;
+          }
         }
       }
-      if (biasOff >= 0) {
+      if (biasOff >= 0 && planeSums == null) {
         grads[biasOff + f] += sum;
       }
     }
@@ -1744,6 +2110,11 @@ final class VectorKernels extends SplittingKernels {
     // The path gemm takes for the whole product: the few-rows one sums otherwise.
     if (fullRows <= FEW_ROWS) {
       fewRows(p, w.lanes);
+      return;
+    }
+    int chunk = deepChunk(fullRows, n, k);
+    if (chunk > 0) {
+      deepChunks(w, p, chunk, 0, (k + chunk - 1) / chunk, w.ensureDeepScratch(m * n), true);
       return;
     }
     blocks(w, p, 0, m, 0, n, samePackedB);

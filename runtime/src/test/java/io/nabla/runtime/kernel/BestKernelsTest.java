@@ -33,9 +33,10 @@ class BestKernelsTest {
    * ({@code 256 × 790}), and one split by columns into tiles on 3 threads ({@code 9 × 8000}), whose bits must be the
    * streamed ones; narrow products ({@code NT} of at most 12 columns, and of one column whichever the layout), whole
    * and cut row panels, on one thread and split by rows (also below the general threshold: {@code 256 × 10 × 128},
-   * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}); split products whose shared
-   * operand all threads pack once ({@code VectorKernels.packsWhole}): by rows with cut panels ({@code 600 × 70 × 300},
-   * {@code 203 × 45 × 700}) and by columns across column and depth blocks ({@code 40 × 1100 × 600}).
+   * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}); products split by rows with
+   * cut panels ({@code 600 × 70 × 300}, {@code 203 × 45 × 700}) and by columns across column and depth blocks
+   * ({@code 40 × 1100 × 600}); deep products ({@code VectorKernels.DEEP}: depth at least 4096, rows and columns at
+   * most a sixteenth of it) split by depth.
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {1, 300, 300}, {2, 64, 1}, {3, 5, 7}, {4, 33, 17}, {4, 10, 784}, {5, 9, 40}, {8, 32, 256},
@@ -43,7 +44,14 @@ class BestKernelsTest {
       {300, 40, 400}, {40, 1000, 120}, {1, 256, 784}, {1, 1000, 70}, {1, 130, 600}, {256, 784, 1},
       {70, 1000, 5}, {256, 790, 1}, {9, 8000, 1}, {20, 33, 1}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568},
       {256, 10, 128}, {97, 11, 200}, {33, 12, 400}, {600, 70, 300}, {203, 45, 700}, {40, 1100, 600},
-      {70, 1, 70000}, {33, 13, 500}};
+      {70, 1, 70000}, {33, 13, 500},
+      // Deep products (VectorKernels.DEEP): depth split in fixed chunks, the first into c, the others summed in
+      // order; the small CNN's conv2 weight gradient at batch 64, a depth just at the threshold, chunks cut short,
+      // narrow ones with rows not in whole vectors.
+      {32, 144, 12544}, {33, 140, 4100}, {16, 9, 4096}, {17, 5, 9000}, {9, 12, 20011},
+      // Split though below the threshold (VectorKernels.slow): a weight gradient of few units (2 row tiles), a
+      // narrow product with a large A; split by rows for C's memory traffic alone (9 row tiles: uneven parts).
+      {10, 1568, 64}, {13, 1200, 40}, {64, 1568, 10}, {72, 1000, 12}, {40, 7, 2000}};
 
   @Test
   void bestIsTheExpectedImplementation() {
@@ -121,12 +129,13 @@ class BestKernelsTest {
    * The dense forward with its bias and activation applied in the tiles (Vector API kernels: ReLU, leaky ReLU and
    * identity above 4 rows and 12 units) gives the bits of copying the bias, accumulating the product onto it and
    * activating after, on 1, 2 and 3 threads: edge tiles, several depth blocks (the activation only after the last),
-   * several column blocks, products split by rows and by columns, and the shapes that keep the separate passes.
+   * several column blocks, products split by rows and by columns, and the shapes that keep the separate passes (a
+   * deep one, {@code 64 × 8192 → 200}, among them).
    */
   @Test
   void denseForwardWithItsEpilogueInTheTilesMatchesTheSeparatePassesBitwise() {
     int[][] shapes = {{5, 2, 13}, {33, 70, 37}, {64, 600, 300}, {40, 300, 1100}, {256, 784, 256}, {9, 31, 600},
-        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}};
+        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}};
     Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY, Activation.TANH};
     for (int[] s : shapes) {
       int rows = s[0];

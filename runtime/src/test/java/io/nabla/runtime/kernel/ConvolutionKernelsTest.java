@@ -18,7 +18,7 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The {@link Kernels} convolution and pooling steps ({@code im2col}, {@code col2imAdd}, {@code toBatchMajor},
  * {@code toFilterMajor}, max and average pooling) of every implementation ({@link KernelsFastPathTest#implementations}:
- * reference, portable and best on 1 and 2 threads): bitwise equal to the static {@link Convolution} and
+ * reference, portable and best on 1, 2 and 3 threads): bitwise equal to the static {@link Convolution} and
  * {@link Pooling} methods (which {@code ConvolutionTest} and {@code PoolingTest} check against
  * {@link ReferenceConvolution}, brute force and finite differences), so 1 and 2 threads agree bitwise; the whole
  * forward and backward against {@link ReferenceConvolution} within {@code 1e-5·max(1, max|expected|)}; the 2×2
@@ -56,11 +56,22 @@ class ConvolutionKernelsTest {
       {32, 14, 14, 3, 3, 2, 2, 1, 1, 1, 1, 1, 1},
   };
 
+  /**
+   * {@link KernelsFastPathTest#implementations} and the portable and best kernels on 3 threads: the epilogues split
+   * by samples from as many samples as threads, unevenly for 5 and 7 samples.
+   */
+  private static Map<String, Kernels> implementations() {
+    Map<String, Kernels> all = KernelsFastPathTest.implementations();
+    all.put("portable3", Kernels.portable(3));
+    all.put("best3", Kernels.best(3));
+    return all;
+  }
+
   static Stream<Arguments> convolutionCases() {
     List<Arguments> cases = new ArrayList<>();
     Object[][] acts = {{Activation.RELU, 0f}, {Activation.IDENTITY, 0f}, {Activation.LEAKY_RELU, 0.1f},
         {Activation.TANH, 0f}};
-    for (String k : KernelsFastPathTest.implementations().keySet()) {
+    for (String k : implementations().keySet()) {
       for (int gi = 0; gi < CONVOLUTIONS.length; gi++) {
         for (Object[] act : acts) {
           cases.add(Arguments.of(k, gi, act[0], act[1]));
@@ -72,7 +83,7 @@ class ConvolutionKernelsTest {
 
   static Stream<Arguments> poolCases() {
     List<Arguments> cases = new ArrayList<>();
-    for (String k : KernelsFastPathTest.implementations().keySet()) {
+    for (String k : implementations().keySet()) {
       for (int gi = 0; gi < POOLS.length; gi++) {
         cases.add(Arguments.of(k, gi));
       }
@@ -81,8 +92,7 @@ class ConvolutionKernelsTest {
   }
 
   private static Kernels kernels(String name) {
-    Map<String, Kernels> all = KernelsFastPathTest.implementations();
-    return all.get(name);
+    return implementations().get(name);
   }
 
   @ParameterizedTest(name = "{0} #{1} {2}")
@@ -90,7 +100,7 @@ class ConvolutionKernelsTest {
   void convolutionStepsMatchTheStaticMethodsBitwise(String name, int which, Activation act, float slope) {
     Kernels kernels = kernels(name);
     Conv2dGeometry g = ConvolutionTest.geometry(CONVOLUTIONS[which]);
-    for (int batch : new int[] {1, 5}) {
+    for (int batch : new int[] {1, 5, 7}) {
       boolean bias = batch > 1;
       Rng rng = new Rng(31L * which + batch + act.ordinal());
       int groups = g.groups;
