@@ -4,7 +4,7 @@ package io.nabla.runtime.kernel;
  * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer: each cell's forward
  * ({@link RecurrentKernels}) writes a sample's pre-activations, then activates them a span at a time. {@link #EXACT}
  * computes each value in double from {@code Math.exp} (the reference, and the portable kernels'); the Vector API
- * kernels pass float versions from their vector {@code exp}, sixteen values at a time. Either way a value depends on
+ * kernels pass float versions from their vector {@code exp}, a vector at a time. Either way a value depends on
  * its argument only, so the split of samples over threads changes no bits.
  */
 abstract class GateFunctions {

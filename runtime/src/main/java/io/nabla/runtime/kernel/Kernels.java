@@ -331,8 +331,9 @@ public interface Kernels {
    * split the samples over their threads in chunks of {@value RecurrentKernels#BIAS_CHUNK}: a sample's recurrence
    * depends on no other sample, so each thread runs every step on its own samples, without waiting for the others
    * between steps, each row of a product computed by the same code as in the whole product and each value of a
-   * step by the same code as the static method (bitwise identical for any thread count), as they do every
-   * recurrence below.
+   * step by the static method's arithmetic with the instance's gate functions (the exact ones on the portable
+   * kernels; float vector ones on the Vector API kernels, see {@link GateFunctions}), so bitwise identical for any
+   * thread count, as they do every recurrence below.
    */
   default void simpleRnnRecurrenceForward(RecurrentGeometry g, int direction, int batch, float[] projection,
       float[] recurrent, float[] params, int weightHhOff, int biasIhOff, int biasHhOff, float[] hidden,

@@ -12,7 +12,8 @@ import org.jspecify.annotations.Nullable;
  * activation backward by columns (each bias gradient summed whole by one thread); attention by (sample, head)
  * pairs, each pair on one thread with that thread's scratch; the convolution steps by sample (im2col, col2im, and
  * the epilogues, whose bias gradient is then summed from per-plane sums in sample order by the calling thread; by
- * filter when there are fewer samples than threads); pooling by (sample, channel) plane; layer norm by rows (its γ/β gradients by features) and batch norm by channel. Every element,
+ * filter when there are fewer samples than threads); pooling by (sample, channel) plane; layer norm by rows (its
+ * γ/β gradients by features) and batch norm by channel. Every element,
  * pair or sum is computed by the same code in the same order whichever thread runs it, so results are bitwise
  * identical for any thread count. One instance per kernels instance; the call in flight is published to the
  * workers by the pool's volatile hand-off; nothing is allocated per call.

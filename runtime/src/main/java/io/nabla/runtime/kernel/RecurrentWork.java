@@ -11,13 +11,14 @@ import org.jspecify.annotations.Nullable;
  * chunks of {@value RecurrentKernels#BIAS_CHUNK} samples: its rows of each product
  * ({@link SplittingKernels#productRows}, each row bitwise that of the whole product) and
  * {@code RecurrentKernels.xxxSamples} on its samples (each value computed by the code of the single-threaded
- * method), without waiting for the other threads between steps. Every buffer is row-major by sample, so the threads
+ * method, the forward's gates with the kernels' {@link SplittingKernels#gateFunctions}), without waiting for the other threads between steps. Every buffer is row-major by sample, so the threads
  * write disjoint runs of whole rows.
  *
  * <p>A backward recurrence's bias gradients are summed in {@link RecurrentKernels#biasGradients}' fixed order: each
  * thread forms the sums of its own chunks at every step as it goes, and the calling thread adds them all into the
  * gradients afterwards, step by step from the last and chunk by chunk, split over the threads by columns. So
- * results are bitwise identical for any thread count, and to the defaults of {@link Kernels} on the same products.
+ * results are bitwise identical for any thread count, and (backward always, forward with the exact gate functions
+ * of the portable kernels) to the defaults of {@link Kernels} on the same products.
  *
  * <p>One instance per kernels instance, under its busy flag; the call in flight is published to the workers by the
  * pool's volatile hand-off; nothing is allocated per call once the chunk sums' buffer is large enough.

@@ -389,8 +389,13 @@ final class VectorKernels extends SplittingKernels {
   private void deep(Product p, int chunk) {
     int chunks = (p.k + chunk - 1) / chunk;
     int size = p.m * p.n;
-    if (deepPartials.length < (chunks - 1) * size) {
-      deepPartials = new float[(chunks - 1) * size];
+    long partials = (long) (chunks - 1) * size;
+    if (partials > Integer.MAX_VALUE - 8) {
+      throw new IllegalArgumentException("product " + p.m + " x " + p.n + " x " + p.k
+          + " is too large to split by depth: its partial sums would need " + partials + " floats");
+    }
+    if (deepPartials.length < partials) {
+      deepPartials = new float[(int) partials];
     }
     shared = p;
     deepChunk = chunk;
@@ -666,11 +671,11 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Whether {@code p}, below {@link #PARALLEL_THRESHOLD}, takes long enough per multiply-add to split anyway: a
-   * narrow product whose {@code A} (transposed into panels, most of its time) has {@link #MEMORY_SPLIT} floats or
-   * more (the small CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on one core), or one of at most two
-   * row tiles (a dense layer's weight gradient of few units, {@code 10 × 1568 × 64}: 55 µs, most of its tiles
-   * rows of padding) from {@link #SLOW_SPLIT} multiply-adds; a narrow product of two row panels or more from
-   * {@link #NARROW_SPLIT} multiply-adds. Both also keep the workers polling between the
+   * narrow product of two row tiles or more whose {@code A} (transposed into panels, most of its time) has
+   * {@link #MEMORY_SPLIT} floats or more (the small CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on
+   * one core), or of two row panels or more from {@link #NARROW_SPLIT} multiply-adds; or one of at most two row
+   * tiles (a dense layer's weight gradient of few units, {@code 10 × 1568 × 64}: 55 µs, most of its tiles rows of
+   * padding) from {@link #SLOW_SPLIT} multiply-adds. These splits also keep the workers polling between the
    * products of a step rather than parked.
    */
   private static boolean slow(Product p) {
@@ -1272,9 +1277,9 @@ final class VectorKernels extends SplittingKernels {
   /**
    * The bias and the activation go into the product's tiles ({@link #blocks}) where the product takes them:
    * identity, ReLU and leaky ReLU, depth above one, more than {@value #FEW_ROWS} rows and more than
-   * {@value #NARROW_COLUMNS} units, not a deep product ({@link #deepChunk}). Otherwise the bias is copied into each row first, the product accumulates onto
-   * it and the activation is a pass of its own. Either way each output is {@code act(fma chain from the bias)}, the
-   * same bits.
+   * {@value #NARROW_COLUMNS} units, not a deep product ({@link #deepChunk}). Otherwise the bias is copied into each
+   * row first, the product accumulates onto it and the activation is a pass of its own. Either way each output is
+   * {@code act(fma chain from the bias)}, the same bits.
    */
   @Override
   public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,
@@ -1859,7 +1864,8 @@ final class VectorKernels extends SplittingKernels {
    * {@link Pooling#maxForward2x2}'s scalar twin (each row's pair, then the rows), each later candidate winning only
    * when it is larger or the first NaN, so the same element as the scan in window order. Rows narrower than a
    * vector (or not a multiple of it) end with a whole vector spilling into the following rows of the range, which
-   * are rewritten in their turn; only the range's last row ends in scalar. Values move as int bits, so a NaN's payload is kept exactly.
+   * are rewritten in their turn; only the range's last row ends in scalar. Values move as int bits, so a NaN's
+   * payload is kept exactly.
    */
   static void maxPool2x2(Conv2dGeometry g, float[] x, float[] out, int[] argmax, int from, int to) {
     int width = g.width;
@@ -2124,9 +2130,10 @@ final class VectorKernels extends SplittingKernels {
    * The recurrent gates in float from {@link #exp(FloatVector)}, a vector at a time (a GRU of 128 units at batch 64
    * spent two thirds of its training step in {@code Math.exp} one value at a time): {@code σ(x) = 1/(1 + e^-x)};
    * {@code tanh(x) = ±(1 - e)/(1 + e)}, {@code e = e^(-2|x|)}, and {@code x} itself where {@code |x| < 2^-12} (as
-   * {@link RecurrentKernels#tanh}). Within a few float ulps of the exact versions, the absolute error of tanh near
-   * 0 at most about {@code 1e-7} (measured over half a million values: sigmoid within 2 ulps, tanh within
-   * {@code 6e-8}, {@code GateFunctionsTest}); the last values of a span that fill no vector
+   * {@link RecurrentKernels#tanh}). Sigmoid within a few float ulps of the exact version; tanh within an absolute
+   * {@code 1e-7} (its relative error just above {@code 2^-12}, where {@code 1 - e} cancels, reaches about
+   * {@code 1e-4}); measured over half a million values: sigmoid within 2 ulps, tanh within {@code 6e-8}
+   * ({@code GateFunctionsTest}); the last values of a span that fill no vector
    * take the scalar twins, the same operations on one lane.
    */
   static final GateFunctions VECTOR_GATES = new GateFunctions() {
