@@ -10,7 +10,7 @@ import org.jspecify.annotations.Nullable;
  * fixed order, so results are deterministic: backward's in increasing feature order; the statistics as four running
  * sums over the features {@code j ≡ 0, 1, 2, 3 mod 4}, added as {@code (s0 + s1) + (s2 + s3)}, then the last
  * {@code n mod 4} features (four independent additions instead of one chain: forward of 2048 rows of 128 features
- * 610 → 430-470 µs on one core; the same split for backward's sums was slower than its one fused loop).
+ * 604-622 → 405-475 µs on one core; the same split for backward's sums was slower than its one fused loop).
  */
 public final class LayerNormKernels {
   private LayerNormKernels() {}

@@ -32,12 +32,7 @@ public final class LossFunctions {
     float max = rowMax(z, row, classes);
     // One exponential per logit (they are most of the loss's time): e^(z - max) kept in dz, then scaled by
     // 1 / (rows · Σ) in double, the softmax within an ulp of e^(z - logsumexp).
-    double sum = 0;
-    for (int c = 0; c < classes; c++) {
-      double e = Math.exp(z[row + c] - max);
-      dz[row + c] = (float) e;
-      sum += e;
-    }
+    double sum = exponentials(z, row, classes, max, dz);
     double logSumExp = max + Math.log(sum);
     int label = labels[r];
     double loss = logSumExp - z[row + label];
@@ -53,13 +48,7 @@ public final class LossFunctions {
   public static void softmax(float[] z, float[] p, int rows, int classes) {
     for (int r = 0; r < rows; r++) {
       int row = r * classes;
-      float max = rowMax(z, row, classes);
-      double sum = 0;
-      for (int c = 0; c < classes; c++) {
-        double e = Math.exp(z[row + c] - max);
-        p[row + c] = (float) e;
-        sum += e;
-      }
+      double sum = exponentials(z, row, classes, rowMax(z, row, classes), p);
       float inverse = (float) (1.0 / sum);
       for (int c = 0; c < classes; c++) {
         p[row + c] *= inverse;
@@ -94,6 +83,17 @@ public final class LossFunctions {
       dy[i] = d * scale;
     }
     return (float) (total / n);
+  }
+
+  /** {@code out[row + c] = e^(z[row + c] - max)} (rounded to float) for {@code c < n}; returns their sum in double. */
+  private static double exponentials(float[] z, int row, int n, float max, float[] out) {
+    double sum = 0;
+    for (int c = 0; c < n; c++) {
+      double e = Math.exp(z[row + c] - max);
+      out[row + c] = (float) e;
+      sum += e;
+    }
+    return sum;
   }
 
   private static float rowMax(float[] z, int row, int n) {

@@ -1529,8 +1529,13 @@ final class VectorKernels extends SplittingKernels {
     return x / (1f + exp(-x));
   }
 
+  /** {@code σ(x) = 1/(1 + e^-x)} from {@link #exp(float)}: SiLU's derivative and the gates' scalar tail. */
+  static float sigmoid(float x) {
+    return 1f / (1f + exp(-x));
+  }
+
   static float siluDerivative(float x) {
-    float s = 1f / (1f + exp(-x));
+    float s = sigmoid(x);
     return s * Math.fma(x, 1f - s, 1f);
   }
 
@@ -2145,7 +2150,7 @@ final class VectorKernels extends SplittingKernels {
         FloatVector.broadcast(SPECIES, 1f).div(exp(v.neg()).add(1f)).intoArray(x, i);
       }
       for (; i < to; i++) {
-        x[i] = 1f / (exp(-x[i]) + 1f);
+        x[i] = VectorKernels.sigmoid(x[i]);
       }
     }
 
