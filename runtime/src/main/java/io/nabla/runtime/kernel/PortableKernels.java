@@ -28,9 +28,12 @@ import org.jspecify.annotations.Nullable;
  * its setup and about 16 columns done one at a time before and after the vectors, so it should run long) by
  * {@value #DEPTH_BLOCK} depths keep the panel in L2; as many rows as fit in about 19 KB (at most
  * {@value #MAX_ROWS}) keep the scratch rows in L1 while the three panel rows in use are read once per block of rows.
- * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict) take dot products instead of the
- * transposing pack. Every element of {@code c} is the chain {@code c = fma(A(i, p), B(p, j), c)} for
- * {@code p = 0 .. k-1} however the product is blocked or split over threads (the padding adds {@code fma(0, 0, c)}),
+ * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict, batch-1 training) take dot
+ * products instead of the transposing pack, split over the threads by columns; outer products (depth 1: batch-1
+ * weight gradients) stream row by row, split by rows. At batch 1 each thread then reads and writes the same rows of
+ * a dense layer's weights and gradients in the forward, the backward and the optimizer's update (which splits the
+ * flat buffer in ranges), so they stay in its core's cache. Every element of {@code c} is the chain
+ * {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is blocked or split over threads (the padding adds {@code fma(0, 0, c)}),
  * so results are bitwise identical for any thread count. {@link ReferenceKernels} holds the naive loops every
  * method is tested against; sums run in another order, so results agree to rounding.
  */
@@ -51,6 +54,21 @@ public final class PortableKernels extends SplittingKernels {
 
   /** Below this many multiply-adds a product runs on the calling thread alone. */
   static final long PARALLEL_THRESHOLD = 1L << 20;
+  /**
+   * A few-rows {@code NT} product (batch-1 training, predict) splits its columns from this many multiply-adds: its
+   * dot products are scalar, about 7 µs at this size on one core.
+   */
+  static final long FEW_ROWS_SPLIT = 1L << 14;
+  /** An outer product (depth 1: the weight gradients at batch 1) splits its rows from this many elements. */
+  static final long OUTER_SPLIT = 1L << 15;
+  /** Column boundaries of a split few-rows product are multiples of this (a 64-byte line of floats). */
+  static final int FEW_ROWS_ALIGN = 16;
+
+  /** How the product in flight is split ({@link #runPart}). */
+  private static final int SPLIT_COLUMNS = 0;
+  private static final int SPLIT_ROWS = 1;
+  private static final int FEW_ROWS_COLUMNS = 2;
+  private static final int OUTER_ROWS = 3;
 
   private final Scratch[] scratch;
   private final @Nullable WorkerPool pool;
@@ -76,7 +94,7 @@ public final class PortableKernels extends SplittingKernels {
   private int gn;
   private int gk;
   private boolean gAccumulate;
-  private boolean gSplitRows;
+  private int gSplit;
 
   /** Single-threaded kernels. */
   public PortableKernels() {
@@ -187,18 +205,30 @@ public final class PortableKernels extends SplittingKernels {
 
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
+    int split;
     if (bTransposed && m <= FEW_ROWS) {
-      fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
-      return;
+      if (pool == null || (long) m * n * k < FEW_ROWS_SPLIT || n < 2 * FEW_ROWS_ALIGN) {
+        fewRowsNT(c, cOff, n, a, aOff, b, bOff, m, 0, n, k, accumulate);
+        return;
+      }
+      split = FEW_ROWS_COLUMNS;
+    } else if (k == 1) {
+      if (pool == null || (long) m * n < OUTER_SPLIT || m < 2) {
+        outerProductRows(scratch[0], c, cOff, a, aOff, aRow, b, bOff, n, accumulate, 0, m);
+        return;
+      }
+      split = OUTER_ROWS;
+    } else {
+      // A product at least twice as tall as wide (the weight gradients of a recurrent layer, the input projection
+      // over every step) is split by rows: each thread then packs all of b, rather than reading all of a.
+      boolean splitRows = m >= 2L * n || n < 32;
+      if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
+        gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
+        return;
+      }
+      split = splitRows ? SPLIT_ROWS : SPLIT_COLUMNS;
     }
-    // A product at least twice as tall as wide (the weight gradients of a recurrent layer, the input projection
-    // over every step) is split by rows: each thread then packs all of b, rather than reading all of a.
-    boolean splitRows = m >= 2L * n || n < 32;
-    if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
-      gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
-      return;
-    }
-    gSplitRows = splitRows;
+    gSplit = split;
     gc = c;
     gcOff = cOff;
     ga = a;
@@ -222,17 +252,44 @@ public final class PortableKernels extends SplittingKernels {
   }
 
   /**
+   * Rows {@code [iFrom, iTo)} of an outer product ({@code k = 1}; {@code B}'s one row is contiguous in every layout),
+   * streamed row by row instead of packed: {@code c = fma(A(i, 0), b[j], c or 0) + 0}. The {@code + 0} is what the
+   * blocked path's zero padding ({@code fma(0, 0, c)}) does to a {@code -0}, so both paths give the same bits. Each
+   * row goes through a scratch row and {@code b} through a panel row, so that the loop indexes both by plain
+   * {@code j} and C2 vectorises it (with offsets into {@code c} and {@code b} it stayed scalar: 256 × 784 took 90 µs
+   * on one core, 32 µs this way).
+   */
+  private static void outerProductRows(Scratch s, float[] c, int cOff, float[] a, int aOff, int aRow, float[] b,
+      int bOff, int n, boolean accumulate, int iFrom, int iTo) {
+    float[] row = s.rows[0];
+    for (int j0 = 0; j0 < n; j0 += COLUMN_BLOCK) {
+      int width = Math.min(COLUMN_BLOCK, n - j0);
+      System.arraycopy(b, bOff + j0, s.panel[0], 0, width);
+      for (int i = iFrom; i < iTo; i++) {
+        int at = cOff + i * n + j0;
+        if (accumulate) {
+          System.arraycopy(c, at, row, 0, width);
+        } else {
+          java.util.Arrays.fill(row, 0, width, 0f);
+        }
+        s.outer(a[aOff + i * aRow], width);
+        System.arraycopy(row, 0, c, at, width);
+      }
+    }
+  }
+
+  /**
    * {@code c (+)= a · bᵀ} for a few rows (single-sample predict, batch-1 training): transposing {@code b} into the
    * panel would cost more than the product (86 % of a single-sample forward), while rows of {@code a} and
    * {@code b} are both contiguous in {@code p}; four rows of {@code b} at a time share each load of {@code a}.
    */
-  private static void fewRowsNT(float[] c, int cOff, float[] a, int aOff, float[] b, int bOff, int m, int n, int k,
-      boolean accumulate) {
+  private static void fewRowsNT(float[] c, int cOff, int ldc, float[] a, int aOff, float[] b, int bOff, int m,
+      int jFrom, int jTo, int k, boolean accumulate) {
     for (int i = 0; i < m; i++) {
       int x = aOff + i * k;
-      int out = cOff + i * n;
-      int j = 0;
-      for (; j + 4 <= n; j += 4) {
+      int out = cOff + i * ldc;
+      int j = jFrom;
+      for (; j + 4 <= jTo; j += 4) {
         int b0 = bOff + j * k;
         int b1 = b0 + k;
         int b2 = b1 + k;
@@ -253,7 +310,7 @@ public final class PortableKernels extends SplittingKernels {
         c[out + j + 2] = accumulate ? c[out + j + 2] + s2 : s2;
         c[out + j + 3] = accumulate ? c[out + j + 3] + s3 : s3;
       }
-      for (; j < n; j++) {
+      for (; j < jTo; j++) {
         int row = bOff + j * k;
         float s = 0f;
         for (int p = 0; p < k; p++) {
@@ -266,9 +323,22 @@ public final class PortableKernels extends SplittingKernels {
 
   /**
    * Part {@code part} of {@code parts} of the product in flight: a contiguous range of output columns, or of rows.
+   * Each element is computed by the same code whichever part holds it.
    */
   private void runPart(int part, int parts) {
-    if (gSplitRows) {
+    if (gSplit == FEW_ROWS_COLUMNS) {
+      int chunks = (gn + FEW_ROWS_ALIGN - 1) / FEW_ROWS_ALIGN;
+      int from = Math.min(gn, (int) ((long) chunks * part / parts) * FEW_ROWS_ALIGN);
+      int to = Math.min(gn, (int) ((long) chunks * (part + 1) / parts) * FEW_ROWS_ALIGN);
+      fewRowsNT(gc, gcOff, gn, ga, gaOff, gb, gbOff, gm, from, to, gk, gAccumulate);
+      return;
+    }
+    if (gSplit == OUTER_ROWS) {
+      outerProductRows(scratch[part], gc, gcOff, ga, gaOff, gaRow, gb, gbOff, gn, gAccumulate,
+          (int) ((long) gm * part / parts), (int) ((long) gm * (part + 1) / parts));
+      return;
+    }
+    if (gSplit == SPLIT_ROWS) {
       // Rows in multiples of three, the core loop's; each row is computed as in the whole product.
       int groups = (gm + 2) / 3;
       int from = Math.min(gm, (int) ((long) groups * part / parts) * 3);
@@ -401,6 +471,15 @@ public final class PortableKernels extends SplittingKernels {
       }
     }
 
+    /** Scratch row 0 {@code = fma(ai, panel row 0, scratch row 0) + 0} on {@code [0, width)}: an outer product's row. */
+    void outer(float ai, int width) {
+      float[] c0 = rows[0];
+      float[] b0 = panel[0];
+      for (int j = 0; j < width; j++) {
+        c0[j] = MultiplyAdd.fma(ai, b0[j], c0[j]) + 0f;
+      }
+    }
+
     /**
      * Scratch rows {@code r, r+1, r+2} += A's values at {@code a[x + i·aRow + g·aCol]} times panel rows
      * {@code p, p+1, p+2}: the one vectorised loop. A row past {@code rowsLeft} is the spare row (its products are
@@ -513,7 +592,11 @@ public final class PortableKernels extends SplittingKernels {
       int m, int n, int k, boolean accumulate, int fullRows, boolean samePackedB) {
     // The path product() takes for the whole product: the few-rows one sums otherwise.
     if (transposedB && fullRows <= FEW_ROWS) {
-      fewRowsNT(c, cOff, a, aOff, b, bOff, m, n, k, accumulate);
+      fewRowsNT(c, cOff, n, a, aOff, b, bOff, m, 0, n, k, accumulate);
+      return;
+    }
+    if (k == 1) {
+      outerProductRows(scratch[thread], c, cOff, a, aOff, k, b, bOff, n, accumulate, 0, m);
       return;
     }
     gemmColumns(scratch[thread], c, cOff, a, aOff, k, 1, b, bOff, transposedB, m, n, k, accumulate, 0, n);

@@ -185,6 +185,69 @@ class PortableKernelsTest {
     throw new AssertionError("no method " + name + " in " + file);
   }
 
+  /**
+   * An outer product ({@code k = 1}) streams row by row; the same product written with a second depth of zeros in
+   * {@code A} takes the blocked path, whose padding adds {@code fma(0, ·, c)}: the bits must agree, signed zeros
+   * included, for each layout, 1 to 3 threads, wide rows crossing a column block, fresh or accumulating.
+   */
+  @Test
+  void outerProductsStreamedGiveTheBlockedPathsBits() {
+    int[][] shapes = {{5, 7}, {256, 784}, {64, 1000}, {300, 20}};
+    for (int[] shape : shapes) {
+      int m = shape[0], n = shape[1];
+      float[] column = signedValues(m, 11);
+      float[] row = signedValues(n, 12);
+      float[] other = signedValues(n, 13);
+      float[] start = signedValues(m * n, 14);
+      // A(i, 0) = column[i], A(i, 1) = 0; B(0, j) = row[j], B(1, j) = other[j], in each layout.
+      float[] aRows = new float[2 * m];
+      float[] aDepths = new float[2 * m];
+      for (int i = 0; i < m; i++) {
+        aRows[2 * i] = column[i];
+        aDepths[i] = column[i];
+      }
+      float[] bRows = new float[2 * n];
+      float[] bColumns = new float[2 * n];
+      for (int j = 0; j < n; j++) {
+        bRows[j] = row[j];
+        bRows[n + j] = other[j];
+        bColumns[2 * j] = row[j];
+        bColumns[2 * j + 1] = other[j];
+      }
+      for (int threads = 1; threads <= 3; threads++) {
+        PortableKernels k = new PortableKernels(threads);
+        for (boolean accumulate : new boolean[] {false, true}) {
+          String at = m + "x" + n + " threads " + threads + (accumulate ? " accumulating" : "");
+          float[] streamed = start.clone();
+          float[] blocked = start.clone();
+          k.matmulNN(streamed, 0, column, 0, row, 0, m, n, 1, accumulate);
+          k.matmulNN(blocked, 0, aRows, 0, bRows, 0, m, n, 2, accumulate);
+          assertArrayEquals(blocked, streamed, "NN " + at);
+          streamed = start.clone();
+          blocked = start.clone();
+          k.matmulTN(streamed, 0, column, 0, row, 0, m, n, 1, accumulate);
+          k.matmulTN(blocked, 0, aDepths, 0, bRows, 0, m, n, 2, accumulate);
+          assertArrayEquals(blocked, streamed, "TN " + at);
+          streamed = start.clone();
+          blocked = start.clone();
+          k.matmulNT(streamed, 0, column, 0, row, 0, m, n, 1, accumulate);
+          k.matmulNT(blocked, 0, aRows, 0, bColumns, 0, m, n, 2, accumulate);
+          assertArrayEquals(blocked, streamed, "NT " + at);
+        }
+      }
+    }
+  }
+
+  /** Seeded values in [-1, 1) with every fifth a signed zero, so that products and sums of -0 occur. */
+  private static float[] signedValues(int n, long seed) {
+    Rng rng = new Rng(seed);
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i % 5 == 0 ? (i % 10 == 0 ? -0f : 0f) : 2 * rng.nextFloat() - 1;
+    }
+    return v;
+  }
+
   @Test
   void matmulOfAllZeroOperandOverwritesWithZeros() {
     Kernels k = new PortableKernels();

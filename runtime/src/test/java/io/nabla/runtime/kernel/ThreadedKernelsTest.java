@@ -15,7 +15,9 @@ class ThreadedKernelsTest {
   private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
       {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200},
       // Split by rows (at least twice as tall as wide, or narrower than 32 columns), also by rows not in fours.
-      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000}};
+      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000},
+      // Few rows (NT: dot products split by columns, not in sixteens) and outer products (split by rows).
+      {1, 256, 784}, {3, 300, 100}, {4, 1000, 50}, {256, 784, 1}, {77, 500, 1}, {3, 20000, 1}};
 
   private static float[] random(int n, long seed) {
     Rng rng = new Rng(seed);
