@@ -33,8 +33,8 @@ import org.jspecify.annotations.Nullable;
  * weight gradients) stream row by row, split by rows. At batch 1 each thread then reads and writes the same rows of
  * a dense layer's weights and gradients in the forward, the backward and the optimizer's update (which splits the
  * flat buffer in ranges), so they stay in its core's cache. Every element of {@code c} is the chain
- * {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is blocked or split over threads (the padding adds {@code fma(0, 0, c)}),
- * so results are bitwise identical for any thread count. {@link ReferenceKernels} holds the naive loops every
+ * {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is blocked or split over
+ * threads (the padding adds {@code fma(0, 0, c)}), so results are bitwise identical for any thread count. {@link ReferenceKernels} holds the naive loops every
  * method is tested against; sums run in another order, so results agree to rounding.
  */
 public final class PortableKernels extends SplittingKernels {
@@ -471,7 +471,7 @@ public final class PortableKernels extends SplittingKernels {
       }
     }
 
-    /** Scratch row 0 {@code = fma(ai, panel row 0, scratch row 0) + 0} on {@code [0, width)}: an outer product's row. */
+    /** Scratch row 0 {@code = fma(ai, panel row 0, scratch row 0) + 0} on {@code [0, width)}: an outer product. */
     void outer(float ai, int width) {
       float[] c0 = rows[0];
       float[] b0 = panel[0];
