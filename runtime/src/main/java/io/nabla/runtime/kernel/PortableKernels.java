@@ -34,8 +34,9 @@ import org.jspecify.annotations.Nullable;
  * a dense layer's weights and gradients in the forward, the backward and the optimizer's update (which splits the
  * flat buffer in ranges), so they stay in its core's cache. Every element of {@code c} is the chain
  * {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is blocked or split over
- * threads (the padding adds {@code fma(0, 0, c)}), so results are bitwise identical for any thread count. {@link ReferenceKernels} holds the naive loops every
- * method is tested against; sums run in another order, so results agree to rounding.
+ * threads (the padding adds {@code fma(0, 0, c)}), so results are bitwise identical for any thread count.
+ * {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in another order, so
+ * results agree to rounding.
  */
 public final class PortableKernels extends SplittingKernels {
   /** Columns of {@code c} per block: the MLP's 784-wide rows in one block, so that the vectorised loop runs long. */
