@@ -96,6 +96,11 @@ public final class PortableKernels extends SplittingKernels {
   private int gk;
   private boolean gAccumulate;
   private int gSplit;
+  /** The epilogue of a dense layer's forward ({@link #product}). */
+  private float @Nullable [] gBias;
+  private int gBiasOff;
+  private Activation gAct = Activation.IDENTITY;
+  private float gSlope;
 
   /** Single-threaded kernels. */
   public PortableKernels() {
@@ -194,18 +199,29 @@ public final class PortableKernels extends SplittingKernels {
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate) {
     if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("this PortableKernels is in use by another thread: a Kernels instance serves"
-          + " one model on one thread at a time; give each model its own (Kernels.portable(threads))");
+      throw inUse();
     }
     try {
-      product(c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate);
+      product(c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, null, 0, Activation.IDENTITY,
+          0f);
     } finally {
       busy.set(false);
     }
   }
 
+  /**
+   * The product, with an optional epilogue that only the blocked path ({@link #gemmColumns}) takes: each scratch row
+   * starts from {@code bias[biasOff + j]} (when {@code bias} is not null) and is activated by {@code act} after
+   * the last depth block.
+   */
+  private static IllegalStateException inUse() {
+    return new IllegalStateException("this PortableKernels is in use by another thread: a Kernels instance serves"
+        + " one model on one thread at a time; give each model its own (Kernels.portable(threads))");
+  }
+
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
-      boolean bTransposed, int m, int n, int k, boolean accumulate) {
+      boolean bTransposed, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
+      Activation act, float slope) {
     int split;
     if (bTransposed && m <= FEW_ROWS) {
       if (pool == null || (long) m * n * k < FEW_ROWS_SPLIT || n < 2 * FEW_ROWS_ALIGN) {
@@ -224,10 +240,15 @@ public final class PortableKernels extends SplittingKernels {
       // over every step) is split by rows: each thread then packs all of b, rather than reading all of a.
       boolean splitRows = m >= 2L * n || n < 32;
       if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
-        gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n);
+        gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n,
+            bias, biasOff, act, slope);
         return;
       }
       split = splitRows ? SPLIT_ROWS : SPLIT_COLUMNS;
+      gBias = bias;
+      gBiasOff = biasOff;
+      gAct = act;
+      gSlope = slope;
     }
     gSplit = split;
     gc = c;
@@ -249,6 +270,8 @@ public final class PortableKernels extends SplittingKernels {
       gc = null;
       ga = null;
       gb = null;
+      gBias = null;
+      gAct = Activation.IDENTITY;
     }
   }
 
@@ -346,7 +369,7 @@ public final class PortableKernels extends SplittingKernels {
       int to = Math.min(gm, (int) ((long) groups * (part + 1) / parts) * 3);
       if (from < to) {
         gemmColumns(scratch[part], gc, gcOff + from * gn, ga, gaOff + from * gaRow, gaRow, gaCol, gb, gbOff,
-            gbTransposed, to - from, gn, gk, gAccumulate, 0, gn);
+            gbTransposed, to - from, gn, gk, gAccumulate, 0, gn, gBias, gBiasOff, gAct, gSlope);
       }
       return;
     }
@@ -356,13 +379,17 @@ public final class PortableKernels extends SplittingKernels {
     int to = Math.min(gn, (int) ((long) chunks * (part + 1) / parts) * 16);
     if (from < to) {
       gemmColumns(scratch[part], gc, gcOff, ga, gaOff, gaRow, gaCol, gb, gbOff, gbTransposed, gm, gn, gk,
-          gAccumulate, from, to);
+          gAccumulate, from, to, gBias, gBiasOff, gAct, gSlope);
     }
   }
 
-  /** Columns {@code [jFrom, jTo)} of the product, with {@code s}'s scratch space. */
+  /**
+   * Columns {@code [jFrom, jTo)} of the product, with {@code s}'s scratch space and {@link #product}'s epilogue
+   * ({@code k > 0}).
+   */
   private static void gemmColumns(Scratch s, float[] c, int cOff, float[] a, int aOff, int aRow, int aCol,
-      float[] b, int bOff, boolean bTransposed, int m, int n, int k, boolean accumulate, int jFrom, int jTo) {
+      float[] b, int bOff, boolean bTransposed, int m, int n, int k, boolean accumulate, int jFrom, int jTo,
+      float @Nullable [] bias, int biasOff, Activation act, float slope) {
     for (int j0 = jFrom; j0 < jTo; j0 += COLUMN_BLOCK) {
       int width = Math.min(COLUMN_BLOCK, jTo - j0);
       if (k == 0 && !accumulate) {
@@ -380,9 +407,11 @@ public final class PortableKernels extends SplittingKernels {
           s.pack(b, bOff, n, p0, depth, j0, width);
         }
         boolean add = accumulate || p0 > 0;
+        int biasAt = p0 == 0 && bias != null ? biasOff + j0 : -1;
+        Activation last = p0 + depth == k ? act : Activation.IDENTITY;
         for (int i = 0; i < m; i += rows) {
           s.rowBlock(c, cOff + i * n + j0, n, Math.min(rows, m - i), width, a, aOff + i * aRow + p0 * aCol, aRow,
-              aCol, depth, add);
+              aCol, depth, add, bias, biasAt, last, slope);
         }
       }
     }
@@ -449,9 +478,11 @@ public final class PortableKernels extends SplittingKernels {
      * multiply-add), and copied back.
      */
     void rowBlock(float[] c, int from, int n, int count, int width, float[] a, int x, int aRow, int aCol,
-        int depth, boolean add) {
+        int depth, boolean add, float @Nullable [] bias, int biasAt, Activation act, float slope) {
       for (int r = 0; r < count; r++) {
-        if (add) {
+        if (biasAt >= 0) {
+          System.arraycopy(bias, biasAt, rows[r], 0, width);
+        } else if (add) {
           System.arraycopy(c, from + r * n, rows[r], 0, width);
         } else {
           java.util.Arrays.fill(rows[r], 0, width, 0f);
@@ -468,6 +499,9 @@ public final class PortableKernels extends SplittingKernels {
         }
       }
       for (int r = 0; r < count; r++) {
+        if (act != Activation.IDENTITY) {
+          ActivationFunctions.apply(rows[r], 0, width, act, slope);
+        }
         System.arraycopy(rows[r], 0, c, from + r * n, width);
       }
     }
@@ -573,9 +607,26 @@ public final class PortableKernels extends SplittingKernels {
     }
   }
 
+  /**
+   * Blocked products (more than {@value #FEW_ROWS} rows, depth above 1) start each scratch row from the bias and
+   * activate it before it is written back, on whichever thread computes it; the bits are those of the bias copy,
+   * the accumulating product and the activation pass that few rows and depth 1 still take.
+   */
   @Override
   public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,
       int rows, int in, int units, Activation act, float slope) {
+    if (rows > FEW_ROWS && in > 1 && act != Activation.SOFTMAX) {
+      if (!busy.compareAndSet(false, true)) {
+        throw inUse();
+      }
+      try {
+        product(out, 0, x, xOff, in, 1, params, weightOff, true, rows, units, in, false,
+            biasOff >= 0 ? params : null, biasOff, act, slope);
+      } finally {
+        busy.set(false);
+      }
+      return;
+    }
     if (biasOff >= 0) {
       for (int r = 0; r < rows; r++) {
         System.arraycopy(params, biasOff, out, r * units, units);
@@ -600,6 +651,7 @@ public final class PortableKernels extends SplittingKernels {
       outerProductRows(scratch[thread], c, cOff, a, aOff, k, b, bOff, n, accumulate, 0, m);
       return;
     }
-    gemmColumns(scratch[thread], c, cOff, a, aOff, k, 1, b, bOff, transposedB, m, n, k, accumulate, 0, n);
+    gemmColumns(scratch[thread], c, cOff, a, aOff, k, 1, b, bOff, transposedB, m, n, k, accumulate, 0, n, null, 0,
+        Activation.IDENTITY, 0f);
   }
 }
