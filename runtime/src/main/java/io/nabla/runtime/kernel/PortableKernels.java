@@ -62,6 +62,8 @@ public final class PortableKernels extends SplittingKernels {
   static final long FEW_ROWS_SPLIT = 1L << 14;
   /** An outer product (depth 1: the weight gradients at batch 1) splits its rows from this many elements. */
   static final long OUTER_SPLIT = 1L << 15;
+  /** An {@code NN} or {@code TN} product splits by rows from this many rows per thread ({@link #product}). */
+  static final int ROWS_PER_THREAD = 32;
   /** Column boundaries of a split few-rows product are multiples of this (a 64-byte line of floats). */
   static final int FEW_ROWS_ALIGN = 16;
 
@@ -237,8 +239,10 @@ public final class PortableKernels extends SplittingKernels {
       split = OUTER_ROWS;
     } else {
       // A product at least twice as tall as wide (the weight gradients of a recurrent layer, the input projection
-      // over every step) is split by rows: each thread then packs all of b, rather than reading all of a.
-      boolean splitRows = m >= 2L * n || n < 32;
+      // over every step) is split by rows: each thread then packs all of b, rather than reading all of a. So is one
+      // whose b packs by plain copies (NN, TN) once each thread gets 32 rows or more: its loops then run the whole
+      // width, where split columns would halve them and pay their fixed cost twice as often.
+      boolean splitRows = m >= 2L * n || n < 32 || (!bTransposed && m >= ROWS_PER_THREAD * scratch.length);
       if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
         gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n,
             bias, biasOff, act, slope);
