@@ -5,7 +5,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Portable pure-Java kernels (Java 8, Android, no Vector API), shaped for HotSpot's superword vectoriser. Every
- * product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows, one per depth
+ * blocked product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows, one per depth
  * (transposed on the way for {@code NT}), a block of rows of {@code c} is copied into scratch rows, and the
  * innermost loop over {@code j} updates three scratch rows from three panel rows at once, indexing every array by
  * plain {@code j}:
@@ -30,11 +30,14 @@ import org.jspecify.annotations.Nullable;
  * {@value #MAX_ROWS}) keep the scratch rows in L1 while the three panel rows in use are read once per block of rows.
  * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict, batch-1 training) take dot
  * products instead of the transposing pack, split over the threads by columns; outer products (depth 1: batch-1
- * weight gradients) stream row by row, split by rows. At batch 1 each thread then reads and writes the same rows of
- * a dense layer's weights and gradients in the forward, the backward and the optimizer's update (which splits the
- * flat buffer in ranges), so they stay in its core's cache. Every element of {@code c} is the chain
- * {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is blocked or split over
- * threads (the padding adds {@code fma(0, 0, c)}), so results are bitwise identical for any thread count.
+ * weight gradients) stream row by row, split by rows. At batch 1 each thread then reads and writes mostly the same
+ * rows of a dense layer's weights and gradients in the forward, the backward and the optimizer's update (which
+ * splits the flat buffer in ranges), so most of them stay in its core's cache. Every element of a blocked product's
+ * {@code c} is the chain {@code c = fma(A(i, p), B(p, j), c)} for {@code p = 0 .. k-1} however the product is
+ * blocked or split over threads (the padding adds {@code fma(0, 0, c)}); an outer product's is
+ * {@code fma(A(i, 0), B(0, j), c) + 0}, the same bits; a few-rows product's is {@code c + Σ a·b}, a plain dot
+ * product in depth order; a dense layer's forward starts from the bias and ends with the activation. So results are
+ * bitwise identical for any thread count.
  * {@link ReferenceKernels} holds the naive loops every method is tested against; sums run in another order, so
  * results agree to rounding.
  */
@@ -53,7 +56,7 @@ public final class PortableKernels extends SplittingKernels {
   /** {@code NT} products with at most this many rows take dot products instead of packing {@code Bᵀ}. */
   static final int FEW_ROWS = 4;
 
-  /** Below this many multiply-adds a product runs on the calling thread alone. */
+  /** Below this many multiply-adds a blocked product runs on the calling thread alone. */
   static final long PARALLEL_THRESHOLD = 1L << 20;
   /**
    * A few-rows {@code NT} product (batch-1 training, predict) splits its columns from this many multiply-adds: its
@@ -112,8 +115,8 @@ public final class PortableKernels extends SplittingKernels {
   /**
    * Kernels that split every large product over {@code threads} threads: the caller's and {@code threads - 1}
    * daemon workers, parked between products and shared by every instance with this thread count. Each thread
-   * computes its own columns of the output (rows, of a product at least twice as tall as wide) with the same
-   * summation order, so results are bitwise identical for any thread count.
+   * computes its own columns of the output, or its own rows ({@link #product} says which) with the same summation
+   * order, so results are bitwise identical for any thread count.
    */
   public PortableKernels(int threads) {
     if (threads < 1) {
@@ -211,16 +214,20 @@ public final class PortableKernels extends SplittingKernels {
     }
   }
 
-  /**
-   * The product, with an optional epilogue that only the blocked path ({@link #gemmColumns}) takes: each scratch row
-   * starts from {@code bias[biasOff + j]} (when {@code bias} is not null) and is activated by {@code act} after
-   * the last depth block.
-   */
   private static IllegalStateException inUse() {
     return new IllegalStateException("this PortableKernels is in use by another thread: a Kernels instance serves"
         + " one model on one thread at a time; give each model its own (Kernels.portable(threads))");
   }
 
+  /**
+   * The product, with an optional epilogue that only the blocked path ({@link #gemmColumns}) takes: each scratch row
+   * starts from {@code bias[biasOff + j]} (when {@code bias} is not null) and is activated by {@code act} after
+   * the last depth block. {@link #denseForward} passes one only for products that take that path (more than
+   * {@value #FEW_ROWS} rows, depth above 1); the few-rows and outer-product paths ignore it. Few-rows {@code NT}
+   * products split by columns, outer products by rows; blocked ones by rows when at least twice as tall as wide,
+   * narrower than 32 columns, or {@code NN}/{@code TN} with {@value #ROWS_PER_THREAD} rows per thread, else by
+   * columns.
+   */
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
       Activation act, float slope) {
@@ -389,7 +396,7 @@ public final class PortableKernels extends SplittingKernels {
 
   /**
    * Columns {@code [jFrom, jTo)} of the product, with {@code s}'s scratch space and {@link #product}'s epilogue
-   * ({@code k > 0}).
+   * (skipped when {@code k = 0}: no depth block runs).
    */
   private static void gemmColumns(Scratch s, float[] c, int cOff, float[] a, int aOff, int aRow, int aCol,
       float[] b, int bOff, boolean bTransposed, int m, int n, int k, boolean accumulate, int jFrom, int jTo,
@@ -478,8 +485,9 @@ public final class PortableKernels extends SplittingKernels {
     /**
      * {@code count} rows of {@code c} from {@code c[from]} (row stride {@code n}, {@code width} columns) (+)= their
      * rows of A, {@code A(r, p) = a[x + r·aRow + p·aCol]}, times the panel's {@code depth} rows: the rows are
-     * copied into scratch rows (or zeroed), updated three depths at a time, three rows at a time (one without a fused
-     * multiply-add), and copied back.
+     * copied into scratch rows (or zeroed, or set to {@code bias[biasAt ..]} when {@code biasAt ≥ 0}), updated three
+     * depths at a time, three rows at a time (one without a fused multiply-add), activated by {@code act} (identity
+     * but after a dense layer's last depth block), and copied back.
      */
     void rowBlock(float[] c, int from, int n, int count, int width, float[] a, int x, int aRow, int aCol,
         int depth, boolean add, float @Nullable [] bias, int biasAt, Activation act, float slope) {
@@ -612,9 +620,10 @@ public final class PortableKernels extends SplittingKernels {
   }
 
   /**
-   * Blocked products (more than {@value #FEW_ROWS} rows, depth above 1) start each scratch row from the bias and
-   * activate it before it is written back, on whichever thread computes it; the bits are those of the bias copy,
-   * the accumulating product and the activation pass that few rows and depth 1 still take.
+   * Blocked products (more than {@value #FEW_ROWS} rows, depth above 1) with an element-wise activation start each
+   * scratch row from the bias and activate it before it is written back, on whichever thread computes it; the bits
+   * are those of the bias copy, the accumulating product and the activation pass that few rows and depth 1 still
+   * take. Softmax is not element-wise: it takes those passes and fails in the last, as before.
    */
   @Override
   public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,

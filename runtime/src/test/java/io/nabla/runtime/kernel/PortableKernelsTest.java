@@ -193,6 +193,7 @@ class PortableKernelsTest {
   @Test
   void outerProductsStreamedGiveTheBlockedPathsBits() {
     int[][] shapes = {{5, 7}, {256, 784}, {64, 1000}, {300, 20}};
+    PortableKernels[] kernels = {new PortableKernels(1), new PortableKernels(2), new PortableKernels(3)};
     for (int[] shape : shapes) {
       int m = shape[0], n = shape[1];
       float[] column = signedValues(m, 11);
@@ -214,8 +215,8 @@ class PortableKernelsTest {
         bColumns[2 * j] = row[j];
         bColumns[2 * j + 1] = other[j];
       }
-      for (int threads = 1; threads <= 3; threads++) {
-        PortableKernels k = new PortableKernels(threads);
+      for (PortableKernels k : kernels) {
+        int threads = k.threads();
         for (boolean accumulate : new boolean[] {false, true}) {
           String at = m + "x" + n + " threads " + threads + (accumulate ? " accumulating" : "");
           float[] streamed = start.clone();
@@ -249,6 +250,7 @@ class PortableKernelsTest {
     int[][] shapes = {{5, 3, 2}, {32, 128, 256}, {256, 256, 784}, {20, 1000, 197}, {300, 40, 200}, {9, 10, 400}};
     Activation[] activations = {Activation.IDENTITY, Activation.RELU, Activation.LEAKY_RELU, Activation.SIGMOID,
         Activation.TANH, Activation.GELU, Activation.SILU};
+    PortableKernels[] kernels = {new PortableKernels(1), new PortableKernels(2), new PortableKernels(3)};
     for (int[] shape : shapes) {
       int rows = shape[0], units = shape[1], in = shape[2];
       float[] x = signedValues(rows * in + 3, 21);
@@ -263,14 +265,13 @@ class PortableKernelsTest {
               System.arraycopy(params, biasOff, expected, r * units, units);
             }
           }
-          new PortableKernels(1).matmulNT(expected, 0, x, 3, params, weightOff, rows, units, in, hasBias);
+          kernels[0].matmulNT(expected, 0, x, 3, params, weightOff, rows, units, in, hasBias);
           ActivationFunctions.apply(expected, 0, expected.length, act, 0.1f);
-          for (int threads = 1; threads <= 3; threads++) {
+          for (PortableKernels k : kernels) {
             float[] actual = signedValues(rows * units, 23);
-            new PortableKernels(threads).denseForward(actual, x, 3, params, weightOff, biasOff, rows, in, units, act,
-                0.1f);
+            k.denseForward(actual, x, 3, params, weightOff, biasOff, rows, in, units, act, 0.1f);
             assertArrayEquals(expected, actual, rows + "x" + in + "->" + units + " " + act + (hasBias ? "" : " no bias")
-                + " threads " + threads);
+                + " threads " + k.threads());
           }
         }
       }
@@ -481,6 +482,9 @@ class PortableKernelsTest {
       float[] params = {1, 0, 0, 1, 0, 0};
       assertThrows(IllegalArgumentException.class,
           () -> k.denseForward(out, x, 0, params, 0, 4, 2, 2, 2, Activation.SOFTMAX, 0f));
+      // Past the few rows, where element-wise activations run in the product's scratch rows.
+      assertThrows(IllegalArgumentException.class,
+          () -> k.denseForward(new float[12], new float[12], 0, params, 0, 4, 6, 2, 2, Activation.SOFTMAX, 0f));
       assertThrows(IllegalArgumentException.class,
           () -> k.addForward(out, new float[][] {x}, 4, Activation.SOFTMAX, 0f));
       float[] grads = new float[2];
