@@ -5,8 +5,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Portable pure-Java kernels (Java 8, Android, no Vector API), shaped for HotSpot's superword vectoriser. Every
- * blocked product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows, one per depth
- * (transposed on the way for {@code NT}), a block of rows of {@code c} is copied into scratch rows, and the
+ * blocked product runs one core loop: a block of {@code b} is packed into a panel of {@code float[]} rows, one per
+ * depth (transposed on the way for {@code NT}), a block of rows of {@code c} is copied into scratch rows, and the
  * innermost loop over {@code j} updates three scratch rows from three panel rows at once, indexing every array by
  * plain {@code j}:
  *
