@@ -1,7 +1,10 @@
 package io.nabla.runtime.kernel;
 
+import org.jspecify.annotations.Nullable;
+
 /**
- * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer: each cell's forward
+ * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer, and the GRU's
+ * element-wise backward step, one sample at a time: each cell's forward
  * ({@link RecurrentKernels}) writes a sample's pre-activations, then activates them a span at a time. {@link #EXACT}
  * computes each value in double from {@code Math.exp} (the reference, and the portable kernels'); the Vector API
  * kernels pass float versions from their vector {@code exp}, a vector at a time. Either way a value depends on
@@ -30,4 +33,15 @@ abstract class GateFunctions {
 
   /** {@code x[i] = tanh(x[i])} for {@code i} in {@code [from, to)}. */
   abstract void tanh(float[] x, int from, int to);
+
+  /**
+   * One sample's element-wise GRU backward step ({@link RecurrentKernels#gruBackwardRow}, whose arguments these are);
+   * an override must compute every value with the same float operations in the same order, so the bits do not
+   * depend on the kernels.
+   */
+  void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s, float[] hidden,
+      int prev, float[] stateGrad, int sg, float[] projectionGrad, int p, float @Nullable [] partials, int pc) {
+    RecurrentKernels.gruBackwardRow(h, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg, projectionGrad,
+        p, partials, pc);
+  }
 }

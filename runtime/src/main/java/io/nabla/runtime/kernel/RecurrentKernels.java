@@ -196,41 +196,66 @@ public final class RecurrentKernels {
   static void gruBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
       float[] gates, float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, int from,
       int to, float @Nullable [] partials, int partialOff, int partialStride) {
+    gruBackwardSamples(g, direction, step, batch, dy, gates, newRecurrent, hidden, stateGrad, projectionGrad, from,
+        to, partials, partialOff, partialStride, GateFunctions.EXACT);
+  }
+
+  /** {@link #gruBackwardSamples}, each sample's units through {@code f}'s {@link GateFunctions#gruBackwardRow}. */
+  static void gruBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
+      float[] gates, float[] newRecurrent, float[] hidden, float[] stateGrad, float[] projectionGrad, int from,
+      int to, float @Nullable [] partials, int partialOff, int partialStride, GateFunctions f) {
     int h = g.units;
     int width = 3 * h;
     int state = g.stateOffset(batch, direction, step);
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
     for (int b = from; b < to; b++) {
-      int p = g.projectionOffset(b, direction, step);
-      int q = gateBase + b * width;
-      int s = state + b * h;
-      int o = g.outputOffset(b, direction, step);
-      int pc = partialOff + (b / BIAS_CHUNK) * partialStride;
-      for (int j = 0; j < h; j++) {
-        float dh = stateGrad[b * h + j] + (o >= 0 ? dy[o + j] : 0f);
-        float reset = gates[q + j];
-        float update = gates[q + h + j];
-        float n = gates[q + 2 * h + j];
-        float hPrev = previous < 0 ? 0f : hidden[previous + b * h + j];
-        float dn = dh * (1f - update) * (1f - n * n);
-        float dz = dh * (hPrev - n) * update * (1f - update);
-        float dr = dn * newRecurrent[s + j] * reset * (1f - reset);
-        float dhn = dn * reset;
-        projectionGrad[p + j] = dr;
-        projectionGrad[p + h + j] = dz;
-        projectionGrad[p + 2 * h + j] = dn;
-        gates[q + j] = dr;
-        gates[q + h + j] = dz;
-        gates[q + 2 * h + j] = dhn;
-        if (partials != null) {
-          partials[pc + j] += dr;
-          partials[pc + h + j] += dz;
-          partials[pc + 2 * h + j] += dn;
-          partials[pc + 3 * h + j] += dhn;
-        }
-        stateGrad[b * h + j] = dh * update;
+      f.gruBackwardRow(h, dy, g.outputOffset(b, direction, step), gates, gateBase + b * width, newRecurrent,
+          state + b * h, hidden, previous < 0 ? -1 : previous + b * h, stateGrad, b * h, projectionGrad,
+          g.projectionOffset(b, direction, step), partials, partialOff + (b / BIAS_CHUNK) * partialStride);
+    }
+  }
+
+  /**
+   * {@link GateFunctions#gruBackwardRow} one unit at a time: {@code dy} from {@code o} (none when
+   * {@code o < 0}), the gates {@code (r, z, n)} from {@code q}, the new recurrent part from {@code s}, the previous
+   * state from {@code prev} (zero when {@code prev < 0}), the state gradient at {@code sg}, the projection's
+   * gradient to {@code p}, the chunk sums (if any) at {@code pc}.
+   */
+  static void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s,
+      float[] hidden, int prev, float[] stateGrad, int sg, float[] projectionGrad, int p,
+      float @Nullable [] partials, int pc) {
+    gruBackwardRowTail(h, 0, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg, projectionGrad, p,
+        partials, pc);
+  }
+
+  /** {@link #gruBackwardRow} for the units {@code [from, h)}. */
+  static void gruBackwardRowTail(int h, int from, float[] dy, int o, float[] gates, int q, float[] newRecurrent,
+      int s, float[] hidden, int prev, float[] stateGrad, int sg, float[] projectionGrad, int p,
+      float @Nullable [] partials, int pc) {
+    for (int j = from; j < h; j++) {
+      float dh = stateGrad[sg + j] + (o >= 0 ? dy[o + j] : 0f);
+      float reset = gates[q + j];
+      float update = gates[q + h + j];
+      float n = gates[q + 2 * h + j];
+      float hPrev = prev < 0 ? 0f : hidden[prev + j];
+      float dn = dh * (1f - update) * (1f - n * n);
+      float dz = dh * (hPrev - n) * update * (1f - update);
+      float dr = dn * newRecurrent[s + j] * reset * (1f - reset);
+      float dhn = dn * reset;
+      projectionGrad[p + j] = dr;
+      projectionGrad[p + h + j] = dz;
+      projectionGrad[p + 2 * h + j] = dn;
+      gates[q + j] = dr;
+      gates[q + h + j] = dz;
+      gates[q + 2 * h + j] = dhn;
+      if (partials != null) {
+        partials[pc + j] += dr;
+        partials[pc + h + j] += dz;
+        partials[pc + 2 * h + j] += dn;
+        partials[pc + 3 * h + j] += dhn;
       }
+      stateGrad[sg + j] = dh * update;
     }
   }
 

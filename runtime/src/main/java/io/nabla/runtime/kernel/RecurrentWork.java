@@ -312,7 +312,7 @@ final class RecurrentWork implements WorkerPool.Task {
           break;
         case GRU_BACKWARD:
           RecurrentKernels.gruBackwardSamples(g, direction, step, batch, dy, gates, cache, hidden, stateGrad,
-              projection, from, to, partials, sums, partialStride);
+              projection, from, to, partials, sums, partialStride, kernels.gateFunctions());
           break;
         case LSTM_BACKWARD:
           RecurrentKernels.lstmBackwardSamples(g, direction, step, batch, dy, gates, cache, cellTanh, stateGrad,

@@ -2212,7 +2212,71 @@ final class VectorKernels extends SplittingKernels {
         x[i] = gateTanh(x[i]);
       }
     }
+
+    /**
+     * {@link RecurrentKernels#gruBackwardRow} a vector of units at a time, each lane the scalar loop's float
+     * operations in its order (so the same bits); a missing {@code dy} or previous state reads zeros, as the scalar
+     * loop adds and subtracts {@code 0f}; without chunk sums (the static methods' path), the scalar loop.
+     */
+    @Override
+    void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s,
+        float[] hidden, int prev, float[] stateGrad, int sg, float[] projectionGrad, int p,
+        float @org.jspecify.annotations.Nullable [] partials, int pc) {
+      if (partials == null) {
+        super.gruBackwardRow(h, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg, projectionGrad, p,
+            null, pc);
+        return;
+      }
+      float[] dyOrZeros = o >= 0 ? dy : gruZeros(h);
+      int dyAt = o >= 0 ? o : 0;
+      float[] hiddenOrZeros = prev >= 0 ? hidden : gruZeros(h);
+      int hiddenAt = prev >= 0 ? prev : 0;
+      int end = SPECIES.loopBound(h);
+      int j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector dh = FloatVector.fromArray(SPECIES, stateGrad, sg + j)
+            .add(FloatVector.fromArray(SPECIES, dyOrZeros, dyAt + j));
+        FloatVector reset = FloatVector.fromArray(SPECIES, gates, q + j);
+        FloatVector update = FloatVector.fromArray(SPECIES, gates, q + h + j);
+        FloatVector n = FloatVector.fromArray(SPECIES, gates, q + 2 * h + j);
+        FloatVector hPrev = FloatVector.fromArray(SPECIES, hiddenOrZeros, hiddenAt + j);
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector dn = dh.mul(one.sub(update)).mul(one.sub(n.mul(n)));
+        FloatVector dz = dh.mul(hPrev.sub(n)).mul(update).mul(one.sub(update));
+        FloatVector dr = dn.mul(FloatVector.fromArray(SPECIES, newRecurrent, s + j)).mul(reset)
+            .mul(one.sub(reset));
+        FloatVector dhn = dn.mul(reset);
+        dr.intoArray(projectionGrad, p + j);
+        dz.intoArray(projectionGrad, p + h + j);
+        dn.intoArray(projectionGrad, p + 2 * h + j);
+        dr.intoArray(gates, q + j);
+        dz.intoArray(gates, q + h + j);
+        dhn.intoArray(gates, q + 2 * h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + j).add(dr).intoArray(partials, pc + j);
+        FloatVector.fromArray(SPECIES, partials, pc + h + j).add(dz).intoArray(partials, pc + h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + 2 * h + j).add(dn).intoArray(partials, pc + 2 * h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + 3 * h + j).add(dhn).intoArray(partials, pc + 3 * h + j);
+        dh.mul(update).intoArray(stateGrad, sg + j);
+      }
+      if (j < h) {
+        // The last units, one at a time: the scalar loop on views starting at unit j.
+        RecurrentKernels.gruBackwardRowTail(h, j, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg,
+            projectionGrad, p, partials, pc);
+      }
+    }
   };
+
+  /** Zeros standing for a missing {@code dy} or previous state in {@link #VECTOR_GATES}' GRU backward; grown. */
+  private static volatile float[] gruZeros = new float[0];
+
+  private static float[] gruZeros(int n) {
+    float[] z = gruZeros;
+    if (z.length < n) {
+      z = new float[n];
+      gruZeros = z;
+    }
+    return z;
+  }
 
   /** Below this {@code |x|} the gates' tanh is Cephes' odd series (where {@code 1 - e^(-2|x|)} would cancel). */
   static final float TANH_SERIES = 0.625f;
