@@ -35,6 +35,18 @@ abstract class GateFunctions {
   abstract void tanh(float[] x, int from, int to);
 
   /**
+   * One sample's GRU forward step but for the recurrent product ({@link RecurrentKernels#gruForwardRow}, whose
+   * arguments these are, with these gate functions); an override must compute every value with the same float
+   * operations in the same order.
+   */
+  void gruForwardRow(int h, float[] projection, int p, float[] recurrent, int r, boolean first, float[] params,
+      int biasIhOff, int biasHhOff, float[] gates, int q, float[] newRecurrent, int s, float[] hidden, int prev,
+      float[] out, int o) {
+    RecurrentKernels.gruForwardRow(this, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates,
+        q, newRecurrent, s, hidden, prev, out, o);
+  }
+
+  /**
    * One sample's element-wise GRU backward step ({@link RecurrentKernels#gruBackwardRow}, whose arguments these are);
    * an override must compute every value with the same float operations in the same order, so the bits do not
    * depend on the kernels.

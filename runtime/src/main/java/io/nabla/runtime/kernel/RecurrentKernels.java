@@ -138,39 +138,47 @@ public final class RecurrentKernels {
     int gateBase = g.gateOffset(batch, direction, step);
     boolean first = step == 0;
     for (int b = from; b < to; b++) {
-      int p = g.projectionOffset(b, direction, step);
-      int r = b * width;
-      int q = gateBase + b * width;
-      int s = state + b * h;
-      int o = g.outputOffset(b, direction, step);
-      // The pre-activations of r and z, then σ over both; n's from r, then tanh; then h.
-      for (int j = 0; j < h; j++) {
-        float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
-        float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
-        float hn = params[biasHhOff + 2 * h + j];
-        if (!first) {
-          xr += recurrent[r + j];
-          xz += recurrent[r + h + j];
-          hn += recurrent[r + 2 * h + j];
-        }
-        gates[q + j] = xr;
-        gates[q + h + j] = xz;
-        newRecurrent[s + j] = hn;
+      f.gruForwardRow(h, projection, g.projectionOffset(b, direction, step), recurrent, b * width, first, params,
+          biasIhOff, biasHhOff, gates, gateBase + b * width, newRecurrent, state + b * h, hidden,
+          first ? -1 : previous + b * h, out, g.outputOffset(b, direction, step));
+    }
+  }
+
+  /**
+   * {@link GateFunctions#gruForwardRow} one unit at a time, with {@code f}'s gate functions: the pre-activations of
+   * r and z (projection at {@code p}, recurrent part at {@code r} unless {@code first}) into the gates at {@code q},
+   * σ over both; n's recurrent part into {@code newRecurrent} at {@code s}, n's pre-activation, tanh; then the new
+   * state into {@code hidden} at {@code s} and, when {@code o ≥ 0}, the output.
+   */
+  static void gruForwardRow(GateFunctions f, int h, float[] projection, int p, float[] recurrent, int r,
+      boolean first, float[] params, int biasIhOff, int biasHhOff, float[] gates, int q, float[] newRecurrent, int s,
+      float[] hidden, int prev, float[] out, int o) {
+    for (int j = 0; j < h; j++) {
+      float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
+      float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
+      float hn = params[biasHhOff + 2 * h + j];
+      if (!first) {
+        xr += recurrent[r + j];
+        xz += recurrent[r + h + j];
+        hn += recurrent[r + 2 * h + j];
       }
-      f.sigmoid(gates, q, q + 2 * h);
-      for (int j = 0; j < h; j++) {
-        gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
-            + gates[q + j] * newRecurrent[s + j];
-      }
-      f.tanh(gates, q + 2 * h, q + 3 * h);
-      for (int j = 0; j < h; j++) {
-        float hPrev = first ? 0f : hidden[previous + b * h + j];
-        float n = gates[q + 2 * h + j];
-        float y = n + gates[q + h + j] * (hPrev - n);
-        hidden[s + j] = y;
-        if (o >= 0) {
-          out[o + j] = y;
-        }
+      gates[q + j] = xr;
+      gates[q + h + j] = xz;
+      newRecurrent[s + j] = hn;
+    }
+    f.sigmoid(gates, q, q + 2 * h);
+    for (int j = 0; j < h; j++) {
+      gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
+          + gates[q + j] * newRecurrent[s + j];
+    }
+    f.tanh(gates, q + 2 * h, q + 3 * h);
+    for (int j = 0; j < h; j++) {
+      float hPrev = first ? 0f : hidden[prev + j];
+      float n = gates[q + 2 * h + j];
+      float y = n + gates[q + h + j] * (hPrev - n);
+      hidden[s + j] = y;
+      if (o >= 0) {
+        out[o + j] = y;
       }
     }
   }

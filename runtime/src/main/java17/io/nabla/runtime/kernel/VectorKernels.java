@@ -2214,6 +2214,88 @@ final class VectorKernels extends SplittingKernels {
     }
 
     /**
+     * {@link RecurrentKernels#gruForwardRow} a vector of units at a time, each lane the scalar loop's float
+     * operations in its order (so the same bits; the first step, without a recurrent part, in a loop of its own);
+     * a missing previous state reads zeros, as the scalar loop's {@code 0f}.
+     */
+    @Override
+    void gruForwardRow(int h, float[] projection, int p, float[] recurrent, int r, boolean first, float[] params,
+        int biasIhOff, int biasHhOff, float[] gates, int q, float[] newRecurrent, int s, float[] hidden, int prev,
+        float[] out, int o) {
+      int end = SPECIES.loopBound(h);
+      int j = 0;
+      if (first) {
+        for (; j < end; j += LANES) {
+          FloatVector.fromArray(SPECIES, projection, p + j).add(FloatVector.fromArray(SPECIES, params, biasIhOff + j))
+              .add(FloatVector.fromArray(SPECIES, params, biasHhOff + j)).intoArray(gates, q + j);
+          FloatVector.fromArray(SPECIES, projection, p + h + j)
+              .add(FloatVector.fromArray(SPECIES, params, biasIhOff + h + j))
+              .add(FloatVector.fromArray(SPECIES, params, biasHhOff + h + j)).intoArray(gates, q + h + j);
+          FloatVector.fromArray(SPECIES, params, biasHhOff + 2 * h + j).intoArray(newRecurrent, s + j);
+        }
+      } else {
+        for (; j < end; j += LANES) {
+          FloatVector.fromArray(SPECIES, projection, p + j).add(FloatVector.fromArray(SPECIES, params, biasIhOff + j))
+              .add(FloatVector.fromArray(SPECIES, params, biasHhOff + j))
+              .add(FloatVector.fromArray(SPECIES, recurrent, r + j)).intoArray(gates, q + j);
+          FloatVector.fromArray(SPECIES, projection, p + h + j)
+              .add(FloatVector.fromArray(SPECIES, params, biasIhOff + h + j))
+              .add(FloatVector.fromArray(SPECIES, params, biasHhOff + h + j))
+              .add(FloatVector.fromArray(SPECIES, recurrent, r + h + j)).intoArray(gates, q + h + j);
+          FloatVector.fromArray(SPECIES, params, biasHhOff + 2 * h + j)
+              .add(FloatVector.fromArray(SPECIES, recurrent, r + 2 * h + j)).intoArray(newRecurrent, s + j);
+        }
+      }
+      for (; j < h; j++) {
+        float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
+        float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
+        float hn = params[biasHhOff + 2 * h + j];
+        if (!first) {
+          xr += recurrent[r + j];
+          xz += recurrent[r + h + j];
+          hn += recurrent[r + 2 * h + j];
+        }
+        gates[q + j] = xr;
+        gates[q + h + j] = xz;
+        newRecurrent[s + j] = hn;
+      }
+      sigmoid(gates, q, q + 2 * h);
+      j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector.fromArray(SPECIES, projection, p + 2 * h + j)
+            .add(FloatVector.fromArray(SPECIES, params, biasIhOff + 2 * h + j))
+            .add(FloatVector.fromArray(SPECIES, gates, q + j).mul(FloatVector.fromArray(SPECIES, newRecurrent, s + j)))
+            .intoArray(gates, q + 2 * h + j);
+      }
+      for (; j < h; j++) {
+        gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
+            + gates[q + j] * newRecurrent[s + j];
+      }
+      tanh(gates, q + 2 * h, q + 3 * h);
+      float[] hiddenOrZeros = first ? gruZeros(h) : hidden;
+      int hiddenAt = first ? 0 : prev;
+      j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector n = FloatVector.fromArray(SPECIES, gates, q + 2 * h + j);
+        FloatVector y = n.add(FloatVector.fromArray(SPECIES, gates, q + h + j)
+            .mul(FloatVector.fromArray(SPECIES, hiddenOrZeros, hiddenAt + j).sub(n)));
+        y.intoArray(hidden, s + j);
+        if (o >= 0) {
+          y.intoArray(out, o + j);
+        }
+      }
+      for (; j < h; j++) {
+        float hPrev = first ? 0f : hidden[prev + j];
+        float n = gates[q + 2 * h + j];
+        float y = n + gates[q + h + j] * (hPrev - n);
+        hidden[s + j] = y;
+        if (o >= 0) {
+          out[o + j] = y;
+        }
+      }
+    }
+
+    /**
      * {@link RecurrentKernels#gruBackwardRow} a vector of units at a time, each lane the scalar loop's float
      * operations in its order (so the same bits); a missing {@code dy} or previous state reads zeros, as the scalar
      * loop adds and subtracts {@code 0f}; without chunk sums (the static methods' path), the scalar loop.

@@ -79,4 +79,70 @@ class GateFunctionsTest {
       assertEquals(Float.floatToIntBits(wholeSigmoid[i]), Float.floatToIntBits(one[0]), "sigmoid at " + i);
     }
   }
+
+  /**
+   * The GRU's per-sample forward and backward steps of the best kernels' gate functions (vectors of units in the
+   * Vector API kernels) against the scalar loops ({@link RecurrentKernels#gruForwardRow} with the same gate
+   * functions, {@link RecurrentKernels#gruBackwardRow}): bitwise equal for unit counts in whole vectors and with
+   * tails, the first step (no previous state) or not, with and without an output, on data with signed zeros.
+   */
+  @Test
+  void gruRowsInVectorsGiveTheScalarLoopsBits() {
+    for (int h : new int[] {1, 5, 16, 33, 128}) {
+      for (boolean first : new boolean[] {true, false}) {
+        for (boolean output : new boolean[] {true, false}) {
+          String at = "h=" + h + (first ? " first" : "") + (output ? " output" : "");
+          io.nabla.runtime.Rng rng = new io.nabla.runtime.Rng(31L * h + (first ? 7 : 0) + (output ? 3 : 0));
+          float[] projection = values(rng, 3 * h + 2);
+          float[] recurrent = values(rng, 3 * h + 1);
+          float[] params = values(rng, 6 * h + 4);
+          float[] hidden = values(rng, 2 * h + 3);
+          float[] gates = values(rng, 3 * h + 5);
+          float[] newRecurrent = values(rng, h + 2);
+          float[] out = values(rng, h + 1);
+          float[][] vector = {gates.clone(), newRecurrent.clone(), hidden.clone(), out.clone()};
+          float[][] scalar = {gates.clone(), newRecurrent.clone(), hidden.clone(), out.clone()};
+          int o = output ? 1 : -1;
+          int prev = first ? -1 : 3;
+          BEST.gruForwardRow(h, projection, 2, recurrent, 1, first, params, 1, 3 * h + 2, vector[0], 5, vector[1], 2,
+              vector[2], prev, vector[3], o);
+          RecurrentKernels.gruForwardRow(BEST, h, projection, 2, recurrent, 1, first, params, 1, 3 * h + 2,
+              scalar[0], 5, scalar[1], 2, scalar[2], prev, scalar[3], o);
+          for (int a = 0; a < vector.length; a++) {
+            assertBitwise(scalar[a], vector[a], "forward " + at + " array " + a);
+          }
+
+          float[] dy = values(rng, h + 4);
+          float[] stateGrad = values(rng, h + 2);
+          float[] projectionGrad = values(rng, 3 * h + 3);
+          float[] partials = values(rng, 4 * h + 6);
+          float[][] v = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
+          float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
+          BEST.gruBackwardRow(h, dy, output ? 4 : -1, v[0], 5, newRecurrent, 2, hidden, first ? -1 : 3, v[1], 2, v[2],
+              3, v[3], 6);
+          RecurrentKernels.gruBackwardRow(h, dy, output ? 4 : -1, w[0], 5, newRecurrent, 2, hidden, first ? -1 : 3,
+              w[1], 2, w[2], 3, w[3], 6);
+          for (int a = 0; a < v.length; a++) {
+            assertBitwise(w[a], v[a], "backward " + at + " array " + a);
+          }
+        }
+      }
+    }
+  }
+
+  /** Seeded values in [-2, 2) with every seventh a signed zero. */
+  private static float[] values(io.nabla.runtime.Rng rng, int n) {
+    float[] v = new float[n];
+    for (int i = 0; i < n; i++) {
+      v[i] = i % 7 == 0 ? (i % 14 == 0 ? -0f : 0f) : 4 * rng.nextFloat() - 2;
+    }
+    return v;
+  }
+
+  private static void assertBitwise(float[] expected, float[] actual, String what) {
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(Float.floatToRawIntBits(expected[i]), Float.floatToRawIntBits(actual[i]),
+          what + " at " + i + ": " + expected[i] + " vs " + actual[i]);
+    }
+  }
 }
