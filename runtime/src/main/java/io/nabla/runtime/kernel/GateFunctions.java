@@ -3,8 +3,8 @@ package io.nabla.runtime.kernel;
 import org.jspecify.annotations.Nullable;
 
 /**
- * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer, and the GRU's
- * element-wise backward step, one sample at a time: each cell's forward
+ * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer, and the GRU's and
+ * LSTM's element-wise forward and backward steps, one sample at a time: each cell's forward
  * ({@link RecurrentKernels}) writes a sample's pre-activations, then activates them a span at a time. {@link #EXACT}
  * computes each value in double from {@code Math.exp} (the reference, and the portable kernels'); the Vector API
  * kernels pass float versions from their vector {@code exp}, a vector at a time. Either way a value depends on
@@ -44,6 +44,22 @@ abstract class GateFunctions {
       float[] out, int o) {
     RecurrentKernels.gruForwardRow(this, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates,
         q, newRecurrent, s, hidden, prev, out, o);
+  }
+
+  /** As {@link #gruForwardRow}, for the LSTM ({@link RecurrentKernels#lstmForwardRow}). */
+  void lstmForwardRow(int h, float[] projection, int p, float[] recurrent, int r, boolean first, float[] params,
+      int biasIhOff, int biasHhOff, float[] gates, int q, float[] cells, float[] cellTanh, int s, float[] hidden,
+      int prev, float[] out, int o) {
+    RecurrentKernels.lstmForwardRow(this, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates,
+        q, cells, cellTanh, s, hidden, prev, out, o);
+  }
+
+  /** As {@link #gruBackwardRow}, for the LSTM ({@link RecurrentKernels#lstmBackwardRow}). */
+  void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
+      int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p, float @Nullable [] partials,
+      int pc) {
+    RecurrentKernels.lstmBackwardRow(h, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc, projectionGrad,
+        p, partials, pc);
   }
 
   /**

@@ -295,43 +295,53 @@ public final class RecurrentKernels {
     int gateBase = g.gateOffset(batch, direction, step);
     boolean first = step == 0;
     for (int b = from; b < to; b++) {
-      int p = g.projectionOffset(b, direction, step);
-      int r = b * width;
-      int q = gateBase + b * width;
-      int s = state + b * h;
-      int o = g.outputOffset(b, direction, step);
-      for (int j = 0; j < h; j++) {
-        float zi = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
-        float zf = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
-        float zg = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j] + params[biasHhOff + 2 * h + j];
-        float zo = projection[p + 3 * h + j] + params[biasIhOff + 3 * h + j] + params[biasHhOff + 3 * h + j];
-        if (!first) {
-          zi += recurrent[r + j];
-          zf += recurrent[r + h + j];
-          zg += recurrent[r + 2 * h + j];
-          zo += recurrent[r + 3 * h + j];
-        }
-        gates[q + j] = zi;
-        gates[q + h + j] = zf;
-        gates[q + 2 * h + j] = zg;
-        gates[q + 3 * h + j] = zo;
+      f.lstmForwardRow(h, projection, g.projectionOffset(b, direction, step), recurrent, b * width, first, params,
+          biasIhOff, biasHhOff, gates, gateBase + b * width, cells, cellTanh, state + b * h, hidden,
+          first ? -1 : previous + b * h, out, g.outputOffset(b, direction, step));
+    }
+  }
+
+  /**
+   * {@link GateFunctions#lstmForwardRow} one unit at a time, with {@code f}'s gate functions: the pre-activations
+   * of i, f, g, o (projection at {@code p}, recurrent part at {@code r} unless {@code first}) into the gates at
+   * {@code q}, activated; the cell into {@code cells} and its tanh into {@code cellTanh} at {@code s} (the previous
+   * cell at {@code prev}, zero when {@code prev < 0}); the new state into {@code hidden} at {@code s} and, when
+   * {@code o ≥ 0}, the output.
+   */
+  static void lstmForwardRow(GateFunctions f, int h, float[] projection, int p, float[] recurrent, int r,
+      boolean first, float[] params, int biasIhOff, int biasHhOff, float[] gates, int q, float[] cells,
+      float[] cellTanh, int s, float[] hidden, int prev, float[] out, int o) {
+    for (int j = 0; j < h; j++) {
+      float zi = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
+      float zf = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
+      float zg = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j] + params[biasHhOff + 2 * h + j];
+      float zo = projection[p + 3 * h + j] + params[biasIhOff + 3 * h + j] + params[biasHhOff + 3 * h + j];
+      if (!first) {
+        zi += recurrent[r + j];
+        zf += recurrent[r + h + j];
+        zg += recurrent[r + 2 * h + j];
+        zo += recurrent[r + 3 * h + j];
       }
-      f.sigmoid(gates, q, q + 2 * h);
-      f.tanh(gates, q + 2 * h, q + 3 * h);
-      f.sigmoid(gates, q + 3 * h, q + 4 * h);
-      for (int j = 0; j < h; j++) {
-        float cPrev = first ? 0f : cells[previous + b * h + j];
-        float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
-        cells[s + j] = c;
-        cellTanh[s + j] = c;
-      }
-      f.tanh(cellTanh, s, s + h);
-      for (int j = 0; j < h; j++) {
-        float y = gates[q + 3 * h + j] * cellTanh[s + j];
-        hidden[s + j] = y;
-        if (o >= 0) {
-          out[o + j] = y;
-        }
+      gates[q + j] = zi;
+      gates[q + h + j] = zf;
+      gates[q + 2 * h + j] = zg;
+      gates[q + 3 * h + j] = zo;
+    }
+    f.sigmoid(gates, q, q + 2 * h);
+    f.tanh(gates, q + 2 * h, q + 3 * h);
+    f.sigmoid(gates, q + 3 * h, q + 4 * h);
+    for (int j = 0; j < h; j++) {
+      float cPrev = first ? 0f : cells[prev + j];
+      float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
+      cells[s + j] = c;
+      cellTanh[s + j] = c;
+    }
+    f.tanh(cellTanh, s, s + h);
+    for (int j = 0; j < h; j++) {
+      float y = gates[q + 3 * h + j] * cellTanh[s + j];
+      hidden[s + j] = y;
+      if (o >= 0) {
+        out[o + j] = y;
       }
     }
   }
@@ -358,6 +368,14 @@ public final class RecurrentKernels {
   static void lstmBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
       float[] gates, float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, int from, int to,
       float @Nullable [] partials, int partialOff, int partialStride) {
+    lstmBackwardSamples(g, direction, step, batch, dy, gates, cells, cellTanh, stateGrad, projectionGrad, from, to,
+        partials, partialOff, partialStride, GateFunctions.EXACT);
+  }
+
+  /** {@link #lstmBackwardSamples}, each sample's units through {@code f}'s {@link GateFunctions#lstmBackwardRow}. */
+  static void lstmBackwardSamples(RecurrentGeometry g, int direction, int step, int batch, float[] dy,
+      float[] gates, float[] cells, float[] cellTanh, float[] stateGrad, float[] projectionGrad, int from, int to,
+      float @Nullable [] partials, int partialOff, int partialStride, GateFunctions f) {
     int h = g.units;
     int width = 4 * h;
     int cellGrad = batch * h;
@@ -365,41 +383,58 @@ public final class RecurrentKernels {
     int previous = step > 0 ? g.stateOffset(batch, direction, step - 1) : -1;
     int gateBase = g.gateOffset(batch, direction, step);
     for (int b = from; b < to; b++) {
-      int p = g.projectionOffset(b, direction, step);
-      int q = gateBase + b * width;
-      int s = state + b * h;
-      int o = g.outputOffset(b, direction, step);
-      int pc = partialOff + (b / BIAS_CHUNK) * partialStride;
-      for (int j = 0; j < h; j++) {
-        float dh = stateGrad[b * h + j] + (o >= 0 ? dy[o + j] : 0f);
-        float in = gates[q + j];
-        float forget = gates[q + h + j];
-        float candidate = gates[q + 2 * h + j];
-        float output = gates[q + 3 * h + j];
-        float tc = cellTanh[s + j];
-        float cPrev = previous < 0 ? 0f : cells[previous + b * h + j];
-        float dc = stateGrad[cellGrad + b * h + j] + dh * output * (1f - tc * tc);
-        float di = dc * candidate * in * (1f - in);
-        float df = dc * cPrev * forget * (1f - forget);
-        float dg = dc * in * (1f - candidate * candidate);
-        float dout = dh * tc * output * (1f - output);
-        projectionGrad[p + j] = di;
-        projectionGrad[p + h + j] = df;
-        projectionGrad[p + 2 * h + j] = dg;
-        projectionGrad[p + 3 * h + j] = dout;
-        gates[q + j] = di;
-        gates[q + h + j] = df;
-        gates[q + 2 * h + j] = dg;
-        gates[q + 3 * h + j] = dout;
-        if (partials != null) {
-          partials[pc + j] += di;
-          partials[pc + h + j] += df;
-          partials[pc + 2 * h + j] += dg;
-          partials[pc + 3 * h + j] += dout;
-        }
-        stateGrad[b * h + j] = 0f;
-        stateGrad[cellGrad + b * h + j] = dc * forget;
+      f.lstmBackwardRow(h, dy, g.outputOffset(b, direction, step), gates, gateBase + b * width, cells, cellTanh,
+          state + b * h, previous < 0 ? -1 : previous + b * h, stateGrad, b * h, cellGrad + b * h, projectionGrad,
+          g.projectionOffset(b, direction, step), partials, partialOff + (b / BIAS_CHUNK) * partialStride);
+    }
+  }
+
+  /**
+   * {@link GateFunctions#lstmBackwardRow} one unit at a time: {@code dy} from {@code o} (none when {@code o < 0}),
+   * the gates {@code (i, f, g, o)} from {@code q}, the cell's tanh at {@code s}, the previous cell at {@code prev}
+   * (zero when {@code prev < 0}), dh's and dc's state gradients at {@code sh} and {@code sc}, the projection's
+   * gradient to {@code p}, the chunk sums (if any) at {@code pc}.
+   */
+  static void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
+      int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p, float @Nullable [] partials,
+      int pc) {
+    lstmBackwardRowTail(h, 0, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc, projectionGrad, p,
+        partials, pc);
+  }
+
+  /** {@link #lstmBackwardRow} for the units {@code [from, h)}. */
+  static void lstmBackwardRowTail(int h, int from, float[] dy, int o, float[] gates, int q, float[] cells,
+      float[] cellTanh, int s, int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p,
+      float @Nullable [] partials, int pc) {
+    for (int j = from; j < h; j++) {
+      float dh = stateGrad[sh + j] + (o >= 0 ? dy[o + j] : 0f);
+      float in = gates[q + j];
+      float forget = gates[q + h + j];
+      float candidate = gates[q + 2 * h + j];
+      float output = gates[q + 3 * h + j];
+      float tc = cellTanh[s + j];
+      float cPrev = prev < 0 ? 0f : cells[prev + j];
+      float dc = stateGrad[sc + j] + dh * output * (1f - tc * tc);
+      float di = dc * candidate * in * (1f - in);
+      float df = dc * cPrev * forget * (1f - forget);
+      float dg = dc * in * (1f - candidate * candidate);
+      float dout = dh * tc * output * (1f - output);
+      projectionGrad[p + j] = di;
+      projectionGrad[p + h + j] = df;
+      projectionGrad[p + 2 * h + j] = dg;
+      projectionGrad[p + 3 * h + j] = dout;
+      gates[q + j] = di;
+      gates[q + h + j] = df;
+      gates[q + 2 * h + j] = dg;
+      gates[q + 3 * h + j] = dout;
+      if (partials != null) {
+        partials[pc + j] += di;
+        partials[pc + h + j] += df;
+        partials[pc + 2 * h + j] += dg;
+        partials[pc + 3 * h + j] += dout;
       }
+      stateGrad[sh + j] = 0f;
+      stateGrad[sc + j] = dc * forget;
     }
   }
 

@@ -316,7 +316,7 @@ final class RecurrentWork implements WorkerPool.Task {
           break;
         case LSTM_BACKWARD:
           RecurrentKernels.lstmBackwardSamples(g, direction, step, batch, dy, gates, cache, cellTanh, stateGrad,
-              projection, from, to, partials, sums, partialStride);
+              projection, from, to, partials, sums, partialStride, kernels.gateFunctions());
           break;
         default:
           throw new IllegalStateException("kind " + kind);

@@ -2295,6 +2295,133 @@ final class VectorKernels extends SplittingKernels {
       }
     }
 
+    /** {@link RecurrentKernels#lstmForwardRow} a vector of units at a time, as {@link #gruForwardRow}. */
+    @Override
+    void lstmForwardRow(int h, float[] projection, int p, float[] recurrent, int r, boolean first, float[] params,
+        int biasIhOff, int biasHhOff, float[] gates, int q, float[] cells, float[] cellTanh, int s, float[] hidden,
+        int prev, float[] out, int o) {
+      int end = SPECIES.loopBound(h);
+      int j = 0;
+      if (first) {
+        for (; j < end; j += LANES) {
+          for (int k = 0; k < 4; k++) {
+            FloatVector.fromArray(SPECIES, projection, p + k * h + j)
+                .add(FloatVector.fromArray(SPECIES, params, biasIhOff + k * h + j))
+                .add(FloatVector.fromArray(SPECIES, params, biasHhOff + k * h + j)).intoArray(gates, q + k * h + j);
+          }
+        }
+      } else {
+        for (; j < end; j += LANES) {
+          for (int k = 0; k < 4; k++) {
+            FloatVector.fromArray(SPECIES, projection, p + k * h + j)
+                .add(FloatVector.fromArray(SPECIES, params, biasIhOff + k * h + j))
+                .add(FloatVector.fromArray(SPECIES, params, biasHhOff + k * h + j))
+                .add(FloatVector.fromArray(SPECIES, recurrent, r + k * h + j)).intoArray(gates, q + k * h + j);
+          }
+        }
+      }
+      for (; j < h; j++) {
+        for (int k = 0; k < 4; k++) {
+          float z = projection[p + k * h + j] + params[biasIhOff + k * h + j] + params[biasHhOff + k * h + j];
+          if (!first) {
+            z += recurrent[r + k * h + j];
+          }
+          gates[q + k * h + j] = z;
+        }
+      }
+      sigmoid(gates, q, q + 2 * h);
+      tanh(gates, q + 2 * h, q + 3 * h);
+      sigmoid(gates, q + 3 * h, q + 4 * h);
+      float[] cellsOrZeros = first ? gruZeros(h) : cells;
+      int cellsAt = first ? 0 : prev;
+      j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector c = FloatVector.fromArray(SPECIES, gates, q + h + j)
+            .mul(FloatVector.fromArray(SPECIES, cellsOrZeros, cellsAt + j))
+            .add(FloatVector.fromArray(SPECIES, gates, q + j)
+                .mul(FloatVector.fromArray(SPECIES, gates, q + 2 * h + j)));
+        c.intoArray(cells, s + j);
+        c.intoArray(cellTanh, s + j);
+      }
+      for (; j < h; j++) {
+        float cPrev = first ? 0f : cells[prev + j];
+        float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
+        cells[s + j] = c;
+        cellTanh[s + j] = c;
+      }
+      tanh(cellTanh, s, s + h);
+      j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector y = FloatVector.fromArray(SPECIES, gates, q + 3 * h + j)
+            .mul(FloatVector.fromArray(SPECIES, cellTanh, s + j));
+        y.intoArray(hidden, s + j);
+        if (o >= 0) {
+          y.intoArray(out, o + j);
+        }
+      }
+      for (; j < h; j++) {
+        float y = gates[q + 3 * h + j] * cellTanh[s + j];
+        hidden[s + j] = y;
+        if (o >= 0) {
+          out[o + j] = y;
+        }
+      }
+    }
+
+    /** {@link RecurrentKernels#lstmBackwardRow} a vector of units at a time, as {@link #gruBackwardRow}. */
+    @Override
+    void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
+        int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p,
+        float @org.jspecify.annotations.Nullable [] partials, int pc) {
+      if (partials == null) {
+        super.lstmBackwardRow(h, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc, projectionGrad, p,
+            null, pc);
+        return;
+      }
+      float[] dyOrZeros = o >= 0 ? dy : gruZeros(h);
+      int dyAt = o >= 0 ? o : 0;
+      float[] cellsOrZeros = prev >= 0 ? cells : gruZeros(h);
+      int cellsAt = prev >= 0 ? prev : 0;
+      FloatVector zero = FloatVector.zero(SPECIES);
+      int end = SPECIES.loopBound(h);
+      int j = 0;
+      for (; j < end; j += LANES) {
+        FloatVector one = FloatVector.broadcast(SPECIES, 1f);
+        FloatVector dh = FloatVector.fromArray(SPECIES, stateGrad, sh + j)
+            .add(FloatVector.fromArray(SPECIES, dyOrZeros, dyAt + j));
+        FloatVector in = FloatVector.fromArray(SPECIES, gates, q + j);
+        FloatVector forget = FloatVector.fromArray(SPECIES, gates, q + h + j);
+        FloatVector candidate = FloatVector.fromArray(SPECIES, gates, q + 2 * h + j);
+        FloatVector output = FloatVector.fromArray(SPECIES, gates, q + 3 * h + j);
+        FloatVector tc = FloatVector.fromArray(SPECIES, cellTanh, s + j);
+        FloatVector cPrev = FloatVector.fromArray(SPECIES, cellsOrZeros, cellsAt + j);
+        FloatVector dc = FloatVector.fromArray(SPECIES, stateGrad, sc + j)
+            .add(dh.mul(output).mul(one.sub(tc.mul(tc))));
+        FloatVector di = dc.mul(candidate).mul(in).mul(one.sub(in));
+        FloatVector df = dc.mul(cPrev).mul(forget).mul(one.sub(forget));
+        FloatVector dg = dc.mul(in).mul(one.sub(candidate.mul(candidate)));
+        FloatVector dout = dh.mul(tc).mul(output).mul(one.sub(output));
+        di.intoArray(projectionGrad, p + j);
+        df.intoArray(projectionGrad, p + h + j);
+        dg.intoArray(projectionGrad, p + 2 * h + j);
+        dout.intoArray(projectionGrad, p + 3 * h + j);
+        di.intoArray(gates, q + j);
+        df.intoArray(gates, q + h + j);
+        dg.intoArray(gates, q + 2 * h + j);
+        dout.intoArray(gates, q + 3 * h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + j).add(di).intoArray(partials, pc + j);
+        FloatVector.fromArray(SPECIES, partials, pc + h + j).add(df).intoArray(partials, pc + h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + 2 * h + j).add(dg).intoArray(partials, pc + 2 * h + j);
+        FloatVector.fromArray(SPECIES, partials, pc + 3 * h + j).add(dout).intoArray(partials, pc + 3 * h + j);
+        zero.intoArray(stateGrad, sh + j);
+        dc.mul(forget).intoArray(stateGrad, sc + j);
+      }
+      if (j < h) {
+        RecurrentKernels.lstmBackwardRowTail(h, j, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc,
+            projectionGrad, p, partials, pc);
+      }
+    }
+
     /**
      * {@link RecurrentKernels#gruBackwardRow} a vector of units at a time, each lane the scalar loop's float
      * operations in its order (so the same bits); a missing {@code dy} or previous state reads zeros, as the scalar
@@ -2348,7 +2475,7 @@ final class VectorKernels extends SplittingKernels {
     }
   };
 
-  /** Zeros standing for a missing {@code dy} or previous state in {@link #VECTOR_GATES}' GRU backward; grown. */
+  /** Zeros standing for a missing {@code dy}, previous state or cell in {@link #VECTOR_GATES}' rows; grown. */
   private static volatile float[] gruZeros = new float[0];
 
   private static float[] gruZeros(int n) {

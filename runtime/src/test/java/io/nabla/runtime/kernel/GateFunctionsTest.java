@@ -130,6 +130,52 @@ class GateFunctionsTest {
     }
   }
 
+  /** As {@link #gruRowsInVectorsGiveTheScalarLoopsBits}, for the LSTM's rows. */
+  @Test
+  void lstmRowsInVectorsGiveTheScalarLoopsBits() {
+    for (int h : new int[] {1, 5, 16, 33, 128}) {
+      for (boolean first : new boolean[] {true, false}) {
+        for (boolean output : new boolean[] {true, false}) {
+          String at = "h=" + h + (first ? " first" : "") + (output ? " output" : "");
+          io.nabla.runtime.Rng rng = new io.nabla.runtime.Rng(37L * h + (first ? 7 : 0) + (output ? 3 : 0));
+          float[] projection = values(rng, 4 * h + 2);
+          float[] recurrent = values(rng, 4 * h + 1);
+          float[] params = values(rng, 8 * h + 4);
+          float[] gates = values(rng, 4 * h + 5);
+          float[] cells = values(rng, 2 * h + 3);
+          float[] cellTanh = values(rng, h + 2);
+          float[] hidden = values(rng, h + 2);
+          float[] out = values(rng, h + 1);
+          int o = output ? 1 : -1;
+          int prev = first ? -1 : 3;
+          float[][] vector = {gates.clone(), cells.clone(), cellTanh.clone(), hidden.clone(), out.clone()};
+          float[][] scalar = {gates.clone(), cells.clone(), cellTanh.clone(), hidden.clone(), out.clone()};
+          BEST.lstmForwardRow(h, projection, 2, recurrent, 1, first, params, 1, 4 * h + 2, vector[0], 5, vector[1],
+              vector[2], 2, vector[3], prev, vector[4], o);
+          RecurrentKernels.lstmForwardRow(BEST, h, projection, 2, recurrent, 1, first, params, 1, 4 * h + 2,
+              scalar[0], 5, scalar[1], scalar[2], 2, scalar[3], prev, scalar[4], o);
+          for (int a = 0; a < vector.length; a++) {
+            assertBitwise(scalar[a], vector[a], "forward " + at + " array " + a);
+          }
+
+          float[] dy = values(rng, h + 4);
+          float[] stateGrad = values(rng, 2 * h + 5);
+          float[] projectionGrad = values(rng, 4 * h + 3);
+          float[] partials = values(rng, 4 * h + 6);
+          float[][] v = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
+          float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
+          BEST.lstmBackwardRow(h, dy, output ? 4 : -1, v[0], 5, cells, cellTanh, 2, first ? -1 : 3, v[1], 1, h + 4,
+              v[2], 3, v[3], 6);
+          RecurrentKernels.lstmBackwardRow(h, dy, output ? 4 : -1, w[0], 5, cells, cellTanh, 2, first ? -1 : 3, w[1],
+              1, h + 4, w[2], 3, w[3], 6);
+          for (int a = 0; a < v.length; a++) {
+            assertBitwise(w[a], v[a], "backward " + at + " array " + a);
+          }
+        }
+      }
+    }
+  }
+
   /** Seeded values in [-2, 2) with every seventh a signed zero. */
   private static float[] values(io.nabla.runtime.Rng rng, int n) {
     float[] v = new float[n];
