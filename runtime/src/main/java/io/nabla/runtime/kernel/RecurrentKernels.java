@@ -153,7 +153,17 @@ public final class RecurrentKernels {
   static void gruForwardRow(GateFunctions f, int h, float[] projection, int p, float[] recurrent, int r,
       boolean first, float[] params, int biasIhOff, int biasHhOff, float[] gates, int q, float[] newRecurrent, int s,
       float[] hidden, int prev, float[] out, int o) {
-    for (int j = 0; j < h; j++) {
+    gruSums(0, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates, q, newRecurrent, s);
+    f.sigmoid(gates, q, q + 2 * h);
+    gruCandidate(0, h, projection, p, params, biasIhOff, gates, q, newRecurrent, s);
+    f.tanh(gates, q + 2 * h, q + 3 * h);
+    gruState(0, h, first, gates, q, hidden, prev, s, out, o);
+  }
+
+  /** {@link #gruForwardRow}'s pre-activations of r and z and n's recurrent part, units {@code [from, h)}. */
+  static void gruSums(int from, int h, float[] projection, int p, float[] recurrent, int r, boolean first,
+      float[] params, int biasIhOff, int biasHhOff, float[] gates, int q, float[] newRecurrent, int s) {
+    for (int j = from; j < h; j++) {
       float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
       float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
       float hn = params[biasHhOff + 2 * h + j];
@@ -166,13 +176,21 @@ public final class RecurrentKernels {
       gates[q + h + j] = xz;
       newRecurrent[s + j] = hn;
     }
-    f.sigmoid(gates, q, q + 2 * h);
-    for (int j = 0; j < h; j++) {
+  }
+
+  /** {@link #gruForwardRow}'s pre-activation of n, units {@code [from, h)}. */
+  static void gruCandidate(int from, int h, float[] projection, int p, float[] params, int biasIhOff, float[] gates,
+      int q, float[] newRecurrent, int s) {
+    for (int j = from; j < h; j++) {
       gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
           + gates[q + j] * newRecurrent[s + j];
     }
-    f.tanh(gates, q + 2 * h, q + 3 * h);
-    for (int j = 0; j < h; j++) {
+  }
+
+  /** {@link #gruForwardRow}'s new state, units {@code [from, h)}. */
+  static void gruState(int from, int h, boolean first, float[] gates, int q, float[] hidden, int prev, int s,
+      float[] out, int o) {
+    for (int j = from; j < h; j++) {
       float hPrev = first ? 0f : hidden[prev + j];
       float n = gates[q + 2 * h + j];
       float y = n + gates[q + h + j] * (hPrev - n);
@@ -311,7 +329,19 @@ public final class RecurrentKernels {
   static void lstmForwardRow(GateFunctions f, int h, float[] projection, int p, float[] recurrent, int r,
       boolean first, float[] params, int biasIhOff, int biasHhOff, float[] gates, int q, float[] cells,
       float[] cellTanh, int s, float[] hidden, int prev, float[] out, int o) {
-    for (int j = 0; j < h; j++) {
+    lstmSums(0, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates, q);
+    f.sigmoid(gates, q, q + 2 * h);
+    f.tanh(gates, q + 2 * h, q + 3 * h);
+    f.sigmoid(gates, q + 3 * h, q + 4 * h);
+    lstmCell(0, h, first, gates, q, cells, cellTanh, s, prev);
+    f.tanh(cellTanh, s, s + h);
+    lstmState(0, h, gates, q, cellTanh, hidden, s, out, o);
+  }
+
+  /** {@link #lstmForwardRow}'s pre-activations of i, f, g, o, units {@code [from, h)}. */
+  static void lstmSums(int from, int h, float[] projection, int p, float[] recurrent, int r, boolean first,
+      float[] params, int biasIhOff, int biasHhOff, float[] gates, int q) {
+    for (int j = from; j < h; j++) {
       float zi = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
       float zf = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
       float zg = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j] + params[biasHhOff + 2 * h + j];
@@ -327,17 +357,23 @@ public final class RecurrentKernels {
       gates[q + 2 * h + j] = zg;
       gates[q + 3 * h + j] = zo;
     }
-    f.sigmoid(gates, q, q + 2 * h);
-    f.tanh(gates, q + 2 * h, q + 3 * h);
-    f.sigmoid(gates, q + 3 * h, q + 4 * h);
-    for (int j = 0; j < h; j++) {
+  }
+
+  /** {@link #lstmForwardRow}'s cell into {@code cells} and, before its tanh, {@code cellTanh}; units [from, h). */
+  static void lstmCell(int from, int h, boolean first, float[] gates, int q, float[] cells, float[] cellTanh, int s,
+      int prev) {
+    for (int j = from; j < h; j++) {
       float cPrev = first ? 0f : cells[prev + j];
       float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
       cells[s + j] = c;
       cellTanh[s + j] = c;
     }
-    f.tanh(cellTanh, s, s + h);
-    for (int j = 0; j < h; j++) {
+  }
+
+  /** {@link #lstmForwardRow}'s new state, units {@code [from, h)}. */
+  static void lstmState(int from, int h, float[] gates, int q, float[] cellTanh, float[] hidden, int s, float[] out,
+      int o) {
+    for (int j = from; j < h; j++) {
       float y = gates[q + 3 * h + j] * cellTanh[s + j];
       hidden[s + j] = y;
       if (o >= 0) {
@@ -345,6 +381,7 @@ public final class RecurrentKernels {
       }
     }
   }
+
 
   /**
    * From {@code dh = stateGrad[h] + dy_t} and {@code dc = stateGrad[c] + dh ⊙ o ⊙ (1 - tanh²(c))}: the gate

@@ -2246,19 +2246,8 @@ final class VectorKernels extends SplittingKernels {
               .add(FloatVector.fromArray(SPECIES, recurrent, r + 2 * h + j)).intoArray(newRecurrent, s + j);
         }
       }
-      for (; j < h; j++) {
-        float xr = projection[p + j] + params[biasIhOff + j] + params[biasHhOff + j];
-        float xz = projection[p + h + j] + params[biasIhOff + h + j] + params[biasHhOff + h + j];
-        float hn = params[biasHhOff + 2 * h + j];
-        if (!first) {
-          xr += recurrent[r + j];
-          xz += recurrent[r + h + j];
-          hn += recurrent[r + 2 * h + j];
-        }
-        gates[q + j] = xr;
-        gates[q + h + j] = xz;
-        newRecurrent[s + j] = hn;
-      }
+      RecurrentKernels.gruSums(j, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates, q,
+          newRecurrent, s);
       sigmoid(gates, q, q + 2 * h);
       j = 0;
       for (; j < end; j += LANES) {
@@ -2267,10 +2256,7 @@ final class VectorKernels extends SplittingKernels {
             .add(FloatVector.fromArray(SPECIES, gates, q + j).mul(FloatVector.fromArray(SPECIES, newRecurrent, s + j)))
             .intoArray(gates, q + 2 * h + j);
       }
-      for (; j < h; j++) {
-        gates[q + 2 * h + j] = projection[p + 2 * h + j] + params[biasIhOff + 2 * h + j]
-            + gates[q + j] * newRecurrent[s + j];
-      }
+      RecurrentKernels.gruCandidate(j, h, projection, p, params, biasIhOff, gates, q, newRecurrent, s);
       tanh(gates, q + 2 * h, q + 3 * h);
       float[] hiddenOrZeros = first ? gruZeros(h) : hidden;
       int hiddenAt = first ? 0 : prev;
@@ -2284,15 +2270,7 @@ final class VectorKernels extends SplittingKernels {
           y.intoArray(out, o + j);
         }
       }
-      for (; j < h; j++) {
-        float hPrev = first ? 0f : hidden[prev + j];
-        float n = gates[q + 2 * h + j];
-        float y = n + gates[q + h + j] * (hPrev - n);
-        hidden[s + j] = y;
-        if (o >= 0) {
-          out[o + j] = y;
-        }
-      }
+      RecurrentKernels.gruState(j, h, first, gates, q, hidden, prev, s, out, o);
     }
 
     /** {@link RecurrentKernels#lstmForwardRow} a vector of units at a time, as {@link #gruForwardRow}. */
@@ -2320,15 +2298,7 @@ final class VectorKernels extends SplittingKernels {
           }
         }
       }
-      for (; j < h; j++) {
-        for (int k = 0; k < 4; k++) {
-          float z = projection[p + k * h + j] + params[biasIhOff + k * h + j] + params[biasHhOff + k * h + j];
-          if (!first) {
-            z += recurrent[r + k * h + j];
-          }
-          gates[q + k * h + j] = z;
-        }
-      }
+      RecurrentKernels.lstmSums(j, h, projection, p, recurrent, r, first, params, biasIhOff, biasHhOff, gates, q);
       sigmoid(gates, q, q + 2 * h);
       tanh(gates, q + 2 * h, q + 3 * h);
       sigmoid(gates, q + 3 * h, q + 4 * h);
@@ -2343,12 +2313,7 @@ final class VectorKernels extends SplittingKernels {
         c.intoArray(cells, s + j);
         c.intoArray(cellTanh, s + j);
       }
-      for (; j < h; j++) {
-        float cPrev = first ? 0f : cells[prev + j];
-        float c = gates[q + h + j] * cPrev + gates[q + j] * gates[q + 2 * h + j];
-        cells[s + j] = c;
-        cellTanh[s + j] = c;
-      }
+      RecurrentKernels.lstmCell(j, h, first, gates, q, cells, cellTanh, s, prev);
       tanh(cellTanh, s, s + h);
       j = 0;
       for (; j < end; j += LANES) {
@@ -2359,13 +2324,7 @@ final class VectorKernels extends SplittingKernels {
           y.intoArray(out, o + j);
         }
       }
-      for (; j < h; j++) {
-        float y = gates[q + 3 * h + j] * cellTanh[s + j];
-        hidden[s + j] = y;
-        if (o >= 0) {
-          out[o + j] = y;
-        }
-      }
+      RecurrentKernels.lstmState(j, h, gates, q, cellTanh, hidden, s, out, o);
     }
 
     /** {@link RecurrentKernels#lstmBackwardRow} a vector of units at a time, as {@link #gruBackwardRow}. */
