@@ -4,7 +4,9 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The sigmoid and tanh of the recurrent cells' gates, applied in place over a span of a buffer, and the GRU's and
- * LSTM's element-wise forward and backward steps, one sample at a time: each cell's forward
+ * LSTM's element-wise forward and backward steps, one sample at a time (by default the scalar loops of
+ * {@link RecurrentKernels}; the Vector API kernels override them with vector loops of the same operations, so the
+ * same bits): each cell's forward
  * ({@link RecurrentKernels}) writes a sample's pre-activations, then activates them a span at a time. {@link #EXACT}
  * computes each value in double from {@code Math.exp} (the reference, and the portable kernels'); the Vector API
  * kernels pass float versions from their vector {@code exp}, a vector at a time. Either way a value depends on

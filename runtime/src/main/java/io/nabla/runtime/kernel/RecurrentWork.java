@@ -10,9 +10,10 @@ import org.jspecify.annotations.Nullable;
  * sample's recurrence depends on no other sample, so thread {@code t} runs every step on a contiguous range of whole
  * chunks of {@value RecurrentKernels#BIAS_CHUNK} samples: its rows of each product
  * ({@link SplittingKernels#productRows}, each row bitwise that of the whole product) and
- * {@code RecurrentKernels.xxxSamples} on its samples (each value computed by the code of the single-threaded
- * method, the forward's gates with the kernels' {@link SplittingKernels#gateFunctions}), without waiting for the other threads between steps. Every buffer is row-major by sample, so the threads
- * write disjoint runs of whole rows.
+ * {@code RecurrentKernels.xxxSamples} on its samples (each value computed as by the single-threaded method, the
+ * forward's gates with the kernels' {@link SplittingKernels#gateFunctions}, whose per-sample rows may run the same
+ * operations in vectors), without waiting for the other threads between steps. Every buffer is row-major by
+ * sample, so the threads write disjoint runs of whole rows.
  *
  * <p>A backward recurrence's bias gradients are summed in {@link RecurrentKernels#biasGradients}' fixed order: each
  * thread forms the sums of its own chunks at every step as it goes, and the calling thread adds them all into the

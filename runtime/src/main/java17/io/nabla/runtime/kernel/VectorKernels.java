@@ -1970,8 +1970,9 @@ final class VectorKernels extends SplittingKernels {
   /**
    * {@link Convolution#toFilterMajorBlock} for ReLU, filters {@code [f0, f1)} of samples {@code [b0, b1)}: the
    * selection in vectors, each plane's bias-gradient sum in the same loop, one vector of partial sums (then
-   * {@link #laneSum}, then the last values in order) where {@link Convolution#planeSum} ran a scalar chain of
-   * additions, about half of this step's time on the small CNN's planes.
+   * {@link #laneSum}, then the last values in order) where {@link Convolution#planeSum}'s four scalar chains of
+   * additions took about a third of this step's time on the small CNN's planes. A rounding-level change: the only
+   * convolution step whose bits differ from the static method's (they still do not depend on the thread count).
    */
   static void toFilterMajorRelu(Conv2dGeometry g, float[] dy, float[] y, int batch, float[] dz, float[] grads,
       int biasOff, float @org.jspecify.annotations.Nullable [] planeSums, int f0, int f1, int b0, int b1) {
@@ -2020,8 +2021,10 @@ final class VectorKernels extends SplittingKernels {
    */
   private static float laneSum(FloatVector v) {
     float s = v.lane(0) + v.lane(1);
-    s += v.lane(2);
-    s += v.lane(3);
+    if (LANES > 2) {
+      s += v.lane(2);
+      s += v.lane(3);
+    }
     if (LANES > 4) {
       s += v.lane(4);
       s += v.lane(5);
@@ -2384,7 +2387,7 @@ final class VectorKernels extends SplittingKernels {
     /**
      * {@link RecurrentKernels#gruBackwardRow} a vector of units at a time, each lane the scalar loop's float
      * operations in its order (so the same bits); a missing {@code dy} or previous state reads zeros, as the scalar
-     * loop adds and subtracts {@code 0f}; without chunk sums (the static methods' path), the scalar loop.
+     * loop adds and subtracts {@code 0f}; without chunk sums (no caller passes none), the scalar loop.
      */
     @Override
     void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s,

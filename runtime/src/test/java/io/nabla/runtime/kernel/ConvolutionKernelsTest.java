@@ -153,7 +153,7 @@ class ConvolutionKernelsTest {
       assertBitwise(dyStatic, dy, "toFilterMajor dy");
       assertBitwise(dzStatic, dz, "toFilterMajor dz");
       if (act == Activation.RELU && kernels.getClass().getSimpleName().equals("VectorKernels")) {
-        // The Vector API kernels sum each plane in a vector of partial sums, not the static method's scalar chain:
+        // The Vector API kernels sum each plane in a vector of partial sums, not the static method's four chains:
         // within rounding of it, and the same bits on one thread as on two or three.
         Kernels one = Kernels.best(1);
         one.toFilterMajor(g, dyOne, out, batch, act, slope, new float[dz.length], gradsOne, biasOff);

@@ -10,7 +10,8 @@ import org.junit.jupiter.api.Test;
  * {@code vector-kernels} run the Vector API kernels' float ones, on {@code target/classes} the exact ones) against
  * {@link GateFunctions#EXACT}, over every 4099th float in [-30, 30] and the special values, in spans of odd lengths
  * (whole vectors and scalar tails). Tolerances: sigmoid and tanh within 4 ulps of the exact value (tanh near 0 too:
- * its series below 0.625); bitwise the same whether a value falls in a vector or in a tail.
+ * its series below 0.625); bitwise the same whether a value falls in a vector or in a tail. And the GRU's and LSTM's
+ * per-sample rows of the best kernels bitwise against the scalar loops.
  */
 class GateFunctionsTest {
   private static final GateFunctions BEST = ((SplittingKernels) Kernels.best()).gateFunctions();
@@ -103,7 +104,7 @@ class GateFunctionsTest {
           float[][] vector = {gates.clone(), newRecurrent.clone(), hidden.clone(), out.clone()};
           float[][] scalar = {gates.clone(), newRecurrent.clone(), hidden.clone(), out.clone()};
           int o = output ? 1 : -1;
-          int prev = first ? -1 : 3;
+          int prev = first ? -1 : h + 3;
           BEST.gruForwardRow(h, projection, 2, recurrent, 1, first, params, 1, 3 * h + 2, vector[0], 5, vector[1], 2,
               vector[2], prev, vector[3], o);
           RecurrentKernels.gruForwardRow(BEST, h, projection, 2, recurrent, 1, first, params, 1, 3 * h + 2,
@@ -118,10 +119,10 @@ class GateFunctionsTest {
           float[] partials = values(rng, 4 * h + 6);
           float[][] v = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
           float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
-          BEST.gruBackwardRow(h, dy, output ? 4 : -1, v[0], 5, newRecurrent, 2, hidden, first ? -1 : 3, v[1], 2, v[2],
-              3, v[3], 6);
-          RecurrentKernels.gruBackwardRow(h, dy, output ? 4 : -1, w[0], 5, newRecurrent, 2, hidden, first ? -1 : 3,
-              w[1], 2, w[2], 3, w[3], 6);
+          BEST.gruBackwardRow(h, dy, output ? 4 : -1, v[0], 5, newRecurrent, 2, hidden, prev, v[1], 2, v[2], 3, v[3],
+              6);
+          RecurrentKernels.gruBackwardRow(h, dy, output ? 4 : -1, w[0], 5, newRecurrent, 2, hidden, prev, w[1], 2, w[2],
+              3, w[3], 6);
           for (int a = 0; a < v.length; a++) {
             assertBitwise(w[a], v[a], "backward " + at + " array " + a);
           }
@@ -147,7 +148,7 @@ class GateFunctionsTest {
           float[] hidden = values(rng, h + 2);
           float[] out = values(rng, h + 1);
           int o = output ? 1 : -1;
-          int prev = first ? -1 : 3;
+          int prev = first ? -1 : h + 3;
           float[][] vector = {gates.clone(), cells.clone(), cellTanh.clone(), hidden.clone(), out.clone()};
           float[][] scalar = {gates.clone(), cells.clone(), cellTanh.clone(), hidden.clone(), out.clone()};
           BEST.lstmForwardRow(h, projection, 2, recurrent, 1, first, params, 1, 4 * h + 2, vector[0], 5, vector[1],
@@ -164,10 +165,10 @@ class GateFunctionsTest {
           float[] partials = values(rng, 4 * h + 6);
           float[][] v = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
           float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
-          BEST.lstmBackwardRow(h, dy, output ? 4 : -1, v[0], 5, cells, cellTanh, 2, first ? -1 : 3, v[1], 1, h + 4,
-              v[2], 3, v[3], 6);
-          RecurrentKernels.lstmBackwardRow(h, dy, output ? 4 : -1, w[0], 5, cells, cellTanh, 2, first ? -1 : 3, w[1],
-              1, h + 4, w[2], 3, w[3], 6);
+          BEST.lstmBackwardRow(h, dy, output ? 4 : -1, v[0], 5, cells, cellTanh, 2, prev, v[1], 1, h + 4, v[2], 3,
+              v[3], 6);
+          RecurrentKernels.lstmBackwardRow(h, dy, output ? 4 : -1, w[0], 5, cells, cellTanh, 2, prev, w[1], 1, h + 4,
+              w[2], 3, w[3], 6);
           for (int a = 0; a < v.length; a++) {
             assertBitwise(w[a], v[a], "backward " + at + " array " + a);
           }
