@@ -56,14 +56,6 @@ abstract class GateFunctions {
         q, cells, cellTanh, s, hidden, prev, out, o);
   }
 
-  /** As {@link #gruBackwardRow}, for the LSTM ({@link RecurrentKernels#lstmBackwardRow}). */
-  void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
-      int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p, float @Nullable [] partials,
-      int pc) {
-    RecurrentKernels.lstmBackwardRow(h, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc, projectionGrad,
-        p, partials, pc);
-  }
-
   /**
    * One sample's element-wise GRU backward step ({@link RecurrentKernels#gruBackwardRow}, whose arguments these are);
    * an override must compute every value with the same float operations in the same order, so the bits do not
@@ -71,7 +63,15 @@ abstract class GateFunctions {
    */
   void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s, float[] hidden,
       int prev, float[] stateGrad, int sg, float[] projectionGrad, int p, float @Nullable [] partials, int pc) {
-    RecurrentKernels.gruBackwardRow(h, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg, projectionGrad,
-        p, partials, pc);
+    RecurrentKernels.gruBackwardRow(0, h, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg,
+        projectionGrad, p, partials, pc);
+  }
+
+  /** As {@link #gruBackwardRow}, for the LSTM ({@link RecurrentKernels#lstmBackwardRow}). */
+  void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
+      int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p, float @Nullable [] partials,
+      int pc) {
+    RecurrentKernels.lstmBackwardRow(0, h, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc,
+        projectionGrad, p, partials, pc);
   }
 }

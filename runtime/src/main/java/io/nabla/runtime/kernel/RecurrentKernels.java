@@ -243,20 +243,12 @@ public final class RecurrentKernels {
   }
 
   /**
-   * {@link GateFunctions#gruBackwardRow} one unit at a time: {@code dy} from {@code o} (none when
-   * {@code o < 0}), the gates {@code (r, z, n)} from {@code q}, the new recurrent part from {@code s}, the previous
-   * state from {@code prev} (zero when {@code prev < 0}), the state gradient at {@code sg}, the projection's
-   * gradient to {@code p}, the chunk sums (if any) at {@code pc}.
+   * {@link GateFunctions#gruBackwardRow} one unit at a time, units {@code [from, h)}: {@code dy} from {@code o} (none
+   * when {@code o < 0}), the gates {@code (r, z, n)} from {@code q}, the new recurrent part from {@code s}, the
+   * previous state from {@code prev} (zero when {@code prev < 0}), the state gradient at {@code sg}, the
+   * projection's gradient to {@code p}, the chunk sums (if any) at {@code pc}.
    */
-  static void gruBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent, int s,
-      float[] hidden, int prev, float[] stateGrad, int sg, float[] projectionGrad, int p,
-      float @Nullable [] partials, int pc) {
-    gruBackwardRowTail(h, 0, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg, projectionGrad, p,
-        partials, pc);
-  }
-
-  /** {@link #gruBackwardRow} for the units {@code [from, h)}. */
-  static void gruBackwardRowTail(int h, int from, float[] dy, int o, float[] gates, int q, float[] newRecurrent,
+  static void gruBackwardRow(int from, int h, float[] dy, int o, float[] gates, int q, float[] newRecurrent,
       int s, float[] hidden, int prev, float[] stateGrad, int sg, float[] projectionGrad, int p,
       float @Nullable [] partials, int pc) {
     for (int j = from; j < h; j++) {
@@ -382,7 +374,6 @@ public final class RecurrentKernels {
     }
   }
 
-
   /**
    * From {@code dh = stateGrad[h] + dy_t} and {@code dc = stateGrad[c] + dh ⊙ o ⊙ (1 - tanh²(c))}: the gate
    * gradients {@code di = dc ⊙ g ⊙ i(1 - i)}, {@code df = dc ⊙ c_{s-1} ⊙ f(1 - f)}, {@code dg = dc ⊙ i ⊙ (1 - g²)},
@@ -427,20 +418,12 @@ public final class RecurrentKernels {
   }
 
   /**
-   * {@link GateFunctions#lstmBackwardRow} one unit at a time: {@code dy} from {@code o} (none when {@code o < 0}),
-   * the gates {@code (i, f, g, o)} from {@code q}, the cell's tanh at {@code s}, the previous cell at {@code prev}
-   * (zero when {@code prev < 0}), dh's and dc's state gradients at {@code sh} and {@code sc}, the projection's
-   * gradient to {@code p}, the chunk sums (if any) at {@code pc}.
+   * {@link GateFunctions#lstmBackwardRow} one unit at a time, units {@code [from, h)}: {@code dy} from {@code o}
+   * (none when {@code o < 0}), the gates {@code (i, f, g, o)} from {@code q}, the cell's tanh at {@code s}, the
+   * previous cell at {@code prev} (zero when {@code prev < 0}), dh's and dc's state gradients at {@code sh} and
+   * {@code sc}, the projection's gradient to {@code p}, the chunk sums (if any) at {@code pc}.
    */
-  static void lstmBackwardRow(int h, float[] dy, int o, float[] gates, int q, float[] cells, float[] cellTanh, int s,
-      int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p, float @Nullable [] partials,
-      int pc) {
-    lstmBackwardRowTail(h, 0, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc, projectionGrad, p,
-        partials, pc);
-  }
-
-  /** {@link #lstmBackwardRow} for the units {@code [from, h)}. */
-  static void lstmBackwardRowTail(int h, int from, float[] dy, int o, float[] gates, int q, float[] cells,
+  static void lstmBackwardRow(int from, int h, float[] dy, int o, float[] gates, int q, float[] cells,
       float[] cellTanh, int s, int prev, float[] stateGrad, int sh, int sc, float[] projectionGrad, int p,
       float @Nullable [] partials, int pc) {
     for (int j = from; j < h; j++) {

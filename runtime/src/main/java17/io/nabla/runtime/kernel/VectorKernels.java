@@ -2261,7 +2261,7 @@ final class VectorKernels extends SplittingKernels {
       }
       RecurrentKernels.gruCandidate(j, h, projection, p, params, biasIhOff, gates, q, newRecurrent, s);
       tanh(gates, q + 2 * h, q + 3 * h);
-      float[] hiddenOrZeros = first ? gruZeros(h) : hidden;
+      float[] hiddenOrZeros = first ? rowZeros(h) : hidden;
       int hiddenAt = first ? 0 : prev;
       j = 0;
       for (; j < end; j += LANES) {
@@ -2305,7 +2305,7 @@ final class VectorKernels extends SplittingKernels {
       sigmoid(gates, q, q + 2 * h);
       tanh(gates, q + 2 * h, q + 3 * h);
       sigmoid(gates, q + 3 * h, q + 4 * h);
-      float[] cellsOrZeros = first ? gruZeros(h) : cells;
+      float[] cellsOrZeros = first ? rowZeros(h) : cells;
       int cellsAt = first ? 0 : prev;
       j = 0;
       for (; j < end; j += LANES) {
@@ -2340,9 +2340,9 @@ final class VectorKernels extends SplittingKernels {
             null, pc);
         return;
       }
-      float[] dyOrZeros = o >= 0 ? dy : gruZeros(h);
+      float[] dyOrZeros = o >= 0 ? dy : rowZeros(h);
       int dyAt = o >= 0 ? o : 0;
-      float[] cellsOrZeros = prev >= 0 ? cells : gruZeros(h);
+      float[] cellsOrZeros = prev >= 0 ? cells : rowZeros(h);
       int cellsAt = prev >= 0 ? prev : 0;
       FloatVector zero = FloatVector.zero(SPECIES);
       int end = SPECIES.loopBound(h);
@@ -2379,7 +2379,7 @@ final class VectorKernels extends SplittingKernels {
         dc.mul(forget).intoArray(stateGrad, sc + j);
       }
       if (j < h) {
-        RecurrentKernels.lstmBackwardRowTail(h, j, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc,
+        RecurrentKernels.lstmBackwardRow(j, h, dy, o, gates, q, cells, cellTanh, s, prev, stateGrad, sh, sc,
             projectionGrad, p, partials, pc);
       }
     }
@@ -2398,9 +2398,9 @@ final class VectorKernels extends SplittingKernels {
             null, pc);
         return;
       }
-      float[] dyOrZeros = o >= 0 ? dy : gruZeros(h);
+      float[] dyOrZeros = o >= 0 ? dy : rowZeros(h);
       int dyAt = o >= 0 ? o : 0;
-      float[] hiddenOrZeros = prev >= 0 ? hidden : gruZeros(h);
+      float[] hiddenOrZeros = prev >= 0 ? hidden : rowZeros(h);
       int hiddenAt = prev >= 0 ? prev : 0;
       int end = SPECIES.loopBound(h);
       int j = 0;
@@ -2431,20 +2431,20 @@ final class VectorKernels extends SplittingKernels {
       }
       if (j < h) {
         // The last units, one at a time: the scalar loop on views starting at unit j.
-        RecurrentKernels.gruBackwardRowTail(h, j, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg,
+        RecurrentKernels.gruBackwardRow(j, h, dy, o, gates, q, newRecurrent, s, hidden, prev, stateGrad, sg,
             projectionGrad, p, partials, pc);
       }
     }
   };
 
   /** Zeros standing for a missing {@code dy}, previous state or cell in {@link #VECTOR_GATES}' rows; grown. */
-  private static volatile float[] gruZeros = new float[0];
+  private static volatile float[] rowZeros = new float[0];
 
-  private static float[] gruZeros(int n) {
-    float[] z = gruZeros;
+  private static float[] rowZeros(int n) {
+    float[] z = rowZeros;
     if (z.length < n) {
       z = new float[n];
-      gruZeros = z;
+      rowZeros = z;
     }
     return z;
   }

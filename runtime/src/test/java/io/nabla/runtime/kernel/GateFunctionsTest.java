@@ -121,8 +121,8 @@ class GateFunctionsTest {
           float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
           BEST.gruBackwardRow(h, dy, output ? 4 : -1, v[0], 5, newRecurrent, 2, hidden, prev, v[1], 2, v[2], 3, v[3],
               6);
-          RecurrentKernels.gruBackwardRow(h, dy, output ? 4 : -1, w[0], 5, newRecurrent, 2, hidden, prev, w[1], 2, w[2],
-              3, w[3], 6);
+          RecurrentKernels.gruBackwardRow(0, h, dy, output ? 4 : -1, w[0], 5, newRecurrent, 2, hidden, prev, w[1], 2,
+              w[2], 3, w[3], 6);
           for (int a = 0; a < v.length; a++) {
             assertBitwise(w[a], v[a], "backward " + at + " array " + a);
           }
@@ -167,7 +167,7 @@ class GateFunctionsTest {
           float[][] w = {gates.clone(), stateGrad.clone(), projectionGrad.clone(), partials.clone()};
           BEST.lstmBackwardRow(h, dy, output ? 4 : -1, v[0], 5, cells, cellTanh, 2, prev, v[1], 1, h + 4, v[2], 3,
               v[3], 6);
-          RecurrentKernels.lstmBackwardRow(h, dy, output ? 4 : -1, w[0], 5, cells, cellTanh, 2, prev, w[1], 1, h + 4,
+          RecurrentKernels.lstmBackwardRow(0, h, dy, output ? 4 : -1, w[0], 5, cells, cellTanh, 2, prev, w[1], 1, h + 4,
               w[2], 3, w[3], 6);
           for (int a = 0; a < v.length; a++) {
             assertBitwise(w[a], v[a], "backward " + at + " array " + a);
