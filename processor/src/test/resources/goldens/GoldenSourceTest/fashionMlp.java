@@ -121,11 +121,28 @@ public final class FashionMlpNet extends GeneratedModel {
    * A network for batches of up to {@code maxBatch} samples, on {@code kernels} (one instance per network), initialised with seed 0.
    */
   public FashionMlpNet(int maxBatch, Kernels kernels) {
-    super("FashionMlp", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
+    this(null, maxBatch, kernels);
+  }
+
+  /**
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   */
+  private FashionMlpNet(FashionMlpNet shared, int maxBatch, Kernels kernels) {
+    super(shared, "FashionMlp", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
     hidden = new float[maxBatch * HIDDEN_SIZE];
     hiddenGrad = new float[maxBatch * HIDDEN_SIZE];
     logits = new float[maxBatch * LOGITS_SIZE];
     logitsGrad = new float[maxBatch * LOGITS_SIZE];
+  }
+
+  @Override
+  protected float[] lossGradient() {
+    return logitsGrad;
+  }
+
+  @Override
+  protected GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return new FashionMlpNet(this, maxBatch, kernels);
   }
 
   @Override

@@ -144,7 +144,14 @@ public final class Outer_ResidualNet extends GeneratedModel {
    * A network for batches of up to {@code maxBatch} samples, on {@code kernels} (one instance per network), initialised with seed 0.
    */
   public Outer_ResidualNet(int maxBatch, Kernels kernels) {
-    super("Residual", Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
+    this(null, maxBatch, kernels);
+  }
+
+  /**
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   */
+  private Outer_ResidualNet(Outer_ResidualNet shared, int maxBatch, Kernels kernels) {
+    super(shared, "Residual", Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
     branch = new float[maxBatch * BRANCH_SIZE];
     branchGrad = new float[maxBatch * BRANCH_SIZE];
     block = new float[maxBatch * BLOCK_SIZE];
@@ -153,6 +160,16 @@ public final class Outer_ResidualNet extends GeneratedModel {
     probability = new float[maxBatch * PROBABILITY_SIZE];
     probabilityPreActivation = new float[maxBatch * PROBABILITY_SIZE];
     probabilityGrad = new float[maxBatch * PROBABILITY_SIZE];
+  }
+
+  @Override
+  protected float[] lossGradient() {
+    return probabilityGrad;
+  }
+
+  @Override
+  protected GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return new Outer_ResidualNet(this, maxBatch, kernels);
   }
 
   @Override

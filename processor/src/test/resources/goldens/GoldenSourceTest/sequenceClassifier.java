@@ -282,7 +282,14 @@ public final class SequenceClassifierNet extends GeneratedModel {
    * A network for batches of up to {@code maxBatch} samples, on {@code kernels} (one instance per network), initialised with seed 0.
    */
   public SequenceClassifierNet(int maxBatch, Kernels kernels) {
-    super("SequenceClassifier", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
+    this(null, maxBatch, kernels);
+  }
+
+  /**
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   */
+  private SequenceClassifierNet(SequenceClassifierNet shared, int maxBatch, Kernels kernels) {
+    super(shared, "SequenceClassifier", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
     lstm = new float[maxBatch * LSTM_SIZE];
     lstmGrad = new float[maxBatch * LSTM_SIZE];
     LSTM_GEOMETRY.checkCapacity("lstm", maxBatch);
@@ -304,6 +311,16 @@ public final class SequenceClassifierNet extends GeneratedModel {
     gruStateGrad = new float[maxBatch * 16];
     logits = new float[maxBatch * LOGITS_SIZE];
     logitsGrad = new float[maxBatch * LOGITS_SIZE];
+  }
+
+  @Override
+  protected float[] lossGradient() {
+    return logitsGrad;
+  }
+
+  @Override
+  protected GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return new SequenceClassifierNet(this, maxBatch, kernels);
   }
 
   @Override

@@ -307,7 +307,14 @@ public final class SmallCnnNet extends GeneratedModel {
    * A network for batches of up to {@code maxBatch} samples, on {@code kernels} (one instance per network), initialised with seed 0.
    */
   public SmallCnnNet(int maxBatch, Kernels kernels) {
-    super("SmallCnn", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS, LAYERS);
+    this(null, maxBatch, kernels);
+  }
+
+  /**
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   */
+  private SmallCnnNet(SmallCnnNet shared, int maxBatch, Kernels kernels) {
+    super(shared, "SmallCnn", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS, LAYERS);
     conv1 = new float[maxBatch * CONV1_SIZE];
     conv1Grad = new float[maxBatch * CONV1_SIZE];
     conv1Columns = new float[maxBatch * 7056];
@@ -331,6 +338,16 @@ public final class SmallCnnNet extends GeneratedModel {
     droppedMask = new float[maxBatch * DROPPED_SIZE];
     logits = new float[maxBatch * LOGITS_SIZE];
     logitsGrad = new float[maxBatch * LOGITS_SIZE];
+  }
+
+  @Override
+  protected float[] lossGradient() {
+    return logitsGrad;
+  }
+
+  @Override
+  protected GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return new SmallCnnNet(this, maxBatch, kernels);
   }
 
   @Override

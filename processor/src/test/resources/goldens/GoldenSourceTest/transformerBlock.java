@@ -434,7 +434,14 @@ public final class CharTransformerNet extends GeneratedModel {
    * A network for batches of up to {@code maxBatch} samples, on {@code kernels} (one instance per network), initialised with seed 0.
    */
   public CharTransformerNet(int maxBatch, Kernels kernels) {
-    super("CharTransformer", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
+    this(null, maxBatch, kernels);
+  }
+
+  /**
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   */
+  private CharTransformerNet(CharTransformerNet shared, int maxBatch, Kernels kernels) {
+    super(shared, "CharTransformer", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);
     embed = new float[maxBatch * EMBED_SIZE];
     embedGrad = new float[maxBatch * EMBED_SIZE];
     positioned = new float[maxBatch * POSITIONED_SIZE];
@@ -472,6 +479,16 @@ public final class CharTransformerNet extends GeneratedModel {
     normOutRstd = new float[maxBatch * 64];
     logits = new float[maxBatch * LOGITS_SIZE];
     logitsGrad = new float[maxBatch * LOGITS_SIZE];
+  }
+
+  @Override
+  protected float[] lossGradient() {
+    return logitsGrad;
+  }
+
+  @Override
+  protected GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return new CharTransformerNet(this, maxBatch, kernels);
   }
 
   @Override

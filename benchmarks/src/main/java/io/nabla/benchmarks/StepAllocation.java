@@ -9,12 +9,12 @@ import java.util.Locale;
 
 /**
  * Bytes allocated per training step of the MLP 784-256-128-10 (and, after it, of the CNN, GRU and transformer of
- * {@code compare.sh}) (the {@code Trainer}'s step: {@code forward, loss, backward}, Adam's
- * {@code stepAndZeroGradients}), exactly, from the JVM's per-thread allocation counters: for the calling thread and for all threads
- * (the kernels' workers included), after a warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through
- * {@code forward(float[], int)} (what {@code Trainer} calls) and through {@code forward(float[][], int)} with the
- * input wrapped once, on the portable and the best kernels. JMH's {@code -prof gc} gives the same per-step figure plus a background of about 6 KB/s
- * that does not come from the step (visible as B/op growing with the step's duration).
+ * {@code compare.sh}) (the {@code Trainer}'s step: {@code trainStep}, which runs a large batch of the CNN or GRU in
+ * two parts side by side, then Adam's {@code stepAndZeroGradients}), exactly, from the JVM's per-thread allocation
+ * counters: for the calling thread and for all threads (the kernels' workers included), after a warm-up, for batch
+ * 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through {@code forward, loss, backward}, on the
+ * portable and the best kernels. JMH's {@code -prof gc} gives the same per-step figure plus a background of about
+ * 6 KB/s that does not come from the step (visible as B/op growing with the step's duration).
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
@@ -43,25 +43,25 @@ public final class StepAllocation {
           int[] y = data.labels();
           int steps = batch == 256 ? 200 : 1000;
           for (int variant = 0; variant < 2; variant++) {
-            boolean wrap = variant == 1;
+            boolean separate = variant == 1;
             model.zeroGradients();
             // Three warm-up rounds: with one, the first variant on the portable kernels still showed 0.6-2.3 B per
             // step (a few hundred bytes once, while the JIT recompiled), and 0.00 with three.
             double[] bytes = perStep(mx, 4, steps, () -> {
-              if (wrap) {
-                model.forward(wrapped, batch);
-              } else {
+              if (separate) {
                 model.forward(x, batch);
+                model.loss(y, batch);
+                model.backward();
+              } else {
+                model.trainStep(wrapped, y, null, batch);
               }
-              model.loss(y, batch);
-              model.backward();
               adam.stepAndZeroGradients(model.parameters());
             });
             double self = bytes[0];
             double all = bytes[1];
             System.out.println(String.format(Locale.ROOT,
                 "  batch %3d, %d thread%s, %-24s %6.2f B/step on the calling thread, %6.2f B/step on all threads",
-                batch, threads, threads == 1 ? " " : "s", variant == 0 ? "forward(float[], int):" : "forward(float[][], int):",
+                batch, threads, threads == 1 ? " " : "s", variant == 0 ? "trainStep:" : "forward, loss, backward:",
                 self, all));
           }
         }
@@ -70,9 +70,9 @@ public final class StepAllocation {
     otherNetworks(mx);
   }
 
-  /** The other networks of {@code compare.sh}, at its batch sizes, through {@code forward(float[], int)}. */
+  /** The other networks of {@code compare.sh}, at its batch sizes, through {@code trainStep} (the Trainer's). */
   private static void otherNetworks(com.sun.management.ThreadMXBean mx) {
-    System.out.println("the other networks, forward(float[], int):");
+    System.out.println("the other networks, trainStep:");
     for (String kernels : new String[] {"portable", "best"}) {
       for (int threads : new int[] {1, 2}) {
         Kernels k1 = BenchKernels.create(kernels, threads);
@@ -91,14 +91,12 @@ public final class StepAllocation {
       Model model, Dataset data, int batch, int steps) {
     model.initialize(42);
     Adam adam = Adam.builder().learningRate(1e-3).build();
-    float[] x = data.features();
+    float[][] x = {data.features()};
     int[] y = data.labels();
     // The Vector API allocates until the JIT has compiled (and escape-analysed) its code: warm up for longer.
     model.zeroGradients();
     double[] bytes = perStep(mx, 4, steps, () -> {
-      model.forward(x, batch);
-      model.loss(y, batch);
-      model.backward();
+      model.trainStep(x, y, null, batch);
       adam.stepAndZeroGradients(model.parameters());
     });
     double self = bytes[0];

@@ -42,6 +42,16 @@ public abstract class GeneratedInference {
 
   protected GeneratedInference(String name, int maxBatch, Kernels kernels, int parameterCount,
       List<ParameterTensor> tensors, int bufferCount, List<ParameterTensor> bufferTensors, List<LayerInfo> layers) {
+    this(null, name, maxBatch, kernels, parameterCount, tensors, bufferCount, bufferTensors, layers);
+  }
+
+  /**
+   * As the other constructor; with {@code shared} non-null, this network reads {@code shared}'s parameters and
+   * running statistics (the same arrays) instead of allocating its own: a part of a data-parallel training step.
+   */
+  GeneratedInference(@Nullable GeneratedInference shared, String name, int maxBatch, Kernels kernels,
+      int parameterCount, List<ParameterTensor> tensors, int bufferCount, List<ParameterTensor> bufferTensors,
+      List<LayerInfo> layers) {
     if (maxBatch < 1) {
       throw new IllegalArgumentException(name + ": maxBatch must be at least 1, got " + maxBatch);
     }
@@ -57,11 +67,11 @@ public abstract class GeneratedInference {
     this.name = name;
     this.maxBatch = maxBatch;
     this.kernels = kernels;
-    this.parameters = new float[parameterCount];
+    this.parameters = shared != null ? shared.parameters : new float[parameterCount];
     this.tensors = Collections.unmodifiableList(new ArrayList<>(tensors));
-    this.buffers = new float[bufferCount];
+    this.buffers = shared != null ? shared.buffers : new float[bufferCount];
     this.bufferSet = new Buffers(buffers, bufferTensors);
-    for (ParameterTensor buffer : bufferTensors) {
+    for (ParameterTensor buffer : shared != null ? Collections.<ParameterTensor>emptyList() : bufferTensors) {
       float value = buffer.init() == ParameterTensor.Init.ONES ? 1f : 0f;
       Arrays.fill(buffers, buffer.offset(), buffer.offset() + buffer.size(), value);
     }
@@ -175,6 +185,15 @@ public abstract class GeneratedInference {
 
   /** As {@link #forward(float[], int)} for a network with several inputs, in declaration order. */
   public final float[] forward(float[][] data, int batch) {
+    checkForward(data, batch);
+    beforeForward();
+    forwardPass(data, batch);
+    lastBatch = batch;
+    return layerOutput(layers.size() - 1);
+  }
+
+  /** The checks of {@link #forward(float[][], int)}: the batch and every input's length. */
+  final void checkForward(float[][] data, int batch) {
     checkBatch(batch);
     if (data.length != inputs.size()) {
       throw new IllegalArgumentException(name + " has " + inputs.size() + " inputs " + names(inputs)
@@ -188,10 +207,6 @@ public abstract class GeneratedInference {
             + input.outputSize() + " = " + needed + " values, got " + (data[i] == null ? "null" : data[i].length));
       }
     }
-    beforeForward();
-    forwardPass(data, batch);
-    lastBatch = batch;
-    return layerOutput(layers.size() - 1);
   }
 
   /** The outputs for {@code batch} samples, copied. */
@@ -225,10 +240,28 @@ public abstract class GeneratedInference {
         if (lastBatch == 0) {
           throw new IllegalStateException(name + ": no forward has run yet");
         }
-        return Arrays.copyOf(layerOutput(i), lastBatch * layers.get(i).outputSize());
+        return copyOutput(i);
       }
     }
     throw new IllegalArgumentException(name + " has no layer '" + layer + "'; its layers are " + names(layers));
+  }
+
+  /** Layer {@code index}'s output for the last forward, {@code lastBatch() · size} values, copied. */
+  float[] copyOutput(int index) {
+    return Arrays.copyOf(layerOutput(index), lastBatch * layers.get(index).outputSize());
+  }
+
+  /** The output buffer of the last forward: {@code lastBatch() · outputSize()} values valid. */
+  public final float[] lastOutput() {
+    if (lastBatch == 0) {
+      throw new IllegalStateException(name + ": no forward has run yet");
+    }
+    return layerOutput(layers.size() - 1);
+  }
+
+  /** Records a forward of {@code batch} samples made outside {@link #forward(float[][], int)} (by its parts). */
+  final void setLastBatch(int batch) {
+    lastBatch = batch;
   }
 
   /** The batch of the last forward, 0 before the first. */
@@ -246,17 +279,30 @@ public abstract class GeneratedInference {
       found = firstNonFinite(buffers, bufferSet.tensors(), "buffer ");
     }
     if (found == null && lastBatch > 0) {
-      for (int l = 0; l < layers.size(); l++) {
-        float[] out = layerOutput(l);
-        int n = lastBatch * layers.get(l).outputSize();
-        for (int i = 0; i < n && i < out.length; i++) {
-          if (Float.isNaN(out[i]) || Float.isInfinite(out[i])) {
-            return "output of layer '" + layers.get(l).name() + "' [" + i + "] = " + out[i];
-          }
-        }
+      for (int l = 0; l < layers.size() && found == null; l++) {
+        found = nonFiniteOutput(l);
       }
     }
     return found;
+  }
+
+  /** {@code "output of layer 'x' [i] = v"} for layer {@code index}'s first NaN or infinity, or {@code null}. */
+  @Nullable String nonFiniteOutput(int index) {
+    return nonFiniteOutput(index, 0);
+  }
+
+  /** As {@link #nonFiniteOutput(int)}, with indices counted from sample {@code firstSample} of a whole batch. */
+  final @Nullable String nonFiniteOutput(int index, int firstSample) {
+    float[] out = layerOutput(index);
+    int size = layers.get(index).outputSize();
+    int n = lastBatch * size;
+    for (int i = 0; i < n && i < out.length; i++) {
+      if (Float.isNaN(out[i]) || Float.isInfinite(out[i])) {
+        return "output of layer '" + layers.get(index).name() + "' [" + ((long) firstSample * size + i) + "] = "
+            + out[i];
+      }
+    }
+    return null;
   }
 
   /** {@code "<what><tensor>[i] = v"} for the first NaN or infinity of {@code values}, or {@code null}. */

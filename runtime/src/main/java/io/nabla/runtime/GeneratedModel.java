@@ -31,23 +31,52 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   protected GeneratedModel(String name, Loss loss, int maxBatch, Kernels kernels, int parameterCount,
       List<ParameterTensor> tensors, List<LayerInfo> layers) {
-    this(name, loss, maxBatch, kernels, parameterCount, tensors, 0, Collections.<ParameterTensor>emptyList(),
-        layers);
+    this(null, name, loss, maxBatch, kernels, parameterCount, tensors, layers);
   }
 
   /** As the other constructor, for a model with {@code bufferCount} floats of running statistics. */
   protected GeneratedModel(String name, Loss loss, int maxBatch, Kernels kernels, int parameterCount,
       List<ParameterTensor> tensors, int bufferCount, List<ParameterTensor> bufferTensors, List<LayerInfo> layers) {
-    super(name, maxBatch, kernels, parameterCount, tensors, bufferCount, bufferTensors, layers);
+    this(null, name, loss, maxBatch, kernels, parameterCount, tensors, bufferCount, bufferTensors, layers);
+  }
+
+  /**
+   * As the first constructor; with {@code shared} non-null, a part of {@code shared}'s data-parallel steps
+   * ({@link #newPart}): it reads {@code shared}'s parameters and keeps its own activations (and gradients, but for
+   * the first part, which adds into {@code shared}'s).
+   */
+  protected GeneratedModel(@Nullable GeneratedModel shared, String name, Loss loss, int maxBatch, Kernels kernels,
+      int parameterCount, List<ParameterTensor> tensors, List<LayerInfo> layers) {
+    this(shared, name, loss, maxBatch, kernels, parameterCount, tensors, 0,
+        Collections.<ParameterTensor>emptyList(), layers);
+  }
+
+  /** As the second constructor, with {@code shared} as the third says. */
+  protected GeneratedModel(@Nullable GeneratedModel shared, String name, Loss loss, int maxBatch, Kernels kernels,
+      int parameterCount, List<ParameterTensor> tensors, int bufferCount, List<ParameterTensor> bufferTensors,
+      List<LayerInfo> layers) {
+    super(shared, name, maxBatch, kernels, parameterCount, tensors, bufferCount, bufferTensors, layers);
     this.loss = loss;
-    this.gradients = new float[parameterCount];
+    this.gradients = shared != null && shared.lendGradients ? shared.gradients : new float[parameterCount];
     this.parameterSet = new Parameters(parameters, gradients, tensors, kernels);
     LayerInfo output = output();
     int[] shape = output.outputShape();
     int last = shape[shape.length - 1];
     this.classes = loss == Loss.SOFTMAX_CROSS_ENTROPY ? last : 0;
     this.targetsPerSample = loss == Loss.SOFTMAX_CROSS_ENTROPY ? output.outputSize() / last : output.outputSize();
-    initialize(0);
+    this.isPart = shared != null;
+    boolean independent = !isPart;
+    long flops = 0;
+    for (LayerInfo layer : layers) {
+      // Batch norm's statistics and dropout's one random stream span the whole batch.
+      independent &= !layer.kind().equals("BatchNorm") && !layer.kind().equals("Dropout");
+      flops += layer.flops();
+    }
+    this.samplesIndependent = independent;
+    this.flopsPerSample = flops;
+    if (!isPart) {
+      initialize(0);
+    }
   }
 
   // ---- what the generated subclass provides ----
@@ -57,6 +86,15 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   /** Runs every layer's backward in reverse order, accumulating into {@link #gradients}. */
   protected abstract void backwardPass(int batch);
+
+  /**
+   * A new network of this class for one part of this one's data-parallel steps: built with this network as
+   * {@code shared}, at most {@code maxBatch} samples, on {@code kernels}. The generated subclass returns
+   * {@code new <Name>Net(this, maxBatch, kernels)}; this default returns {@code null}, and every step runs whole.
+   */
+  protected @Nullable GeneratedModel newPart(int maxBatch, Kernels kernels) {
+    return null;
+  }
 
   // ---- Model ----
 
@@ -135,6 +173,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   protected final void beforeForward() {
     forwardTraining = training;
     lossReady = false;
+    lastStepSplit = false;
   }
 
   /** As {@link GeneratedInference#describeNonFinite()}, with the gradients checked after the parameters. */
@@ -165,6 +204,11 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   @Override
   public void setTraining(boolean training) {
     this.training = training;
+    if (parts != null) {
+      for (GeneratedModel part : parts) {
+        part.setTraining(training);
+      }
+    }
   }
 
   @Override
@@ -178,17 +222,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
       throw new IllegalArgumentException(name() + "'s loss " + loss + " takes float targets: call loss(float[], int)");
     }
     checkLossBatch(batch);
-    int rows = batch * targetsPerSample;
-    if (labels.length < rows) {
-      throw new IllegalArgumentException(
-          name() + ": loss needs " + rows + " labels for " + batch + " samples, got " + labels.length);
-    }
-    for (int i = 0; i < rows; i++) {
-      if (labels[i] < 0 || labels[i] >= classes) {
-        throw new IllegalArgumentException("label " + labels[i] + " at index " + i + " is out of range: layer '"
-            + output().name() + "' of " + name() + " has " + classes + " classes (0.." + (classes - 1) + ")");
-      }
-    }
+    checkLabels(labels, batch);
     return finishLoss(lossPass(labels, null, batch));
   }
 
@@ -198,11 +232,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
       throw new IllegalArgumentException(name() + "'s loss " + loss + " takes integer labels: call loss(int[], int)");
     }
     checkLossBatch(batch);
-    int n = batch * targetsPerSample;
-    if (targets.length < n) {
-      throw new IllegalArgumentException(
-          name() + ": loss needs " + n + " targets for " + batch + " samples, got " + targets.length);
-    }
+    checkTargets(targets, batch);
     return finishLoss(lossPass(null, targets, batch));
   }
 
@@ -218,6 +248,283 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   @Override
   public final void zeroGradients() {
     parameterSet.zeroGradients();
+  }
+
+  // ---- data-parallel training steps ----
+
+  /**
+   * Training batches of at least this many samples may run as {@value #PARTS} parts, each on its own network that
+   * shares these parameters: see {@link #trainStep}.
+   */
+  public static final int SPLIT_FROM = 64;
+  /**
+   * A batch runs in parts only when its forward takes at least this many floating-point operations per parameter
+   * ({@link LayerInfo#flops()}): adding a part's gradients costs a pass over them, and splitting a network with
+   * many parameters and little work per sample (an MLP at batch 256: 512) loses more than it gains.
+   */
+  static final long SPLIT_FLOPS_PER_PARAMETER = 2048;
+  /** The number of parts of a split step: fixed, so every thread count computes the same sums in the same order. */
+  static final int PARTS = 2;
+  /** Adding the parts' gradients splits over the kernels' threads from this many parameters. */
+  private static final int REDUCE_SPLIT_FROM = 1 << 15;
+
+  private final boolean isPart;
+  /** No layer couples the samples of a batch (batch norm, dropout's random stream). */
+  private final boolean samplesIndependent;
+  /** The forward's floating-point operations per sample, as the processor estimated them. */
+  private final long flopsPerSample;
+  /** The parts' networks, made at the first split step; {@code null} before. */
+  private GeneratedModel @Nullable [] parts;
+  /** The kernels have no single-threaded twin, or this class makes no parts: every step runs whole. */
+  private boolean partsUnavailable;
+  /** Set while the first part is made: it adds into this network's gradients instead of its own. */
+  private boolean lendGradients;
+  /** Whether the last training pass ran in parts: the hidden layers' outputs are then the parts'. */
+  private boolean lastStepSplit;
+  private final SplitStep splitStep = new SplitStep();
+
+  /**
+   * Forward, loss and backward of one training batch, the gradients added into {@link #parameters()}'s: returns
+   * the loss, the output rows in {@link #lastOutput()}. When the loss is not finite the backward is skipped, so
+   * {@link #describeNonFinite()} still finds where the NaN began.
+   *
+   * <p>A large batch runs data-parallel: at least {@value #SPLIT_FROM} samples and {@value
+   * #SPLIT_FLOPS_PER_PARAMETER} forward operations per parameter, on the portable or Vector API kernels, in a
+   * network without batch norm or dropout. Its two halves go through forward, loss and backward on two
+   * single-threaded networks that share these parameters, side by side on the kernels' threads (one after the
+   * other on one thread): the first adds its gradients straight into these, the second into its own, added here
+   * afterwards element by element. Each half's loss gradient is scaled by its share of the batch, so it is the
+   * whole batch's mean's. The halves depend on the batch only, so the results are bitwise the same for any thread
+   * count; they differ from one whole pass at rounding level (the sums over the batch are split in two). Any other
+   * batch runs {@code forward}, {@code loss}, {@code backward} on this network.
+   *
+   * @throws IllegalArgumentException as {@link #forward(float[][], int)} and {@link #loss(int[], int)} do
+   */
+  @Override
+  public final float trainStep(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
+    boolean wantsLabels = loss == Loss.SOFTMAX_CROSS_ENTROPY;
+    if (wantsLabels ? labels == null : targets == null) {
+      throw new IllegalArgumentException(name() + "'s loss " + loss + " takes " + (wantsLabels ? "labels" : "targets")
+          + " but trainStep got none");
+    }
+    if (!splits(batch)) {
+      forward(inputs, batch);
+      float value = wantsLabels ? loss(labels, batch) : loss(targets, batch);
+      if (!Float.isNaN(value) && !Float.isInfinite(value)) {
+        backward();
+      }
+      return value;
+    }
+    checkForward(inputs, batch);
+    if (wantsLabels) {
+      checkLabels(labels, batch);
+    } else {
+      checkTargets(targets, batch);
+    }
+    beforeForward();
+    return splitStep.run(inputs, labels, targets, batch);
+  }
+
+  /**
+   * Whether {@link #trainStep} runs a batch of {@code batch} samples in two parts side by side (in training mode),
+   * as its documentation says; the same answer for any thread count.
+   */
+  public final boolean trainsInParts(int batch) {
+    return splits(batch);
+  }
+
+  /** Whether a training step of {@code batch} samples runs in parts; makes the parts on first use. */
+  private boolean splits(int batch) {
+    if (batch < SPLIT_FROM || !samplesIndependent || !training || partsUnavailable) {
+      return false;
+    }
+    if (flopsPerSample * batch < SPLIT_FLOPS_PER_PARAMETER * parameters.length) {
+      return false;
+    }
+    if (parts == null) {
+      GeneratedModel[] made = new GeneratedModel[PARTS];
+      for (int p = 0; p < PARTS; p++) {
+        @Nullable Kernels single = kernels.singleThreaded();
+        lendGradients = p == 0;
+        @Nullable GeneratedModel part;
+        try {
+          part = single == null || lossGradient() == null ? null : newPart((maxBatch() + PARTS - 1) / PARTS, single);
+        } finally {
+          lendGradients = false;
+        }
+        if (part == null) {
+          partsUnavailable = true;
+          return false;
+        }
+        part.setTraining(training);
+        made[p] = part;
+      }
+      parts = made;
+      splitStep.allocate(made);
+    }
+    return true;
+  }
+
+  /**
+   * The buffer {@link #lossPass} writes the loss gradient into ({@code batch · outputSize()} values), which a part
+   * scales by its share of the batch; the generated subclass returns it. {@code null}: every step runs whole.
+   */
+  protected float @Nullable [] lossGradient() {
+    return null;
+  }
+
+  /** One split step in flight: the parts' work ({@link Kernels#forEachPart}) and the sum of their gradients. */
+  private final class SplitStep implements Kernels.PartTask, Kernels.RangeTask {
+    /** Part {@code p} holds samples {@code [first[p], first[p + 1])}. */
+    final int[] first = new int[PARTS + 1];
+    private final float[] partLoss = new float[PARTS];
+    /** The inputs, labels or targets of the parts after the first (which reads the caller's arrays from row 0). */
+    private float[] @Nullable [] @Nullable [] partInputs;
+    private int @Nullable [] @Nullable [] partLabels;
+    private float @Nullable [] @Nullable [] partTargets;
+    private boolean backwardPhase;
+    private float @Nullable [] @Nullable [] inputs;
+    private int @Nullable [] labels;
+    private float @Nullable [] targets;
+    private int batch;
+
+    void allocate(GeneratedModel[] made) {
+      partInputs = new float[PARTS][][];
+      partLabels = new int[PARTS][];
+      partTargets = new float[PARTS][];
+      List<LayerInfo> in = inputs();
+      for (int p = 1; p < PARTS; p++) {
+        int rows = made[p].maxBatch();
+        partInputs[p] = new float[in.size()][];
+        for (int i = 0; i < in.size(); i++) {
+          partInputs[p][i] = new float[rows * in.get(i).outputSize()];
+        }
+        if (loss == Loss.SOFTMAX_CROSS_ENTROPY) {
+          partLabels[p] = new int[rows * targetsPerSample];
+        } else {
+          partTargets[p] = new float[rows * targetsPerSample];
+        }
+      }
+    }
+
+    float run(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
+      for (int p = 0; p <= PARTS; p++) {
+        first[p] = (int) ((long) batch * p / PARTS);
+      }
+      this.inputs = inputs;
+      this.labels = labels;
+      this.targets = targets;
+      this.batch = batch;
+      try {
+        backwardPhase = false;
+        kernels.forEachPart(PARTS, this);
+        float value = 0;
+        for (int p = 0; p < PARTS; p++) {
+          value += share(p) * partLoss[p];
+        }
+        setLastBatch(batch);
+        lastStepSplit = true;
+        if (!Float.isNaN(value) && !Float.isInfinite(value)) {
+          backwardPhase = true;
+          kernels.forEachPart(PARTS, this);
+          kernels.forEachRange(gradients.length, REDUCE_SPLIT_FROM, this);
+        }
+        return value;
+      } finally {
+        this.inputs = null;
+        this.labels = null;
+        this.targets = null;
+      }
+    }
+
+    /** Part {@code p}'s share of the batch, by which its mean loss and loss gradient are scaled. */
+    private float share(int p) {
+      return (float) (first[p + 1] - first[p]) / batch;
+    }
+
+    /**
+     * Part {@code p}'s forward and loss, its loss gradient scaled by its share and its output rows copied into this
+     * network's; or its backward.
+     */
+    @Override
+    public void run(int p) {
+      GeneratedModel part = parts[p];
+      int from = first[p];
+      int rows = first[p + 1] - from;
+      if (backwardPhase) {
+        part.backward();
+        return;
+      }
+      float[][] in = inputs;
+      int @Nullable [] partLabelsOf = labels;
+      float @Nullable [] partTargetsOf = targets;
+      if (p > 0) {
+        // This part's gradients were added into this network's last step; it starts again from zero.
+        Arrays.fill(part.gradients, 0f);
+        in = partInputs[p];
+        List<LayerInfo> inputLayers = inputs();
+        for (int i = 0; i < in.length; i++) {
+          int size = inputLayers.get(i).outputSize();
+          System.arraycopy(inputs[i], from * size, in[i], 0, rows * size);
+        }
+        int n = rows * targetsPerSample;
+        if (labels != null) {
+          partLabelsOf = partLabels[p];
+          System.arraycopy(labels, from * targetsPerSample, partLabelsOf, 0, n);
+        } else {
+          partTargetsOf = partTargets[p];
+          System.arraycopy(targets, from * targetsPerSample, partTargetsOf, 0, n);
+        }
+      }
+      float[] out = part.forward(in, rows);
+      partLoss[p] = partLabelsOf != null ? part.loss(partLabelsOf, rows) : part.loss(partTargetsOf, rows);
+      int size = outputSize();
+      float[] dz = part.lossGradient();
+      float w = share(p);
+      for (int i = 0; i < rows * size; i++) {
+        dz[i] *= w;
+      }
+      System.arraycopy(out, 0, layerOutput(layers().size() - 1), from * size, rows * size);
+    }
+
+    /** {@code g[i] += gₚ[i]} for the parts after the first, in part order (the first added into {@code g}). */
+    @Override
+    public void run(int from, int to) {
+      for (int p = 1; p < PARTS; p++) {
+        float[] g = parts[p].gradients;
+        for (int i = from; i < to; i++) {
+          gradients[i] += g[i];
+        }
+      }
+    }
+  }
+
+  @Override
+  final float[] copyOutput(int index) {
+    if (!lastStepSplit) {
+      return super.copyOutput(index);
+    }
+    int size = layers().get(index).outputSize();
+    float[] out = new float[lastBatch() * size];
+    for (int p = 0; p < PARTS; p++) {
+      float[] partOut = parts[p].layerOutput(index);
+      System.arraycopy(partOut, 0, out, splitStep.first[p] * size, (splitStep.first[p + 1] - splitStep.first[p]) * size);
+    }
+    return out;
+  }
+
+  @Override
+  final @Nullable String nonFiniteOutput(int index) {
+    if (!lastStepSplit) {
+      return super.nonFiniteOutput(index);
+    }
+    for (int p = 0; p < PARTS; p++) {
+      @Nullable String found = parts[p].nonFiniteOutput(index, splitStep.first[p]);
+      if (found != null) {
+        return found;
+      }
+    }
+    return null;
   }
 
 
@@ -275,9 +582,32 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
 
   // ---- helpers ----
 
+  private void checkLabels(int[] labels, int batch) {
+    int rows = batch * targetsPerSample;
+    if (labels.length < rows) {
+      throw new IllegalArgumentException(
+          name() + ": loss needs " + rows + " labels for " + batch + " samples, got " + labels.length);
+    }
+    for (int i = 0; i < rows; i++) {
+      if (labels[i] < 0 || labels[i] >= classes) {
+        throw new IllegalArgumentException("label " + labels[i] + " at index " + i + " is out of range: layer '"
+            + output().name() + "' of " + name() + " has " + classes + " classes (0.." + (classes - 1) + ")");
+      }
+    }
+  }
+
+  private void checkTargets(float[] targets, int batch) {
+    int n = batch * targetsPerSample;
+    if (targets.length < n) {
+      throw new IllegalArgumentException(
+          name() + ": loss needs " + n + " targets for " + batch + " samples, got " + targets.length);
+    }
+  }
+
   private void checkLossBatch(int batch) {
-    if (lastBatch() == 0) {
-      throw new IllegalStateException(name() + ": loss(...) needs a forward(...) first");
+    if (lastBatch() == 0 || lastStepSplit) {
+      throw new IllegalStateException(name() + ": loss(...) needs a forward(...) first"
+          + (lastStepSplit ? " (the last trainStep ran in parts, leaving no whole forward here)" : ""));
     }
     if (batch != lastBatch()) {
       throw new IllegalArgumentException(

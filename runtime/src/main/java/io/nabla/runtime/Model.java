@@ -107,6 +107,30 @@ public interface Model {
   /** Adds the gradient of the last loss to {@link Parameters#gradients()}. */
   void backward();
 
+  /**
+   * One training step's forward, loss (against {@code labels} or {@code targets}, as the loss takes) and backward
+   * on {@code batch} samples: returns the loss, with its gradient added to {@link Parameters#gradients()} and the
+   * output rows in {@link #lastOutput()}. When the loss is not finite the backward is skipped. This default runs
+   * {@link #forward(float[][], int)}, {@code loss} and {@link #backward()}; generated networks run large batches
+   * in parts side by side ({@link GeneratedModel#trainStep}).
+   */
+  default float trainStep(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
+    forward(inputs, batch);
+    float value = labels != null ? loss(labels, batch) : loss(java.util.Objects.requireNonNull(targets), batch);
+    if (!Float.isNaN(value) && !Float.isInfinite(value)) {
+      backward();
+    }
+    return value;
+  }
+
+  /**
+   * The output buffer of the last forward or {@link #trainStep}, whose first {@code batch · outputSize()} values
+   * are valid until the next call. This default throws {@link UnsupportedOperationException}.
+   */
+  default float[] lastOutput() {
+    throw new UnsupportedOperationException(name() + " does not expose its last output");
+  }
+
   /** Sets every gradient to zero (gradients accumulate across {@link #backward()} calls, as in PyTorch). */
   void zeroGradients();
 

@@ -22,6 +22,7 @@ final class Names {
       "LAYERS", "PARAMETER_COUNT", "forwardPass", "lossPass", "backwardPass", "layerOutput", "outputActivation",
       "zeroGradients", "activations", "countCorrect", "predictClasses", "setTraining", "isTraining",
       "inputSize", "outputSize", "classCount", "targetsPerSample", "describeNonFinite", "toString", "equals",
+      "shared", "newPart", "lossGradient", "trainStep", "lastOutput", "SPLIT_FROM",
       "hashCode", "getClass", "wait", "notify", "notifyAll", "clone", "finalize",
       // Simple names of the types the generated code uses: a field so named would hide the type.
       "Activation", "Loss", "NablaGenerated", "GeneratedModel", "GeneratedInference", "LayerInfo", "ParameterTensor", "Kernels",

@@ -303,9 +303,21 @@ public final class NetworkWriter {
         .addParameter(int.class, "maxBatch")
         .addParameter(EmitContext.KERNELS, "kernels");
     if (training) {
+      // The public constructor delegates to one that a data-parallel step's parts share parameters through.
+      type.addMethod(main.addStatement("this(null, maxBatch, kernels)").build());
+      main = MethodSpec.constructorBuilder()
+          .addModifiers(Modifier.PRIVATE)
+          .addJavadoc("A network as the public constructor makes, or, with {@code shared} non-null, a part of"
+              + " {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its"
+              + " own activations.\n")
+          .addParameter(ClassName.get(ClassName.get(graph.declaration()).packageName(),
+              generatedName(graph.declaration())), "shared")
+          .addParameter(int.class, "maxBatch")
+          .addParameter(EmitContext.KERNELS, "kernels");
       main.addStatement(graph.bufferCount() == 0
-              ? "super($S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS)"
-              : "super($S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS, LAYERS)",
+              ? "super(shared, $S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS)"
+              : "super(shared, $S, $T.$L, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS,"
+                  + " LAYERS)",
           graph.declaration().getSimpleName(), Loss.class, graph.loss().name());
     } else if (graph.bufferCount() == 0) {
       main.addStatement("super($S, maxBatch, kernels, PARAMETER_COUNT, TENSORS, 0, $T.<$T>emptyList(), LAYERS)",
@@ -331,6 +343,16 @@ public final class NetworkWriter {
       LayerEmitter.forKind(layer.kind()).addMembers(layer, context, type, main);
     }
     type.addMethod(main.build());
+    if (training) {
+      type.addMethod(override("lossGradient").returns(FLOATS)
+          .addStatement("return $N", names.grad(graph.output()))
+          .build());
+      type.addMethod(override("newPart").returns(GENERATED_MODEL)
+          .addParameter(int.class, "maxBatch")
+          .addParameter(EmitContext.KERNELS, "kernels")
+          .addStatement("return new $L(this, maxBatch, kernels)", generatedName(graph.declaration()))
+          .build());
+    }
   }
 
   private void addForwardPass() {

@@ -172,6 +172,33 @@ public interface Kernels {
     }
   }
 
+  /** One of {@code count} independent pieces of work, for {@link #forEachPart}. */
+  interface PartTask {
+    void run(int part);
+  }
+
+  /**
+   * Runs {@code task.run(p)} once for every {@code p < count} and returns when all are done: side by side on this
+   * instance's threads when it has several, else one after the other. A data-parallel training step runs its
+   * halves this way, each on its own {@link #singleThreaded} kernels; the parts must not call this instance.
+   * Nothing is allocated. This default runs the parts in order.
+   */
+  default void forEachPart(int count, PartTask task) {
+    for (int p = 0; p < count; p++) {
+      task.run(p);
+    }
+  }
+
+  /**
+   * A new instance of these kernels on one thread, whose every result is bitwise that of this instance (as any
+   * thread count's is), for one part of a data-parallel training step; {@code null} when there is none, and the
+   * steps of a model on these kernels then run whole. The portable and Vector API kernels return one; this default
+   * and {@link ReferenceKernels} do not.
+   */
+  default @org.jspecify.annotations.Nullable Kernels singleThreaded() {
+    return null;
+  }
+
   /**
    * {@code x[i] = 0} for {@code i < n}: a backward pass's gradient buffers, cleared before its layers add into
    * them. This default is {@link java.util.Arrays#fill(float[], int, int, float)} on this thread; the portable and

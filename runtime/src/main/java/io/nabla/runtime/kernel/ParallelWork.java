@@ -47,6 +47,8 @@ abstract class ParallelWork implements WorkerPool.Task {
   /** The convolution epilogues split by samples rather than filters ({@link #splitsBySample}). */
   private static final int TO_BATCH_SAMPLES = 16;
   private static final int TO_FILTER_SAMPLES = 17;
+  /** {@link #forEachPart}: whole parts, part {@code p} in the pool's part {@code p mod threads}. */
+  private static final int PARTS = 18;
   /**
    * A dense layer's activation backward splits its columns at multiples of this many (a 64-byte line of floats):
    * its code is scalar and element-wise but for the bias sums, each summed whole by one thread, so any boundary
@@ -78,6 +80,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   private int batch;
   private int offset;
   private Kernels.@Nullable RangeTask rangeTask;
+  private Kernels.@Nullable PartTask partTask;
   private float @Nullable [][] inputs;
   /** A convolution's bias-gradient plane sums, {@code (F, B)}, when its epilogue splits by samples; grown. */
   private float[] planeSums = new float[0];
@@ -480,6 +483,28 @@ abstract class ParallelWork implements WorkerPool.Task {
     }
   }
 
+  /** Runs parts {@code 0..count-1} of {@code task}, part {@code p} in the pool's part {@code p mod threads}. */
+  final void forEachPart(int count, Kernels.PartTask task) {
+    if (count < 0) {
+      throw new IllegalArgumentException("the part count must not be negative, got " + count);
+    }
+    enter();
+    try {
+      if (pool == null || count < 2) {
+        for (int p = 0; p < count; p++) {
+          task.run(p);
+        }
+        return;
+      }
+      this.kind = PARTS;
+      this.n = count;
+      this.partTask = task;
+      dispatch();
+    } finally {
+      busy.set(false);
+    }
+  }
+
   private void enter() {
     claim(busy);
   }
@@ -511,13 +536,18 @@ abstract class ParallelWork implements WorkerPool.Task {
       geometry = null;
       act = null;
       rangeTask = null;
+      partTask = null;
       inputs = null;
     }
   }
 
   @Override
   public final void run(int part, int parts) {
-    if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {
+    if (kind == PARTS) {
+      for (int p = part; p < n; p += parts) {
+        partTask.run(p);
+      }
+    } else if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {
       int from = (int) ((long) n * part / parts);
       int to = (int) ((long) n * (part + 1) / parts);
       if (from < to) {

@@ -174,6 +174,12 @@ public final class PortableKernels extends SplittingKernels {
   public int threads() {
     return scratch.length;
   }
+
+  /** New portable kernels on one thread: the same results, as for any thread count. */
+  @Override
+  public Kernels singleThreaded() {
+    return new PortableKernels(1);
+  }
   @Override
   ParallelWork work() {
     return work;

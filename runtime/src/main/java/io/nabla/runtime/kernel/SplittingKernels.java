@@ -106,6 +106,12 @@ abstract class SplittingKernels implements Kernels {
     work().forEachRange(n, splitFrom, task);
   }
 
+  /** The parts side by side on this instance's threads, as {@link ParallelWork#forEachPart}. */
+  @Override
+  public final void forEachPart(int count, PartTask task) {
+    work().forEachPart(count, task);
+  }
+
   // ---------------------------------------------------------------------------------------------------------
   // Layer and batch normalisation, split by row, feature or channel (ParallelWork's normalisation block).
 

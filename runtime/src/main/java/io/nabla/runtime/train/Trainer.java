@@ -21,7 +21,7 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * The training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
- * {@code forward, loss, backward, optimizer.stepAndZeroGradients} (the gradients are zeroed once before the first
+ * {@code forward, loss, backward} ({@link Model#trainStep}), {@code optimizer.stepAndZeroGradients} (the gradients are zeroed once before the first
  * step; each step's optimizer clears them as it consumes them, so they read zero between steps and after
  * training, as after PyTorch's {@code zero_grad()}); then the epoch's loss, accuracy and extra
  * metrics, on the training data and on a validation set (given, or split off the training data). Listeners see
@@ -142,8 +142,8 @@ public final class Trainer {
       for (int from = 0; from < order.length; from += batchSize) {
         step++;
         int b = batch.fill(order, from);
-        float[] output = model.forward(batch.features, b);
-        float loss = batch.loss(model, b);
+        // Forward, loss and backward; a generated network runs a large batch's halves side by side.
+        float loss = model.trainStep(batch.featureArrays, batch.labels, batch.targets, b);
         if (Float.isNaN(loss) || Float.isInfinite(loss)) {
           String where = model.describeNonFinite();
           throw new TrainingDivergedException("loss is " + loss + " at epoch " + epoch + ", step " + step
@@ -152,11 +152,11 @@ public final class Trainer {
               + (checkpointFile != null && progress.saved > 0 ? "; the checkpoint " + checkpointFile
                   + " still holds epoch " + progress.saved : ""), epoch, step);
         }
+        float[] output = model.lastOutput();
         correct += model.countCorrect(batch.labels, batch.targets, b);
         for (Metric metric : metrics) {
           metric.update(model, output, batch.labels, batch.targets, b);
         }
-        model.backward();
         if (clipping != null) {
           clipping.apply(model.parameters());
         }
@@ -532,6 +532,8 @@ public final class Trainer {
     final Dataset data;
     final int capacity;
     final float[] features;
+    /** {@link #features} as the one input of {@link Model#trainStep}. */
+    final float[][] featureArrays;
     final int @Nullable [] labels;
     final float @Nullable [] targets;
 
@@ -551,6 +553,7 @@ public final class Trainer {
       this.capacity = capacity;
       this.kernels = model.parameters().kernels();
       this.features = new float[capacity * data.featureSize()];
+      this.featureArrays = new float[][] {features};
       this.labels = data.hasLabels() ? new int[capacity * data.targetsPerSample()] : null;
       this.targets = data.hasLabels() ? null : new float[capacity * data.targetsPerSample()];
     }

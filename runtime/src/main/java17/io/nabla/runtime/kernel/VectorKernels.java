@@ -210,6 +210,12 @@ final class VectorKernels extends SplittingKernels {
   int threads() {
     return workspaces.length;
   }
+
+  /** New Vector API kernels on one thread: the same results, as for any thread count. */
+  @Override
+  public Kernels singleThreaded() {
+    return new VectorKernels(1);
+  }
   @Override
   ParallelWork work() {
     return work;

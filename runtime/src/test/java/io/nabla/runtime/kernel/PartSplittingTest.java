@@ -1,0 +1,89 @@
+package io.nabla.runtime.kernel;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotSame;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertSame;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicIntegerArray;
+import org.junit.jupiter.api.Test;
+
+/**
+ * {@link Kernels#forEachPart} and {@link Kernels#singleThreaded}: what a data-parallel training step runs its parts
+ * with.
+ */
+class PartSplittingTest {
+  private static Kernels[] kernels() {
+    return new Kernels[] {new ReferenceKernels(), new PortableKernels(1), new PortableKernels(2),
+        new PortableKernels(3), Kernels.best(1), Kernels.best(2)};
+  }
+
+  @Test
+  void everyPartRunsOnceForAnyCountAndThreads() {
+    for (Kernels k : kernels()) {
+      for (int count = 0; count <= 7; count++) {
+        AtomicIntegerArray runs = new AtomicIntegerArray(Math.max(count, 1));
+        k.forEachPart(count, runs::incrementAndGet);
+        for (int p = 0; p < count; p++) {
+          assertEquals(1, runs.get(p), k + ": part " + p + " of " + count);
+        }
+      }
+    }
+  }
+
+  @Test
+  void twoPartsRunSideBySideOnTwoThreads() throws InterruptedException {
+    // Each part waits for the other: on one thread this would wait out the timeout.
+    Kernels k = new PortableKernels(2);
+    CountDownLatch both = new CountDownLatch(2);
+    Set<String> threads = Collections.synchronizedSet(new HashSet<String>());
+    boolean[] met = new boolean[2];
+    k.forEachPart(2, p -> {
+      threads.add(Thread.currentThread().getName());
+      both.countDown();
+      try {
+        met[p] = both.await(10, TimeUnit.SECONDS);
+      } catch (InterruptedException e) {
+        throw new AssertionError(e);
+      }
+    });
+    assertTrue(met[0] && met[1], "both parts were in flight at once");
+    assertEquals(2, threads.size(), "on two threads: " + threads);
+  }
+
+  @Test
+  void aPartsFailureReachesTheCallerAndTheKernelsStayUsable() {
+    for (Kernels k : kernels()) {
+      IllegalStateException e = assertThrows(IllegalStateException.class, () -> k.forEachPart(2, p -> {
+        if (p == 1) {
+          throw new IllegalStateException("part 1 failed");
+        }
+      }));
+      assertEquals("part 1 failed", e.getMessage());
+      AtomicIntegerArray runs = new AtomicIntegerArray(2);
+      k.forEachPart(2, runs::incrementAndGet);
+      assertEquals(1, runs.get(0) * runs.get(1), k + " after a failure");
+    }
+    assertThrows(IllegalArgumentException.class, () -> new PortableKernels(2).forEachPart(-1, p -> { }));
+  }
+
+  @Test
+  void singleThreadedKernelsAreNewInstancesOfTheSameKindOnOneThread() {
+    assertNull(new ReferenceKernels().singleThreaded(), "the reference kernels have no twin: steps run whole");
+    for (Kernels k : new Kernels[] {new PortableKernels(1), new PortableKernels(3), Kernels.best(2)}) {
+      Kernels single = k.singleThreaded();
+      assertNotSame(k, single);
+      assertSame(k.getClass(), single.getClass());
+      boolean oneThread = single instanceof PortableKernels ? ((PortableKernels) single).threads() == 1
+          : single.toString().contains("1 thread");
+      assertTrue(oneThread, single.toString());
+    }
+  }
+}

@@ -1,0 +1,351 @@
+package io.nabla.tests.learning;
+
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.nabla.Activation;
+import io.nabla.BatchNorm;
+import io.nabla.Conv2d;
+import io.nabla.Dense;
+import io.nabla.Dropout;
+import io.nabla.Embedding;
+import io.nabla.Flatten;
+import io.nabla.Gru;
+import io.nabla.Input;
+import io.nabla.LayerNorm;
+import io.nabla.Loss;
+import io.nabla.Lstm;
+import io.nabla.MaxPool2d;
+import io.nabla.MultiHeadAttention;
+import io.nabla.Network;
+import io.nabla.PositionalEmbedding;
+import io.nabla.Tensor;
+import io.nabla.runtime.GeneratedModel;
+import io.nabla.runtime.Rng;
+import io.nabla.runtime.kernel.Kernels;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.train.Dataset;
+import io.nabla.runtime.train.Trainer;
+import io.nabla.tests.JvmOnly;
+import java.util.Arrays;
+import java.util.function.BiFunction;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+import org.junit.jupiter.api.Test;
+
+/**
+ * Data-parallel training steps ({@link GeneratedModel#trainStep}): a batch of at least 64 samples of a network with
+ * enough work per parameter runs as two halves on two networks sharing the parameters. The halves depend on the
+ * batch only, so training is bitwise the same on any number of threads; each step's gradient is the whole batch's
+ * within rounding; and what cannot split (batch norm, dropout, small batches, an MLP's few operations per parameter)
+ * runs whole, bitwise as forward, loss and backward.
+ */
+@JvmOnly
+class DataParallelStepTest {
+  private static final int BATCH = 128;
+
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface SmallConv {
+    @Input({1, 10, 10}) Tensor image();
+    @Conv2d(filters = 6, kernel = 3, padding = 1, activation = Activation.RELU) Tensor conv1(Tensor image);
+    @MaxPool2d(kernel = 2) Tensor pool(Tensor conv1);
+    @Conv2d(filters = 8, kernel = 3, padding = 1, activation = Activation.TANH) Tensor conv2(Tensor pool);
+    @Flatten Tensor features(Tensor conv2);
+    @Dense(units = 4) Tensor logits(Tensor features);
+  }
+
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface RowGru {
+    @Input({12, 3}) Tensor rows();
+    @Gru(units = 8) Tensor gru(Tensor rows);
+    @Dense(units = 4) Tensor logits(Tensor gru);
+  }
+
+  /** A target per step (MSE), so each half's targets are rows of several values. */
+  @Network(loss = Loss.MSE)
+  interface StepLstm {
+    @Input({10, 2}) Tensor x();
+    @Lstm(units = 6, returnSequences = true) Tensor lstm(Tensor x);
+    @Dense(units = 1) Tensor y(Tensor lstm);
+  }
+
+  /** Tokens as input and a label per position. */
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface TinyTransformer {
+    @Input(value = {16}, tokens = true) Tensor text();
+    @Embedding(vocabulary = 6, dimension = 8) Tensor embed(Tensor text);
+    @PositionalEmbedding Tensor positioned(Tensor embed);
+    @LayerNorm Tensor norm(Tensor positioned);
+    @MultiHeadAttention(heads = 2, causal = true) Tensor attention(Tensor norm);
+    @Dense(units = 6) Tensor logits(Tensor attention);
+  }
+
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface ConvDropout {
+    @Input({1, 10, 10}) Tensor image();
+    @Conv2d(filters = 6, kernel = 3, padding = 1, activation = Activation.RELU) Tensor conv(Tensor image);
+    @Dropout(rate = 0.25) Tensor dropped(Tensor conv);
+    @Flatten Tensor features(Tensor dropped);
+    @Dense(units = 4) Tensor logits(Tensor features);
+  }
+
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface ConvBatchNorm {
+    @Input({1, 10, 10}) Tensor image();
+    @Conv2d(filters = 6, kernel = 3, padding = 1, bias = false) Tensor conv(Tensor image);
+    @BatchNorm(activation = Activation.RELU) Tensor norm(Tensor conv);
+    @Flatten Tensor features(Tensor norm);
+    @Dense(units = 4) Tensor logits(Tensor features);
+  }
+
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface WideMlp {
+    @Input({40}) Tensor x();
+    @Dense(units = 32, activation = Activation.RELU) Tensor hidden(Tensor x);
+    @Dense(units = 4) Tensor logits(Tensor hidden);
+  }
+
+  /** The networks that split, each with a dataset of its shape. */
+  @JvmOnly
+  enum Splitting {
+    CONV((n, k) -> new DataParallelStepTest_SmallConvNet(n, k), 100, 4, 1),
+    GRU((n, k) -> new DataParallelStepTest_RowGruNet(n, k), 36, 4, 1),
+    LSTM((n, k) -> new DataParallelStepTest_StepLstmNet(n, k), 20, 0, 10),
+    TRANSFORMER((n, k) -> new DataParallelStepTest_TinyTransformerNet(n, k), 16, 6, 16);
+
+    final BiFunction<Integer, Kernels, GeneratedModel> make;
+    final int features;
+    /** Classes of the labels, 0 for float targets. */
+    final int classes;
+    final int targetsPerSample;
+
+    Splitting(BiFunction<Integer, Kernels, GeneratedModel> make, int features, int classes, int targetsPerSample) {
+      this.make = make;
+      this.features = features;
+      this.classes = classes;
+      this.targetsPerSample = targetsPerSample;
+    }
+
+    /** {@code n} random samples; token inputs hold ids below the vocabulary. */
+    Dataset data(int n, long seed) {
+      Rng rng = new Rng(seed);
+      float[] x = new float[n * features];
+      for (int i = 0; i < x.length; i++) {
+        x[i] = this == TRANSFORMER ? rng.nextInt(6) : (float) rng.nextGaussian();
+      }
+      if (classes == 0) {
+        float[] t = new float[n * targetsPerSample];
+        for (int i = 0; i < t.length; i++) {
+          t[i] = (float) rng.nextGaussian();
+        }
+        return Dataset.ofTargets(x, features, t, targetsPerSample);
+      }
+      int[] labels = new int[n * targetsPerSample];
+      for (int i = 0; i < labels.length; i++) {
+        labels[i] = rng.nextInt(classes);
+      }
+      return Dataset.ofLabels(x, features, labels, targetsPerSample);
+    }
+  }
+
+  /** Three epochs of batches of 128, the last of each epoch 101 samples (halves of 50 and 51). */
+  private static float[] trained(Splitting net, Kernels kernels) {
+    GeneratedModel model = net.make.apply(BATCH, kernels);
+    model.initialize(7);
+    assertTrue(model.trainsInParts(BATCH), net + " should train in parts at batch " + BATCH);
+    assertTrue(model.trainsInParts(101), net + " should train in parts at batch 101");
+    Trainer.builder().optimizer(Adam.of(1e-2)).epochs(3).batchSize(BATCH).seed(3).build()
+        .fit(model, net.data(3 * BATCH + 101, 11), null);
+    return model.parameters().values().clone();
+  }
+
+  @ParameterizedTest
+  @EnumSource(Splitting.class)
+  void trainingInPartsIsTheSameBitForBitOnOneTwoAndThreeThreads(Splitting net) {
+    float[] one = trained(net, Kernels.best(1));
+    assertArrayEquals(one, trained(net, Kernels.best(2)), net + ": best kernels, 2 threads");
+    assertArrayEquals(one, trained(net, Kernels.best(3)), net + ": best kernels, 3 threads");
+    float[] portable = trained(net, Kernels.portable(1));
+    assertArrayEquals(portable, trained(net, Kernels.portable(2)), net + ": portable kernels, 2 threads");
+  }
+
+  @ParameterizedTest
+  @EnumSource(Splitting.class)
+  void aStepInPartsGivesTheWholeBatchsLossOutputsAndGradientsWithinRounding(Splitting net) {
+    for (int batch : new int[] {BATCH, 101}) {
+      GeneratedModel parts = net.make.apply(BATCH, Kernels.best(2));
+      GeneratedModel whole = net.make.apply(BATCH, Kernels.best(2));
+      parts.initialize(5);
+      whole.initialize(5);
+      Dataset data = net.data(batch, 21);
+      float[] x = data.features();
+      int[] labels = net.classes == 0 ? null : data.labels();
+      float[] targets = net.classes == 0 ? data.targets() : null;
+
+      float partsLoss = parts.trainStep(new float[][] {x}, labels, targets, batch);
+      float[] partsOutput = Arrays.copyOf(parts.lastOutput(), batch * parts.outputSize());
+      whole.forward(x, batch);
+      float wholeLoss = labels != null ? whole.loss(labels, batch) : whole.loss(targets, batch);
+      whole.backward();
+
+      assertEquals(wholeLoss, partsLoss, 1e-6 * Math.abs(wholeLoss), net + " loss, batch " + batch);
+      assertClose(whole.activations(whole.output().name()), partsOutput, 1e-6f, net + " output, batch " + batch);
+      String hidden = whole.layers().get(1).name();
+      assertClose(whole.activations(hidden), parts.activations(hidden), 1e-6f,
+          net + " layer " + hidden + ", batch " + batch);
+      float[] expected = whole.parameters().gradients();
+      float[] actual = parts.parameters().gradients();
+      assertClose(expected, actual, 1e-5f, net + " gradients, batch " + batch);
+      assertFalse(Arrays.equals(new float[actual.length], actual), net + ": some gradient is not zero");
+    }
+  }
+
+  @Test
+  void eachStepInPartsStartsFromTheGradientsItWasGivenNotFromTheLastStepsParts() {
+    GeneratedModel parts = new DataParallelStepTest_RowGruNet(BATCH, Kernels.best(2));
+    GeneratedModel whole = new DataParallelStepTest_RowGruNet(BATCH, Kernels.best(2));
+    parts.initialize(5);
+    whole.initialize(5);
+    Dataset first = Splitting.GRU.data(BATCH, 1);
+    Dataset second = Splitting.GRU.data(BATCH, 2);
+    parts.trainStep(new float[][] {first.features()}, first.labels(), null, BATCH);
+    parts.zeroGradients();
+    parts.trainStep(new float[][] {second.features()}, second.labels(), null, BATCH);
+    whole.forward(second.features(), BATCH);
+    whole.loss(second.labels(), BATCH);
+    whole.backward();
+    assertClose(whole.parameters().gradients(), parts.parameters().gradients(), 1e-5f, "second step's gradients");
+  }
+
+  /**
+   * Ten-by-ten images holding one bright bar: horizontal in the top or bottom half, or vertical in the left or
+   * right half (classes 0-3), on noise.
+   */
+  private static Dataset bars(int n, long seed) {
+    Rng rng = new Rng(seed);
+    float[] x = new float[n * 100];
+    int[] labels = new int[n];
+    for (int s = 0; s < n; s++) {
+      int label = rng.nextInt(4);
+      int line = (label % 2 == 0 ? 0 : 5) + rng.nextInt(5);
+      for (int i = 0; i < 100; i++) {
+        x[s * 100 + i] = 0.3f * (float) rng.nextGaussian();
+      }
+      for (int i = 0; i < 10; i++) {
+        x[s * 100 + (label < 2 ? line * 10 + i : i * 10 + line)] += 1.5f;
+      }
+      labels[s] = label;
+    }
+    return Dataset.ofLabels(x, 100, labels);
+  }
+
+  @Test
+  void aConvolutionalNetworkTrainedInPartsLearns() {
+    GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
+    model.initialize(1);
+    assertTrue(model.trainsInParts(BATCH));
+    java.util.List<io.nabla.runtime.train.EpochResult> history = Trainer.builder().optimizer(Adam.of(1e-2))
+        .epochs(6).batchSize(BATCH).seed(2).build().fit(model, bars(2048, 3), bars(512, 4));
+    double accuracy = history.get(history.size() - 1).validationAccuracy();
+    assertTrue(accuracy > 0.95, "held-out accuracy " + accuracy);
+  }
+
+  /** Element-wise within {@code tolerance} of the largest magnitude of {@code expected}. */
+  private static void assertClose(float[] expected, float[] actual, float tolerance, String what) {
+    assertEquals(expected.length, actual.length, what + ": length");
+    float scale = 0;
+    for (float e : expected) {
+      scale = Math.max(scale, Math.abs(e));
+    }
+    for (int i = 0; i < expected.length; i++) {
+      assertEquals(expected[i], actual[i], tolerance * Math.max(scale, 1e-3f), what + " [" + i + "]");
+    }
+  }
+
+  @Test
+  void networksThatCannotSplitTrainWholeBitwiseAsForwardLossAndBackward() {
+    GeneratedModel[][] pairs = {
+        {new DataParallelStepTest_ConvDropoutNet(BATCH, Kernels.best(2)),
+            new DataParallelStepTest_ConvDropoutNet(BATCH, Kernels.best(2))},
+        {new DataParallelStepTest_ConvBatchNormNet(BATCH, Kernels.best(2)),
+            new DataParallelStepTest_ConvBatchNormNet(BATCH, Kernels.best(2))},
+        {new DataParallelStepTest_WideMlpNet(BATCH, Kernels.best(2)),
+            new DataParallelStepTest_WideMlpNet(BATCH, Kernels.best(2))},
+        {new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2)),
+            new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2))},
+        {new DataParallelStepTest_SmallConvNet(BATCH, new io.nabla.runtime.kernel.ReferenceKernels()),
+            new DataParallelStepTest_SmallConvNet(BATCH, new io.nabla.runtime.kernel.ReferenceKernels())},
+    };
+    int[] batches = {BATCH, BATCH, BATCH, 63, BATCH};
+    for (int i = 0; i < pairs.length; i++) {
+      GeneratedModel step = pairs[i][0];
+      GeneratedModel manual = pairs[i][1];
+      int batch = batches[i];
+      assertFalse(step.trainsInParts(batch), step.name() + " at batch " + batch);
+      step.initialize(9);
+      manual.initialize(9);
+      int inputs = step.inputSize();
+      Rng rng = new Rng(4);
+      float[] x = new float[batch * inputs];
+      for (int j = 0; j < x.length; j++) {
+        x[j] = (float) rng.nextGaussian();
+      }
+      int[] labels = new int[batch];
+      for (int j = 0; j < batch; j++) {
+        labels[j] = rng.nextInt(4);
+      }
+      float loss = step.trainStep(new float[][] {x}, labels, null, batch);
+      manual.forward(x, batch);
+      assertEquals(manual.loss(labels, batch), loss, 0f, step.name());
+      manual.backward();
+      assertArrayEquals(manual.parameters().gradients(), step.parameters().gradients(), step.name());
+      assertArrayEquals(manual.buffers().values(), step.buffers().values(), step.name() + " running statistics");
+    }
+  }
+
+  @Test
+  void aNonFiniteLossSkipsTheBackwardAndNamesTheSampleWhereItBegan() {
+    GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
+    Dataset data = Splitting.CONV.data(BATCH, 1);
+    float[] x = data.features().clone();
+    x[100 * 100 + 42] = Float.NaN; // sample 100, in the second half
+    float loss = model.trainStep(new float[][] {x}, data.labels(), null, BATCH);
+    assertTrue(Float.isNaN(loss));
+    assertArrayEquals(new float[model.parameters().gradients().length], model.parameters().gradients(),
+        "no gradient was added");
+    String where = model.describeNonFinite();
+    assertTrue(where != null && where.startsWith("output of layer 'image' [10042]"), where);
+  }
+
+  @Test
+  void aBadLabelIsReportedAtItsIndexInTheWholeBatchBeforeAnythingRuns() {
+    GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
+    Dataset data = Splitting.CONV.data(BATCH, 1);
+    int[] labels = data.labels().clone();
+    labels[100] = 4;
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.trainStep(new float[][] {data.features()}, labels, null, BATCH));
+    assertTrue(e.getMessage().startsWith("label 4 at index 100 is out of range"), e.getMessage());
+    assertArrayEquals(new float[model.parameters().gradients().length], model.parameters().gradients());
+    assertThrows(IllegalArgumentException.class,
+        () -> model.trainStep(new float[][] {new float[10]}, data.labels(), null, BATCH), "short input");
+  }
+
+  @Test
+  void afterAStepInPartsLossAsksForAForwardAndAForwardRunsWhole() {
+    GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
+    Dataset data = Splitting.CONV.data(BATCH, 1);
+    model.trainStep(new float[][] {data.features()}, data.labels(), null, BATCH);
+    IllegalStateException e = assertThrows(IllegalStateException.class, () -> model.loss(data.labels(), BATCH));
+    assertTrue(e.getMessage().contains("ran in parts"), e.getMessage());
+    float[] before = model.parameters().gradients().clone();
+    model.forward(data.features(), BATCH);
+    model.loss(data.labels(), BATCH);
+    model.backward();
+    assertNotEquals(Arrays.toString(before), Arrays.toString(model.parameters().gradients()));
+  }
+}
