@@ -275,7 +275,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   private final long flopsPerSample;
   /** The parts' networks, made at the first split step; {@code null} before. */
   private GeneratedModel @Nullable [] parts;
-  /** The kernels have no single-threaded twin, or this class makes no parts: every step runs whole. */
+  /** The kernels make no kernels for parts, or this class makes no parts: every step runs whole. */
   private boolean partsUnavailable;
   /** Set while the first part is made: it adds into this network's gradients instead of its own. */
   private boolean lendGradients;
@@ -290,13 +290,14 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    *
    * <p>A large batch runs data-parallel: at least {@value #SPLIT_FROM} samples and {@value
    * #SPLIT_FLOPS_PER_PARAMETER} forward operations per parameter, on the portable or Vector API kernels, in a
-   * network without batch norm or dropout. Its two halves go through forward, loss and backward on two
-   * single-threaded networks that share these parameters, side by side on the kernels' threads (one after the
-   * other on one thread): the first adds its gradients straight into these, the second into its own, added here
-   * afterwards element by element. Each half's loss gradient is scaled by its share of the batch, so it is the
+   * network without batch norm or dropout. Its two halves go through forward, loss and backward on two networks
+   * that share these parameters, side by side on the kernels' threads (one after the other on one thread; with
+   * four or more, each half's products split over half of them, {@link Kernels#forPart}): the first adds its
+   * gradients straight into these, the second into its own, added here afterwards element by element. Each half's loss gradient is scaled by its share of the batch, so it is the
    * whole batch's mean's. The halves depend on the batch only, so the results are bitwise the same for any thread
    * count; they differ from one whole pass at rounding level (the sums over the batch are split in two). Any other
-   * batch runs {@code forward}, {@code loss}, {@code backward} on this network.
+   * batch runs {@code forward}, {@code loss}, {@code backward} on this network. The parts' networks are made at
+   * the first split step and hold the activations of half a batch each, beside this network's.
    *
    * @throws IllegalArgumentException as {@link #forward(float[][], int)} and {@link #loss(int[], int)} do
    */
@@ -326,8 +327,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
   /**
-   * Whether {@link #trainStep} runs a batch of {@code batch} samples in two parts side by side (in training mode),
-   * as its documentation says; the same answer for any thread count.
+   * Whether {@link #trainStep} runs a batch of {@code batch} samples (at most {@link #maxBatch()}) in two parts side
+   * by side in the current mode, as its documentation says; the same answer for any thread count. The first
+   * {@code true} makes the parts' networks, as the first such step would.
    */
   public final boolean trainsInParts(int batch) {
     return splits(batch);
@@ -344,11 +346,12 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     if (parts == null) {
       GeneratedModel[] made = new GeneratedModel[PARTS];
       for (int p = 0; p < PARTS; p++) {
-        @Nullable Kernels single = kernels.singleThreaded();
+        @Nullable Kernels partKernels = kernels.forPart(p, PARTS);
         lendGradients = p == 0;
         @Nullable GeneratedModel part;
         try {
-          part = single == null || lossGradient() == null ? null : newPart((maxBatch() + PARTS - 1) / PARTS, single);
+          part = partKernels == null || lossGradient() == null ? null
+              : newPart((maxBatch() + PARTS - 1) / PARTS, partKernels);
         } finally {
           lendGradients = false;
         }
@@ -417,7 +420,14 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
       this.batch = batch;
       try {
         backwardPhase = false;
-        kernels.forEachPart(PARTS, this);
+        try {
+          kernels.forEachPart(PARTS, this);
+        } catch (RuntimeException e) {
+          // A part found bad input (a token id out of range) and names its index within the part: a whole forward
+          // names it within the batch, and leaves this network's outputs those of one consistent pass.
+          forward(inputs, batch);
+          throw e;
+        }
         float value = 0;
         for (int p = 0; p < PARTS; p++) {
           value += share(p) * partLoss[p];
@@ -456,6 +466,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
         return;
       }
       float[][] in = inputs;
+      boolean wantsLabels = loss == Loss.SOFTMAX_CROSS_ENTROPY;
       int @Nullable [] partLabelsOf = labels;
       float @Nullable [] partTargetsOf = targets;
       if (p > 0) {
@@ -468,7 +479,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
           System.arraycopy(inputs[i], from * size, in[i], 0, rows * size);
         }
         int n = rows * targetsPerSample;
-        if (labels != null) {
+        if (wantsLabels) {
           partLabelsOf = partLabels[p];
           System.arraycopy(labels, from * targetsPerSample, partLabelsOf, 0, n);
         } else {
@@ -477,7 +488,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
         }
       }
       float[] out = part.forward(in, rows);
-      partLoss[p] = partLabelsOf != null ? part.loss(partLabelsOf, rows) : part.loss(partTargetsOf, rows);
+      partLoss[p] = wantsLabels ? part.loss(partLabelsOf, rows) : part.loss(partTargetsOf, rows);
       int size = outputSize();
       float[] dz = part.lossGradient();
       float w = share(p);

@@ -116,7 +116,8 @@ public interface Model {
    */
   default float trainStep(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
     forward(inputs, batch);
-    float value = labels != null ? loss(labels, batch) : loss(java.util.Objects.requireNonNull(targets), batch);
+    float value = loss() == Loss.SOFTMAX_CROSS_ENTROPY ? loss(java.util.Objects.requireNonNull(labels, "labels"), batch)
+        : loss(java.util.Objects.requireNonNull(targets, "targets"), batch);
     if (!Float.isNaN(value) && !Float.isInfinite(value)) {
       backward();
     }
@@ -124,11 +125,12 @@ public interface Model {
   }
 
   /**
-   * The output buffer of the last forward or {@link #trainStep}, whose first {@code batch · outputSize()} values
-   * are valid until the next call. This default throws {@link UnsupportedOperationException}.
+   * The output of the last forward or {@link #trainStep}: generated networks return their output buffer, whose
+   * first {@code batch · outputSize()} values are valid until the next call. This default returns a copy,
+   * {@link #activations}{@code (output().name())}.
    */
   default float[] lastOutput() {
-    throw new UnsupportedOperationException(name() + " does not expose its last output");
+    return activations(output().name());
   }
 
   /** Sets every gradient to zero (gradients accumulate across {@link #backward()} calls, as in PyTorch). */

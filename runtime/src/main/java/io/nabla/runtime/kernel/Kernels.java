@@ -180,22 +180,27 @@ public interface Kernels {
   /**
    * Runs {@code task.run(p)} once for every {@code p < count} and returns when all are done: side by side on this
    * instance's threads when it has several, else one after the other. A data-parallel training step runs its
-   * halves this way, each on its own {@link #singleThreaded} kernels; the parts must not call this instance.
+   * halves this way, each on its own {@link #forPart} kernels; the parts must not call this instance.
    * Nothing is allocated. This default runs the parts in order.
    */
   default void forEachPart(int count, PartTask task) {
+    if (count < 0) {
+      throw new IllegalArgumentException("the part count must not be negative, got " + count);
+    }
     for (int p = 0; p < count; p++) {
       task.run(p);
     }
   }
 
   /**
-   * A new instance of these kernels on one thread, whose every result is bitwise that of this instance (as any
-   * thread count's is), for one part of a data-parallel training step; {@code null} when there is none, and the
-   * steps of a model on these kernels then run whole. The portable and Vector API kernels return one; this default
-   * and {@link ReferenceKernels} do not.
+   * A new instance of these kernels for part {@code part} of {@code parts} of a data-parallel training step, which
+   * runs in one of this instance's threads ({@link #forEachPart}) beside the other parts: on
+   * {@code max(1, threads / parts)} threads, the extra ones workers of that part's own (shared by every instance
+   * made for that part with that thread count), and every result bitwise that of this instance (as any thread
+   * count's is). {@code null} when there is none, and the steps of a model on these kernels then run whole. The
+   * portable and Vector API kernels return one; this default and {@link ReferenceKernels} do not.
    */
-  default @org.jspecify.annotations.Nullable Kernels singleThreaded() {
+  default @org.jspecify.annotations.Nullable Kernels forPart(int part, int parts) {
     return null;
   }
 

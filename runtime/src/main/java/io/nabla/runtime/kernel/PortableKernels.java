@@ -119,6 +119,11 @@ public final class PortableKernels extends SplittingKernels {
    * order, so results are bitwise identical for any thread count.
    */
   public PortableKernels(int threads) {
+    this(threads, 0);
+  }
+
+  /** As {@link #PortableKernels(int)}, on the pool of lane {@code lane} ({@link WorkerPool#shared(int, int)}). */
+  PortableKernels(int threads, int lane) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -126,7 +131,7 @@ public final class PortableKernels extends SplittingKernels {
     for (int t = 0; t < threads; t++) {
       scratch[t] = new Scratch();
     }
-    pool = threads == 1 ? null : WorkerPool.shared(threads);
+    pool = threads == 1 ? null : WorkerPool.shared(threads, lane);
     parts = new WorkerPool.Task() {
       @Override
       public void run(int part, int count) {
@@ -175,10 +180,10 @@ public final class PortableKernels extends SplittingKernels {
     return scratch.length;
   }
 
-  /** New portable kernels on one thread: the same results, as for any thread count. */
+  /** New portable kernels on {@code max(1, threads() / parts)} threads of part {@code part}'s own pool. */
   @Override
-  public Kernels singleThreaded() {
-    return new PortableKernels(1);
+  public Kernels forPart(int part, int parts) {
+    return new PortableKernels(Math.max(1, threads() / parts), part + 1);
   }
   @Override
   ParallelWork work() {

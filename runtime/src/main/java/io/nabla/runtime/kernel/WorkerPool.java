@@ -25,15 +25,30 @@ final class WorkerPool {
 
   /** The pool of {@code threads} threads (the caller and {@code threads - 1} workers), started on first use. */
   static WorkerPool shared(int threads) {
+    return shared(threads, 0);
+  }
+
+  /**
+   * As {@link #shared(int)}, in lane {@code lane}: lane 0 is every kernels instance's, lane {@code p + 1} the
+   * kernels of part {@code p} of data-parallel steps ({@link Kernels#forPart}), whose parts run at once, each
+   * splitting its products over workers of its own.
+   */
+  static WorkerPool shared(int threads, int lane) {
+    if (lane < 0 || lane >= LANES) {
+      throw new IllegalArgumentException("lane " + lane + " is not in [0, " + LANES + ")");
+    }
     synchronized (SHARED) {
-      WorkerPool pool = SHARED.get(threads);
+      WorkerPool pool = SHARED.get(threads * LANES + lane);
       if (pool == null) {
-        pool = new WorkerPool(threads);
-        SHARED.put(threads, pool);
+        pool = new WorkerPool(threads, lane);
+        SHARED.put(threads * LANES + lane, pool);
       }
       return pool;
     }
   }
+
+  /** The number of lanes of pools per thread count. */
+  static final int LANES = 16;
 
   /** Work split in parts; part {@code part} of {@code parts}. */
   interface Task {
@@ -48,7 +63,7 @@ final class WorkerPool {
   private volatile int generation;
   private volatile @Nullable Throwable failure;
 
-  private WorkerPool(int threads) {
+  private WorkerPool(int threads, int lane) {
     this.workers = new Thread[threads - 1];
     for (int w = 0; w < workers.length; w++) {
       final int part = w + 1;
@@ -57,7 +72,7 @@ final class WorkerPool {
         public void run() {
           work();
         }
-      }, "nabla-kernels-" + part);
+      }, lane == 0 ? "nabla-kernels-" + part : "nabla-part" + (lane - 1) + "-kernels-" + part);
       thread.setDaemon(true);
       workers[w] = thread;
       thread.start();

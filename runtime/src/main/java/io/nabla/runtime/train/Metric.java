@@ -6,7 +6,8 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * A quantity averaged over an epoch beside the loss and accuracy, e.g. top-k accuracy. It reads the model's
- * output after each forward. Instances keep running sums: one per trainer.
+ * output after each training step ({@link io.nabla.runtime.Model#trainStep}). Instances keep running sums: one per
+ * trainer.
  */
 public abstract class Metric {
   private final String name;
@@ -24,7 +25,7 @@ public abstract class Metric {
   public abstract void reset();
 
   /**
-   * Adds the last forward's {@code batch} samples; {@code output} is the model's output buffer. Of
+   * Adds the last step's {@code batch} samples; {@code output} is the model's output buffer. Of
    * {@code labels} and {@code targets}, the one that the model's loss takes is given, the other is {@code null}.
    */
   public abstract void update(Model model, float[] output, int @Nullable [] labels, float @Nullable [] targets,

@@ -110,6 +110,11 @@ final class VectorKernels extends SplittingKernels {
   private final ParallelWork work;
 
   VectorKernels(int threads) {
+    this(threads, 0);
+  }
+
+  /** As {@link #VectorKernels(int)}, on the pool of lane {@code lane} ({@link WorkerPool#shared(int, int)}). */
+  VectorKernels(int threads, int lane) {
     if (threads < 1) {
       throw new IllegalArgumentException("threads must be at least 1, got " + threads);
     }
@@ -117,7 +122,7 @@ final class VectorKernels extends SplittingKernels {
     for (int t = 0; t < threads; t++) {
       workspaces[t] = new Workspace();
     }
-    pool = threads == 1 ? null : WorkerPool.shared(threads);
+    pool = threads == 1 ? null : WorkerPool.shared(threads, lane);
     parts = (part, count) -> runPart(part, count);
     rowVectorParts = (part, count) -> runRowVectorPart(part, count);
     deepParts = (part, count) -> runDeepPart(part, count);
@@ -211,10 +216,10 @@ final class VectorKernels extends SplittingKernels {
     return workspaces.length;
   }
 
-  /** New Vector API kernels on one thread: the same results, as for any thread count. */
+  /** New Vector API kernels on {@code max(1, threads() / parts)} threads of part {@code part}'s own pool. */
   @Override
-  public Kernels singleThreaded() {
-    return new VectorKernels(1);
+  public Kernels forPart(int part, int parts) {
+    return new VectorKernels(Math.max(1, threads() / parts), part + 1);
   }
   @Override
   ParallelWork work() {
@@ -1854,6 +1859,12 @@ final class VectorKernels extends SplittingKernels {
       (LANES == 64 ? -1L : (1L << LANES) - 1) & ~((1L << (LANES / 2)) - 1));
   /** {@code 2·lane}: each output's first input column, relative to the first. */
   private static final IntVector TWICE_LANE = IntVector.zero(INT_SPECIES).addIndex(2);
+  /**
+   * A window's offsets in its top row, 0 and 1, as constants: made per call, one of them was boxed on every call
+   * (80 bytes, JDK 17).
+   */
+  private static final IntVector ZERO_INTS = IntVector.zero(INT_SPECIES);
+  private static final IntVector ONE_INTS = IntVector.broadcast(INT_SPECIES, 1);
 
   /**
    * Whether {@code v}, later in window order, replaces {@code best}: larger, or the first NaN (lane-wise, on the
@@ -1884,10 +1895,6 @@ final class VectorKernels extends SplittingKernels {
     int outW = g.outWidth;
     int outPlane = g.outputPlane();
     int end = to * outPlane;
-    IntVector zero = IntVector.zero(INT_SPECIES);
-    IntVector one = IntVector.broadcast(INT_SPECIES, 1);
-    IntVector below = IntVector.broadcast(INT_SPECIES, width);
-    IntVector belowNext = IntVector.broadcast(INT_SPECIES, width + 1);
     for (int bc = from; bc < to; bc++) {
       int base = bc * inPlane;
       for (int oh = 0; oh < g.outHeight; oh++) {
@@ -1915,9 +1922,9 @@ final class VectorKernels extends SplittingKernels {
           VectorMask<Integer> topTakes = takes(b, a);
           VectorMask<Integer> bottomTakes = takes(d, c);
           IntVector first = a.blend(b, topTakes);
-          IntVector firstAt = zero.blend(one, topTakes);
+          IntVector firstAt = ZERO_INTS.blend(ONE_INTS, topTakes);
           IntVector second = c.blend(d, bottomTakes);
-          IntVector secondAt = below.blend(belowNext, bottomTakes);
+          IntVector secondAt = ZERO_INTS.blend(ONE_INTS, bottomTakes).add(width);
           VectorMask<Integer> secondTakes = takes(second, first);
           first.blend(second, secondTakes).reinterpretAsFloats().intoArray(out, o + ow);
           TWICE_LANE.add(t).add(firstAt.blend(secondAt, secondTakes)).intoArray(argmax, o + ow);

@@ -16,8 +16,7 @@ import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
 /**
- * {@link Kernels#forEachPart} and {@link Kernels#singleThreaded}: what a data-parallel training step runs its parts
- * with.
+ * {@link Kernels#forEachPart} and {@link Kernels#forPart}: what a data-parallel training step runs its parts with.
  */
 class PartSplittingTest {
   private static Kernels[] kernels() {
@@ -75,15 +74,37 @@ class PartSplittingTest {
   }
 
   @Test
-  void singleThreadedKernelsAreNewInstancesOfTheSameKindOnOneThread() {
-    assertNull(new ReferenceKernels().singleThreaded(), "the reference kernels have no twin: steps run whole");
-    for (Kernels k : new Kernels[] {new PortableKernels(1), new PortableKernels(3), Kernels.best(2)}) {
-      Kernels single = k.singleThreaded();
-      assertNotSame(k, single);
-      assertSame(k.getClass(), single.getClass());
-      boolean oneThread = single instanceof PortableKernels ? ((PortableKernels) single).threads() == 1
-          : single.toString().contains("1 thread");
-      assertTrue(oneThread, single.toString());
+  void partKernelsAreNewInstancesOfTheSameKindOnHalfTheThreadsOnPoolsOfTheirOwn() {
+    assertNull(new ReferenceKernels().forPart(0, 2), "the reference kernels make none: steps run whole");
+    for (int threads : new int[] {1, 2, 3, 4, 5}) {
+      PortableKernels k = new PortableKernels(threads);
+      for (int p = 0; p < 2; p++) {
+        Kernels part = k.forPart(p, 2);
+        assertNotSame(k, part);
+        assertSame(PortableKernels.class, part.getClass());
+        assertEquals(Math.max(1, threads / 2), ((PortableKernels) part).threads(), threads + " threads, part " + p);
+      }
+    }
+    Kernels best = Kernels.best(4);
+    Kernels part = best.forPart(1, 2);
+    assertSame(best.getClass(), part.getClass());
+    assertTrue(!(part instanceof PortableKernels) || ((PortableKernels) part).threads() == 2, part.toString());
+  }
+
+  @Test
+  void partsOfFourThreadsSplitTheirOwnWorkOnTheirOwnWorkersAtOnce() {
+    // Two parts, each running a split range task on its own two-thread kernels: every element once.
+    PortableKernels k = new PortableKernels(4);
+    Kernels[] parts = {k.forPart(0, 2), k.forPart(1, 2)};
+    int n = 1 << 16;
+    AtomicIntegerArray visits = new AtomicIntegerArray(2 * n);
+    k.forEachPart(2, p -> parts[p].forEachRange(n, 1, (from, to) -> {
+      for (int i = from; i < to; i++) {
+        visits.incrementAndGet(p * n + i);
+      }
+    }));
+    for (int i = 0; i < 2 * n; i++) {
+      assertEquals(1, visits.get(i), "element " + i);
     }
   }
 }

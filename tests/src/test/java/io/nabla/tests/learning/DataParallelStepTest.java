@@ -25,17 +25,25 @@ import io.nabla.Network;
 import io.nabla.PositionalEmbedding;
 import io.nabla.Tensor;
 import io.nabla.runtime.GeneratedModel;
+import io.nabla.runtime.Buffers;
+import io.nabla.runtime.LayerInfo;
+import io.nabla.runtime.Model;
+import io.nabla.runtime.Parameters;
 import io.nabla.runtime.Rng;
 import io.nabla.runtime.kernel.Kernels;
+import io.nabla.runtime.kernel.ReferenceKernels;
 import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.train.Dataset;
+import io.nabla.runtime.train.EpochResult;
 import io.nabla.runtime.train.Trainer;
 import io.nabla.tests.JvmOnly;
 import java.util.Arrays;
+import java.util.List;
+import org.jspecify.annotations.Nullable;
 import java.util.function.BiFunction;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
-import org.junit.jupiter.api.Test;
 
 /**
  * Data-parallel training steps ({@link GeneratedModel#trainStep}): a batch of at least 64 samples of a network with
@@ -165,10 +173,11 @@ class DataParallelStepTest {
 
   @ParameterizedTest
   @EnumSource(Splitting.class)
-  void trainingInPartsIsTheSameBitForBitOnOneTwoAndThreeThreads(Splitting net) {
+  void trainingInPartsIsTheSameBitForBitOnOneToFourThreads(Splitting net) {
     float[] one = trained(net, Kernels.best(1));
     assertArrayEquals(one, trained(net, Kernels.best(2)), net + ": best kernels, 2 threads");
     assertArrayEquals(one, trained(net, Kernels.best(3)), net + ": best kernels, 3 threads");
+    assertArrayEquals(one, trained(net, Kernels.best(4)), net + ": best kernels, 4 threads (2 per part)");
     float[] portable = trained(net, Kernels.portable(1));
     assertArrayEquals(portable, trained(net, Kernels.portable(2)), net + ": portable kernels, 2 threads");
   }
@@ -248,7 +257,7 @@ class DataParallelStepTest {
     GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
     model.initialize(1);
     assertTrue(model.trainsInParts(BATCH));
-    java.util.List<io.nabla.runtime.train.EpochResult> history = Trainer.builder().optimizer(Adam.of(1e-2))
+    List<EpochResult> history = Trainer.builder().optimizer(Adam.of(1e-2))
         .epochs(6).batchSize(BATCH).seed(2).build().fit(model, bars(2048, 3), bars(512, 4));
     double accuracy = history.get(history.size() - 1).validationAccuracy();
     assertTrue(accuracy > 0.95, "held-out accuracy " + accuracy);
@@ -277,8 +286,8 @@ class DataParallelStepTest {
             new DataParallelStepTest_WideMlpNet(BATCH, Kernels.best(2))},
         {new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2)),
             new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2))},
-        {new DataParallelStepTest_SmallConvNet(BATCH, new io.nabla.runtime.kernel.ReferenceKernels()),
-            new DataParallelStepTest_SmallConvNet(BATCH, new io.nabla.runtime.kernel.ReferenceKernels())},
+        {new DataParallelStepTest_SmallConvNet(BATCH, new ReferenceKernels()),
+            new DataParallelStepTest_SmallConvNet(BATCH, new ReferenceKernels())},
     };
     int[] batches = {BATCH, BATCH, BATCH, 63, BATCH};
     for (int i = 0; i < pairs.length; i++) {
@@ -336,6 +345,42 @@ class DataParallelStepTest {
   }
 
   @Test
+  void aBadTokenIdIsReportedAtItsSampleInTheWholeBatch() {
+    GeneratedModel model = new DataParallelStepTest_TinyTransformerNet(BATCH, Kernels.best(2));
+    Dataset data = Splitting.TRANSFORMER.data(BATCH, 1);
+    float[] ids = data.features().clone();
+    ids[100 * 16 + 3] = 6; // sample 100 (the second half's 36th), position 3; the vocabulary is 0..5
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> model.trainStep(new float[][] {ids}, data.labels(), null, BATCH));
+    assertTrue(e.getMessage().contains("sample 100") && e.getMessage().contains("position 3"), e.getMessage());
+    assertArrayEquals(new float[model.parameters().gradients().length], model.parameters().gradients());
+  }
+
+  @Test
+  void aTargetLossIgnoresLabelsItIsGiven() {
+    GeneratedModel parts = new DataParallelStepTest_StepLstmNet(BATCH, Kernels.best(2));
+    GeneratedModel whole = new DataParallelStepTest_StepLstmNet(BATCH, Kernels.best(2));
+    Dataset data = Splitting.LSTM.data(BATCH, 1);
+    float loss = parts.trainStep(new float[][] {data.features()}, new int[BATCH * 10], data.targets(), BATCH);
+    whole.forward(data.features(), BATCH);
+    assertEquals(whole.loss(data.targets(), BATCH), loss, 1e-6f * loss);
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+        () -> parts.trainStep(new float[][] {data.features()}, new int[BATCH * 10], null, BATCH));
+    assertTrue(e.getMessage().contains("takes targets"), e.getMessage());
+  }
+
+  @Test
+  void aModelThatIsNotGeneratedTrainsThroughTheDefaultStep() {
+    GeneratedModel inner = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
+    inner.initialize(1);
+    // Every call but the two defaults, trainStep and lastOutput, goes to the generated network.
+    Model wrapper = new Delegating(inner);
+    List<EpochResult> history = Trainer.builder().optimizer(Adam.of(1e-2))
+        .epochs(3).batchSize(BATCH).seed(2).build().fit(wrapper, bars(1024, 3), bars(256, 4));
+    assertTrue(history.get(2).validationAccuracy() > 0.6, "held-out accuracy " + history.get(2).validationAccuracy());
+  }
+
+  @Test
   void afterAStepInPartsLossAsksForAForwardAndAForwardRunsWhole() {
     GeneratedModel model = new DataParallelStepTest_SmallConvNet(BATCH, Kernels.best(2));
     Dataset data = Splitting.CONV.data(BATCH, 1);
@@ -347,5 +392,160 @@ class DataParallelStepTest {
     model.loss(data.labels(), BATCH);
     model.backward();
     assertNotEquals(Arrays.toString(before), Arrays.toString(model.parameters().gradients()));
+  }
+
+  /** A {@link Model} that is not a generated network: it passes every call on, but for the defaults it keeps. */
+  @JvmOnly
+  private static final class Delegating implements Model {
+    private final Model inner;
+
+    Delegating(Model inner) {
+      this.inner = inner;
+    }
+
+    @Override
+    public String name() {
+      return inner.name();
+    }
+
+    @Override
+    public Loss loss() {
+      return inner.loss();
+    }
+
+    @Override
+    public int maxBatch() {
+      return inner.maxBatch();
+    }
+
+    @Override
+    public Parameters parameters() {
+      return inner.parameters();
+    }
+
+    @Override
+    public Buffers buffers() {
+      return inner.buffers();
+    }
+
+    @Override
+    public List<LayerInfo> layers() {
+      return inner.layers();
+    }
+
+    @Override
+    public List<LayerInfo> inputs() {
+      return inner.inputs();
+    }
+
+    @Override
+    public LayerInfo output() {
+      return inner.output();
+    }
+
+    @Override
+    public int inputSize() {
+      return inner.inputSize();
+    }
+
+    @Override
+    public int outputSize() {
+      return inner.outputSize();
+    }
+
+    @Override
+    public int targetsPerSample() {
+      return inner.targetsPerSample();
+    }
+
+    @Override
+    public int classCount() {
+      return inner.classCount();
+    }
+
+    @Override
+    public void initialize(long seed) {
+      inner.initialize(seed);
+    }
+
+    @Override
+    public void setTraining(boolean training) {
+      inner.setTraining(training);
+    }
+
+    @Override
+    public boolean isTraining() {
+      return inner.isTraining();
+    }
+
+    @Override
+    public long randomState() {
+      return inner.randomState();
+    }
+
+    @Override
+    public void restoreRandomState(long state) {
+      inner.restoreRandomState(state);
+    }
+
+    @Override
+    public float[] forward(float[] input, int batch) {
+      return inner.forward(input, batch);
+    }
+
+    @Override
+    public float[] forward(float[][] inputs, int batch) {
+      return inner.forward(inputs, batch);
+    }
+
+    @Override
+    public float loss(int[] labels, int batch) {
+      return inner.loss(labels, batch);
+    }
+
+    @Override
+    public float loss(float[] targets, int batch) {
+      return inner.loss(targets, batch);
+    }
+
+    @Override
+    public void backward() {
+      inner.backward();
+    }
+
+    @Override
+    public void zeroGradients() {
+      inner.zeroGradients();
+    }
+
+    @Override
+    public float[] predict(float[] input, int batch) {
+      return inner.predict(input, batch);
+    }
+
+    @Override
+    public int[] predictClasses(float[] input, int batch) {
+      return inner.predictClasses(input, batch);
+    }
+
+    @Override
+    public int countCorrect(int @Nullable [] labels, float @Nullable [] targets, int batch) {
+      return inner.countCorrect(labels, targets, batch);
+    }
+
+    @Override
+    public float[] activations(String layer) {
+      return inner.activations(layer);
+    }
+
+    @Override
+    public @Nullable String describeNonFinite() {
+      return inner.describeNonFinite();
+    }
+
+    @Override
+    public String summary() {
+      return inner.summary();
+    }
   }
 }
