@@ -253,18 +253,23 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   // ---- data-parallel training steps ----
 
   /**
-   * Training batches of at least this many samples may run as {@value #PARTS} parts, each on its own network that
+   * A split training step runs one part per this many samples (the last ones spread over the parts), up to
+   * {@value #MAX_PARTS} parts: small enough that a part's activations stay in a core's cache from layer to layer.
+   */
+  static final int PART_SAMPLES = 16;
+  /** The most parts a step runs in. */
+  static final int MAX_PARTS = 8;
+  /**
+   * Training batches of at least this many samples (two parts) may run in parts, each on its own network that
    * shares these parameters: see {@link #trainStep}.
    */
-  public static final int SPLIT_FROM = 64;
+  public static final int SPLIT_FROM = 2 * PART_SAMPLES;
   /**
    * A batch runs in parts only when its forward takes at least this many floating-point operations per parameter
    * ({@link LayerInfo#flops()}): adding a part's gradients costs a pass over them, and splitting a network with
    * many parameters and little work per sample (an MLP at batch 256: 512) loses more than it gains.
    */
   static final long SPLIT_FLOPS_PER_PARAMETER = 2048;
-  /** The number of parts of a split step: fixed, so every thread count computes the same sums in the same order. */
-  static final int PARTS = 2;
   /** Adding the parts' gradients splits over the kernels' threads from this many parameters. */
   private static final int REDUCE_SPLIT_FROM = 1 << 15;
 
@@ -290,14 +295,18 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    *
    * <p>A large batch runs data-parallel: at least {@value #SPLIT_FROM} samples and {@value
    * #SPLIT_FLOPS_PER_PARAMETER} forward operations per parameter, on the portable or Vector API kernels, in a
-   * network without batch norm or dropout. Its two halves go through forward, loss and backward on two networks
-   * that share these parameters, side by side on the kernels' threads (one after the other on one thread; with
-   * four or more, each half's products split over half of them, {@link Kernels#forPart}): the first adds its
-   * gradients straight into these, the second into its own, added here afterwards element by element. Each half's loss gradient is scaled by its share of the batch, so it is the
-   * whole batch's mean's. The halves depend on the batch only, so the results are bitwise the same for any thread
-   * count; they differ from one whole pass at rounding level (the sums over the batch are split in two). Any other
-   * batch runs {@code forward}, {@code loss}, {@code backward} on this network. The parts' networks are made at
-   * the first split step and hold the activations of half a batch each, beside this network's.
+   * network without batch norm or dropout. It is cut into one part per {@value #PART_SAMPLES} samples (at most
+   * {@value #MAX_PARTS}), each run through forward, loss and backward on its own network that shares these
+   * parameters, the parts side by side on the kernels' threads (part {@code p} on thread {@code p mod threads};
+   * with more threads than parts, each part's products split over its share of them, {@link Kernels#forPart}).
+   * Small parts keep a part's activations in its core's cache from layer to layer: the small CNN trains faster in
+   * parts even on one thread. The first part adds its gradients straight into these, each other part into its
+   * own, added here afterwards element by element in part order; each part's loss gradient is scaled by its share
+   * of the batch, so it is the whole batch's mean's. The parts depend on the batch only, so the results are
+   * bitwise the same for any thread count; they differ from one whole pass at rounding level (the sums over the
+   * batch are split). Any other batch runs {@code forward}, {@code loss}, {@code backward} on this network. The
+   * parts' networks are made at the first split step and together hold the activations of about one batch, beside
+   * this network's.
    *
    * @throws IllegalArgumentException as {@link #forward(float[][], int)} and {@link #loss(int[], int)} do
    */
@@ -327,31 +336,39 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
   /**
-   * Whether {@link #trainStep} runs a batch of {@code batch} samples (at most {@link #maxBatch()}) in two parts side
-   * by side in the current mode, as its documentation says; the same answer for any thread count. The first
-   * {@code true} makes the parts' networks, as the first such step would.
+   * Whether {@link #trainStep} runs a batch of {@code batch} samples in parts in the current mode, as its
+   * documentation says; the same answer for any thread count. The first {@code true} makes the parts' networks, as
+   * the first such step would.
    */
   public final boolean trainsInParts(int batch) {
     return splits(batch);
   }
 
+  /** The parts of a split step of {@code batch} samples: one per {@value #PART_SAMPLES}, at most {@value #MAX_PARTS}. */
+  static int partCount(int batch) {
+    return Math.max(2, Math.min(MAX_PARTS, batch / PART_SAMPLES));
+  }
+
   /** Whether a training step of {@code batch} samples runs in parts; makes the parts on first use. */
   private boolean splits(int batch) {
-    if (batch < SPLIT_FROM || !samplesIndependent || !training || partsUnavailable) {
+    if (batch < SPLIT_FROM || batch > maxBatch() || !samplesIndependent || !training || partsUnavailable) {
       return false;
     }
     if (flopsPerSample * batch < SPLIT_FLOPS_PER_PARAMETER * parameters.length) {
       return false;
     }
     if (parts == null) {
-      GeneratedModel[] made = new GeneratedModel[PARTS];
-      for (int p = 0; p < PARTS; p++) {
-        @Nullable Kernels partKernels = kernels.forPart(p, PARTS);
+      int count = partCount(maxBatch());
+      // A part holds fewer than 2·PART_SAMPLES samples, or a MAX_PARTS-th of the batch.
+      int partBatch = Math.max(2 * PART_SAMPLES - 1, (maxBatch() + MAX_PARTS - 1) / MAX_PARTS);
+      GeneratedModel[] made = new GeneratedModel[count];
+      for (int p = 0; p < count; p++) {
+        @Nullable Kernels partKernels = kernels.forPart(p, count);
         lendGradients = p == 0;
         @Nullable GeneratedModel part;
         try {
           part = partKernels == null || lossGradient() == null ? null
-              : newPart((maxBatch() + PARTS - 1) / PARTS, partKernels);
+              : newPart(Math.min(maxBatch(), partBatch), partKernels);
         } finally {
           lendGradients = false;
         }
@@ -379,8 +396,10 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   /** One split step in flight: the parts' work ({@link Kernels#forEachPart}) and the sum of their gradients. */
   private final class SplitStep implements Kernels.PartTask, Kernels.RangeTask {
     /** Part {@code p} holds samples {@code [first[p], first[p + 1])}. */
-    final int[] first = new int[PARTS + 1];
-    private final float[] partLoss = new float[PARTS];
+    final int[] first = new int[MAX_PARTS + 1];
+    /** The number of parts of the step in flight, or of the last one. */
+    int count;
+    private final float[] partLoss = new float[MAX_PARTS];
     /** The inputs, labels or targets of the parts after the first (which reads the caller's arrays from row 0). */
     private float[] @Nullable [] @Nullable [] partInputs;
     private int @Nullable [] @Nullable [] partLabels;
@@ -392,11 +411,11 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     private int batch;
 
     void allocate(GeneratedModel[] made) {
-      partInputs = new float[PARTS][][];
-      partLabels = new int[PARTS][];
-      partTargets = new float[PARTS][];
+      partInputs = new float[made.length][][];
+      partLabels = new int[made.length][];
+      partTargets = new float[made.length][];
       List<LayerInfo> in = inputs();
-      for (int p = 1; p < PARTS; p++) {
+      for (int p = 1; p < made.length; p++) {
         int rows = made[p].maxBatch();
         partInputs[p] = new float[in.size()][];
         for (int i = 0; i < in.size(); i++) {
@@ -411,8 +430,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     }
 
     float run(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
-      for (int p = 0; p <= PARTS; p++) {
-        first[p] = (int) ((long) batch * p / PARTS);
+      count = partCount(batch);
+      for (int p = 0; p <= count; p++) {
+        first[p] = (int) ((long) batch * p / count);
       }
       this.inputs = inputs;
       this.labels = labels;
@@ -421,7 +441,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
       try {
         backwardPhase = false;
         try {
-          kernels.forEachPart(PARTS, this);
+          kernels.forEachPart(count, this);
         } catch (RuntimeException e) {
           // A part found bad input (a token id out of range) and names its index within the part: a whole forward
           // names it within the batch, and leaves this network's outputs those of one consistent pass.
@@ -429,14 +449,14 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
           throw e;
         }
         float value = 0;
-        for (int p = 0; p < PARTS; p++) {
+        for (int p = 0; p < count; p++) {
           value += share(p) * partLoss[p];
         }
         setLastBatch(batch);
         lastStepSplit = true;
         if (!Float.isNaN(value) && !Float.isInfinite(value)) {
           backwardPhase = true;
-          kernels.forEachPart(PARTS, this);
+          kernels.forEachPart(count, this);
           kernels.forEachRange(gradients.length, REDUCE_SPLIT_FROM, this);
         }
         return value;
@@ -501,7 +521,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     /** {@code g[i] += gₚ[i]} for the parts after the first, in part order (the first added into {@code g}). */
     @Override
     public void run(int from, int to) {
-      for (int p = 1; p < PARTS; p++) {
+      for (int p = 1; p < count; p++) {
         float[] g = parts[p].gradients;
         for (int i = from; i < to; i++) {
           gradients[i] += g[i];
@@ -517,7 +537,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     }
     int size = layers().get(index).outputSize();
     float[] out = new float[lastBatch() * size];
-    for (int p = 0; p < PARTS; p++) {
+    for (int p = 0; p < splitStep.count; p++) {
       float[] partOut = parts[p].layerOutput(index);
       System.arraycopy(partOut, 0, out, splitStep.first[p] * size, (splitStep.first[p + 1] - splitStep.first[p]) * size);
     }
@@ -529,7 +549,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     if (!lastStepSplit) {
       return super.nonFiniteOutput(index);
     }
-    for (int p = 0; p < PARTS; p++) {
+    for (int p = 0; p < splitStep.count; p++) {
       @Nullable String found = parts[p].nonFiniteOutput(index, splitStep.first[p]);
       if (found != null) {
         return found;

@@ -142,7 +142,7 @@ public final class Trainer {
       for (int from = 0; from < order.length; from += batchSize) {
         step++;
         int b = batch.fill(order, from);
-        // Forward, loss and backward; a generated network runs a large batch's halves side by side.
+        // Forward, loss and backward; a generated network runs a large batch in parts side by side.
         float loss = model.trainStep(batch.featureArrays, batch.labels, batch.targets, b);
         if (Float.isNaN(loss) || Float.isInfinite(loss)) {
           String where = model.describeNonFinite();

@@ -160,7 +160,10 @@ class DataParallelStepTest {
     }
   }
 
-  /** Three epochs of batches of 128, the last of each epoch 101 samples (halves of 50 and 51). */
+  /**
+   * Three epochs of batches of 128 (8 parts of 16), the last of each epoch 101 samples (6 parts of 16 or 17); then
+   * one of batches of 120 (7 parts of 17 or 18).
+   */
   private static float[] trained(Splitting net, Kernels kernels) {
     GeneratedModel model = net.make.apply(BATCH, kernels);
     model.initialize(7);
@@ -168,6 +171,9 @@ class DataParallelStepTest {
     assertTrue(model.trainsInParts(101), net + " should train in parts at batch 101");
     Trainer.builder().optimizer(Adam.of(1e-2)).epochs(3).batchSize(BATCH).seed(3).build()
         .fit(model, net.data(3 * BATCH + 101, 11), null);
+    assertTrue(model.trainsInParts(120), net + " should train in parts at batch 120");
+    Trainer.builder().optimizer(Adam.of(1e-2)).epochs(1).batchSize(120).seed(3).build()
+        .fit(model, net.data(240, 12), null);
     return model.parameters().values().clone();
   }
 
@@ -185,7 +191,7 @@ class DataParallelStepTest {
   @ParameterizedTest
   @EnumSource(Splitting.class)
   void aStepInPartsGivesTheWholeBatchsLossOutputsAndGradientsWithinRounding(Splitting net) {
-    for (int batch : new int[] {BATCH, 101}) {
+    for (int batch : new int[] {BATCH, 101, 120}) {
       GeneratedModel parts = net.make.apply(BATCH, Kernels.best(2));
       GeneratedModel whole = net.make.apply(BATCH, Kernels.best(2));
       parts.initialize(5);
@@ -289,7 +295,7 @@ class DataParallelStepTest {
         {new DataParallelStepTest_SmallConvNet(BATCH, new ReferenceKernels()),
             new DataParallelStepTest_SmallConvNet(BATCH, new ReferenceKernels())},
     };
-    int[] batches = {BATCH, BATCH, BATCH, 63, BATCH};
+    int[] batches = {BATCH, BATCH, BATCH, 31, BATCH};
     for (int i = 0; i < pairs.length; i++) {
       GeneratedModel step = pairs[i][0];
       GeneratedModel manual = pairs[i][1];
