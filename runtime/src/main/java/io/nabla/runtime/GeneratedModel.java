@@ -305,8 +305,8 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    * of the batch, so it is the whole batch's mean's. The parts depend on the batch only, so the results are
    * bitwise the same for any thread count; they differ from one whole pass at rounding level (the sums over the
    * batch are split). Any other batch runs {@code forward}, {@code loss}, {@code backward} on this network. The
-   * parts' networks are made at the first split step and together hold the activations of about one batch, beside
-   * this network's.
+   * parts' networks are made at the first split step and together hold the activations of up to one and a half
+   * batches, beside this network's.
    *
    * @throws IllegalArgumentException as {@link #forward(float[][], int)} and {@link #loss(int[], int)} do
    */
@@ -349,6 +349,15 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     return Math.max(2, Math.min(MAX_PARTS, batch / PART_SAMPLES));
   }
 
+  /**
+   * The most samples a part of a step of at most {@code maxBatch} samples holds: below 3·{@value #PART_SAMPLES}/2
+   * while the parts are {@code batch / PART_SAMPLES} (a batch {@code < PART_SAMPLES·(P + 1)} over {@code P ≥ 2}
+   * parts), a {@value #MAX_PARTS}-th of the batch beyond.
+   */
+  static int partBatch(int maxBatch) {
+    return Math.min(maxBatch, Math.max(3 * PART_SAMPLES / 2, (maxBatch + MAX_PARTS - 1) / MAX_PARTS));
+  }
+
   /** Whether a training step of {@code batch} samples runs in parts; makes the parts on first use. */
   private boolean splits(int batch) {
     if (batch < SPLIT_FROM || batch > maxBatch() || !samplesIndependent || !training || partsUnavailable) {
@@ -359,8 +368,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     }
     if (parts == null) {
       int count = partCount(maxBatch());
-      // A part holds fewer than 2·PART_SAMPLES samples, or a MAX_PARTS-th of the batch.
-      int partBatch = Math.max(2 * PART_SAMPLES - 1, (maxBatch() + MAX_PARTS - 1) / MAX_PARTS);
+      int partBatch = partBatch(maxBatch());
       GeneratedModel[] made = new GeneratedModel[count];
       for (int p = 0; p < count; p++) {
         @Nullable Kernels partKernels = kernels.forPart(p, count);
@@ -368,7 +376,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
         @Nullable GeneratedModel part;
         try {
           part = partKernels == null || lossGradient() == null ? null
-              : newPart(Math.min(maxBatch(), partBatch), partKernels);
+              : newPart(partBatch, partKernels);
         } finally {
           lendGradients = false;
         }
