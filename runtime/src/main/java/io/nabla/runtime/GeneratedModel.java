@@ -318,12 +318,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
           + " but trainStep got none");
     }
     if (!splits(batch)) {
-      forward(inputs, batch);
-      float value = wantsLabels ? loss(labels, batch) : loss(targets, batch);
-      if (!Float.isNaN(value) && !Float.isInfinite(value)) {
-        backward();
-      }
-      return value;
+      return Model.super.trainStep(inputs, labels, targets, batch);
     }
     checkForward(inputs, batch);
     if (wantsLabels) {

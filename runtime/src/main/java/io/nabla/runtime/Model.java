@@ -116,7 +116,8 @@ public interface Model {
    */
   default float trainStep(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
     forward(inputs, batch);
-    float value = loss() == Loss.SOFTMAX_CROSS_ENTROPY ? loss(java.util.Objects.requireNonNull(labels, "labels"), batch)
+    float value = loss() == Loss.SOFTMAX_CROSS_ENTROPY
+        ? loss(java.util.Objects.requireNonNull(labels, "labels"), batch)
         : loss(java.util.Objects.requireNonNull(targets, "targets"), batch);
     if (!Float.isNaN(value) && !Float.isInfinite(value)) {
       backward();
