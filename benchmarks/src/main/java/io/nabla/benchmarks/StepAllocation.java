@@ -19,14 +19,26 @@ import java.util.Locale;
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
  * </pre>
+ *
+ * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --network gru best 1}
+ * (or {@code cnn}, {@code transformer}; {@code portable}; a thread count): one of them alone.
  */
 public final class StepAllocation {
   private StepAllocation() {}
 
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    if (args.length == 4 && args[0].equals("--network")) {
+      System.out.println("bytes allocated per training step (after 7 warm-up rounds of 30 steps):");
+      alone(mx, args[1], args[2], Integer.parseInt(args[3]));
+      return;
+    }
+    if (args.length > 1 || (args.length == 1 && !args[0].equals("--others"))) {
+      System.err.println("usage: StepAllocation [--others | --network cnn|gru|transformer best|portable THREADS]");
+      System.exit(2);
+    }
     System.out.println("bytes allocated per training step (after 3 warm-up rounds):");
-    if (args.length > 0 && args[0].equals("--others")) {
+    if (args.length == 1) {
       otherNetworks(mx);
       return;
     }
@@ -87,15 +99,44 @@ public final class StepAllocation {
     }
   }
 
+  /**
+   * One of the other networks alone in this JVM, 8 rounds of 30 steps (the GRU needs about four to stop
+   * allocating). On JDK 17 a network trained after another one on the Vector API kernels can keep allocating
+   * (the GRU 13.8 MB per step after the CNN, the transformer 120.8 MB) where it allocates nothing alone.
+   */
+  private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads) {
+    Kernels k = BenchKernels.create(kernels, threads);
+    switch (network) {
+      case "cnn":
+        report(mx, "CNN (small), batch 64", kernels, threads, new SmallCnnNet(64, k), BenchData.random(64, 7), 64, 30,
+            8);
+        break;
+      case "gru":
+        report(mx, "GRU 128, batch 64", kernels, threads, new RowGruNet(64, k), BenchData.random(64, 7), 64, 30, 8);
+        break;
+      case "transformer":
+        report(mx, "transformer, batch 32", kernels, threads, new TinyTransformerNet(32, k), BenchData.tokens(32, 7),
+            32, 30, 8);
+        break;
+      default:
+        throw new IllegalArgumentException("no network " + network + ": cnn, gru or transformer");
+    }
+  }
+
   private static void report(com.sun.management.ThreadMXBean mx, String what, String kernels, int threads,
       Model model, Dataset data, int batch, int steps) {
+    report(mx, what, kernels, threads, model, data, batch, steps, 4);
+  }
+
+  private static void report(com.sun.management.ThreadMXBean mx, String what, String kernels, int threads,
+      Model model, Dataset data, int batch, int steps, int rounds) {
     model.initialize(42);
     Adam adam = Adam.builder().learningRate(1e-3).build();
     float[][] x = {data.features()};
     int[] y = data.labels();
     // The Vector API allocates until the JIT has compiled (and escape-analysed) its code: warm up for longer.
     model.zeroGradients();
-    double[] bytes = perStep(mx, 4, steps, () -> {
+    double[] bytes = perStep(mx, rounds, steps, () -> {
       model.trainStep(x, y, null, batch);
       adam.stepAndZeroGradients(model.parameters());
     });
