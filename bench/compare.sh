@@ -30,8 +30,10 @@
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
 # Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
-# configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the script prints the load average first; rerun when
-# it is high.
+# configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the
+# script prints the load average first, and before and after the run how fast all cores run a fixed loop at once
+# against one alone (io.nabla.benchmarks.CoreCheck: a VM's host may take a core without the load showing it);
+# rerun when either says the machine is busy.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -124,6 +126,8 @@ java_version=$("$JAVA" -XshowSettings:properties -version 2>&1 | sed -n 's/^ *ja
   [ "$nabla_only" = 0 ] && echo "pytorch: $(echo "$torch_info" | tail -1)"
   echo "date: $(date -u '+%Y-%m-%d %H:%M UTC')"
   echo "load average before the run: $(cut -d' ' -f1-3 /proc/loadavg)"
+  # A VM's host may lend a core to someone else without the guest's load showing it: measure.
+  echo "cores before the run: $("$JAVA" -cp "$jar" io.nabla.benchmarks.CoreCheck "$cores")"
 } | tee "$work/header.txt"
 load1=$(cut -d' ' -f1 /proc/loadavg)
 if awk -v l="$load1" -v c="$cores" 'BEGIN { exit !(l > c / 4) }'; then
@@ -272,6 +276,7 @@ if torch:
     print("\\* cut short at the time cap (--max-seconds): the rate is over the steps done.")
 EOF
 grep '^kernels ' "$log" | sort -u | sed 's/^/nabla /' | tee -a "$work/header.txt"
+echo "cores after the run: $("$JAVA" -cp "$jar" io.nabla.benchmarks.CoreCheck "$cores")" | tee -a "$work/header.txt"
 if [ -n "$out" ]; then
   { sed 's/^/- /' "$work/header.txt"; echo; cat "$work/table.md"; } > "$out"
   echo "(written to $out)"
