@@ -148,7 +148,9 @@ public final class Outer_ResidualNet extends GeneratedModel {
   }
 
   /**
-   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of
+   * {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its
+   * own activations.
    */
   private Outer_ResidualNet(Outer_ResidualNet shared, int maxBatch, Kernels kernels) {
     super(shared, "Residual", Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);

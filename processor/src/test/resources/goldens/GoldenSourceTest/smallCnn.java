@@ -311,7 +311,9 @@ public final class SmallCnnNet extends GeneratedModel {
   }
 
   /**
-   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of
+   * {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its
+   * own activations.
    */
   private SmallCnnNet(SmallCnnNet shared, int maxBatch, Kernels kernels) {
     super(shared, "SmallCnn", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, BUFFER_COUNT, BUFFER_TENSORS, LAYERS);

@@ -438,7 +438,9 @@ public final class CharTransformerNet extends GeneratedModel {
   }
 
   /**
-   * A network as the public constructor makes, or, with {@code shared} non-null, a part of {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its own activations.
+   * A network as the public constructor makes, or, with {@code shared} non-null, a part of
+   * {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its
+   * own activations.
    */
   private CharTransformerNet(CharTransformerNet shared, int maxBatch, Kernels kernels) {
     super(shared, "CharTransformer", Loss.SOFTMAX_CROSS_ENTROPY, maxBatch, kernels, PARAMETER_COUNT, TENSORS, LAYERS);

@@ -339,7 +339,10 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     return splits(batch);
   }
 
-  /** The parts of a split step of {@code batch} samples: one per {@value #PART_SAMPLES}, at most {@value #MAX_PARTS}. */
+  /**
+   * The parts of a split step of {@code batch} samples: one per {@value #PART_SAMPLES}, at most
+   * {@value #MAX_PARTS}.
+   */
   static int partCount(int batch) {
     return Math.max(2, Math.min(MAX_PARTS, batch / PART_SAMPLES));
   }
@@ -541,8 +544,8 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     int size = layers().get(index).outputSize();
     float[] out = new float[lastBatch() * size];
     for (int p = 0; p < splitStep.count; p++) {
-      float[] partOut = parts[p].layerOutput(index);
-      System.arraycopy(partOut, 0, out, splitStep.first[p] * size, (splitStep.first[p + 1] - splitStep.first[p]) * size);
+      int from = splitStep.first[p];
+      System.arraycopy(parts[p].layerOutput(index), 0, out, from * size, (splitStep.first[p + 1] - from) * size);
     }
     return out;
   }

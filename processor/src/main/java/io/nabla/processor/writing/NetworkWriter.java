@@ -307,9 +307,9 @@ public final class NetworkWriter {
       type.addMethod(main.addStatement("this(null, maxBatch, kernels)").build());
       main = MethodSpec.constructorBuilder()
           .addModifiers(Modifier.PRIVATE)
-          .addJavadoc("A network as the public constructor makes, or, with {@code shared} non-null, a part of"
-              + " {@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its"
-              + " own activations.\n")
+          .addJavadoc("A network as the public constructor makes, or, with {@code shared} non-null, a part of\n"
+              + "{@code shared}'s data-parallel training steps: it reads {@code shared}'s parameters and keeps its\n"
+              + "own activations.\n")
           .addParameter(ClassName.get(ClassName.get(graph.declaration()).packageName(),
               generatedName(graph.declaration())), "shared")
           .addParameter(int.class, "maxBatch")

@@ -22,8 +22,8 @@ import org.jspecify.annotations.Nullable;
 /**
  * The training loop: epochs of seeded-shuffled minibatches (the last one may be smaller), each step
  * {@code forward, loss, backward} ({@link Model#trainStep}), {@code optimizer.stepAndZeroGradients} (the gradients
- * are zeroed once before the first step; each step's optimizer clears them as it consumes them, so they read zero between steps and after
- * training, as after PyTorch's {@code zero_grad()}); then the epoch's loss, accuracy and extra
+ * are zeroed once before the first step; each step's optimizer clears them as it consumes them, so they read zero
+ * between steps and after training, as after PyTorch's {@code zero_grad()}); then the epoch's loss, accuracy and extra
  * metrics, on the training data and on a validation set (given, or split off the training data). Listeners see
  * every batch and epoch; early stopping may end training and restore the best weights. Batch buffers are
  * allocated once, so steps allocate nothing. The same seed, model initialisation and data give the same weights,
