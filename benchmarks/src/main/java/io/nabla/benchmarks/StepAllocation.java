@@ -22,12 +22,25 @@ import java.util.Locale;
  *
  * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --network gru best 1}
  * (or {@code cnn}, {@code transformer}; {@code portable}; a thread count): one of them alone.
+ *
+ * <p>On JDK 17 a network trained after another one on the Vector API kernels can keep allocating (the GRU 17.4 MB
+ * per step, the transformer 159.6 MB, in {@code --others}) where it allocates nothing alone: C2 adds up the
+ * class-check traps of the JDK's shared Vector API methods it inlines, and past {@code PerMethodTrapLimit} (100) it
+ * stops speculating on classes and boxes the vectors. {@code -XX:PerMethodTrapLimit=1000} (a product flag) lifts
+ * that: every network, after all the others, then allocates 0 B per step on the training thread. JDK 25 needs no
+ * flag. The first line printed gives the JVM and the limit it runs with:
+ *
+ * <pre>
+ * java -XX:PerMethodTrapLimit=1000 --add-modules jdk.incubator.vector \
+ *     -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
+ * </pre>
  */
 public final class StepAllocation {
   private StepAllocation() {}
 
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+    System.out.println(describeJvm());
     if (args.length == 4 && args[0].equals("--network")) {
       System.out.println("bytes allocated per training step (after 7 warm-up rounds of 30 steps):");
       alone(mx, args[1], args[2], Integer.parseInt(args[3]));
@@ -82,6 +95,27 @@ public final class StepAllocation {
     otherNetworks(mx);
   }
 
+  /**
+   * The JVM's version and its {@code PerMethodTrapLimit}, with a hint where JDK 17 keeps the default (see the class
+   * comment).
+   */
+  static String describeJvm() {
+    String version = System.getProperty("java.version");
+    String limit = "unknown";
+    try {
+      limit = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
+          .getVMOption("PerMethodTrapLimit").getValue();
+    } catch (IllegalArgumentException | NullPointerException notHotSpot) {
+      // Another JVM: no such option.
+    }
+    String line = "java " + version + ", -XX:PerMethodTrapLimit=" + limit;
+    if (version.startsWith("17") && limit.equals("100")) {
+      line += " (on JDK 17 a network trained after another one on the Vector API kernels may allocate per step"
+          + " with this default; run with -XX:PerMethodTrapLimit=1000)";
+    }
+    return line;
+  }
+
   /** The other networks of {@code compare.sh}, at its batch sizes, through {@code trainStep} (the Trainer's). */
   private static void otherNetworks(com.sun.management.ThreadMXBean mx) {
     System.out.println("the other networks, trainStep:");
@@ -101,8 +135,7 @@ public final class StepAllocation {
 
   /**
    * One of the other networks alone in this JVM, 8 rounds of 30 steps (the GRU needs about four to stop
-   * allocating). On JDK 17 a network trained after another one on the Vector API kernels can keep allocating
-   * (the GRU 13.8 MB per step after the CNN, the transformer 120.8 MB) where it allocates nothing alone.
+   * allocating), which allocates nothing on JDK 17 without the flag of the class comment.
    */
   private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads) {
     Kernels k = BenchKernels.create(kernels, threads);
