@@ -10,14 +10,16 @@ import java.util.Locale;
 /**
  * Bytes allocated per training step of the MLP 784-256-128-10 (and, after it, of the CNN, GRU and transformer of
  * {@code compare.sh}) (the {@code Trainer}'s step: {@code trainStep}, which runs the CNN's, GRU's and transformer's
- * batches in parts of 16 samples side by side, then Adam's {@code stepAndZeroGradients}), exactly, from the JVM's per-thread allocation
- * counters: for the calling thread and for all threads (the kernels' workers included), after a warm-up, for batch
- * 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through {@code forward, loss, backward}, on the
- * portable and the best kernels. JMH's {@code -prof gc} gives the same per-step figure plus a background of about
- * 6 KB/s that does not come from the step (visible as B/op growing with the step's duration).
+ * batches in parts of 16 samples side by side, then Adam's {@code stepAndZeroGradients}), exactly, from the JVM's
+ * per-thread allocation counters: for the calling thread and for all threads (the kernels' workers included), after a
+ * warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through
+ * {@code forward, loss, backward}, on the portable and the best kernels. JMH's {@code -prof gc} gives the same
+ * per-step figure plus a background of about 6 KB/s that does not come from the step (visible as B/op growing with
+ * the step's duration). The command (the flag is for JDK 17, below):
  *
  * <pre>
- * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
+ * java -XX:PerMethodTrapLimit=1000 --add-modules jdk.incubator.vector \
+ *     -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
  * </pre>
  *
  * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --network gru best 1}
@@ -28,12 +30,7 @@ import java.util.Locale;
  * class-check traps of the JDK's shared Vector API methods it inlines, and past {@code PerMethodTrapLimit} (100) it
  * stops speculating on classes and boxes the vectors. {@code -XX:PerMethodTrapLimit=1000} (a product flag) lifts
  * that: every network, after all the others, then allocates 0 B per step on the training thread. JDK 25 needs no
- * flag. The first line printed gives the JVM and the limit it runs with:
- *
- * <pre>
- * java -XX:PerMethodTrapLimit=1000 --add-modules jdk.incubator.vector \
- *     -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
- * </pre>
+ * flag. The first line printed gives the JVM and the limit it runs with.
  */
 public final class StepAllocation {
   private StepAllocation() {}
@@ -102,11 +99,14 @@ public final class StepAllocation {
   static String describeJvm() {
     String version = System.getProperty("java.version");
     String limit = "unknown";
-    try {
-      limit = ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class)
-          .getVMOption("PerMethodTrapLimit").getValue();
-    } catch (IllegalArgumentException | NullPointerException notHotSpot) {
-      // Another JVM: no such option.
+    com.sun.management.HotSpotDiagnosticMXBean hotSpot =
+        ManagementFactory.getPlatformMXBean(com.sun.management.HotSpotDiagnosticMXBean.class);
+    if (hotSpot != null) {
+      try {
+        limit = hotSpot.getVMOption("PerMethodTrapLimit").getValue();
+      } catch (IllegalArgumentException noSuchOption) {
+        // A JVM without this option keeps "unknown".
+      }
     }
     String line = "java " + version + ", -XX:PerMethodTrapLimit=" + limit;
     if (version.startsWith("17") && limit.equals("100")) {
