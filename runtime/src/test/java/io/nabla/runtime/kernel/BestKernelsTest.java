@@ -35,7 +35,8 @@ class BestKernelsTest {
    * and cut row panels, on one thread and split by rows (also below the general threshold: {@code 256 × 10 × 128},
    * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}); products split by rows with
    * cut panels ({@code 600 × 70 × 300}, {@code 203 × 45 × 700}) and by columns across column and depth blocks
-   * ({@code 40 × 1100 × 600}); deep products ({@code VectorKernels.DEEP}: depth at least 4096, rows and columns at
+   * ({@code 40 × 1100 × 600}), with {@code A} packed once and shared by the threads ({@code 130 × 300 × 700});
+   * deep products ({@code VectorKernels.DEEP}: depth at least 4096, rows and columns at
    * most a sixteenth of it) split by depth.
    */
   private static final int[][] SHAPES = {
@@ -45,6 +46,9 @@ class BestKernelsTest {
       {70, 1000, 5}, {256, 790, 1}, {9, 8000, 1}, {20, 33, 1}, {16, 9, 30000}, {37, 12, 20000}, {64, 10, 1568},
       {256, 10, 128}, {97, 11, 200}, {33, 12, 400}, {600, 70, 300}, {203, 45, 700}, {40, 1100, 600},
       {70, 1, 70000}, {33, 13, 500},
+      // Split by columns with A packed once for every thread (VectorKernels.SHARED_PACK), rows cut short of a
+      // panel and of a row block, three depth blocks; and with A just under the threshold.
+      {130, 300, 700}, {43, 500, 760},
       // Deep products (VectorKernels.DEEP): depth split in fixed chunks, the first into c, the others summed in
       // order; the small CNN's conv2 weight gradient at batch 64, a depth just at the threshold, chunks cut short,
       // narrow ones with rows not in whole vectors.
