@@ -156,8 +156,9 @@ public interface Kernels {
 
   /**
    * Runs {@code task} over {@code [0, n)}: in one call on this thread, or, when {@code n >= splitFrom} and this
-   * instance has several threads, in one contiguous range per thread, boundaries multiples of 64 elements (so a
-   * vector loop sees the same vector and tail elements whatever the split). For element-wise work such as an
+   * instance has several threads, in contiguous ranges (a few per thread, claimed by whichever thread is free),
+   * boundaries multiples of 64 elements (so a vector loop sees the same vector and tail elements whatever the
+   * split). For element-wise work such as an
    * optimizer's update or zeroing gradients, whose result is then bitwise identical for any thread count. Nothing
    * is allocated. This default runs {@code task.run(0, n)}.
    *

@@ -61,6 +61,13 @@ abstract class ParallelWork implements WorkerPool.Task {
   static final long CONV_THRESHOLD = 1L << 15;
 
   private final @Nullable WorkerPool pool;
+  /**
+   * {@link #forEachRange} cuts its range into this many chunks per thread, which the threads claim as they finish
+   * one, so a core that runs slower (a busy hyperthread sibling, another program) takes fewer of them.
+   */
+  static final int RANGE_CHUNKS = 4;
+  /** The next chunk of the range in flight no thread has claimed. */
+  private final java.util.concurrent.atomic.AtomicInteger nextRange = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicBoolean busy;
 
   private int kind;
@@ -477,6 +484,7 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.kind = RANGES;
       this.n = n;
       this.rangeTask = task;
+      nextRange.set(0);
       dispatch();
     } finally {
       busy.set(false);
@@ -567,14 +575,22 @@ abstract class ParallelWork implements WorkerPool.Task {
           Elementwise.accumulateRange(a, b, from, to);
         }
       }
-    } else if (kind == ACTIVATE || kind == DERIVATIVE || kind == RANGES) {
+    } else if (kind == RANGES) {
+      int blocks = (n + ALIGN - 1) / ALIGN;
+      int chunks = parts == 1 ? 1 : Math.min(blocks, parts * RANGE_CHUNKS);
+      for (int chunk = nextRange.getAndIncrement(); chunk < chunks; chunk = nextRange.getAndIncrement()) {
+        int from = (int) Math.min(n, (long) blocks * chunk / chunks * ALIGN);
+        int to = (int) Math.min(n, (long) blocks * (chunk + 1) / chunks * ALIGN);
+        if (from < to) {
+          rangeTask.run(from, to);
+        }
+      }
+    } else if (kind == ACTIVATE || kind == DERIVATIVE) {
       int chunks = (n + ALIGN - 1) / ALIGN;
       int from = (int) Math.min(n, (long) chunks * part / parts * ALIGN);
       int to = (int) Math.min(n, (long) chunks * (part + 1) / parts * ALIGN);
       if (from < to) {
-        if (kind == RANGES) {
-          rangeTask.run(from, to);
-        } else if (kind == ACTIVATE) {
+        if (kind == ACTIVATE) {
           activateRange(a, b, from, to, act, slope);
         } else {
           derivativeRange(a, b, from, to, act, slope);

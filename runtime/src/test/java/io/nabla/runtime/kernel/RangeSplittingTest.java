@@ -9,7 +9,10 @@ import java.util.Collections;
 import java.util.List;
 import org.junit.jupiter.api.Test;
 
-/** {@link Kernels#forEachRange}: every element once, in aligned ranges, one per thread above the split size. */
+/**
+ * {@link Kernels#forEachRange}: every element once, in aligned ranges, {@link ParallelWork#RANGE_CHUNKS} per thread
+ * above the split size.
+ */
 class RangeSplittingTest {
   /** Records the ranges it is given (synchronised: ranges arrive from several threads). */
   private static final class Recorder implements Kernels.RangeTask {
@@ -48,7 +51,9 @@ class RangeSplittingTest {
         for (int i = 0; i < n; i++) {
           assertEquals(1, task.visits[i], k + " n " + n + " element " + i);
         }
-        int expectedRanges = n < (1 << 14) ? 1 : Math.min(threadsOf(k), (n + 63) / 64);
+        int threads = threadsOf(k);
+        int expectedRanges = n < (1 << 14) || threads == 1 ? 1
+            : Math.min(threads * ParallelWork.RANGE_CHUNKS, (n + 63) / 64);
         assertEquals(expectedRanges, task.ranges.size(), k + " n " + n);
         for (int[] r : task.ranges) {
           assertTrue(r[0] < r[1], k + " empty range");
@@ -100,6 +105,6 @@ class RangeSplittingTest {
     assertTrue(e.getMessage().startsWith("range at"), e.getMessage());
     Recorder task = new Recorder(100_000);
     k.forEachRange(100_000, 0, task);
-    assertEquals(2, task.ranges.size());
+    assertEquals(2 * ParallelWork.RANGE_CHUNKS, task.ranges.size());
   }
 }

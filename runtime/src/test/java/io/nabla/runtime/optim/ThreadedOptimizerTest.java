@@ -114,8 +114,8 @@ class ThreadedOptimizerTest {
     p.forEachRange(40_037, SIZE, 1 << 14, (from, to) -> {
       ranges.add(new int[] {from, to});
     });
-    // Two ranges, one per part; which thread ran each is up to the pool (the caller takes a part no worker claimed).
-    assertEquals(2, ranges.size());
+    // Four ranges per thread, each claimed by whichever thread is free (the caller takes what no worker claimed).
+    assertEquals(8, ranges.size());
     int covered = 0;
     for (int[] r : ranges) {
       assertTrue(r[0] >= 40_037 && r[1] <= SIZE && (r[0] - 40_037) % 64 == 0, Arrays.toString(r));
