@@ -1,9 +1,10 @@
 package io.nabla.benchmarks;
 
+import io.nabla.runtime.kernel.Kernels;
 import java.util.Locale;
 
 /**
- * Whether this machine's cores are really free right now: the rate of a fixed arithmetic loop on one thread, then on
+ * Whether this machine's cores are really free right now: the rate of a fixed product on one thread, then on
  * as many threads as there are cores at once, each thread's rate as a share of the one-thread rate, the lowest of
  * three rounds. On a virtual machine whose host lends the second core to someone else, the guest's load and CPU time
  * show nothing amiss (the kernel still counts the time as its own), but the loop slows down; a two-thread training
@@ -64,23 +65,32 @@ public final class CoreCheck {
     return rates;
   }
 
-  /** Iterations per microsecond of a dependent multiply-add chain, run for about {@code nanos} of wall time. */
+  /**
+   * Products per millisecond ({@code 128 × 128 × 256} on {@link Kernels#portable(int) Kernels.portable(1)},
+   * operands in cache), run for about {@code nanos} of wall time on the calling thread. The kernels' own work keeps
+   * the core's vector units busy: a host that runs another guest on the same physical core (the other hyperthread)
+   * slows it by half, while a single dependent multiply-add chain, bound by latency, ran at full speed beside such a
+   * guest (on a VM whose second core trained at about half speed while the chain read 100 %).
+   */
   private static double spin(long nanos) {
+    int m = 128;
+    int n = 128;
+    int k = 256;
+    Kernels kernels = Kernels.portable(1);
+    float[] a = new float[m * k];
+    float[] b = new float[k * n];
+    float[] c = new float[m * n];
+    java.util.Arrays.fill(a, 0.5f);
+    java.util.Arrays.fill(b, 0.25f);
     long start = System.nanoTime();
     long end = start + nanos;
     long iterations = 0;
-    double x = 1.0;
     long now;
     do {
-      for (int i = 0; i < 10_000; i++) {
-        x = x * 0.999999 + 1e-6;
-      }
-      iterations += 10_000;
+      kernels.matmulNN(c, 0, a, 0, b, 0, m, n, k, false);
+      iterations++;
       now = System.nanoTime();
     } while (now < end);
-    if (x == 42.0) {
-      System.out.print(""); // keeps x alive
-    }
-    return iterations / ((now - start) / 1e3);
+    return iterations / ((now - start) / 1e6);
   }
 }

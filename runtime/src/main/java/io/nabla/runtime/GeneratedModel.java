@@ -297,7 +297,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    * #SPLIT_FLOPS_PER_PARAMETER} forward operations per parameter, on the portable or Vector API kernels, in a
    * network without batch norm or dropout. It is cut into one part per {@value #PART_SAMPLES} samples (at most
    * {@value #MAX_PARTS}), each run through forward, loss and backward on its own network that shares these
-   * parameters, the parts side by side on the kernels' threads (part {@code p} on thread {@code p mod threads};
+   * parameters, the parts side by side on the kernels' threads (each part on whichever thread claims it first;
    * with more threads than parts, each part's products split over its share of them, {@link Kernels#forPart}).
    * Small parts keep a part's activations in its core's cache from layer to layer: the small CNN trains faster in
    * parts even on one thread. The first part adds its gradients straight into these, each other part into its

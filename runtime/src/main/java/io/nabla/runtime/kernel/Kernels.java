@@ -180,7 +180,8 @@ public interface Kernels {
 
   /**
    * Runs {@code task.run(p)} once for every {@code p < count} and returns when all are done: side by side on this
-   * instance's threads when it has several, else one after the other. A data-parallel training step runs its
+   * instance's threads when it has several (each part run by whichever thread claims it first, so a slower core
+   * runs fewer), else one after the other. A data-parallel training step runs its
    * parts this way, each on its own {@link #forPart} kernels; the parts must not call this instance.
    * Nothing is allocated. This default runs the parts in order.
    */

@@ -47,7 +47,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   /** The convolution epilogues split by samples rather than filters ({@link #splitsBySample}). */
   private static final int TO_BATCH_SAMPLES = 16;
   private static final int TO_FILTER_SAMPLES = 17;
-  /** {@link #forEachPart}: whole parts, part {@code p} in the pool's part {@code p mod threads}. */
+  /** {@link #forEachPart}: whole parts, each claimed by whichever thread is free. */
   private static final int PARTS = 18;
   /**
    * A dense layer's activation backward splits its columns at multiples of this many (a 64-byte line of floats):
@@ -66,7 +66,7 @@ abstract class ParallelWork implements WorkerPool.Task {
    * one, so a core that runs slower (a busy hyperthread sibling, another program) takes fewer of them.
    */
   static final int RANGE_CHUNKS = 4;
-  /** The next chunk of the range in flight no thread has claimed. */
+  /** The next chunk of the range in flight ({@link #forEachRange}), or part ({@link #forEachPart}), unclaimed. */
   private final java.util.concurrent.atomic.AtomicInteger nextRange = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicBoolean busy;
 
@@ -491,7 +491,7 @@ abstract class ParallelWork implements WorkerPool.Task {
     }
   }
 
-  /** Runs parts {@code 0..count-1} of {@code task}, part {@code p} in the pool's part {@code p mod threads}. */
+  /** Runs parts {@code 0..count-1} of {@code task}, each on whichever of the pool's threads claims it first. */
   final void forEachPart(int count, Kernels.PartTask task) {
     if (count < 0) {
       throw new IllegalArgumentException("the part count must not be negative, got " + count);
@@ -507,6 +507,7 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.kind = PARTS;
       this.n = count;
       this.partTask = task;
+      nextRange.set(0);
       dispatch();
     } finally {
       busy.set(false);
@@ -552,7 +553,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   @Override
   public final void run(int part, int parts) {
     if (kind == PARTS) {
-      for (int p = part; p < n; p += parts) {
+      for (int p = nextRange.getAndIncrement(); p < n; p = nextRange.getAndIncrement()) {
         partTask.run(p);
       }
     } else if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {

@@ -7,8 +7,9 @@ import org.jspecify.annotations.Nullable;
 /**
  * The recurrences of the recurrent layers (every step of one direction: the recurrent product and the gate pass,
  * {@link Kernels#gruRecurrenceForward} and the like) split over a {@link SplittingKernels}' threads by samples. A
- * sample's recurrence depends on no other sample, so thread {@code t} runs every step on a contiguous range of whole
- * chunks of {@value RecurrentKernels#BIAS_CHUNK} samples: its rows of each product
+ * sample's recurrence depends on no other sample, so a thread runs every step on a piece, a contiguous range of
+ * whole chunks of {@value RecurrentKernels#BIAS_CHUNK} samples ({@link #PIECES_PER_THREAD} pieces per thread,
+ * claimed by whichever thread is free): its rows of each product
  * ({@link SplittingKernels#productRows}, each row bitwise that of the whole product) and
  * {@code RecurrentKernels.xxxSamples} on its samples (each value computed as by the single-threaded method, the
  * forward's gates with the kernels' {@link SplittingKernels#gateFunctions}, whose per-sample rows may run the same
@@ -16,7 +17,7 @@ import org.jspecify.annotations.Nullable;
  * sample, so the threads write disjoint runs of whole rows.
  *
  * <p>A backward recurrence's bias gradients are summed in {@link RecurrentKernels#biasGradients}' fixed order: each
- * thread forms the sums of its own chunks at every step as it goes, and the calling thread adds them all into the
+ * thread forms the sums of its pieces' chunks at every step as it goes, and the calling thread adds them all into the
  * gradients afterwards, step by step from the last and chunk by chunk, split over the threads by columns. So
  * results are bitwise identical for any thread count, and (backward always, forward with the exact gate functions
  * of the portable kernels) to the defaults of {@link Kernels} on the same products.
@@ -161,6 +162,16 @@ final class RecurrentWork implements WorkerPool.Task {
     return kind == SIMPLE_BACKWARD || kind == GRU_BACKWARD || kind == LSTM_BACKWARD;
   }
 
+  /**
+   * The pieces per thread a recurrence's chunks are grouped into, each piece's samples run through every step by
+   * the thread that claims it: a core that runs slower than the other (a busy hyperthread sibling on the host,
+   * another program) then takes fewer of them instead of holding the recurrence up.
+   */
+  static final int PIECES_PER_THREAD = 2;
+
+  /** The next piece of the recurrence in flight no thread has claimed. */
+  private final java.util.concurrent.atomic.AtomicInteger nextPiece = new java.util.concurrent.atomic.AtomicInteger();
+
   private static int chunks(int batch) {
     return (batch + RecurrentKernels.BIAS_CHUNK - 1) / RecurrentKernels.BIAS_CHUNK;
   }
@@ -193,6 +204,7 @@ final class RecurrentWork implements WorkerPool.Task {
       this.weightHhOff = weightHhOff;
       this.biasIhOff = biasIhOff;
       this.biasHhOff = biasHhOff;
+      nextPiece.set(0);
       if (pool == null || chunks < 2 || (long) batch * g.gateWidth() * g.time < THRESHOLD) {
         run(0, 1);
         if (backward(kind)) {
@@ -231,7 +243,8 @@ final class RecurrentWork implements WorkerPool.Task {
   }
 
   /**
-   * Part {@code part} of {@code parts}: every step on the samples of a contiguous range of chunks; or, while
+   * Part {@code part} of {@code parts}: every step on the samples of each piece (a contiguous range of chunks) it
+   * claims, with this part's scratch; or, while
    * {@link #reducing}, the chunk sums of every step, from the last, added into a range of the bias gradients.
    */
   @Override
@@ -252,17 +265,20 @@ final class RecurrentWork implements WorkerPool.Task {
       }
       return;
     }
-    int first = (int) ((long) chunks * part / parts);
-    int last = (int) ((long) chunks * (part + 1) / parts);
-    if (first == last) {
-      return;
-    }
-    int from = first * RecurrentKernels.BIAS_CHUNK;
-    int to = Math.min(batch, last * RecurrentKernels.BIAS_CHUNK);
-    if (backward(kind)) {
-      backwardSteps(part, chunks, first, last, from, to);
-    } else {
-      forwardSteps(part, from, to);
+    int pieces = parts == 1 ? 1 : Math.min(chunks, parts * PIECES_PER_THREAD);
+    for (int piece = nextPiece.getAndIncrement(); piece < pieces; piece = nextPiece.getAndIncrement()) {
+      int first = (int) ((long) chunks * piece / pieces);
+      int last = (int) ((long) chunks * (piece + 1) / pieces);
+      if (first == last) {
+        continue;
+      }
+      int from = first * RecurrentKernels.BIAS_CHUNK;
+      int to = Math.min(batch, last * RecurrentKernels.BIAS_CHUNK);
+      if (backward(kind)) {
+        backwardSteps(part, chunks, first, last, from, to);
+      } else {
+        forwardSteps(part, from, to);
+      }
     }
   }
 

@@ -8,11 +8,13 @@ import org.jspecify.annotations.Nullable;
  * A fixed set of daemon threads that run one task at a time in {@code parts} parts: the caller runs part 0, and
  * every part after it goes to whichever thread claims it first — a worker, or the caller once its own part is done,
  * so a worker that the OS has not scheduled (another program holds its core) delays nothing: the caller runs its
- * part instead of waiting. A part's work depends only on its index, never on the thread, so results are the same
- * whoever runs it. Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and
- * then park; handing a task over allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every
- * kernel instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take
- * turns.
+ * part instead of waiting. Each part runs on one thread, so a task may give each part index scratch of its own;
+ * tasks that cut their work finer claim chunks from a counter of their own inside their parts, and each chunk's
+ * result depends only on the chunk, never on the thread or on which part claimed it, so results are the same
+ * whoever runs it.
+ * Workers are started once, poll for {@value #SPIN_NANOS} ns after a task and then park; handing a task over
+ * allocates nothing, so a training step stays allocation-free. One pool per thread count is shared by every kernel
+ * instance ({@link #shared}), so creating kernels never leaks threads; callers on different threads take turns.
  */
 final class WorkerPool {
   /**

@@ -100,8 +100,8 @@ abstract class GroupedOptimizer implements Optimizer {
   }
 
   /**
-   * A segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one core, and
-   * each core then streams its own part of the moments through its own cache).
+   * A segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one core), in
+   * ranges the threads claim as they go ({@link io.nabla.runtime.kernel.Kernels#forEachRange}).
    */
   static final int SPLIT_FROM = 1 << 14;
 

@@ -84,7 +84,8 @@ final class VectorKernels extends SplittingKernels {
   static final int DEEP = 4096;
   /**
    * The depth chunks of a deep product: a number fixed by the shape alone (never by the thread count), so the
-   * sum is the same for 1, 2 or 3 threads; six split evenly over 1, 2 and 3 threads.
+   * sum is the same for 1, 2 or 3 threads; six, claimed one at a time, keep two or three threads busy to the end
+   * even when one core runs slower.
    */
   static final int DEEP_CHUNKS = 6;
   /**
@@ -95,7 +96,8 @@ final class VectorKernels extends SplittingKernels {
   /**
    * A product split by columns packs {@code A} once, its row panels shared out over the threads, before the
    * threads compute their columns from that one pack ({@link #packSharedA}), when {@code A} has at least this many
-   * floats; below it, each thread packs all of {@code A} itself, as the 1-thread path does, and saves a hand-off.
+   * floats; below it, each chunk of columns packs all of {@code A} itself, as the 1-thread path does, and saves a
+   * hand-off, and the columns are cut finer only when {@code A} is at most {@link #SMALL_A} floats.
    */
   static final long SHARED_PACK = 1L << 15;
   /**
@@ -108,6 +110,12 @@ final class VectorKernels extends SplittingKernels {
    * from 366 to 430 µs).
    */
   static final int COLUMN_CHUNKS = 4;
+  /**
+   * A product split by columns whose {@code A} is not shared is cut into {@link #COLUMN_CHUNKS} chunks per thread
+   * only when {@code A} has at most this many floats (16 KiB, a convolution's filters), so packing it once per
+   * chunk costs little; otherwise into one chunk per thread.
+   */
+  static final long SMALL_A = SHARED_PACK / 8;
 
   private final Workspace[] workspaces;
   private final WorkerPool pool;
@@ -115,11 +123,9 @@ final class VectorKernels extends SplittingKernels {
   private final WorkerPool.Task rowVectorParts;
   private final WorkerPool.Task deepParts;
   private final WorkerPool.Task packAParts;
-  /**
-   * The product in flight's {@code A} packed whole ({@link #packSharedA}), or null while every thread packs its
-   * own; grown to the largest seen.
-   */
+  /** The product in flight's {@code A} packed whole ({@link #packSharedA}); grown to the largest seen. */
   private float[] sharedAPack = new float[0];
+  /** Whether the product in flight reads {@link #sharedAPack} (else each chunk packs its own {@code A}). */
   private boolean aPackedShared;
   /** The chunks the product in flight is cut into ({@link #runPart}), and the next one no thread has claimed. */
   private int chunks;
@@ -348,7 +354,7 @@ final class VectorKernels extends SplittingKernels {
         } else {
           chunks = chunkCount(p, pool.threads());
           nextChunk.set(0);
-          aPackedShared = splitsColumns(p, pool.threads()) && (long) p.m * p.k >= SHARED_PACK;
+          aPackedShared = sharesA(p, pool.threads());
           if (aPackedShared) {
             int size = paddedRows(p.m) * p.k;
             if (sharedAPack.length < size) {
@@ -374,9 +380,9 @@ final class VectorKernels extends SplittingKernels {
    * {@code B}; splitting the columns would make every thread pack all of {@code A}, which is why a large one is
    * packed once beforehand, shared ({@link #packSharedA}), and the columns cut finer ({@link #COLUMN_CHUNKS}). A
    * product split for its memory traffic alone ({@link #MEMORY_SPLIT}: a large {@code C},
-   * few multiply-adds, such as the input gradient of a dense layer of few units) splits by rows whenever each
-   * thread gets two row tiles or more: each thread's part of {@code C} is then one contiguous range, the one that
-   * the element-wise passes around it (zeroing, accumulating), which split by ranges, give the same thread.
+   * few multiply-adds, such as the input gradient of a dense layer of few units) splits by rows, one chunk per
+   * thread, whenever each thread gets two row tiles or more: each chunk of {@code C} is then one contiguous range,
+   * as the element-wise passes around it (zeroing, accumulating) split it.
    */
   private void runPart(int part, int count) {
     Product p = shared;
@@ -415,8 +421,19 @@ final class VectorKernels extends SplittingKernels {
     if (!splitsColumns(p, threads)) {
       return threads;
     }
+    long aSize = (long) p.m * p.k;
+    if (!sharesA(p, threads) && aSize > SMALL_A) {
+      return threads;
+    }
     int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
     return Math.max(threads, Math.min(columnTiles, threads * COLUMN_CHUNKS));
+  }
+
+  /** Whether {@code p}, split over {@code threads} threads, packs its {@code A} once for all ({@link #packSharedA}). */
+  private static boolean sharesA(Product p, int threads) {
+    long size = (long) paddedRows(p.m) * p.k;
+    return threads > 1 && splitsColumns(p, threads) && (long) p.m * p.k >= SHARED_PACK
+        && size <= Integer.MAX_VALUE - 8;
   }
 
   /** Whether {@link #runPart} splits {@code p} over {@code count} threads by columns (else by rows). */
