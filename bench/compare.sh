@@ -31,8 +31,9 @@
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
 # Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
 # configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the
-# script prints the load average first, and before and after the run how fast all cores run a fixed loop at once
-# against one alone (io.nabla.benchmarks.CoreCheck: a VM's host may take a core without the load showing it);
+# script prints the load average first, and before and after the run how fast all cores run a fixed product at
+# once against one alone (io.nabla.benchmarks.CoreCheck: a VM's host may take a core, or run another guest on its
+# other hyperthread, without the load showing it);
 # rerun when either says the machine is busy.
 set -euo pipefail
 
