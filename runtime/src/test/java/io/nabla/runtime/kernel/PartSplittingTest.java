@@ -111,29 +111,9 @@ class PartSplittingTest {
   /** Parts are claimed, not dealt out: a worker whose parts take 50 ms (the caller's 5 ms) runs few of them. */
   @Test
   void aSlowThreadRunsFewerParts() {
-    Kernels k = new PortableKernels(2);
-    final Thread caller = Thread.currentThread();
-    final int[] onCaller = {0};
-    final java.util.concurrent.atomic.AtomicInteger elsewhere = new java.util.concurrent.atomic.AtomicInteger();
-    k.forEachPart(8, part -> {
-      boolean slow = Thread.currentThread() != caller;
-      if (slow) {
-        elsewhere.incrementAndGet();
-      } else {
-        onCaller[0]++;
-      }
-      pause(slow ? 50 : 5);
-    });
-    assertEquals(8, onCaller[0] + elsewhere.get());
-    assertTrue(elsewhere.get() < 4, "the slow worker ran " + elsewhere.get() + " of 8 parts (equal shares: 4)");
-  }
-
-  /** Sleeps {@code millis} ms: the caller's parts take a little time too, so a worker wakes and claims some. */
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    SlowWorker slow = new SlowWorker();
+    new PortableKernels(2).forEachPart(8, part -> slow.run());
+    assertEquals(8, slow.total());
+    assertTrue(slow.elsewhere() < 4, "the slow worker ran " + slow.elsewhere() + " of 8 parts (equal shares: 4)");
   }
 }

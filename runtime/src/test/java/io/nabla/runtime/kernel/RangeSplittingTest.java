@@ -114,34 +114,10 @@ class RangeSplittingTest {
    */
   @Test
   void aSlowThreadRunsFewerRanges() {
-    Kernels k = new PortableKernels(2);
-    final Thread caller = Thread.currentThread();
-    final int[] onCaller = {0};
-    final java.util.concurrent.atomic.AtomicInteger elsewhere = new java.util.concurrent.atomic.AtomicInteger();
-    k.forEachRange(100_000, 0, new Kernels.RangeTask() {
-      @Override
-      public void run(int from, int to) {
-        boolean slow = Thread.currentThread() != caller;
-        if (slow) {
-          elsewhere.incrementAndGet();
-        } else {
-          onCaller[0]++;
-        }
-        pause(slow ? 50 : 5);
-      }
-    });
+    SlowWorker slow = new SlowWorker();
+    new PortableKernels(2).forEachRange(100_000, 0, (from, to) -> slow.run());
     int ranges = 2 * ParallelWork.RANGE_CHUNKS;
-    assertEquals(ranges, onCaller[0] + elsewhere.get());
-    // Equal shares would give it half; claiming gives it the one or two it took before the caller took the rest.
-    assertTrue(elsewhere.get() < ranges / 2, "the slow worker ran " + elsewhere.get() + " of " + ranges + " ranges");
-  }
-
-  /** Sleeps {@code millis} ms: the caller's parts take a little time too, so a worker wakes and claims some. */
-  private static void pause(long millis) {
-    try {
-      Thread.sleep(millis);
-    } catch (InterruptedException e) {
-      Thread.currentThread().interrupt();
-    }
+    assertEquals(ranges, slow.total());
+    assertTrue(slow.elsewhere() < ranges / 2, "the slow worker ran " + slow.elsewhere() + " of " + ranges);
   }
 }
