@@ -105,7 +105,8 @@ final class VectorKernels extends SplittingKernels {
    * claiming the next chunk when it finishes one: a core that runs slower than the other (a busy hyperthread
    * sibling on the host, another program) then takes fewer of them instead of holding the product up. On a
    * virtual machine whose two cores ran at 100 % and about 55 % of one core's rate, the MLP at batch 256 trained
-   * 26-32 % faster on two threads than with one half of the columns each. Rows split evenly over the threads
+   * 26-32 % faster on two threads with these chunks and {@link #SHARED_PACK} than with one half of the columns
+   * per thread, each packing all of {@code A}. Rows split evenly over the threads
    * (cut finer, every chunk would pack all of {@code B} again: 4 chunks per thread took {@code 256 × 128 × 256}
    * from 366 to 430 µs).
    */
@@ -451,7 +452,7 @@ final class VectorKernels extends SplittingKernels {
     return (m + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
   }
 
-  /** The depths per depth block of a product of depth {@code k}: even blocks, 784 = 3 × 262. */
+  /** The depths per depth block of a product of depth {@code k}: even blocks, 784 = 3 × 262 (not 3 × 256 + 16). */
   private static int depthStep(int k) {
     int depthBlocks = (k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
     return (k + depthBlocks - 1) / depthBlocks;
@@ -830,8 +831,7 @@ final class VectorKernels extends SplittingKernels {
    * element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p} in order as in the tiles.
    */
   private static void narrowBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
-    int depthBlocks = (p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
-    int depthStep = (p.k + depthBlocks - 1) / depthBlocks;
+    int depthStep = depthStep(p.k);
     for (int pc = 0; pc < p.k; pc += depthStep) {
       int kc = Math.min(depthStep, p.k - pc);
       boolean load = p.accumulate || pc > 0;
@@ -967,13 +967,13 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * {@link #blocks}; with {@code packedB}, {@code w.bPack} already holds {@code B} packed, by {@code w}'s previous
-   * product, when {@code B} is a single block ({@code j1 - j0 ≤ COLUMN_BLOCK}, {@code k ≤ DEPTH_BLOCK}).
+   * product, when {@code B} is a single block ({@code j1 - j0 ≤ COLUMN_BLOCK}, {@code k ≤ DEPTH_BLOCK}); with
+   * {@code packedA}, all of {@code A} is packed there already, as {@link #packSharedA} lays it out.
    */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1, boolean packedB,
       float @Nullable [] packedA) {
     int depthBlocks = (p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
     boolean packed = packedB && depthBlocks == 1 && j1 - j0 <= COLUMN_BLOCK;
-    // Even depth blocks: 784 = 3 × 262 rather than 256 + 256 + 256 + 16.
     int depthStep = depthStep(p.k);
     int rows = paddedRows(p.m);
     for (int jc = j0; jc < j1; jc += COLUMN_BLOCK) {
