@@ -147,6 +147,14 @@ public final class FashionMlpNet extends GeneratedModel {
     return new FashionMlpNet(this, maxBatch, kernels);
   }
 
+  /**
+   * The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are sized by it.
+   */
+  @Override
+  protected long bytesPerSample() {
+    return 2128L;
+  }
+
   @Override
   protected void forwardPass(float[][] inputs, int batch) {
     pixels = inputs[0];

@@ -174,6 +174,14 @@ public final class Outer_ResidualNet extends GeneratedModel {
     return new Outer_ResidualNet(this, maxBatch, kernels);
   }
 
+  /**
+   * The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are sized by it.
+   */
+  @Override
+  protected long bytesPerSample() {
+    return 280L;
+  }
+
   @Override
   protected void forwardPass(float[][] inputs, int batch) {
     steps = inputs[0];

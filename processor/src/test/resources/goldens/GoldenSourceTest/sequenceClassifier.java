@@ -325,6 +325,14 @@ public final class SequenceClassifierNet extends GeneratedModel {
     return new SequenceClassifierNet(this, maxBatch, kernels);
   }
 
+  /**
+   * The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are sized by it.
+   */
+  @Override
+  protected long bytesPerSample() {
+    return 108752L;
+  }
+
   @Override
   protected void forwardPass(float[][] inputs, int batch) {
     rows_ = inputs[0];

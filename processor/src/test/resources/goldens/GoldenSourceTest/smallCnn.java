@@ -352,6 +352,14 @@ public final class SmallCnnNet extends GeneratedModel {
     return new SmallCnnNet(this, maxBatch, kernels);
   }
 
+  /**
+   * The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are sized by it.
+   */
+  @Override
+  protected long bytesPerSample() {
+    return 555792L;
+  }
+
   @Override
   protected void forwardPass(float[][] inputs, int batch) {
     image = inputs[0];

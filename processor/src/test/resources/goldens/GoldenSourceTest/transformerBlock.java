@@ -493,6 +493,14 @@ public final class CharTransformerNet extends GeneratedModel {
     return new CharTransformerNet(this, maxBatch, kernels);
   }
 
+  /**
+   * The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are sized by it.
+   */
+  @Override
+  protected long bytesPerSample() {
+    return 730624L;
+  }
+
   @Override
   protected void forwardPass(float[][] inputs, int batch) {
     text = inputs[0];

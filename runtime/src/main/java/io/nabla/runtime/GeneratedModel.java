@@ -253,10 +253,19 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   // ---- data-parallel training steps ----
 
   /**
-   * A split training step runs one part per this many samples (the last ones spread over the parts), up to
-   * {@value #MAX_PARTS} parts: small enough that a part's activations stay in a core's cache from layer to layer.
+   * A split training step runs one part per this many samples at most (the last ones spread over the parts), up to
+   * {@value #MAX_PARTS} parts, and per fewer when a part of this many would hold more than {@value #PART_BYTES}
+   * bytes of batch-sized buffers: small enough that a part's activations stay in its core's cache from layer to
+   * layer.
    */
   static final int PART_SAMPLES = 16;
+  /**
+   * The most bytes of batch-sized buffers (activations, their gradients, a convolution's unfolded input) a part
+   * holds when halving its samples can keep it under: two parts in flight then fit the 8 MiB L3 that two cores of
+   * an AMD Zen share. The small CNN holds 426 KB per sample, so parts of 8; a transformer block of context 64 and
+   * width 128, 2.4 MB per sequence, so one sequence per part up to {@value #MAX_PARTS} parts.
+   */
+  static final long PART_BYTES = 4L << 20;
   /** The most parts a step runs in. */
   static final int MAX_PARTS = 8;
   /**
@@ -278,6 +287,8 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   private final boolean samplesIndependent;
   /** The forward's floating-point operations per sample, as the processor estimated them. */
   private final long flopsPerSample;
+  /** Samples per part of a split step ({@link #partSamples(long)}), set when the parts are made. */
+  private int partSamples = PART_SAMPLES;
   /** The parts' networks, made at the first split step; {@code null} before. */
   private GeneratedModel @Nullable [] parts;
   /** The kernels make no kernels for parts, or this class makes no parts: every step runs whole. */
@@ -295,8 +306,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    *
    * <p>A large batch runs data-parallel: at least {@value #SPLIT_FROM} samples and {@value
    * #SPLIT_FLOPS_PER_PARAMETER} forward operations per parameter, on the portable or Vector API kernels, in a
-   * network without batch norm or dropout. It is cut into one part per {@value #PART_SAMPLES} samples (at most
-   * {@value #MAX_PARTS}), each run through forward, loss and backward on its own network that shares these
+   * network without batch norm or dropout. It is cut into one part per {@value #PART_SAMPLES} samples, or fewer
+   * when such a part's activations would outgrow a cache ({@value #PART_BYTES} bytes), at most {@value
+   * #MAX_PARTS} parts, each run through forward, loss and backward on its own network that shares these
    * parameters, the parts side by side on the kernels' threads (each part on whichever thread claims it first;
    * with more threads than parts, each part's products split over its share of them, {@link Kernels#forPart}).
    * Small parts keep a part's activations in its core's cache from layer to layer: the small CNN trains faster in
@@ -340,20 +352,47 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
   /**
-   * The parts of a split step of {@code batch} samples: one per {@value #PART_SAMPLES}, at most
-   * {@value #MAX_PARTS}.
+   * How many parts {@link #trainStep} runs a batch of {@code batch} samples in, 1 when it runs whole; like
+   * {@link #trainsInParts}, the same for any thread count, and the first split makes the parts' networks.
    */
-  static int partCount(int batch) {
-    return Math.max(2, Math.min(MAX_PARTS, batch / PART_SAMPLES));
+  public final int trainingParts(int batch) {
+    return splits(batch) ? partCount(batch, partSamples) : 1;
   }
 
   /**
-   * The most samples a part of a step of at most {@code maxBatch} samples holds: below 3·{@value #PART_SAMPLES}/2
-   * while the parts are {@code batch / PART_SAMPLES} (a batch {@code < PART_SAMPLES·(P + 1)} over {@code P ≥ 2}
+   * The parts of a split step of {@code batch} samples: one per {@code partSamples}, at most {@value #MAX_PARTS}.
+   */
+  static int partCount(int batch, int partSamples) {
+    return Math.max(2, Math.min(MAX_PARTS, batch / partSamples));
+  }
+
+  /**
+   * The most samples a part of a step of at most {@code maxBatch} samples holds: below 3·{@code partSamples}/2
+   * while the parts are {@code batch / partSamples} (a batch {@code < partSamples·(P + 1)} over {@code P ≥ 2}
    * parts), a {@value #MAX_PARTS}-th of the batch beyond.
    */
-  static int partBatch(int maxBatch) {
-    return Math.min(maxBatch, Math.max(3 * PART_SAMPLES / 2, (maxBatch + MAX_PARTS - 1) / MAX_PARTS));
+  static int partBatch(int maxBatch, int partSamples) {
+    return Math.min(maxBatch, Math.max(Math.max(1, 3 * partSamples / 2), (maxBatch + MAX_PARTS - 1) / MAX_PARTS));
+  }
+
+  /**
+   * Samples per part for a network whose batch-sized buffers hold {@code bytesPerSample} bytes per sample:
+   * {@value #PART_SAMPLES}, halved while a part would hold more than {@value #PART_BYTES} bytes, at least 1.
+   */
+  static int partSamples(long bytesPerSample) {
+    int samples = PART_SAMPLES;
+    while (samples > 1 && bytesPerSample > PART_BYTES / samples) {
+      samples /= 2;
+    }
+    return samples;
+  }
+
+  /**
+   * The bytes of this network's batch-sized buffers per sample (the generated subclass counts them), which
+   * {@link #partSamples(long)} sizes the parts of a split step by; 0 when unknown.
+   */
+  protected long bytesPerSample() {
+    return 0;
   }
 
   /** Whether a training step of {@code batch} samples runs in parts; makes the parts on first use. */
@@ -365,8 +404,9 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
       return false;
     }
     if (parts == null) {
-      int count = partCount(maxBatch());
-      int partBatch = partBatch(maxBatch());
+      partSamples = partSamples(bytesPerSample());
+      int count = partCount(maxBatch(), partSamples);
+      int partBatch = partBatch(maxBatch(), partSamples);
       GeneratedModel[] made = new GeneratedModel[count];
       for (int p = 0; p < count; p++) {
         @Nullable Kernels partKernels = kernels.forPart(p, count);
@@ -436,7 +476,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
     }
 
     float run(float[][] inputs, int @Nullable [] labels, float @Nullable [] targets, int batch) {
-      count = partCount(batch);
+      count = partCount(batch, partSamples);
       for (int p = 0; p <= count; p++) {
         first[p] = (int) ((long) batch * p / count);
       }

@@ -54,7 +54,7 @@ final class AttentionEmitter implements LayerEmitter {
     type.addField(FieldSpec.builder(float[].class, name, Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc(doc + ".\n", args)
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $L]", name, perSample);
+    c.allocateFloats(constructor, name, perSample);
   }
 
   @Override

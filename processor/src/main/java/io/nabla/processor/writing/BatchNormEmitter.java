@@ -38,7 +38,7 @@ final class BatchNormEmitter implements LayerEmitter {
         .addJavadoc("1/√(var + ε) per channel of the last forward of {@code $L}, ($L).\n", layer.name(),
             p.channels())
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $N]", normalized, c.names.size(layer));
+    c.allocateLayerSized(constructor, normalized, layer, false);
     constructor.addStatement("$N = new float[$L]", invStd, p.channels());
   }
 

@@ -68,8 +68,8 @@ final class Conv2dEmitter implements LayerEmitter {
         .addJavadoc("Filter-major product W · columns, (F, B·outH·outW) = ($L, B·$L); backward reuses it for dZ.\n",
             p.filters(), p.plane())
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $L]", columns, p.patch() * p.groups() * p.plane());
-    constructor.addStatement("$N = new float[maxBatch * $L]", product, p.filters() * p.plane());
+    c.allocateFloats(constructor, columns, p.patch() * p.groups() * p.plane());
+    c.allocateFloats(constructor, product, p.filters() * p.plane());
     if (p.folded() != null) {
       String folded = c.names.member(layer, "folded");
       type.addField(FieldSpec.builder(float[].class, folded, Modifier.PRIVATE, Modifier.FINAL)

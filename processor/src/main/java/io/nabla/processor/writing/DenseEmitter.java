@@ -44,7 +44,7 @@ final class DenseEmitter implements LayerEmitter {
           .addJavadoc("z = x · Wᵀ + b of {@code $L} before its $L, for backward, (B, $L).\n", layer.name(),
               EmitContext.mathName(layer.spec().activation()), PoolEmitter.dims(layer))
           .build());
-      constructor.addStatement("$N = new float[maxBatch * $N]", c.names.preActivation(layer), c.names.size(layer));
+      c.allocateLayerSized(constructor, c.names.preActivation(layer), layer, false);
     }
   }
 

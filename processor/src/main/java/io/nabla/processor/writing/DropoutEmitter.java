@@ -20,7 +20,7 @@ final class DropoutEmitter implements LayerEmitter {
         .addJavadoc("The last training pass's mask of {@code $L}: 0 or 1/(1 - rate), (B, $L).\n", layer.name(),
             PoolEmitter.dims(layer))
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $N]", mask, c.names.size(layer));
+    c.allocateLayerSized(constructor, mask, layer, false);
   }
 
   @Override

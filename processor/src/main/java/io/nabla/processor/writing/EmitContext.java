@@ -2,6 +2,7 @@ package io.nabla.processor.writing;
 
 import com.palantir.javapoet.ClassName;
 import com.palantir.javapoet.CodeBlock;
+import com.palantir.javapoet.MethodSpec;
 import io.nabla.Activation;
 import io.nabla.processor.model.LayerKind;
 import io.nabla.processor.model.LayerNode;
@@ -25,11 +26,39 @@ final class EmitContext {
   final Names names;
   /** False for the inference-only class, which has no gradients. */
   final boolean training;
+  /** Values (floats or ints, 4 bytes each) per sample of the batch-sized buffers allocated so far. */
+  private long valuesPerSample;
 
   EmitContext(NetworkGraph graph, Names names, boolean training) {
     this.graph = graph;
     this.names = names;
     this.training = training;
+  }
+
+  /**
+   * Adds {@code field = new float[maxBatch * perSample]} to {@code constructor} and counts the buffer in
+   * {@link #bytesPerSample()}.
+   */
+  void allocateFloats(MethodSpec.Builder constructor, String field, long perSample) {
+    constructor.addStatement("$N = new float[maxBatch * $L]", field, perSample);
+    valuesPerSample += perSample;
+  }
+
+  /**
+   * Adds {@code field = new float[maxBatch * LAYER_SIZE]} ({@code int[]} when {@code ints}), one value per element
+   * of {@code layer}'s output, to {@code constructor} and counts the buffer in {@link #bytesPerSample()}.
+   */
+  void allocateLayerSized(MethodSpec.Builder constructor, String field, LayerNode layer, boolean ints) {
+    constructor.addStatement("$N = new $L[maxBatch * $N]", field, ints ? "int" : "float", names.size(layer));
+    valuesPerSample += layer.shape().size();
+  }
+
+  /**
+   * The bytes per sample of every batch-sized buffer allocated through this context: what a data-parallel step's
+   * parts are sized by.
+   */
+  long bytesPerSample() {
+    return 4 * valuesPerSample;
   }
 
   LayerNode layer(String name) {

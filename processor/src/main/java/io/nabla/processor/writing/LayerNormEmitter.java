@@ -24,8 +24,8 @@ final class LayerNormEmitter implements LayerEmitter {
     type.addField(FieldSpec.builder(float[].class, c.names.member(layer, "rstd"), Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("1/√(var + ε) of each row of the last forward of {@code $L}, ($L).\n", layer.name(), perSample)
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $L]", c.names.member(layer, "mean"), rows);
-    constructor.addStatement("$N = new float[maxBatch * $L]", c.names.member(layer, "rstd"), rows);
+    c.allocateFloats(constructor, c.names.member(layer, "mean"), rows);
+    c.allocateFloats(constructor, c.names.member(layer, "rstd"), rows);
   }
 
   @Override

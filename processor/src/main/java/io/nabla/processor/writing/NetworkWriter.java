@@ -330,12 +330,12 @@ public final class NetworkWriter {
       if (layer.kind() == LayerKind.INPUT) {
         continue;
       }
-      main.addStatement("$N = new float[maxBatch * $N]", names.buffer(layer), names.size(layer));
+      context.allocateLayerSized(main, names.buffer(layer), layer, false);
       if (layer.fusedWithLoss()) {
-        main.addStatement("$N = new float[maxBatch * $N]", names.preActivation(layer), names.size(layer));
+        context.allocateLayerSized(main, names.preActivation(layer), layer, false);
       }
       if (training) {
-        main.addStatement("$N = new float[maxBatch * $N]", names.grad(layer), names.size(layer));
+        context.allocateLayerSized(main, names.grad(layer), layer, false);
       }
       if (layer.kind() == LayerKind.ADD) {
         main.addStatement("$N = new float[$L][]", names.operands(layer), layer.inputs().size());
@@ -351,6 +351,11 @@ public final class NetworkWriter {
           .addParameter(int.class, "maxBatch")
           .addParameter(EmitContext.KERNELS, "kernels")
           .addStatement("return new $L(this, maxBatch, kernels)", generatedName(graph.declaration()))
+          .build());
+      type.addMethod(override("bytesPerSample").returns(long.class)
+          .addJavadoc("The bytes of the buffers above that hold a batch, per sample: a data-parallel step's parts are"
+              + " sized by it.\n")
+          .addStatement("return $LL", context.bytesPerSample())
           .build());
     }
   }

@@ -36,7 +36,7 @@ final class PoolEmitter implements LayerEmitter {
           .addJavadoc("Where each maximum of {@code $L} came from: its index in {@code $L}, (B, $L).\n",
               layer.name(), c.names.buffer(input), dims(layer))
           .build());
-      constructor.addStatement("$N = new int[maxBatch * $N]", argmax, c.names.size(layer));
+      c.allocateLayerSized(constructor, argmax, layer, true);
     }
   }
 

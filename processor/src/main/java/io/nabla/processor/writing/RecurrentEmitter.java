@@ -81,47 +81,47 @@ final class RecurrentEmitter implements LayerEmitter {
       case GRU -> "r, z, n";
       default -> null;
     };
-    addBuffer(type, constructor, c.names.member(layer, "projection"), (long) t * d * gw,
+    addBuffer(c, type, constructor, c.names.member(layer, "projection"), (long) t * d * gw,
         "x · W_ihᵀ of every step, gate and direction of {@code " + name + "}, (B·T, D·G·H) = (B·" + t + ", "
             + d * gw + "), batch-major; backward writes dZ_x, the gradient of these input pre-activations, over"
             + " it.");
-    addBuffer(type, constructor, c.names.member(layer, "recurrent"), gw,
+    addBuffer(c, type, constructor, c.names.member(layer, "recurrent"), gw,
         "h · W_hhᵀ of the current step of {@code " + name + "}, (B, G·H) = (B, " + gw + ").");
-    addBuffer(type, constructor, c.names.member(layer, "gates"), (long) d * t * gw,
+    addBuffer(c, type, constructor, c.names.member(layer, "gates"), (long) d * t * gw,
         (gateNames == null ? "dZ_h, the gradient of the pre-activations of every step of {@code " + name
             + "} (written by backward)"
             : "The gate activations " + gateNames + " of every step of {@code " + name + "}; backward writes dZ_h,"
                 + " the gradient of the recurrent pre-activations, over them")
             + ", (D, T, B, G·H) = (" + d + ", " + t + ", B, " + gw + "), time-major.");
     if (p.kind() == LayerKind.GRU) {
-      addBuffer(type, constructor, c.names.member(layer, "newRecurrent"), (long) d * t * p.units(),
+      addBuffer(c, type, constructor, c.names.member(layer, "newRecurrent"), (long) d * t * p.units(),
           "W_hn · h + b_hn of every step of {@code " + name + "} (r multiplies it), (D, T, B, H) = (" + d + ", " + t
               + ", B, " + p.units() + ").");
     }
     if (p.kind() == LayerKind.LSTM) {
-      addBuffer(type, constructor, c.names.member(layer, "cells"), (long) d * t * p.units(),
+      addBuffer(c, type, constructor, c.names.member(layer, "cells"), (long) d * t * p.units(),
           "The cell state c after every step of {@code " + name + "}, (D, T, B, H) = (" + d + ", " + t + ", B, "
               + p.units() + ").");
-      addBuffer(type, constructor, c.names.member(layer, "cellTanh"), (long) d * t * p.units(),
+      addBuffer(c, type, constructor, c.names.member(layer, "cellTanh"), (long) d * t * p.units(),
           "tanh(c) of every step of {@code " + name + "}, (D, T, B, H) = (" + d + ", " + t + ", B, " + p.units()
               + ").");
     }
-    addBuffer(type, constructor, c.names.member(layer, "hidden"), (long) d * t * p.units(),
+    addBuffer(c, type, constructor, c.names.member(layer, "hidden"), (long) d * t * p.units(),
         "The state h after every step of {@code " + name + "}, (D, T, B, H) = (" + d + ", " + t + ", B, "
             + p.units() + "), time-major: the recurrent products read one (B, H) block.");
     boolean lstm = p.kind() == LayerKind.LSTM;
-    addBuffer(type, constructor, c.names.member(layer, "stateGrad"), (lstm ? 2L : 1L) * p.units(),
+    addBuffer(c, type, constructor, c.names.member(layer, "stateGrad"), (lstm ? 2L : 1L) * p.units(),
         "dLoss/dh" + (lstm ? " then dLoss/dc" : "") + ", carried between the steps of {@code " + name
             + "}'s backward, " + (lstm ? "2 × " : "") + "(B, H) = " + (lstm ? "2 × " : "") + "(B, " + p.units()
             + ").");
   }
 
-  private static void addBuffer(TypeSpec.Builder type, MethodSpec.Builder constructor, String field,
+  private static void addBuffer(EmitContext c, TypeSpec.Builder type, MethodSpec.Builder constructor, String field,
       long perSample, String javadoc) {
     type.addField(FieldSpec.builder(float[].class, field, Modifier.PRIVATE, Modifier.FINAL)
         .addJavadoc("$L\n", wrap(javadoc))
         .build());
-    constructor.addStatement("$N = new float[maxBatch * $L]", field, perSample);
+    c.allocateFloats(constructor, field, perSample);
   }
 
   // ---- forward ----

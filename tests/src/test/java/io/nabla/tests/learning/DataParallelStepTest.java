@@ -117,13 +117,24 @@ class DataParallelStepTest {
     @Dense(units = 4) Tensor logits(Tensor hidden);
   }
 
+  /** About 1 MB of batch-sized buffers per sample: parts of 4 samples (the budget is 4 MiB). */
+  @Network(loss = Loss.SOFTMAX_CROSS_ENTROPY)
+  interface WideImageConv {
+    @Input({1, 64, 64}) Tensor image();
+    @Conv2d(filters = 16, kernel = 3, padding = 1, activation = Activation.RELU) Tensor conv(Tensor image);
+    @MaxPool2d(kernel = 4) Tensor pool(Tensor conv);
+    @Flatten Tensor features(Tensor pool);
+    @Dense(units = 4) Tensor logits(Tensor features);
+  }
+
   /** The networks that split, each with a dataset of its shape. */
   @JvmOnly
   enum Splitting {
     CONV((n, k) -> new DataParallelStepTest_SmallConvNet(n, k), 100, 4, 1),
     GRU((n, k) -> new DataParallelStepTest_RowGruNet(n, k), 36, 4, 1),
     LSTM((n, k) -> new DataParallelStepTest_StepLstmNet(n, k), 20, 0, 10),
-    TRANSFORMER((n, k) -> new DataParallelStepTest_TinyTransformerNet(n, k), 16, 6, 16);
+    TRANSFORMER((n, k) -> new DataParallelStepTest_TinyTransformerNet(n, k), 16, 6, 16),
+    WIDE_IMAGE((n, k) -> new DataParallelStepTest_WideImageConvNet(n, k), 4096, 4, 1);
 
     final BiFunction<Integer, Kernels, GeneratedModel> make;
     final int features;
@@ -217,6 +228,79 @@ class DataParallelStepTest {
       assertClose(expected, actual, 1e-5f, net + " gradients, batch " + batch);
       assertFalse(Arrays.equals(new float[actual.length], actual), net + ": some gradient is not zero");
     }
+  }
+
+  @Test
+  void aNetworkWithLargeActivationsRunsInSmallerPartsBitwiseTheSameOnAnyThreadCount() {
+    Splitting net = Splitting.WIDE_IMAGE;
+    // Parts of 4: 32 samples in 8 parts of 4, 40 in 8 of 5, 101 in 8 (the small CONV: 6 parts of 16 or 17).
+    GeneratedModel sizes = net.make.apply(BATCH, Kernels.best(1));
+    assertEquals(8, sizes.trainingParts(32));
+    assertEquals(8, sizes.trainingParts(40));
+    assertEquals(8, sizes.trainingParts(101));
+    assertEquals(6, Splitting.CONV.make.apply(BATCH, Kernels.best(1)).trainingParts(101));
+    assertEquals(1, Splitting.CONV.make.apply(BATCH, Kernels.best(1)).trainingParts(31));
+    for (int batch : new int[] {32, 40}) {
+      float[] one = trainedAt(net, Kernels.best(1), batch);
+      assertArrayEquals(one, trainedAt(net, Kernels.best(2), batch), "best kernels, 2 threads, batch " + batch);
+      assertArrayEquals(one, trainedAt(net, Kernels.best(3), batch), "best kernels, 3 threads, batch " + batch);
+      float[] portable = trainedAt(net, Kernels.portable(1), batch);
+      assertArrayEquals(portable, trainedAt(net, Kernels.portable(2), batch), "portable, 2 threads, batch " + batch);
+
+      GeneratedModel parts = net.make.apply(batch, Kernels.best(2));
+      GeneratedModel whole = net.make.apply(batch, Kernels.best(2));
+      parts.initialize(5);
+      whole.initialize(5);
+      Dataset data = net.data(batch, 21);
+      float partsLoss = parts.trainStep(new float[][] {data.features()}, data.labels(), null, batch);
+      whole.forward(data.features(), batch);
+      assertEquals(whole.loss(data.labels(), batch), partsLoss, 1e-6f * Math.abs(partsLoss), "loss, batch " + batch);
+      whole.backward();
+      assertClose(whole.parameters().gradients(), parts.parameters().gradients(), 1e-5f, "gradients, batch " + batch);
+    }
+  }
+
+  /** Two epochs of {@code batch}-sample batches (the last one short) from seed 7. */
+  private static float[] trainedAt(Splitting net, Kernels kernels, int batch) {
+    GeneratedModel model = net.make.apply(batch, kernels);
+    model.initialize(7);
+    Trainer.builder().optimizer(Adam.of(1e-2)).epochs(2).batchSize(batch).seed(3).build()
+        .fit(model, net.data(3 * batch, 11), null);
+    return model.parameters().values().clone();
+  }
+
+  /**
+   * Each generated network's {@code bytesPerSample()}, by which its parts are sized, is the bytes per sample of its
+   * batch-sized arrays: what a network for two samples holds beyond one for one sample.
+   */
+  @ParameterizedTest
+  @EnumSource(Splitting.class)
+  void bytesPerSampleCountsEveryBatchSizedArray(Splitting net) throws ReflectiveOperationException {
+    GeneratedModel single = net.make.apply(1, Kernels.best(1));
+    GeneratedModel pair = net.make.apply(2, Kernels.best(1));
+    java.lang.reflect.Method bytes = GeneratedModel.class.getDeclaredMethod("bytesPerSample");
+    bytes.setAccessible(true);
+    long counted = (long) bytes.invoke(single);
+    assertEquals(4 * (arrayValues(pair) - arrayValues(single)), counted, net.toString());
+    assertTrue(counted > 0, net.toString());
+  }
+
+  /** The values of the float and int arrays the generated class's own fields hold. */
+  private static long arrayValues(GeneratedModel model) throws IllegalAccessException {
+    long values = 0;
+    for (java.lang.reflect.Field field : model.getClass().getDeclaredFields()) {
+      if (java.lang.reflect.Modifier.isStatic(field.getModifiers())) {
+        continue;
+      }
+      field.setAccessible(true);
+      Object value = field.get(model);
+      if (value instanceof float[]) {
+        values += ((float[]) value).length;
+      } else if (value instanceof int[]) {
+        values += ((int[]) value).length;
+      }
+    }
+    return values;
   }
 
   @Test
