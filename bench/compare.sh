@@ -17,16 +17,19 @@
 # as the samples' samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same
 # network and initial-weight distribution) at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
 # each with and without torch.set_flush_denormal(True), and its best
-# setting counts. Prints markdown tables.
+# setting counts. Then, for the configurations at batch 32 or more, two threads over one measured again so that the
+# machine's drifting speed cancels (io.nabla.benchmarks.ThreadScaling: a 1-thread and a 2-thread model in one JVM,
+# in alternating windows of about half a second; the median over pairs of windows). Prints markdown tables.
 #
 # usage: bench/compare.sh [--configs LIST] [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K]
-#                         [--out FILE]
+#                         [--scaling-pairs N] [--out FILE]
 #   --configs LIST which configurations, comma-separated: mlp, cnn, gru, transformer (default all)
 #   --data DIR     Fashion-MNIST directory (default /usr/share/datasets/fashion-mnist; random data if absent)
 #   --quick        a tenth of the samples or less (a smoke test; the figures are noisy)
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
 #   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
+#   --scaling-pairs N  pairs of windows for ThreadScaling, on the first kernels of --kernels (default 12; 0 skips)
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
 # Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
@@ -50,6 +53,7 @@ out=""
 kernels=both
 all_configs=mlp,cnn,gru,transformer
 configs=$all_configs
+scaling_pairs=12
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data_args=(--data "$2"); shift 2 ;;
@@ -59,6 +63,7 @@ while [ $# -gt 0 ]; do
     --out) out="$2"; shift 2 ;;
     --kernels) kernels="$2"; shift 2 ;;
     --configs) configs="$2"; shift 2 ;;
+    --scaling-pairs) scaling_pairs="$2"; shift 2 ;;
     -h|--help) sed -n '2,/^set -euo/p' "$0" | sed '$d' | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "error: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
@@ -174,6 +179,16 @@ for arch in ${configs//,/ }; do
       "${data_args[@]}" | tee -a "$log" | grep -v '^result'
   fi
 done
+# Two threads over one with the machine's drift cancelled, at the batches the 1.8x target is about (and the
+# transformer's 32).
+if [ "$scaling_pairs" -gt 0 ]; then
+  declare -A scaling_batch=([mlp]=256 [cnn]=64 [gru]=64 [transformer]=32)
+  for arch in ${configs//,/ }; do
+    "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.ThreadScaling --arch "$arch" \
+      --batch "${scaling_batch[$arch]}" --kernels "${kernel_list%%,*}" --pairs "$scaling_pairs" "${data_args[@]}" \
+      2> >(quiet_warning) | grep -E "$shown" | tee -a "$log" | grep -v '^result'
+  done
+fi
 echo "($(( $(date +%s) - start )) s; raw results in $log)"
 echo
 
@@ -185,7 +200,8 @@ ARCHS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "
          "transformer": "Transformer LM (2 blocks, d 128, context 64; a sample is 64 tokens)"}
 TARGETS = {("mlp", 1): 10.0, ("mlp", 32): 1.5, ("mlp", 256): 1.0, ("cnn", 64): 1.0}
 nabla = {(r.get("arch", "mlp"), r.get("kernels", "portable"), r["batch"], r["threads"]): r["samples_per_second"]
-         for r in rows if r["impl"] == "nabla" and "batch" in r}
+         for r in rows if r["impl"] == "nabla" and "batch" in r and "scaling" not in r}
+scaling = [r for r in rows if "scaling" in r]
 kinds = [k for k in ("best", "portable") if any(key[1] == k for key in nabla)] or ["best"]
 label = {"best": "vector", "portable": "portable"}
 torch = [r for r in rows if r["impl"] == "pytorch" and "batch" in r]
@@ -253,6 +269,18 @@ if others:
     print(rule)
     for arch, batch in others:
         print("| %s, batch %d | %s |" % (ARCHS.get(arch, arch), batch, " | ".join(cells_for(arch, batch))))
+if scaling:
+    print()
+    print("| Two threads over one (%s kernels) | separate runs above | interleaved windows, median (lowest-highest)"
+          " | 1 thread / 2 threads, samples/s (window medians) | target |" % label[scaling[0]["kernels"]])
+    print("|---|---:|---:|---:|---|")
+    for r in scaling:
+        arch, batch, k = r["arch"], r["batch"], r["kernels"]
+        one, two = nabla.get((arch, k, batch, 1)), nabla.get((arch, k, batch, 2))
+        print("| %s, batch %d | %s | **%.2f×** (%.2f-%.2f, %d pairs) | %s / %s | %s |" % (
+            ARCHS.get(arch, arch), batch, "%.2f×" % (two / one) if one and two else "-", r["scaling"],
+            r["lowest"], r["highest"], r["pairs"], fmt(r["one_thread_samples_per_second"]),
+            fmt(r["samples_per_second"]), "≥ 1.8×" if batch >= 64 else "-"))
 if torch:
     settings = sorted({(r.get("flush_denormal", False), r["omp"], r["blas"]) for r in torch})
     print()

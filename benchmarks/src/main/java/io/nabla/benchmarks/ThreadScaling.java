@@ -1,0 +1,182 @@
+package io.nabla.benchmarks;
+
+import io.nabla.runtime.Model;
+import io.nabla.runtime.optim.Adam;
+import io.nabla.runtime.train.Dataset;
+import io.nabla.runtime.train.History;
+import io.nabla.runtime.train.Trainer;
+import java.util.Arrays;
+import java.util.Locale;
+
+/**
+ * Two threads over one, measured so that a virtual machine's drifting speed cancels out: one model trains on one
+ * thread and another on two threads in the same JVM, in short alternating windows (each a {@link Trainer#fit} of
+ * one epoch over the next slice of the data, about half a second on one thread), and the figure is the median over
+ * pairs of adjacent windows of the two-thread rate over the one-thread rate.
+ *
+ * <p>Why: on the project's 2-core VMs the same one-thread product ran at 19 GFLOP/s for half a minute and then at
+ * 24-33 (round 12 in {@code bench/RESULTS.md}), so two {@code TrainThroughput} runs a minute apart can differ by
+ * 1.7× before any thread is added. Adjacent windows see the same host speed; what they do not cancel is a second
+ * core that is slower than the first (its host hyperthread busy), which {@link CoreCheck} reports.
+ *
+ * <pre>
+ * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar \
+ *     io.nabla.benchmarks.ThreadScaling [--arch mlp|cnn|gru|transformer] [--batch N] [--threads 2]
+ *     [--pairs 12] [--window SAMPLES] [--kernels best|portable] [--data DIR|random] [--seed 42]
+ * </pre>
+ *
+ * {@code --batch} defaults to 256 for the MLP and to {@code TrainThroughput}'s batch for the others. Prints the
+ * median ratio with the lowest and highest pair, each side's median samples/s, and one {@code result: {...}} line.
+ */
+public final class ThreadScaling {
+  /** Untimed pairs first, for the JIT. */
+  static final int WARM_UP_PAIRS = 3;
+
+  private ThreadScaling() {}
+
+  public static void main(String[] args) {
+    TrainThroughput.Arch arch = TrainThroughput.Arch.MLP;
+    Integer batchOption = null;
+    int threads = 2;
+    int pairs = 12;
+    Integer windowOption = null;
+    String kernels = "best";
+    String dir = null;
+    long seed = 42;
+    for (int i = 0; i < args.length; i++) {
+      String arg = args[i];
+      String value = i + 1 < args.length ? args[i + 1] : null;
+      if (value == null && !arg.equals("--help") && !arg.equals("-h")) {
+        fail(arg + " needs a value");
+      }
+      switch (arg) {
+        case "--arch":
+          arch = TrainThroughput.Arch.of(value);
+          break;
+        case "--batch":
+          batchOption = Integer.parseInt(value);
+          break;
+        case "--threads":
+          threads = Integer.parseInt(value);
+          break;
+        case "--pairs":
+          pairs = Integer.parseInt(value);
+          break;
+        case "--window":
+          windowOption = Integer.parseInt(value);
+          break;
+        case "--kernels":
+          kernels = value;
+          break;
+        case "--data":
+          dir = value;
+          break;
+        case "--seed":
+          seed = Long.parseLong(value);
+          break;
+        case "-h":
+        case "--help":
+          System.out.println("usage: ThreadScaling [--arch mlp|cnn|gru|transformer] [--batch N] [--threads 2]"
+              + " [--pairs 12] [--window SAMPLES] [--kernels best|portable] [--data DIR|random] [--seed 42]");
+          return;
+        default:
+          fail("unknown option '" + arg + "'; see --help");
+      }
+      i++;
+    }
+    if (threads < 2 || pairs < 1) {
+      fail("--threads must be at least 2 and --pairs at least 1");
+    }
+    // The target is at batch 64 or more: the MLP's default is its largest batch, the others' their only one.
+    int batch = batchOption != null ? batchOption
+        : arch == TrainThroughput.Arch.MLP ? 256 : arch.samples.keySet().iterator().next();
+    int window = windowOption != null ? windowOption : defaultWindow(arch, batch);
+    if (window < batch) {
+      fail("--window (" + window + " samples) must hold at least one batch of " + batch);
+    }
+    int slices = pairs + WARM_UP_PAIRS;
+    Dataset all = arch.data(dir, seed, 2 * slices * window);
+    // Each window trains on data it has not seen for a while, so that a random gather reads memory, not cache,
+    // as it does over a whole epoch.
+    int sliceCount = Math.max(1, all.size() / window);
+    Dataset[] slicesOfData = new Dataset[sliceCount];
+    for (int s = 0; s < sliceCount; s++) {
+      slicesOfData[s] = all.range(s * window, (s + 1) * window);
+    }
+    System.out.println(String.format(Locale.ROOT, "java %s (%s), %d cores; kernels %s: %s",
+        System.getProperty("java.version"), System.getProperty("java.vm.name"),
+        Runtime.getRuntime().availableProcessors(), kernels, BenchKernels.describe(kernels)));
+    System.out.println("data: " + arch.describe(all, dir) + "; windows of " + window + " samples");
+
+    Model one = arch.newModel(batch, BenchKernels.create(kernels, 1));
+    Model many = arch.newModel(batch, BenchKernels.create(kernels, threads));
+    one.initialize(seed);
+    many.initialize(seed);
+    Trainer trainer = Trainer.builder()
+        .optimizer(Adam.builder().learningRate(1e-3).build())
+        .epochs(1)
+        .batchSize(batch)
+        .seed(seed)
+        .build();
+    double[] oneRates = new double[pairs];
+    double[] manyRates = new double[pairs];
+    double[] ratios = new double[pairs];
+    int slice = 0;
+    for (int p = -WARM_UP_PAIRS; p < pairs; p++) {
+      // Alternate which side goes first, so that a trend within a pair does not favour one side.
+      boolean oneFirst = (p & 1) == 0;
+      double first = rate(trainer, oneFirst ? one : many, slicesOfData[slice++ % sliceCount]);
+      double second = rate(trainer, oneFirst ? many : one, slicesOfData[slice++ % sliceCount]);
+      if (p >= 0) {
+        oneRates[p] = oneFirst ? first : second;
+        manyRates[p] = oneFirst ? second : first;
+        ratios[p] = manyRates[p] / oneRates[p];
+      }
+    }
+    double[] sortedRatios = ratios.clone();
+    Arrays.sort(sortedRatios);
+    double ratio = median(ratios);
+    System.out.println(String.format(Locale.ROOT,
+        "%s batch %d, %s kernels: %d threads over 1, median of %d interleaved pairs %.2fx (lowest %.2f, highest"
+            + " %.2f); 1 thread %.1f, %d threads %.1f samples/s (medians)",
+        arch.label, batch, kernels, threads, pairs, ratio, sortedRatios[0], sortedRatios[pairs - 1],
+        median(oneRates), threads, median(manyRates)));
+    System.out.println(String.format(Locale.ROOT,
+        "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"pairs\":%d,"
+            + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,"
+            + "\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f}",
+        arch.id(), kernels, batch, threads, pairs, window, ratio, sortedRatios[0], sortedRatios[pairs - 1],
+        median(oneRates), median(manyRates)));
+  }
+
+  /** Samples per second of one epoch of {@link Trainer#fit} over {@code data}. */
+  private static double rate(Trainer trainer, Model model, Dataset data) {
+    History history = trainer.fit(model, data, null);
+    return history.get(0).samples() / history.get(0).seconds();
+  }
+
+  /** Samples per window: about half a second on one thread of the project's 2-core VMs. */
+  static int defaultWindow(TrainThroughput.Arch arch, int batch) {
+    switch (arch) {
+      case CNN:
+      case GRU:
+        return 16 * batch;
+      case TRANSFORMER:
+        return 3 * batch;
+      default:
+        return batch == 1 ? 1_000 : Math.max(50 * batch, 1_000);
+    }
+  }
+
+  static double median(double[] values) {
+    double[] sorted = values.clone();
+    Arrays.sort(sorted);
+    int n = sorted.length;
+    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+  }
+
+  private static void fail(String message) {
+    System.err.println("error: " + message);
+    System.exit(2);
+  }
+}
