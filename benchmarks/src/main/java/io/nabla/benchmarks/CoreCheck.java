@@ -18,17 +18,19 @@ import java.util.Locale;
 public final class CoreCheck {
   /** Each measurement's length. */
   static final long NANOS = 400_000_000L;
+  /** The kernels the check runs on: portable, so that it needs no module flag. */
+  static final String PORTABLE = "portable";
 
   private CoreCheck() {}
 
   public static void main(String[] args) throws InterruptedException {
     int threads = args.length > 0 ? Integer.parseInt(args[0]) : Runtime.getRuntime().availableProcessors();
-    spin(NANOS / 2); // warm-up: compile the loop
+    spin(PORTABLE, NANOS / 2); // warm-up: compile the loop
     double worst = Double.MAX_VALUE;
     double[] worstShares = new double[threads];
     for (int round = 0; round < 3; round++) {
-      double alone = spin(NANOS);
-      double[] together = together(threads);
+      double alone = spin(PORTABLE, NANOS);
+      double[] together = together(PORTABLE, threads, NANOS);
       double low = Double.MAX_VALUE;
       for (double rate : together) {
         low = Math.min(low, rate / alone);
@@ -41,22 +43,38 @@ public final class CoreCheck {
       }
     }
     StringBuilder shares = new StringBuilder();
+    double sum = 0;
     for (int t = 0; t < threads; t++) {
       shares.append(t == 0 ? "" : ", ").append(String.format(Locale.ROOT, "%.0f %%", 100 * worstShares[t]));
+      sum += worstShares[t];
     }
     System.out.println(String.format(Locale.ROOT,
-        "%d thread%s at once ran at %s of one thread's rate (lowest of 3 rounds)%s", threads,
-        threads == 1 ? "" : "s", shares,
+        "%d thread%s at once ran at %s of one thread's rate, together %.2fx one thread (lowest of 3 rounds)%s",
+        threads, threads == 1 ? "" : "s", shares, sum,
         worst < 0.9 ? ": a core is not free, so multi-thread figures will be low" : ""));
   }
 
+  /**
+   * How many times one thread's rate {@code threads} threads reach together on this machine right now: a product on
+   * each at once over one alone, each measured for {@code nanos}. Work bound by the same units can gain no more
+   * from threads than this.
+   */
+  static double ceiling(String kernels, int threads, long nanos) throws InterruptedException {
+    double alone = spin(kernels, nanos);
+    double sum = 0;
+    for (double rate : together(kernels, threads, nanos)) {
+      sum += rate;
+    }
+    return sum / alone;
+  }
+
   /** Each of {@code threads} threads' loop rate, all running at once. */
-  private static double[] together(int threads) throws InterruptedException {
+  private static double[] together(String kernels, int threads, long nanos) throws InterruptedException {
     double[] rates = new double[threads];
     Thread[] workers = new Thread[threads];
     for (int t = 0; t < threads; t++) {
       int index = t;
-      workers[t] = new Thread(() -> rates[index] = spin(NANOS));
+      workers[t] = new Thread(() -> rates[index] = spin(kernels, nanos));
       workers[t].start();
     }
     for (Thread worker : workers) {
@@ -66,17 +84,18 @@ public final class CoreCheck {
   }
 
   /**
-   * Products per millisecond ({@code 128 × 128 × 256} on {@link Kernels#portable(int) Kernels.portable(1)},
-   * operands in cache), run for about {@code nanos} of wall time on the calling thread. The kernels' own work keeps
-   * the core's vector units busy: a host that runs another guest on the same physical core (the other hyperthread)
-   * slows it by half, while a single dependent multiply-add chain, bound by latency, ran at full speed beside such a
-   * guest (on a VM whose second core trained at about half speed while the chain read 100 %).
+   * Products per millisecond ({@code 128 × 128 × 256} on one thread of the {@code kind} kernels,
+   * {@link BenchKernels#create}, operands in cache), run for about {@code nanos} of wall time on the calling thread.
+   * The kernels' own work keeps the core's vector units busy: a host that runs another guest on the same physical
+   * core (the other hyperthread) slows it by half, while a single dependent multiply-add chain, bound by latency, ran
+   * at full speed beside such a guest (on a VM whose second core trained at about half speed while the chain read
+   * 100 %).
    */
-  private static double spin(long nanos) {
+  private static double spin(String kind, long nanos) {
     int m = 128;
     int n = 128;
     int k = 256;
-    Kernels kernels = Kernels.portable(1);
+    Kernels kernels = BenchKernels.create(kind, 1);
     float[] a = new float[m * k];
     float[] b = new float[k * n];
     float[] c = new float[m * n];

@@ -17,7 +17,7 @@ import java.util.Locale;
  * <p>Why: on the project's 2-core VMs the same one-thread product ran at 19 GFLOP/s for half a minute and then at
  * 24-33 (round 12 in {@code bench/RESULTS.md}), so two {@code TrainThroughput} runs a minute apart can differ by
  * 1.7× before any thread is added. Adjacent windows see the same host speed; what they do not cancel is a second
- * core that is slower than the first (its host hyperthread busy), which {@link CoreCheck} reports.
+ * core that is slower than the first (its host hyperthread busy), which the check after each pair measures.
  *
  * <pre>
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar \
@@ -27,14 +27,20 @@ import java.util.Locale;
  *
  * {@code --batch} defaults to 256 for the MLP and to {@code TrainThroughput}'s batch for the others. Prints the
  * median ratio with the lowest and highest pair, each side's median samples/s, and one {@code result: {...}} line.
+ * After each pair it also measures what the cores give at that moment ({@link CoreCheck#ceiling}: a product on each
+ * thread at once over one alone, on the same kernels), and prints its median and the training's ratio as a share of
+ * it: on the project's 2-core VM a second process pinned to the other core slowed the first one's products to
+ * 55-65 %, so two threads of product-bound work there gain 1.5-1.65× at most, whatever the code does.
  */
 public final class ThreadScaling {
   /** Untimed pairs first, for the JIT. */
   static final int WARM_UP_PAIRS = 3;
+  /** Each half of the cores' check after a pair ({@link CoreCheck#ceiling}): one thread alone, then all at once. */
+  static final long CEILING_NANOS = 150_000_000L;
 
   private ThreadScaling() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws InterruptedException {
     TrainThroughput.Arch arch = TrainThroughput.Arch.MLP;
     Integer batchOption = null;
     int threads = 2;
@@ -121,6 +127,8 @@ public final class ThreadScaling {
     double[] oneRates = new double[pairs];
     double[] manyRates = new double[pairs];
     double[] ratios = new double[pairs];
+    double[] ceilings = new double[pairs];
+    double[] shares = new double[pairs];
     int slice = 0;
     for (int p = -WARM_UP_PAIRS; p < pairs; p++) {
       // Alternate which side goes first, so that a trend within a pair does not favour one side.
@@ -131,6 +139,8 @@ public final class ThreadScaling {
         oneRates[p] = oneFirst ? first : second;
         manyRates[p] = oneFirst ? second : first;
         ratios[p] = manyRates[p] / oneRates[p];
+        ceilings[p] = CoreCheck.ceiling(kernels, threads, CEILING_NANOS);
+        shares[p] = ratios[p] / ceilings[p];
       }
     }
     double[] sortedRatios = ratios.clone();
@@ -142,11 +152,15 @@ public final class ThreadScaling {
         arch.label, batch, kernels, threads, pairs, ratio, sortedRatios[0], sortedRatios[pairs - 1],
         median(oneRates), threads, median(manyRates)));
     System.out.println(String.format(Locale.ROOT,
+        "%s batch %d, %s kernels: a product on each of %d threads at once ran %.2fx one alone (median after each"
+            + " pair, %.2f-%.2f), so the training reached %.0f %% of what the cores gave",
+        arch.label, batch, kernels, threads, median(ceilings), min(ceilings), max(ceilings), 100 * median(shares)));
+    System.out.println(String.format(Locale.ROOT,
         "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"pairs\":%d,"
-            + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,"
-            + "\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f}",
+            + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,\"ceiling\":%.3f,"
+            + "\"share_of_ceiling\":%.3f,\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f}",
         arch.id(), kernels, batch, threads, pairs, window, ratio, sortedRatios[0], sortedRatios[pairs - 1],
-        median(oneRates), median(manyRates)));
+        median(ceilings), median(shares), median(oneRates), median(manyRates)));
   }
 
   /** Samples per second of one epoch of {@link Trainer#fit} over {@code data}. */
@@ -166,6 +180,22 @@ public final class ThreadScaling {
       default:
         return batch == 1 ? 1_000 : Math.max(50 * batch, 1_000);
     }
+  }
+
+  private static double min(double[] values) {
+    double low = Double.MAX_VALUE;
+    for (double v : values) {
+      low = Math.min(low, v);
+    }
+    return low;
+  }
+
+  private static double max(double[] values) {
+    double high = -Double.MAX_VALUE;
+    for (double v : values) {
+      high = Math.max(high, v);
+    }
+    return high;
   }
 
   static double median(double[] values) {
