@@ -272,15 +272,18 @@ if others:
 if scaling:
     print()
     print("| Two threads over one (%s kernels) | separate runs above | interleaved windows, median (lowest-highest)"
-          " | 1 thread / 2 threads, samples/s (window medians) | target |" % label[scaling[0]["kernels"]])
-    print("|---|---:|---:|---:|---|")
+          " | what the cores gave: a product on each thread at once over one alone, median | the training's share"
+          " of that, median | 1 thread / 2 threads, samples/s (window medians) | target |"
+          % label[scaling[0]["kernels"]])
+    print("|---|---:|---:|---:|---:|---:|---|")
     for r in scaling:
         arch, batch, k = r["arch"], r["batch"], r["kernels"]
         one, two = nabla.get((arch, k, batch, 1)), nabla.get((arch, k, batch, 2))
-        print("| %s, batch %d | %s | **%.2f×** (%.2f-%.2f, %d pairs) | %s / %s | %s |" % (
+        print("| %s, batch %d | %s | **%.2f×** (%.2f-%.2f, %d pairs) | %.2f× | %.0f %% | %s / %s | %s |" % (
             ARCHS.get(arch, arch), batch, "%.2f×" % (two / one) if one and two else "-", r["scaling"],
-            r["lowest"], r["highest"], r["pairs"], fmt(r["one_thread_samples_per_second"]),
-            fmt(r["samples_per_second"]), "≥ 1.8×" if batch >= 64 else "-"))
+            r["lowest"], r["highest"], r["pairs"], r["ceiling"], 100 * r["share_of_ceiling"],
+            fmt(r["one_thread_samples_per_second"]), fmt(r["samples_per_second"]),
+            "≥ 1.8×" if batch >= 64 else "-"))
 if torch:
     settings = sorted({(r.get("flush_denormal", False), r["omp"], r["blas"]) for r in torch})
     print()
