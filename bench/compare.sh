@@ -17,7 +17,7 @@
 # as the samples' samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same
 # network and initial-weight distribution) at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
 # each with and without torch.set_flush_denormal(True), and its best
-# setting counts. Then, for the configurations at batch 32 or more, two threads over one measured again so that the
+# setting counts. Then, for each configuration (the MLP at batch 256), two threads over one measured again so that the
 # machine's drifting speed cancels (io.nabla.benchmarks.ThreadScaling: a 1-thread and a 2-thread model in one JVM,
 # in alternating windows of about half a second; the median over pairs of windows). Prints markdown tables.
 #
@@ -29,11 +29,12 @@
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
 #   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
-#   --scaling-pairs N  pairs of windows for ThreadScaling, on the first kernels of --kernels (default 12; 0 skips)
+#   --scaling-pairs N  pairs of windows for ThreadScaling, on the first kernels of --kernels (default 12, 3 with
+#                  --quick; 0 skips)
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 11-15 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
-# configuration (the slow ones train on fewer samples per epoch). Other load on the machine skews both sides: the
+# Takes about 13-18 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
+# configuration (the slow ones train on fewer samples per epoch), about half a minute each for ThreadScaling. Other load on the machine skews both sides: the
 # script prints the load average first, and before and after the run how fast all cores run a fixed product at
 # once against one alone (io.nabla.benchmarks.CoreCheck: a VM's host may take a core, or run another guest on its
 # other hyperthread, without the load showing it);
@@ -53,7 +54,7 @@ out=""
 kernels=both
 all_configs=mlp,cnn,gru,transformer
 configs=$all_configs
-scaling_pairs=12
+scaling_pairs=""
 while [ $# -gt 0 ]; do
   case "$1" in
     --data) data_args=(--data "$2"); shift 2 ;;
@@ -68,6 +69,11 @@ while [ $# -gt 0 ]; do
     *) echo "error: unknown option '$1'; see --help" >&2; exit 2 ;;
   esac
 done
+
+case "${scaling_pairs:-x}" in
+  x) [ "$quick" = 1 ] && scaling_pairs=3 || scaling_pairs=12 ;;
+  *[!0-9]*) echo "error: --scaling-pairs takes a whole number, got '$scaling_pairs'" >&2; exit 2 ;;
+esac
 
 case "$kernels" in
   both) kernel_list=best,portable ;;

@@ -10,7 +10,7 @@ import java.util.Locale;
 /**
  * Bytes allocated per training step of the MLP 784-256-128-10 (and, after it, of the CNN, GRU and transformer of
  * {@code compare.sh}) (the {@code Trainer}'s step: {@code trainStep}, which runs the CNN's, GRU's and transformer's
- * batches in parts of 16 samples side by side, then Adam's {@code stepAndZeroGradients}), exactly, from the JVM's
+ * batches in parts of up to 16 samples side by side, then Adam's {@code stepAndZeroGradients}), exactly, from the JVM's
  * per-thread allocation counters: for the calling thread and for all threads (the kernels' workers included), after a
  * warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through
  * {@code forward, loss, backward}, on the portable and the best kernels. JMH's {@code -prof gc} gives the same

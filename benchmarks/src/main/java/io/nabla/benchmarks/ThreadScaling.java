@@ -29,8 +29,9 @@ import java.util.Locale;
  * median ratio with the lowest and highest pair, each side's median samples/s, and one {@code result: {...}} line.
  * After each pair it also measures what the cores give at that moment ({@link CoreCheck#ceiling}: a product on each
  * thread at once over one alone, on the same kernels), and prints its median and the training's ratio as a share of
- * it: on the project's 2-core VM a second process pinned to the other core slowed the first one's products to
- * 55-65 %, so two threads of product-bound work there gain 1.5-1.65× at most, whatever the code does.
+ * it: on the project's 2-core VM, two processes pinned one to each core ran the same product at 26-29 and 15-19
+ * GFLOP/s where either alone ran 27-30, so two threads of product-bound work there gained 1.5-1.65× at most,
+ * whatever the code did, and at other moments less than one thread alone.
  */
 public final class ThreadScaling {
   /** Untimed pairs first, for the JIT. */
@@ -93,7 +94,7 @@ public final class ThreadScaling {
     if (threads < 2 || pairs < 1) {
       fail("--threads must be at least 2 and --pairs at least 1");
     }
-    // The target is at batch 64 or more: the MLP's default is its largest batch, the others' their only one.
+    // The MLP's default is its largest batch (the 1.8x target is at batch 64 or more), the others' their only one.
     int batch = batchOption != null ? batchOption
         : arch == TrainThroughput.Arch.MLP ? 256 : arch.samples.keySet().iterator().next();
     int window = windowOption != null ? windowOption : defaultWindow(arch, batch);
@@ -102,6 +103,9 @@ public final class ThreadScaling {
     }
     int slices = pairs + WARM_UP_PAIRS;
     Dataset all = arch.data(dir, seed, 2 * slices * window);
+    if (all.size() < window) {
+      fail("--window (" + window + " samples) is larger than the data (" + all.size() + " samples)");
+    }
     // Each window trains on data it has not seen for a while, so that a random gather reads memory, not cache,
     // as it does over a whole epoch.
     int sliceCount = Math.max(1, all.size() / window);
@@ -135,12 +139,14 @@ public final class ThreadScaling {
       boolean oneFirst = (p & 1) == 0;
       double first = rate(trainer, oneFirst ? one : many, slicesOfData[slice++ % sliceCount]);
       double second = rate(trainer, oneFirst ? many : one, slicesOfData[slice++ % sliceCount]);
+      // The warm-up pairs run the check too, so that the first one counted is compiled.
+      double ceiling = CoreCheck.ceiling(kernels, threads, CEILING_NANOS);
       if (p >= 0) {
         oneRates[p] = oneFirst ? first : second;
         manyRates[p] = oneFirst ? second : first;
         ratios[p] = manyRates[p] / oneRates[p];
-        ceilings[p] = CoreCheck.ceiling(kernels, threads, CEILING_NANOS);
-        shares[p] = ratios[p] / ceilings[p];
+        ceilings[p] = ceiling;
+        shares[p] = ratios[p] / ceiling;
       }
     }
     double[] sortedRatios = ratios.clone();

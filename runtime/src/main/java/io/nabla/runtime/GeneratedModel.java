@@ -253,24 +253,25 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   // ---- data-parallel training steps ----
 
   /**
-   * A split training step runs one part per this many samples at most (the last ones spread over the parts), up to
-   * {@value #MAX_PARTS} parts, and per fewer when a part of this many would hold more than {@value #PART_BYTES}
-   * bytes of batch-sized buffers: small enough that a part's activations stay in its core's cache from layer to
-   * layer.
+   * A split training step runs one part per this many samples (the last ones spread over the parts), or per fewer
+   * when a part of this many would hold more than {@value #PART_BYTES} bytes of batch-sized buffers, in at most
+   * {@value #MAX_PARTS} parts: small parts keep a part's activations in its core's cache from layer to layer.
    */
   static final int PART_SAMPLES = 16;
   /**
-   * The most bytes of batch-sized buffers (activations, their gradients, a convolution's unfolded input) a part
-   * holds when halving its samples can keep it under: two parts in flight then fit the 8 MiB L3 that two cores of
-   * an AMD Zen share. The small CNN holds 426 KB per sample, so parts of 8; a transformer block of context 64 and
-   * width 128, 2.4 MB per sequence, so one sequence per part up to {@value #MAX_PARTS} parts.
+   * Halve the samples per part ({@link #partSamples(long)}) while a part would hold more than this many bytes of
+   * batch-sized buffers (activations, their gradients, a convolution's unfolded input): two parts in flight then fit
+   * the 8 MiB L3 that two cores of an AMD Zen share. The small CNN holds 426 KB per sample, so one part per 8
+   * samples; the benchmarks' two-block transformer of context 64 and width 128, 2.4 MB per sequence, one per
+   * sequence. {@value #MAX_PARTS} parts at most still bound how small the parts get: that transformer runs a batch
+   * of 32 in 8 parts of 4 (9.9 MB each), and the CNN a batch of 256 in 8 parts of 32.
    */
   static final long PART_BYTES = 4L << 20;
   /** The most parts a step runs in. */
   static final int MAX_PARTS = 8;
   /**
-   * Training batches of at least this many samples (two parts) may run in parts, each on its own network that
-   * shares these parameters: see {@link #trainStep}.
+   * Training batches of at least this many samples (two parts of {@value #PART_SAMPLES}) may run in parts, each on
+   * its own network that shares these parameters: see {@link #trainStep}.
    */
   public static final int SPLIT_FROM = 2 * PART_SAMPLES;
   /**
@@ -367,7 +368,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
   }
 
   /**
-   * The most samples a part of a step of at most {@code maxBatch} samples holds: below 3·{@code partSamples}/2
+   * The most samples a part of a step of at most {@code maxBatch} samples holds: at most 3·{@code partSamples}/2
    * while the parts are {@code batch / partSamples} (a batch {@code < partSamples·(P + 1)} over {@code P ≥ 2}
    * parts), a {@value #MAX_PARTS}-th of the batch beyond.
    */
