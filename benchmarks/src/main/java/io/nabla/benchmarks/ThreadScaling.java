@@ -36,7 +36,7 @@ import java.util.Locale;
 public final class ThreadScaling {
   /** Untimed pairs first, for the JIT. */
   static final int WARM_UP_PAIRS = 3;
-  /** Each half of the cores' check after a pair ({@link CoreCheck#ceiling}): one thread alone, then all at once. */
+  /** Each third of the cores' check after a pair ({@link CoreCheck#ceiling}): alone, all at once, alone. */
   static final long CEILING_NANOS = 150_000_000L;
 
   private ThreadScaling() {}
