@@ -34,11 +34,11 @@
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
 # Takes about 13-18 minutes on a 2-core machine: 5-6 for the MLP (3-4 with --kernels best), 2-3 for each other
-# configuration (the slow ones train on fewer samples per epoch), about half a minute each for ThreadScaling. Other load on the machine skews both sides: the
-# script prints the load average first, and before and after the run how fast all cores run a fixed product at
-# once against one alone (io.nabla.benchmarks.CoreCheck: a VM's host may take a core, or run another guest on its
-# other hyperthread, without the load showing it);
-# rerun when either says the machine is busy.
+# configuration (the slow ones train on fewer samples per epoch), about half a minute each for ThreadScaling.
+# Other load on the machine skews both sides: the script prints the load average first, and before and after the
+# run how fast all cores run a fixed product at once against one alone (io.nabla.benchmarks.CoreCheck: a VM's host
+# may take a core, or run another guest on its other hyperthread, without the load showing it); rerun when either
+# says the machine is busy.
 set -euo pipefail
 
 root=$(cd "$(dirname "$0")/.." && pwd)
@@ -185,13 +185,12 @@ for arch in ${configs//,/ }; do
       "${data_args[@]}" | tee -a "$log" | grep -v '^result'
   fi
 done
-# Two threads over one with the machine's drift cancelled, at the batches the 1.8x target is about (and the
-# transformer's 32).
+# Two threads over one with the machine's drift cancelled, at ThreadScaling's default batches: the MLP's 256 (the
+# 1.8x target is at batch 64 or more), the others' only one.
 if [ "$scaling_pairs" -gt 0 ]; then
-  declare -A scaling_batch=([mlp]=256 [cnn]=64 [gru]=64 [transformer]=32)
   for arch in ${configs//,/ }; do
     "$JAVA" "${vector[@]}" -cp "$jar" io.nabla.benchmarks.ThreadScaling --arch "$arch" \
-      --batch "${scaling_batch[$arch]}" --kernels "${kernel_list%%,*}" --pairs "$scaling_pairs" "${data_args[@]}" \
+      --kernels "${kernel_list%%,*}" --pairs "$scaling_pairs" "${data_args[@]}" \
       2> >(quiet_warning) | grep -E "$shown" | tee -a "$log" | grep -v '^result'
   done
 fi

@@ -151,6 +151,8 @@ public final class ThreadScaling {
     }
     double[] sortedRatios = ratios.clone();
     Arrays.sort(sortedRatios);
+    double[] sortedCeilings = ceilings.clone();
+    Arrays.sort(sortedCeilings);
     double ratio = median(ratios);
     System.out.println(String.format(Locale.ROOT,
         "%s batch %d, %s kernels: %d threads over 1, median of %d interleaved pairs %.2fx (lowest %.2f, highest"
@@ -160,7 +162,8 @@ public final class ThreadScaling {
     System.out.println(String.format(Locale.ROOT,
         "%s batch %d, %s kernels: a product on each of %d threads at once ran %.2fx one alone (median after each"
             + " pair, %.2f-%.2f), so the training reached %.0f %% of what the cores gave",
-        arch.label, batch, kernels, threads, median(ceilings), min(ceilings), max(ceilings), 100 * median(shares)));
+        arch.label, batch, kernels, threads, median(ceilings), sortedCeilings[0], sortedCeilings[pairs - 1],
+        100 * median(shares)));
     System.out.println(String.format(Locale.ROOT,
         "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"pairs\":%d,"
             + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,\"ceiling\":%.3f,"
@@ -184,24 +187,8 @@ public final class ThreadScaling {
       case TRANSFORMER:
         return 3 * batch;
       default:
-        return batch == 1 ? 1_000 : Math.max(50 * batch, 1_000);
+        return Math.max(50 * batch, 1_000);
     }
-  }
-
-  private static double min(double[] values) {
-    double low = Double.MAX_VALUE;
-    for (double v : values) {
-      low = Math.min(low, v);
-    }
-    return low;
-  }
-
-  private static double max(double[] values) {
-    double high = -Double.MAX_VALUE;
-    for (double v : values) {
-      high = Math.max(high, v);
-    }
-    return high;
   }
 
   static double median(double[] values) {

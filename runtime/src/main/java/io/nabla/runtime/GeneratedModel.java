@@ -373,7 +373,7 @@ public abstract class GeneratedModel extends GeneratedInference implements Model
    * parts), a {@value #MAX_PARTS}-th of the batch beyond.
    */
   static int partBatch(int maxBatch, int partSamples) {
-    return Math.min(maxBatch, Math.max(Math.max(1, 3 * partSamples / 2), (maxBatch + MAX_PARTS - 1) / MAX_PARTS));
+    return Math.min(maxBatch, Math.max(3 * partSamples / 2, (maxBatch + MAX_PARTS - 1) / MAX_PARTS));
   }
 
   /**
