@@ -29,9 +29,10 @@
 #   --nabla-only   skip PyTorch (e.g. where it cannot run at its best)
 #   --no-build     use benchmarks/target/nabla-benchmarks.jar as it is
 #   --kernels K    best, portable or both (default both); best is the Vector API kernels
-#   --rounds N     measure every configuration on both sides N times, one round after the other, and count each
-#                  side's best round (default 1): on a VM whose host slows a core at times, a slow moment then
-#                  costs neither side its figure
+#   --rounds N     measure every configuration on both sides N times, one round after the other; each figure
+#                  (a configuration, kernels and threads; a PyTorch setting) is its best of the N (default 1): on a
+#                  VM whose host slows a core at times, a slow moment then costs neither side its figure.
+#                  ThreadScaling runs once, after the rounds
 #   --scaling-pairs N  pairs of windows for ThreadScaling, on the first kernels of --kernels (default 12, 3 with
 #                  --quick; 0 skips)
 #   --out FILE     also write the tables to FILE
@@ -81,8 +82,10 @@ case "${scaling_pairs:-x}" in
   *[!0-9]*) echo "error: --scaling-pairs takes a whole number, got '$scaling_pairs'" >&2; exit 2 ;;
 esac
 case "$rounds" in
-  ''|*[!0-9]*|0) echo "error: --rounds takes a whole number from 1, got '$rounds'" >&2; exit 2 ;;
+  ''|*[!0-9]*) echo "error: --rounds takes a whole number from 1, got '$rounds'" >&2; exit 2 ;;
 esac
+rounds=$((10#$rounds))
+[ "$rounds" -ge 1 ] || { echo "error: --rounds takes a whole number from 1, got 0" >&2; exit 2; }
 
 case "$kernels" in
   both) kernel_list=best,portable ;;
@@ -218,7 +221,8 @@ rows = [json.loads(line.split("result:", 1)[1]) for line in open(sys.argv[1]) if
 # With --rounds, each key was measured once per round: its best round counts (the most samples/s, the fewest µs).
 rounds = sum(1 for line in open(sys.argv[1]) if line.startswith("round ")) or 1
 if rounds > 1:
-    print("Each figure below is its side's best of %d rounds (ThreadScaling ran once)." % rounds)
+    print("Each figure below is its best of %d rounds%s." % (
+        rounds, " (ThreadScaling's, in the last table, ran once)" if any("scaling" in r for r in rows) else ""))
     print()
 ARCHS = {"mlp": "MLP 784-256-128-10", "cnn": "CNN (fashion-cnn --arch small)", "gru": "GRU 128 (fashion-gru)",
          "transformer": "Transformer LM (2 blocks, d 128, context 64; a sample is 64 tokens)"}
