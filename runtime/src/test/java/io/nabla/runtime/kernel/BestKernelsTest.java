@@ -109,6 +109,43 @@ class BestKernelsTest {
     }
   }
 
+  /**
+   * An {@code NT} product gives the bits of the {@code NN} product with {@code B} transposed beforehand, on 1, 2
+   * and 3 threads, where both take the packed tiles (more than 4 rows and 12 columns, not deep): the transposed
+   * pack must lay out the same panels as the row-major copy, a panel cut by the edge (zero columns past it), several
+   * depth blocks and column blocks, and {@code A} packed once for a column split included.
+   */
+  @Test
+  void transposedProductGivesTheBitsOfTheRowMajorOne() {
+    int[][] shapes = {{5, 13, 7}, {9, 31, 33}, {17, 33, 65}, {32, 128, 256}, {33, 50, 300}, {32, 256, 784},
+        {130, 300, 700}, {40, 1100, 600}};
+    for (int[] s : shapes) {
+      int m = s[0];
+      int n = s[1];
+      int k = s[2];
+      Rng rng = new Rng(17L * m + 3L * n + k);
+      float[] a = padded(rng, 3, m * k);
+      float[] w = padded(rng, 5, n * k);
+      float[] wt = new float[2 + k * n];
+      for (int j = 0; j < n; j++) {
+        for (int p = 0; p < k; p++) {
+          wt[2 + p * n + j] = w[5 + j * k + p];
+        }
+      }
+      float[] c0 = padded(rng, 1, m * n);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        for (int threads = 1; threads <= 3; threads++) {
+          float[] transposed = c0.clone();
+          float[] rowMajor = c0.clone();
+          Kernels.best(threads).matmulNT(transposed, 1, a, 3, w, 5, m, n, k, accumulate);
+          Kernels.best(threads).matmulNN(rowMajor, 1, a, 3, wt, 2, m, n, k, accumulate);
+          assertArrayEquals(rowMajor, transposed, m + "x" + n + "x" + k + " accumulate " + accumulate + " threads "
+              + threads);
+        }
+      }
+    }
+  }
+
   @Test
   void denseForwardMatchesTheReference() {
     for (int rows : new int[] {1, 3, 4, 5, 33}) {
