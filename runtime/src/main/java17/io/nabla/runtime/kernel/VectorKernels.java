@@ -1108,10 +1108,10 @@ final class VectorKernels extends SplittingKernels {
           FloatVector.fromArray(SPECIES, b, s + LANES).intoArray(pack, d + LANES);
         }
       } else if (q.bDepth == 1) {
-        // B stored transposed (NT): each row of b (a column of B) read along its depths into its lane of the
-        // panel, one store per depth a panel row apart; columns past the edge zero. Row by row ran 0.47-0.53 ns
-        // per element on a Zen 1 core, interleaving eight rows per depth 0.79 (this pack is most of what an NT
-        // product of 32 rows costs beyond the same product with B row-major).
+        // B stored transposed (NT): each row of b (a column of B) read along its depths and stored down its lane
+        // of the panel, one store per depth, each a panel row after the last; columns past the edge zero. On a
+        // Zen 1 core this ran at 0.47-0.53 ns per element, interleaving eight rows per depth at 0.79 (this pack is
+        // most of what an NT product of 32 rows costs beyond the same product with B row-major).
         int r = q.bColumn;
         for (int j = 0; j < TILE_COLUMNS; j++) {
           int d = base + j;

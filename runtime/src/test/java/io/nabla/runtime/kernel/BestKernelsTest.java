@@ -111,9 +111,10 @@ class BestKernelsTest {
 
   /**
    * An {@code NT} product gives the bits of the {@code NN} product with {@code B} transposed beforehand, on 1, 2
-   * and 3 threads, where both take the packed tiles (more than 4 rows and 12 columns, not deep): the transposed
-   * pack must lay out the same panels as the row-major copy, a panel cut by the edge (zero columns past it), several
-   * depth blocks and column blocks, and {@code A} packed once for a column split included.
+   * and 3 threads, where the Vector API kernels take the packed tiles for both (more than 4 rows and 12 columns,
+   * not deep): the transposed pack must lay out the row-major copy's panels, panels cut by the edge, several depth
+   * and column blocks, and {@code A} packed once for a column split included (the columns past the edge are
+   * discarded, so their padding is not seen here). The portable kernels' transposing pack is held to the same.
    */
   @Test
   void transposedProductGivesTheBitsOfTheRowMajorOne() {
