@@ -48,9 +48,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * Data-parallel training steps ({@link GeneratedModel#trainStep}): a batch of at least 32 samples of a network with
  * enough work per parameter runs in parts, each on its own network sharing the parameters. The parts depend on the
- * network and the batch only, so training is bitwise the same on any number of threads; each step's gradient is the whole batch's
- * within rounding; and what cannot split (batch norm, dropout, small batches, an MLP's few operations per parameter)
- * runs whole, bitwise as forward, loss and backward.
+ * network and the batch only, so training is bitwise the same on any number of threads; each step's gradient is
+ * the whole batch's within rounding; and what cannot split (batch norm, dropout, small batches, an MLP's few
+ * operations per parameter) runs whole, bitwise as forward, loss and backward.
  */
 @JvmOnly
 class DataParallelStepTest {
