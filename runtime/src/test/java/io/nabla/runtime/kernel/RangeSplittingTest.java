@@ -120,4 +120,44 @@ class RangeSplittingTest {
     assertEquals(ranges, slow.total());
     assertTrue(slow.elsewhere() < ranges / 2, "the slow worker ran " + slow.elsewhere() + " of " + ranges);
   }
+
+  /**
+   * Each part takes its own share of the chunks first, so at every step the same thread updates the same range of
+   * an optimizer's buffers: the caller (part 0) starts with chunks 0..3 in order, whatever the worker does. Each of
+   * the caller's ranges takes 2 ms, time for the worker to wake and claim; the worker's first range waits until the
+   * caller has run four, so that it cannot run out of its own share and take the caller's first. With one counter
+   * for all, the caller ran chunks 0, 2, 3, 4.
+   */
+  @Test
+  void theCallerRunsItsOwnShareFirstInOrder() throws InterruptedException {
+    Kernels k = new PortableKernels(2);
+    Thread caller = Thread.currentThread();
+    java.util.concurrent.CountDownLatch callerRanges =
+        new java.util.concurrent.CountDownLatch(ParallelWork.RANGE_CHUNKS);
+    List<Integer> callerStarts = Collections.synchronizedList(new ArrayList<Integer>());
+    boolean[] timedOut = {false};
+    int n = 2 * ParallelWork.RANGE_CHUNKS * 1024;
+    k.forEachRange(n, 0, (from, to) -> {
+      if (Thread.currentThread() == caller) {
+        callerStarts.add(from);
+        try {
+          Thread.sleep(2); // time for the worker to wake and claim a chunk
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+        callerRanges.countDown();
+      } else {
+        try {
+          timedOut[0] |= !callerRanges.await(10, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+          Thread.currentThread().interrupt();
+        }
+      }
+    });
+    assertEquals(false, timedOut[0], "the caller did not run four ranges");
+    int chunk = n / (2 * ParallelWork.RANGE_CHUNKS);
+    for (int i = 0; i < ParallelWork.RANGE_CHUNKS; i++) {
+      assertEquals(i * chunk, (int) callerStarts.get(i), "the caller's range " + i + " of " + callerStarts);
+    }
+  }
 }
