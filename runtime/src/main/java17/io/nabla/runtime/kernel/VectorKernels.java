@@ -51,9 +51,12 @@ final class VectorKernels extends SplittingKernels {
   /**
    * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
    * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
-   * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step.
+   * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step. At 2^15 the
+   * MLP's second layer splits at batch 1 too (forward {@code 1 × 128 × 256}, input gradient {@code 1 × 256 × 128},
+   * weight gradient {@code 128 × 256 × 1}): two threads at batch 1 on a Sapphire Rapids VM, fresh JVMs alternating,
+   * 8,033-8,140 samples/s at 2^16 against 8,169-9,319 (2^14: 8,444-8,712).
    */
-  static final long MEMORY_SPLIT = 1L << 16;
+  static final long MEMORY_SPLIT = 1L << 15;
   /** Products of at most two row tiles split from this many multiply-adds ({@link #slow}). */
   static final long SLOW_SPLIT = 1L << 19;
   /** A product at most this deep splits by rows even where it would otherwise split by columns. */
