@@ -70,18 +70,20 @@ abstract class ParallelWork implements WorkerPool.Task {
   /**
    * For each part of the range in flight ({@link #forEachRange}), the next chunk of its share unclaimed: part
    * {@code p}'s share is chunks {@code [chunks·p/parts, chunks·(p+1)/parts)}. A part takes its own share first, then
-   * the next parts' in turn, so at every step the same part (the calling thread runs part 0; with one worker, it
-   * runs part 1) updates the same range of an optimizer's buffers and finds it in its own core's cache. Claimed
-   * from one counter for all, the chunks moved between the cores from step to step. The MLP at batch 1, whose Adam
-   * step over 235,146 parameters is about two thirds of its time, on two threads of a Sapphire Rapids VM: one counter
-   * 6,426 samples/s against static halves 7,545 (alternating windows in one JVM); one counter 6,580-7,130 against
-   * these shares 6,611-8,473 (four JVMs each, alternating).
+   * the next parts' in turn. The calling thread runs part 0 and, on two threads, the one worker part 1 (unless it
+   * wakes late, when the caller takes part 1 too), so at every step each core updates the same range of an
+   * optimizer's buffers and finds it in its own cache; with three or more threads, parts 1.. go to whichever worker
+   * claims first. Claimed from one counter for all, the chunks moved between the cores from step to step. The MLP
+   * at batch 1 (its Adam step over 235,146 parameters is about two thirds of the step), two threads, an AVX-512 VM
+   * (Intel family 6 model 207): one counter 6,580-7,130 samples/s against these shares 6,611-8,473 (four JVMs each,
+   * alternating; suggestive, the ranges overlap); one counter 6,426 against static halves 7,545 (alternating windows
+   * in one JVM, 16 pairs).
    */
   private final java.util.concurrent.atomic.AtomicInteger[] rangeNext;
   /** The chunks of the range in flight ({@link #forEachRange}). */
   private int rangeChunks;
-  /** The next chunk of the range in flight ({@link #forEachRange}), or part ({@link #forEachPart}), unclaimed. */
-  private final java.util.concurrent.atomic.AtomicInteger nextRange = new java.util.concurrent.atomic.AtomicInteger();
+  /** The next part of {@link #forEachPart} in flight unclaimed. */
+  private final java.util.concurrent.atomic.AtomicInteger nextPart = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicBoolean busy;
 
   private int kind;
@@ -530,7 +532,7 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.kind = PARTS;
       this.n = count;
       this.partTask = task;
-      nextRange.set(0);
+      nextPart.set(0);
       dispatch();
     } finally {
       busy.set(false);
@@ -576,7 +578,7 @@ abstract class ParallelWork implements WorkerPool.Task {
   @Override
   public final void run(int part, int parts) {
     if (kind == PARTS) {
-      for (int p = nextRange.getAndIncrement(); p < n; p = nextRange.getAndIncrement()) {
+      for (int p = nextPart.getAndIncrement(); p < n; p = nextPart.getAndIncrement()) {
         partTask.run(p);
       }
     } else if (kind == TO_BATCH_SAMPLES || kind == TO_FILTER_SAMPLES) {

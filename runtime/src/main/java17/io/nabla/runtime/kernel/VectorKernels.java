@@ -53,8 +53,9 @@ final class VectorKernels extends SplittingKernels {
    * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
    * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step. At 2^15 the
    * MLP's second layer splits at batch 1 too (forward {@code 1 × 128 × 256}, input gradient {@code 1 × 256 × 128},
-   * weight gradient {@code 128 × 256 × 1}): two threads at batch 1 on a Sapphire Rapids VM, fresh JVMs alternating,
-   * 8,033-8,140 samples/s at 2^16 against 8,169-9,319 (2^14: 8,444-8,712).
+   * weight gradient {@code 128 × 256 × 1}): two threads at batch 1 on an AVX-512 VM (Intel family 6 model 207),
+   * fresh JVMs alternating, 8,033-8,140 samples/s at 2^16 against 8,169-9,319 at 2^15; 2^14 gave 8,444-8,712, no
+   * clear difference from 2^15.
    */
   static final long MEMORY_SPLIT = 1L << 15;
   /** Products of at most two row tiles split from this many multiply-adds ({@link #slow}). */
@@ -1210,10 +1211,10 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * {@link #tile} for 8 rows: 16 accumulators, two depths per pass (each element's chain still runs depth by depth).
-   * With one depth per pass, C2 allocated the loop's registers differently from one JVM to the next: on a Sapphire
-   * Rapids core about half the JVMs kept {@code bPack} in a vector register, moved it back every depth, and ran every
-   * product 17-20 % slower ({@code NT 256 × 256 × 784}: 145 against 175 GFLOP/s). Two depths per pass ran at 171-173
-   * in eight JVMs of eight.
+   * With one depth per pass, C2 allocated the loop's registers differently from one JVM to the next: on an AVX-512
+   * VM (Intel family 6 model 207) about half the JVMs kept {@code bPack} in a vector register, moved it back every
+   * depth, and ran every product 11-20 % slower ({@code NT 256 × 256 × 784}: 144-156 against 175 GFLOP/s). Two
+   * depths per pass ran at 171-173 in eight JVMs of eight.
    */
   private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {

@@ -56,9 +56,9 @@ class BestKernelsTest {
       // Split though below the threshold (VectorKernels.slow): a weight gradient of few units (2 row tiles), a
       // narrow product with a large A; split by rows for C's memory traffic alone (9 row tiles: uneven parts).
       {10, 1568, 64}, {13, 1200, 40}, {64, 1568, 10}, {72, 1000, 12}, {40, 7, 2000},
-      // Just at VectorKernels.MEMORY_SPLIT: the MLP's second layer at batch 1 (forward, input gradient, weight
-      // gradient), and one float short of it.
-      {1, 128, 256}, {1, 256, 128}, {128, 256, 1}, {1, 128, 255}, {127, 256, 1}};
+      // Just at VectorKernels.MEMORY_SPLIT (2^15 floats): the MLP's second layer at batch 1 (forward, input
+      // gradient, weight gradient); and one float short of it (151 × 217 = 32,767).
+      {1, 128, 256}, {1, 256, 128}, {128, 256, 1}, {1, 151, 217}, {217, 151, 1}};
 
   @Test
   void bestIsTheExpectedImplementation() {
