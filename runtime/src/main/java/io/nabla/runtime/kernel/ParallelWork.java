@@ -80,8 +80,6 @@ abstract class ParallelWork implements WorkerPool.Task {
    * in one JVM, 16 pairs).
    */
   private final java.util.concurrent.atomic.AtomicInteger[] rangeNext;
-  /** The chunks of the range in flight ({@link #forEachRange}). */
-  private int rangeChunks;
   /** The next part of {@link #forEachPart} in flight unclaimed. */
   private final java.util.concurrent.atomic.AtomicInteger nextPart = new java.util.concurrent.atomic.AtomicInteger();
   private final AtomicBoolean busy;
@@ -505,8 +503,7 @@ abstract class ParallelWork implements WorkerPool.Task {
       this.n = n;
       this.rangeTask = task;
       int parts = rangeNext.length;
-      int chunks = Math.min((n + ALIGN - 1) / ALIGN, parts * RANGE_CHUNKS);
-      rangeChunks = chunks;
+      int chunks = rangeChunks(n);
       for (int part = 0; part < parts; part++) {
         rangeNext[part].set((int) ((long) chunks * part / parts));
       }
@@ -514,6 +511,11 @@ abstract class ParallelWork implements WorkerPool.Task {
     } finally {
       busy.set(false);
     }
+  }
+
+  /** The chunks {@link #forEachRange} cuts a range of {@code n} elements into, on all of the pool's threads. */
+  private int rangeChunks(int n) {
+    return Math.min((n + ALIGN - 1) / ALIGN, rangeNext.length * RANGE_CHUNKS);
   }
 
   /** Runs parts {@code 0..count-1} of {@code task}, each on whichever of the pool's threads claims it first. */
@@ -603,7 +605,7 @@ abstract class ParallelWork implements WorkerPool.Task {
       }
     } else if (kind == RANGES) {
       int blocks = (n + ALIGN - 1) / ALIGN;
-      int chunks = rangeChunks;
+      int chunks = rangeChunks(n);
       for (int i = 0; i < parts; i++) {
         int owner = (part + i) % parts;
         int end = (int) ((long) chunks * (owner + 1) / parts);
