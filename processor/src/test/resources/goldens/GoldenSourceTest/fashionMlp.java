@@ -222,7 +222,7 @@ public final class FashionMlpNet extends GeneratedModel {
   private void hiddenBackward(int batch) {
     int rows = batch;
     kernels.activationBackward(hiddenGrad, hidden, rows, 256, Activation.RELU, 0f, gradients, HIDDEN_BIAS);
-    kernels.matmulTN(gradients, HIDDEN_WEIGHT, hiddenGrad, 0, pixels, 0, 256, 784, rows, true);
+    kernels.denseBackward(gradients, HIDDEN_WEIGHT, hiddenGrad, 0, pixels, 0, null, 0, parameters, HIDDEN_WEIGHT, rows, 784, 256);
   }
 
   /**
@@ -252,7 +252,6 @@ public final class FashionMlpNet extends GeneratedModel {
   private void logitsBackward(int batch) {
     int rows = batch;
     kernels.activationBackward(logitsGrad, logits, rows, 10, Activation.IDENTITY, 0f, gradients, LOGITS_BIAS);
-    kernels.matmulTN(gradients, LOGITS_WEIGHT, logitsGrad, 0, hidden, 0, 10, 256, rows, true);
-    kernels.matmulNN(hiddenGrad, 0, logitsGrad, 0, parameters, LOGITS_WEIGHT, rows, 256, 10, true);
+    kernels.denseBackward(gradients, LOGITS_WEIGHT, logitsGrad, 0, hidden, 0, hiddenGrad, 0, parameters, LOGITS_WEIGHT, rows, 256, 10);
   }
 }

@@ -253,7 +253,7 @@ public final class Outer_ResidualNet extends GeneratedModel {
   private void branchBackward(int batch) {
     int rows = batch * 2;
     kernels.activationBackward(branchGrad, branch, rows, 8, Activation.LEAKY_RELU, 0.1f, gradients, BRANCH_BIAS);
-    kernels.matmulTN(gradients, BRANCH_WEIGHT, branchGrad, 0, steps, 0, 8, 8, rows, true);
+    kernels.denseBackward(gradients, BRANCH_WEIGHT, branchGrad, 0, steps, 0, null, 0, parameters, BRANCH_WEIGHT, rows, 8, 8);
   }
 
   /**
@@ -311,7 +311,6 @@ public final class Outer_ResidualNet extends GeneratedModel {
    */
   private void probabilityBackward(int batch) {
     int rows = batch * 2;
-    kernels.matmulTN(gradients, PROBABILITY_WEIGHT, probabilityGrad, 0, block, 0, 1, 8, rows, true);
-    kernels.matmulNN(blockGrad, 0, probabilityGrad, 0, parameters, PROBABILITY_WEIGHT, rows, 8, 1, true);
+    kernels.denseBackward(gradients, PROBABILITY_WEIGHT, probabilityGrad, 0, block, 0, blockGrad, 0, parameters, PROBABILITY_WEIGHT, rows, 8, 1);
   }
 }

@@ -514,7 +514,6 @@ public final class SequenceClassifierNet extends GeneratedModel {
   private void logitsBackward(int batch) {
     int rows = batch;
     kernels.activationBackward(logitsGrad, logits, rows, 10, Activation.IDENTITY, 0f, gradients, LOGITS_BIAS);
-    kernels.matmulTN(gradients, LOGITS_WEIGHT, logitsGrad, 0, gru, 0, 10, 16, rows, true);
-    kernels.matmulNN(gruGrad, 0, logitsGrad, 0, parameters, LOGITS_WEIGHT, rows, 16, 10, true);
+    kernels.denseBackward(gradients, LOGITS_WEIGHT, logitsGrad, 0, gru, 0, gruGrad, 0, parameters, LOGITS_WEIGHT, rows, 16, 10);
   }
 }

@@ -644,7 +644,6 @@ public final class SmallCnnNet extends GeneratedModel {
   private void logitsBackward(int batch) {
     int rows = batch;
     kernels.activationBackward(logitsGrad, logits, rows, 10, Activation.IDENTITY, 0f, gradients, LOGITS_BIAS);
-    kernels.matmulTN(gradients, LOGITS_WEIGHT, logitsGrad, 0, dropped, 0, 10, 32, rows, true);
-    kernels.matmulNN(droppedGrad, 0, logitsGrad, 0, parameters, LOGITS_WEIGHT, rows, 32, 10, true);
+    kernels.denseBackward(gradients, LOGITS_WEIGHT, logitsGrad, 0, dropped, 0, droppedGrad, 0, parameters, LOGITS_WEIGHT, rows, 32, 10);
   }
 }

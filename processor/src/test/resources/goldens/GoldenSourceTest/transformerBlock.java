@@ -695,8 +695,7 @@ public final class CharTransformerNet extends GeneratedModel {
     kernels.matmulNN(attentionAttendedGrad, 0, attentionGrad, 0, parameters, ATTENTION_OUT_PROJ_WEIGHT, rows, 64, 64, false);
     kernels.attentionBackward(attentionQkvGrad, attentionAttendedGrad, attentionProbabilities, attentionQkv, batch, 64, 64, 4, true, attentionScratch);
     kernels.activationBackward(attentionQkvGrad, attentionQkv, rows, 192, Activation.IDENTITY, 0f, gradients, ATTENTION_IN_PROJ_BIAS);
-    kernels.matmulTN(gradients, ATTENTION_IN_PROJ_WEIGHT, attentionQkvGrad, 0, norm1, 0, 192, 64, rows, true);
-    kernels.matmulNN(norm1Grad, 0, attentionQkvGrad, 0, parameters, ATTENTION_IN_PROJ_WEIGHT, rows, 64, 192, true);
+    kernels.denseBackward(gradients, ATTENTION_IN_PROJ_WEIGHT, attentionQkvGrad, 0, norm1, 0, norm1Grad, 0, parameters, ATTENTION_IN_PROJ_WEIGHT, rows, 64, 192);
   }
 
   /**
@@ -788,8 +787,7 @@ public final class CharTransformerNet extends GeneratedModel {
     int rows = batch * 64;
     kernels.multiplyDerivativeAtInput(expandGrad, expandPreActivation, rows * 256, Activation.GELU, 0f);
     kernels.activationBackward(expandGrad, expand, rows, 256, Activation.IDENTITY, 0f, gradients, EXPAND_BIAS);
-    kernels.matmulTN(gradients, EXPAND_WEIGHT, expandGrad, 0, norm2, 0, 256, 64, rows, true);
-    kernels.matmulNN(norm2Grad, 0, expandGrad, 0, parameters, EXPAND_WEIGHT, rows, 64, 256, true);
+    kernels.denseBackward(gradients, EXPAND_WEIGHT, expandGrad, 0, norm2, 0, norm2Grad, 0, parameters, EXPAND_WEIGHT, rows, 64, 256);
   }
 
   /**
@@ -820,8 +818,7 @@ public final class CharTransformerNet extends GeneratedModel {
   private void projectBackward(int batch) {
     int rows = batch * 64;
     kernels.activationBackward(projectGrad, project, rows, 64, Activation.IDENTITY, 0f, gradients, PROJECT_BIAS);
-    kernels.matmulTN(gradients, PROJECT_WEIGHT, projectGrad, 0, expand, 0, 64, 256, rows, true);
-    kernels.matmulNN(expandGrad, 0, projectGrad, 0, parameters, PROJECT_WEIGHT, rows, 256, 64, true);
+    kernels.denseBackward(gradients, PROJECT_WEIGHT, projectGrad, 0, expand, 0, expandGrad, 0, parameters, PROJECT_WEIGHT, rows, 256, 64);
   }
 
   /**
@@ -909,7 +906,6 @@ public final class CharTransformerNet extends GeneratedModel {
   private void logitsBackward(int batch) {
     int rows = batch * 64;
     kernels.activationBackward(logitsGrad, logits, rows, 80, Activation.IDENTITY, 0f, gradients, LOGITS_BIAS);
-    kernels.matmulTN(gradients, LOGITS_WEIGHT, logitsGrad, 0, normOut, 0, 80, 64, rows, true);
-    kernels.matmulNN(normOutGrad, 0, logitsGrad, 0, parameters, LOGITS_WEIGHT, rows, 64, 80, true);
+    kernels.denseBackward(gradients, LOGITS_WEIGHT, logitsGrad, 0, normOut, 0, normOutGrad, 0, parameters, LOGITS_WEIGHT, rows, 64, 80);
   }
 }

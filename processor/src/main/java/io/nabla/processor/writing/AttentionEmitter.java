@@ -133,12 +133,9 @@ final class AttentionEmitter implements LayerEmitter {
         c.names.member(layer, "scratch"));
     m.addStatement("kernels.activationBackward($N, $N, rows, $L, $T.IDENTITY, 0f, gradients, $N)", qkvGrad, qkv,
         3 * d, EmitContext.ACTIVATION, c.names.offset(layer, "in_proj_bias"));
-    m.addStatement("kernels.matmulTN(gradients, $N, $N, 0, $N, 0, $L, $L, rows, true)",
-        c.names.offset(layer, "in_proj_weight"), qkvGrad, x, 3 * d, d);
-    if (inputGrad) {
-      m.addStatement("kernels.matmulNN($N, 0, $N, 0, parameters, $N, rows, $L, $L, true)", c.names.grad(p.input()),
-          qkvGrad, c.names.offset(layer, "in_proj_weight"), d, 3 * d);
-    }
+    m.addStatement("kernels.denseBackward(gradients, $N, $N, 0, $N, 0, $L, 0, parameters, $N, rows, $L, $L)",
+        c.names.offset(layer, "in_proj_weight"), qkvGrad, x,
+        inputGrad ? c.names.grad(p.input()) : "null", c.names.offset(layer, "in_proj_weight"), d, 3 * d);
     return m.build();
   }
 }

@@ -183,12 +183,10 @@ final class DenseEmitter implements LayerEmitter {
           c.names.buffer(layer), units, EmitContext.activation(act), EmitContext.slope(act, spec.leakySlope()),
           bias != null ? c.names.offset(layer, "bias") : "-1");
     }
-    m.addStatement("kernels.matmulTN(gradients, $N, $N, 0, $N, 0, $L, $L, rows, true)",
-        c.names.offset(layer, "weight"), dy, x, units, in);
-    if (inputGrad) {
-      m.addStatement("kernels.matmulNN($N, 0, $N, 0, parameters, $N, rows, $L, $L, true)", c.names.grad(input), dy,
-          c.names.offset(layer, "weight"), in, units);
-    }
+    // One call for both products: on two threads they may run side by side.
+    m.addStatement("kernels.denseBackward(gradients, $N, $N, 0, $N, 0, $L, 0, parameters, $N, rows, $L, $L)",
+        c.names.offset(layer, "weight"), dy, x, inputGrad ? c.names.grad(input) : "null",
+        c.names.offset(layer, "weight"), in, units);
     return m.build();
   }
 }

@@ -42,6 +42,23 @@ public interface Kernels {
   void activationBackward(float[] dy, float[] y, int rows, int n, Activation act, float slope, float[] grads,
       int biasGradOff);
 
+  /**
+   * A dense layer's two backward products, which do not depend on each other: the weight gradient
+   * {@code grads[weightGradOff..] += dzᵀ · x} ({@code units × in}, summed over {@code rows}) and, when {@code dx} is
+   * not null, the input gradient {@code dx[dxOff..] += dz · W} ({@code rows × in}), with {@code W} of shape
+   * {@code (units, in)} at {@code weightOff} in {@code params}. Each result has the bits of the
+   * {@link #matmulTN} and {@link #matmulNN} calls this default makes, one after the other; the Vector API kernels on
+   * two threads may run one product on each thread instead of splitting each over both.
+   */
+  default void denseBackward(float[] grads, int weightGradOff, float[] dz, int dzOff, float[] x, int xOff,
+      float @org.jspecify.annotations.Nullable [] dx, int dxOff, float[] params, int weightOff, int rows, int in,
+      int units) {
+    matmulTN(grads, weightGradOff, dz, dzOff, x, xOff, units, in, rows, true);
+    if (dx != null) {
+      matmulNN(dx, dxOff, dz, dzOff, params, weightOff, rows, in, units, true);
+    }
+  }
+
   /** {@code out[i] = act(Σ_s inputs[s][i])} for {@code i < n}. */
   void addForward(float[] out, float[][] inputs, int n, Activation act, float slope);
 

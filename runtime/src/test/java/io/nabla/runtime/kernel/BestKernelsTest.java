@@ -113,6 +113,48 @@ class BestKernelsTest {
   }
 
   /**
+   * {@link Kernels#denseBackward} gives the bits of its two products called one after the other on one thread, on
+   * 1, 2 and 3 threads, with and without the input gradient: shapes (rows, in, units) the Vector API kernels on two
+   * threads run side by side ({@code VectorKernels.SIDE_BY_SIDE}: the MLP's middle and last layers at batch 256, the
+   * small CNN's dense layer at batch 64, narrow, split and cut panels), and ones they leave to the two calls (few
+   * rows, below the threshold, deep).
+   */
+  @Test
+  void denseBackwardGivesTheBitsOfItsTwoProducts() {
+    int[][] shapes = {{256, 256, 128}, {256, 128, 10}, {64, 1568, 10}, {130, 300, 70}, {97, 45, 203},
+        {33, 1100, 13}, {3, 300, 200}, {40, 33, 70}, {5, 64, 6}, {8000, 16, 8}};
+    for (int[] s : shapes) {
+      int rows = s[0];
+      int in = s[1];
+      int units = s[2];
+      Rng rng = new Rng(((rows * 31L) + in) * 31 + units);
+      int off = 3;
+      float[] dz = padded(rng, off, rows * units);
+      float[] x = padded(rng, off, rows * in);
+      float[] params = padded(rng, off, units * in);
+      float[] grads0 = padded(rng, off, units * in);
+      float[] dx0 = padded(rng, off, rows * in);
+      float[] gradsExpected = grads0.clone();
+      float[] dxExpected = dx0.clone();
+      Kernels one = Kernels.best(1);
+      one.matmulTN(gradsExpected, off, dz, off, x, off, units, in, rows, true);
+      one.matmulNN(dxExpected, off, dz, off, params, off, rows, in, units, true);
+      for (int threads = 1; threads <= 3; threads++) {
+        String shape = rows + " x " + in + " x " + units + " on " + threads + " threads";
+        Kernels kernels = Kernels.best(threads);
+        float[] grads = grads0.clone();
+        float[] dx = dx0.clone();
+        kernels.denseBackward(grads, off, dz, off, x, off, dx, off, params, off, rows, in, units);
+        assertArrayEquals(gradsExpected, grads, "weight gradient, " + shape);
+        assertArrayEquals(dxExpected, dx, "input gradient, " + shape);
+        float[] gradsOnly = grads0.clone();
+        kernels.denseBackward(gradsOnly, off, dz, off, x, off, null, 0, params, off, rows, in, units);
+        assertArrayEquals(gradsExpected, gradsOnly, "weight gradient without the input's, " + shape);
+      }
+    }
+  }
+
+  /**
    * An {@code NT} product gives the bits of the {@code NN} product with {@code B} transposed beforehand, on 1, 2
    * and 3 threads, where the Vector API kernels take the packed tiles for both (more than 4 rows and 12 columns,
    * not deep): the transposed pack must lay out the row-major copy's panels, panels cut by the edge, several depth
