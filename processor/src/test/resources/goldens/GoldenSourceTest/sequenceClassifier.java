@@ -432,7 +432,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
     // The reverse direction.
     kernels.lstmRecurrenceBackward(LSTM_GEOMETRY, 1, batch, lstmGrad, lstmGates, lstmCells, lstmCellTanh, lstmStateGrad, lstmProjection, parameters, LSTM_WEIGHT_HH_L0_REVERSE, gradients, LSTM_BIAS_IH_L0_REVERSE, LSTM_BIAS_HH_L0_REVERSE);
     kernels.matmulTN(gradients, LSTM_WEIGHT_HH_L0_REVERSE, lstmGates, LSTM_GEOMETRY.gateOffset(batch, 1, 1), lstmHidden, LSTM_GEOMETRY.stateOffset(batch, 1, 0), 128, 32, 27 * batch, true);
-    kernels.matmulTN(gradients, LSTM_WEIGHT_IH_L0, lstmProjection, 0, rows_, 0, 256, 28, batch * 28, true);
+    kernels.denseBackward(gradients, LSTM_WEIGHT_IH_L0, lstmProjection, 0, rows_, 0, null, 0, parameters, LSTM_WEIGHT_IH_L0, batch * 28, 28, 256);
   }
 
   /**
@@ -483,8 +483,7 @@ public final class SequenceClassifierNet extends GeneratedModel {
   private void gruBackward(int batch) {
     kernels.gruRecurrenceBackward(GRU_GEOMETRY, 0, batch, gruGrad, gruGates, gruNewRecurrent, gruHidden, gruStateGrad, gruProjection, parameters, GRU_WEIGHT_HH_L0, gradients, GRU_BIAS_IH_L0, GRU_BIAS_HH_L0);
     kernels.matmulTN(gradients, GRU_WEIGHT_HH_L0, gruGates, GRU_GEOMETRY.gateOffset(batch, 0, 1), gruHidden, GRU_GEOMETRY.stateOffset(batch, 0, 0), 48, 16, 27 * batch, true);
-    kernels.matmulTN(gradients, GRU_WEIGHT_IH_L0, gruProjection, 0, lstm, 0, 48, 64, batch * 28, true);
-    kernels.matmulNN(lstmGrad, 0, gruProjection, 0, parameters, GRU_WEIGHT_IH_L0, batch * 28, 64, 48, true);
+    kernels.denseBackward(gradients, GRU_WEIGHT_IH_L0, gruProjection, 0, lstm, 0, lstmGrad, 0, parameters, GRU_WEIGHT_IH_L0, batch * 28, 64, 48);
   }
 
   /**

@@ -134,8 +134,8 @@ final class AttentionEmitter implements LayerEmitter {
     m.addStatement("kernels.activationBackward($N, $N, rows, $L, $T.IDENTITY, 0f, gradients, $N)", qkvGrad, qkv,
         3 * d, EmitContext.ACTIVATION, c.names.offset(layer, "in_proj_bias"));
     m.addStatement("kernels.denseBackward(gradients, $N, $N, 0, $N, 0, $L, 0, parameters, $N, rows, $L, $L)",
-        c.names.offset(layer, "in_proj_weight"), qkvGrad, x,
-        inputGrad ? c.names.grad(p.input()) : "null", c.names.offset(layer, "in_proj_weight"), d, 3 * d);
+        c.names.offset(layer, "in_proj_weight"), qkvGrad, x, c.gradOrNull(p.input()),
+        c.names.offset(layer, "in_proj_weight"), d, 3 * d);
     return m.build();
   }
 }

@@ -185,8 +185,7 @@ final class DenseEmitter implements LayerEmitter {
     }
     // One call for both products: on two threads they may run side by side.
     m.addStatement("kernels.denseBackward(gradients, $N, $N, 0, $N, 0, $L, 0, parameters, $N, rows, $L, $L)",
-        c.names.offset(layer, "weight"), dy, x, inputGrad ? c.names.grad(input) : "null",
-        c.names.offset(layer, "weight"), in, units);
+        c.names.offset(layer, "weight"), dy, x, c.gradOrNull(input), c.names.offset(layer, "weight"), in, units);
     return m.build();
   }
 }

@@ -264,12 +264,9 @@ final class RecurrentEmitter implements LayerEmitter {
       }
     }
     String weightIh = c.names.offset(layer, "weight_ih_l0");
-    m.addStatement("kernels.matmulTN(gradients, $N, $N, 0, $N, 0, $L, $L, batch * $L, true)", weightIh, projection,
-        x, p.directions() * gw, p.features(), p.time());
-    if (inputGrad) {
-      m.addStatement("kernels.matmulNN($N, 0, $N, 0, parameters, $N, batch * $L, $L, $L, true)",
-          c.names.grad(p.input()), projection, weightIh, p.time(), p.features(), p.directions() * gw);
-    }
+    // The input weights' gradient and the input's: a dense layer's two backward products over all B·T rows.
+    m.addStatement("kernels.denseBackward(gradients, $N, $N, 0, $N, 0, $L, 0, parameters, $N, batch * $L, $L, $L)",
+        weightIh, projection, x, c.gradOrNull(p.input()), weightIh, p.time(), p.features(), p.directions() * gw);
     return m.build();
   }
 

@@ -48,7 +48,8 @@ public interface Kernels {
    * not null, the input gradient {@code dx[dxOff..] += dz · W} ({@code rows × in}), with {@code W} of shape
    * {@code (units, in)} at {@code weightOff} in {@code params}. Each result has the bits of the
    * {@link #matmulTN} and {@link #matmulNN} calls this default makes, one after the other; the Vector API kernels on
-   * two threads may run one product on each thread instead of splitting each over both.
+   * two threads may run one product on each thread instead of splitting each over both, so {@code dx} must not
+   * overlap {@code grads}, {@code dz} or {@code x}.
    */
   default void denseBackward(float[] grads, int weightGradOff, float[] dz, int dzOff, float[] x, int xOff,
       float @org.jspecify.annotations.Nullable [] dx, int dxOff, float[] params, int weightOff, int rows, int in,

@@ -116,13 +116,13 @@ class BestKernelsTest {
    * {@link Kernels#denseBackward} gives the bits of its two products called one after the other on one thread, on
    * 1, 2 and 3 threads, with and without the input gradient: shapes (rows, in, units) the Vector API kernels on two
    * threads run side by side ({@code VectorKernels.SIDE_BY_SIDE}: the MLP's middle and last layers at batch 256, the
-   * small CNN's dense layer at batch 64, narrow, split and cut panels), and ones they leave to the two calls (few
-   * rows, below the threshold, deep).
+   * small CNN's dense layer at batch 64, split and cut panels, a layer of one input whose two products take the
+   * narrow path), and ones they leave to the two calls (few rows, below the threshold, deep).
    */
   @Test
   void denseBackwardGivesTheBitsOfItsTwoProducts() {
     int[][] shapes = {{256, 256, 128}, {256, 128, 10}, {64, 1568, 10}, {130, 300, 70}, {97, 45, 203},
-        {33, 1100, 13}, {3, 300, 200}, {40, 33, 70}, {5, 64, 6}, {8000, 16, 8}};
+        {33, 1100, 13}, {600, 1, 500}, {3, 300, 200}, {40, 33, 70}, {5, 64, 6}, {8000, 16, 8}};
     for (int[] s : shapes) {
       int rows = s[0];
       int in = s[1];
