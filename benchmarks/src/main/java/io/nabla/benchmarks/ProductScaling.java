@@ -1,7 +1,6 @@
 package io.nabla.benchmarks;
 
 import io.nabla.runtime.kernel.Kernels;
-import java.util.Arrays;
 import java.util.Locale;
 
 /**
@@ -174,6 +173,7 @@ public final class ProductScaling {
     }
   }
 
+  /** Microseconds per call of {@code call}, over about {@link #WINDOW_NANOS}. */
   private static double microsPerCall(Runnable call) {
     long start = System.nanoTime();
     long calls = 0;
@@ -188,22 +188,11 @@ public final class ProductScaling {
 
   /** Microseconds per call of {@code shape} on {@code kernels}, over about {@link #WINDOW_NANOS}. */
   private static double microsPerCall(Shape shape, Kernels kernels) {
-    long start = System.nanoTime();
-    long calls = 0;
-    long now;
-    do {
-      shape.run(kernels);
-      calls++;
-      now = System.nanoTime();
-    } while (now - start < WINDOW_NANOS);
-    return (now - start) / 1e3 / calls;
+    return microsPerCall(() -> shape.run(kernels));
   }
 
   private static double median(double[] values) {
-    double[] sorted = values.clone();
-    Arrays.sort(sorted);
-    int n = sorted.length;
-    return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+    return ThreadScaling.median(values);
   }
 
   private static float[] filled(int size, float step) {
