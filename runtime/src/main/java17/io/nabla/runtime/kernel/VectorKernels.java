@@ -313,10 +313,7 @@ final class VectorKernels extends SplittingKernels {
       super.denseBackward(grads, weightGradOff, dz, dzOff, x, xOff, dx, dxOff, params, weightOff, rows, in, units);
       return;
     }
-    if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
-          + " model on one thread at a time; give each model its own (Kernels.best(threads))");
-    }
+    ParallelWork.claim(busy);
     try {
       // As matmulTN and matmulNN set their products.
       workspaces[0].product.set(grads, weightGradOff, dz, dzOff, 1, units, x, xOff, in, 1, units, in, rows, true);
@@ -344,8 +341,7 @@ final class VectorKernels extends SplittingKernels {
    * single chunk.
    */
   private static void alone(Workspace w, Product p) {
-    boolean small = (long) p.m * p.n * p.k < PARALLEL_THRESHOLD && (long) p.m * p.n < MEMORY_SPLIT && !slow(p);
-    if (narrow(p) && (small || !splitsColumns(p, 1))) {
+    if (narrow(p) && (unsplit(p) || !splitsColumns(p, 1))) {
       narrowBlocks(w, p, 0, p.m, 0, p.n);
     } else {
       blocks(w, p, 0, p.m, 0, p.n);
@@ -369,10 +365,7 @@ final class VectorKernels extends SplittingKernels {
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff,
       int bDepth, int bColumn, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
       Activation act, float slope) {
-    if (!busy.compareAndSet(false, true)) {
-      throw new IllegalStateException("this Kernels instance is in use by another thread: one instance serves one"
-          + " model on one thread at a time; give each model its own (Kernels.best(threads))");
-    }
+    ParallelWork.claim(busy);
     try {
       Product p = workspaces[0].product.set(c, cOff, a, aOff, aRow, aDepth, b, bOff, bDepth, bColumn, m, n, k,
           accumulate).epilogue(bias, biasOff, act, slope);
@@ -405,7 +398,7 @@ final class VectorKernels extends SplittingKernels {
         deep(p, chunk);
         return;
       }
-      if ((long) m * n * k < PARALLEL_THRESHOLD && (long) m * n < MEMORY_SPLIT && !slow(p)) {
+      if (unsplit(p)) {
         if (narrow(p)) {
           narrowBlocks(workspaces[0], p, 0, m, 0, n);
         } else {
@@ -885,6 +878,14 @@ final class VectorKernels extends SplittingKernels {
           || (long) p.m * p.n * p.k >= NARROW_SPLIT && p.m >= 2 * LANES;
     }
     return p.m <= 2 * TILE_ROWS && (long) p.m * p.n * p.k >= SLOW_SPLIT;
+  }
+
+  /**
+   * Whether {@link #gemm} computes {@code p} (of more than {@link #FEW_ROWS} rows, not deep) on the calling thread
+   * whatever the threads: few multiply-adds, a small {@code C}, and not {@link #slow}.
+   */
+  private static boolean unsplit(Product p) {
+    return (long) p.m * p.n * p.k < PARALLEL_THRESHOLD && (long) p.m * p.n < MEMORY_SPLIT && !slow(p);
   }
 
   /** Whether {@code p} takes the narrow path ({@link #narrowBlocks}). */
