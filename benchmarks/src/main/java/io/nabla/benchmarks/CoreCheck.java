@@ -2,6 +2,7 @@ package io.nabla.benchmarks;
 
 import io.nabla.runtime.kernel.Kernels;
 import java.util.Locale;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Whether this machine's cores are really free right now: the rate of a fixed product on one thread, then on
@@ -68,6 +69,59 @@ public final class CoreCheck {
     }
     return sum / Math.max(before, spin(kernels, nanos));
   }
+
+  /**
+   * The median time, in nanoseconds, a cache line takes to go from this thread to a second one and back, each
+   * spinning on it in turn, over about {@code nanos} of wall time. Two cores that share a cache pass it in about
+   * 100 ns; on the project's 2-core Zen 1 VM it took 65-180 ns at some times and 480-1,060 ns at others (the host had
+   * placed the two virtual cores on cores that share no cache), and two-thread training then ran at 1.43-1.63× one
+   * thread where it otherwise ran at 1.74-1.93× ({@code ThreadScaling}, round 16 in {@code bench/RESULTS.md}):
+   * every value one thread writes and the other reads (a shared pack, a gradient, an activation) crosses that gap.
+   */
+  static double lineRoundTrip(long nanos) throws InterruptedException {
+    AtomicLong line = new AtomicLong();
+    Thread other = new Thread(() -> {
+      while (true) {
+        long v = line.get();
+        if (v < 0) {
+          return;
+        }
+        if ((v & 1) == 1) {
+          line.set(v + 1);
+        }
+      }
+    });
+    other.start();
+    double[] rounds = new double[ROUND_TRIP_SAMPLES];
+    long v = 0;
+    try {
+      for (int r = 0; r < rounds.length; r++) {
+        long start = System.nanoTime();
+        long end = start + nanos / rounds.length;
+        long trips = 0;
+        long now;
+        do {
+          for (int i = 0; i < 256; i++) {
+            line.set(v + 1);
+            while (line.get() != v + 2) {
+              // Spin without a pause instruction: on some cores it takes longer than the line's trip.
+            }
+            v += 2;
+          }
+          trips += 256;
+          now = System.nanoTime();
+        } while (now < end);
+        rounds[r] = (double) (now - start) / trips;
+      }
+    } finally {
+      line.set(-1);
+      other.join();
+    }
+    return ThreadScaling.median(rounds);
+  }
+
+  /** Round trips are timed in this many slices, the median counting (a host's pause lands in one or two). */
+  private static final int ROUND_TRIP_SAMPLES = 9;
 
   /** Each of {@code threads} threads' loop rate, all running at once. */
   private static double[] together(String kernels, int threads, long nanos) throws InterruptedException {

@@ -25,8 +25,10 @@ import java.util.Locale;
  *     [--pairs 12] [--window SAMPLES] [--kernels best|portable] [--data DIR|random] [--seed 42]
  * </pre>
  *
- * {@code --batch} defaults to 256 for the MLP and to {@code TrainThroughput}'s batch for the others. Prints the
- * median ratio with the lowest and highest pair, each side's median samples/s, and one {@code result: {...}} line.
+ * {@code --batch} defaults to 256 for the MLP and to {@code TrainThroughput}'s batch for the others. The pairs
+ * counted come after a warm-up that lasts until the JIT compilers are quiet ({@link JitWarmUp}: a compiler thread
+ * takes one of a two-thread window's cores, not a one-thread window's). Prints each pair, the median ratio with the
+ * lowest and highest pair, each side's median samples/s, and one {@code result: {...}} line.
  * After each pair it also measures what the cores give at that moment ({@link CoreCheck#ceiling}: a product on each
  * thread at once over one alone, on the same kernels), and prints its median and the training's ratio as a share of
  * it: on the project's 2-core VM, two processes pinned one to each core ran the same product at 26-29 and 15-19
@@ -34,8 +36,21 @@ import java.util.Locale;
  * whatever the code did, and at other moments less than one thread alone.
  */
 public final class ThreadScaling {
-  /** Untimed pairs first, for the JIT. */
+  /**
+   * Untimed pairs first, at least this many, then until one during which the JIT compilers were quiet
+   * ({@link JitWarmUp}), for at most {@link #MAX_WARM_UP_NANOS}.
+   */
   static final int WARM_UP_PAIRS = 3;
+  /** The cache-line round trip after each pair ({@link CoreCheck#lineRoundTrip}) runs this long. */
+  static final long ROUND_TRIP_NANOS = 50_000_000L;
+  /**
+   * A pair whose line round trip took at least this long ran on cores that share no cache: the summary gives the
+   * median of such pairs and of the others apart (on the project's Zen 1 VM the round trips fell in two groups,
+   * 65-180 ns and 480-1,060 ns).
+   */
+  static final double FAR_ROUND_TRIP_NANOS = 300;
+  /** The longest warm-up. */
+  static final long MAX_WARM_UP_NANOS = 40_000_000_000L;
   /** Each third of the cores' check after a pair ({@link CoreCheck#ceiling}): alone, all at once, alone. */
   static final long CEILING_NANOS = 150_000_000L;
 
@@ -133,22 +148,27 @@ public final class ThreadScaling {
     double[] ratios = new double[pairs];
     double[] ceilings = new double[pairs];
     double[] shares = new double[pairs];
-    int slice = 0;
-    for (int p = -WARM_UP_PAIRS; p < pairs; p++) {
-      // Alternate which side goes first, so that a trend within a pair does not favour one side.
-      boolean oneFirst = (p & 1) == 0;
-      double first = rate(trainer, oneFirst ? one : many, slicesOfData[slice++ % sliceCount]);
-      double second = rate(trainer, oneFirst ? many : one, slicesOfData[slice++ % sliceCount]);
-      // The warm-up pairs run the check too, so that the first one counted is compiled.
-      double ceiling = CoreCheck.ceiling(kernels, threads, CEILING_NANOS);
-      if (p >= 0) {
-        oneRates[p] = oneFirst ? first : second;
-        manyRates[p] = oneFirst ? second : first;
-        ratios[p] = manyRates[p] / oneRates[p];
-        ceilings[p] = ceiling;
-        shares[p] = ratios[p] / ceiling;
-      }
+    double[] trips = new double[pairs];
+    Windows windows = new Windows(trainer, one, many, slicesOfData, kernels, threads);
+    // The warm-up pairs run the check too, so that the first one counted is compiled.
+    JitWarmUp.Result warmUp = JitWarmUp.run(windows::pair, WARM_UP_PAIRS, MAX_WARM_UP_NANOS);
+    System.out.println("warm-up: " + warmUp.describe("pair"));
+    long compiledBefore = JitWarmUp.compilationMillis();
+    for (int p = 0; p < pairs; p++) {
+      long compiled = JitWarmUp.compilationMillis();
+      windows.pair();
+      oneRates[p] = windows.oneRate;
+      manyRates[p] = windows.manyRate;
+      ratios[p] = manyRates[p] / oneRates[p];
+      ceilings[p] = windows.ceiling;
+      shares[p] = ratios[p] / ceilings[p];
+      trips[p] = windows.roundTrip;
+      System.out.println(String.format(Locale.ROOT,
+          "pair %d: 1 thread %.1f, %d threads %.1f samples/s, %.2fx; cores %.2fx, a line's round trip %.0f ns;"
+              + " JIT compilers %d ms", p + 1, oneRates[p], threads, manyRates[p], ratios[p], ceilings[p], trips[p],
+          JitWarmUp.compilationMillis() - compiled));
     }
+    long compiledDuring = JitWarmUp.compilationMillis() - compiledBefore;
     double[] sortedRatios = ratios.clone();
     Arrays.sort(sortedRatios);
     double[] sortedCeilings = ceilings.clone();
@@ -164,12 +184,66 @@ public final class ThreadScaling {
             + " pair, %.2f-%.2f), so the training reached %.0f %% of what the cores gave",
         arch.label, batch, kernels, threads, median(ceilings), sortedCeilings[0], sortedCeilings[pairs - 1],
         100 * median(shares)));
+    double[] near = select(ratios, trips, false);
+    double[] far = select(ratios, trips, true);
+    System.out.println(String.format(Locale.ROOT,
+        "%s batch %d, %s kernels: %d pairs on cores near each other (a line's round trip under %.0f ns) ran"
+            + " %s, %d on cores far apart %s; the JIT compilers worked %d ms during the pairs (after a warm-up of %s)",
+        arch.label, batch, kernels, near.length, FAR_ROUND_TRIP_NANOS, describeMedian(near), far.length,
+        describeMedian(far), compiledDuring, warmUp.describe("pair")));
     System.out.println(String.format(Locale.ROOT,
         "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"pairs\":%d,"
             + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,\"ceiling\":%.3f,"
-            + "\"share_of_ceiling\":%.3f,\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f}",
+            + "\"share_of_ceiling\":%.3f,\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f,"
+            + "\"warm_up_pairs\":%d,\"compile_ms\":%d,\"round_trip_ns\":%.0f,\"near_pairs\":%d,"
+            + "\"near_scaling\":%s,\"far_pairs\":%d,\"far_scaling\":%s}",
         arch.id(), kernels, batch, threads, pairs, window, ratio, sortedRatios[0], sortedRatios[pairs - 1],
-        median(ceilings), median(shares), median(oneRates), median(manyRates)));
+        median(ceilings), median(shares), median(oneRates), median(manyRates), warmUp.runs, compiledDuring,
+        median(trips), near.length, jsonMedian(near), far.length, jsonMedian(far)));
+  }
+
+  /**
+   * Pairs of windows: the one-thread model and the many-thread model each train one epoch over the next slice of the
+   * data, the side that goes first alternating from pair to pair (so that a trend within a pair favours neither),
+   * then the cores' check; the last pair's figures in the fields.
+   */
+  private static final class Windows {
+    private final Trainer trainer;
+    private final Model one;
+    private final Model many;
+    private final Dataset[] slices;
+    private final String kernels;
+    private final int threads;
+    private int slice;
+    private int pairs;
+    double oneRate;
+    double manyRate;
+    double ceiling;
+    double roundTrip;
+
+    Windows(Trainer trainer, Model one, Model many, Dataset[] slices, String kernels, int threads) {
+      this.trainer = trainer;
+      this.one = one;
+      this.many = many;
+      this.slices = slices;
+      this.kernels = kernels;
+      this.threads = threads;
+    }
+
+    void pair() {
+      boolean oneFirst = (pairs++ & 1) == 0;
+      double first = rate(trainer, oneFirst ? one : many, slices[slice++ % slices.length]);
+      double second = rate(trainer, oneFirst ? many : one, slices[slice++ % slices.length]);
+      oneRate = oneFirst ? first : second;
+      manyRate = oneFirst ? second : first;
+      try {
+        ceiling = CoreCheck.ceiling(kernels, threads, CEILING_NANOS);
+        roundTrip = CoreCheck.lineRoundTrip(ROUND_TRIP_NANOS);
+      } catch (InterruptedException e) {
+        Thread.currentThread().interrupt();
+        throw new IllegalStateException("interrupted", e);
+      }
+    }
   }
 
   /** Samples per second of one epoch of {@link Trainer#fit} over {@code data}. */
@@ -189,6 +263,30 @@ public final class ThreadScaling {
       default:
         return Math.max(50 * batch, 1_000);
     }
+  }
+
+  /** The ratios of the pairs whose round trip was at least (far) or under {@link #FAR_ROUND_TRIP_NANOS}. */
+  private static double[] select(double[] ratios, double[] trips, boolean far) {
+    int count = 0;
+    for (double trip : trips) {
+      count += (trip >= FAR_ROUND_TRIP_NANOS) == far ? 1 : 0;
+    }
+    double[] selected = new double[count];
+    int at = 0;
+    for (int p = 0; p < ratios.length; p++) {
+      if ((trips[p] >= FAR_ROUND_TRIP_NANOS) == far) {
+        selected[at++] = ratios[p];
+      }
+    }
+    return selected;
+  }
+
+  private static String describeMedian(double[] ratios) {
+    return ratios.length == 0 ? "(none)" : String.format(Locale.ROOT, "%.2fx (median)", median(ratios));
+  }
+
+  private static String jsonMedian(double[] ratios) {
+    return ratios.length == 0 ? "null" : String.format(Locale.ROOT, "%.3f", median(ratios));
   }
 
   static double median(double[] values) {

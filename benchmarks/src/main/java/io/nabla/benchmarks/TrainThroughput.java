@@ -18,8 +18,9 @@ import java.util.Map;
  * Training throughput with {@link Trainer}, Adam lr 1e-3, data in memory: for each batch size and thread count, a
  * fresh model (seed 42) trains {@code E} epochs over the first {@code S} training samples and the samples/s of the
  * training loop over epochs 2..E is printed, the same figure, from the same code path, as the samples'
- * {@code samples_per_second} (epoch 1 warms the JIT up). Optionally, the single-sample {@code predict} latency of
- * the MLP.
+ * {@code samples_per_second}. Before that run, the model trains untimed epochs until the JIT compilers are quiet
+ * ({@link JitWarmUp}; a sample's figure includes that warm-up, a long training run hardly notices it). Optionally,
+ * the single-sample {@code predict} latency of the MLP.
  *
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
@@ -189,7 +190,7 @@ public final class TrainThroughput {
       }
     }
     if (epochs < 2) {
-      System.err.println("error: --epochs must be at least 2 (epoch 1 warms the JIT up and is not counted)");
+      System.err.println("error: --epochs must be at least 2 (epoch 1 is not counted)");
       System.exit(2);
     }
 
@@ -212,12 +213,14 @@ public final class TrainThroughput {
           for (int t : threads) {
             double perSecond = train(arch, subset, batch, kernels, t, epochs, seed);
             System.out.println(String.format(Locale.ROOT,
-                "%s batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed)",
-                arch.label, batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs));
+                "%s batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed;"
+                    + " warm-up %s)",
+                arch.label, batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs,
+                lastWarmUp.describe("epoch")));
             System.out.println(String.format(Locale.ROOT,
                 "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,"
-                    + "\"samples\":%d,\"epochs\":%d,\"samples_per_second\":%.1f}", arch.id(), kernels, batch, t, count,
-                epochs, perSecond));
+                    + "\"samples\":%d,\"epochs\":%d,\"samples_per_second\":%.1f,\"warm_up_epochs\":%d}", arch.id(),
+                kernels, batch, t, count, epochs, perSecond, lastWarmUp.runs));
             System.out.flush();
           }
         }
@@ -235,10 +238,25 @@ public final class TrainThroughput {
     }
   }
 
-  /** Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E. */
+  /** The longest warm-up before a timed run. */
+  static final long MAX_WARM_UP_NANOS = 40_000_000_000L;
+  /** The warm-up before the last {@link #train} call's timed run. */
+  static JitWarmUp.Result lastWarmUp = new JitWarmUp.Result(0, 0, true);
+
+  /**
+   * Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E, after untimed epochs on the same
+   * model until the JIT compilers are quiet ({@link JitWarmUp}).
+   */
   static double train(Arch arch, Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
     Model model = arch.newModel(batch, BenchKernels.create(kernels, threads));
     model.initialize(seed);
+    Trainer oneEpoch = Trainer.builder()
+        .optimizer(Adam.builder().learningRate(1e-3).build())
+        .epochs(1)
+        .batchSize(batch)
+        .seed(seed)
+        .build();
+    lastWarmUp = JitWarmUp.run(() -> oneEpoch.fit(model, data, null), 1, MAX_WARM_UP_NANOS);
     History history = Trainer.builder()
         .optimizer(Adam.builder().learningRate(1e-3).build())
         .epochs(epochs)
