@@ -14,12 +14,14 @@
 # Each configuration runs Nabla, then PyTorch. Nabla runs at 1 and 2 threads on its Vector API kernels
 # (Kernels.best(n), java --add-modules jdk.incubator.vector) and its portable ones (Kernels.portable(n)), one JVM per
 # measurement, through io.nabla.benchmarks.TrainThroughput --arch A (Trainer, training-loop time over epochs 2..E,
-# as the samples' samples_per_second); PyTorch (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same
-# network and initial-weight distribution) at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
+# the samples' samples_per_second's code path, after untimed epochs until the JIT compilers are quiet); PyTorch
+# (Debian's python3-torch) runs bench/pytorch_mlp.py --arch A (the same network and initial-weight distribution)
+# at every setting of its two thread pools (OpenMP 1|2 x OpenBLAS 1|2),
 # each with and without torch.set_flush_denormal(True), and its best
 # setting counts. Then, for each configuration (the MLP at batch 256), two threads over one measured again so that the
 # machine's drifting speed cancels (io.nabla.benchmarks.ThreadScaling: a 1-thread and a 2-thread model in one JVM,
-# in alternating windows of about half a second; the median over pairs of windows). Prints markdown tables.
+# in alternating windows of about half a second; the median over pairs of windows, and apart the pairs on cores near
+# each other and far apart, by a cache line's round trip between two threads). Prints markdown tables.
 #
 # usage: bench/compare.sh [--configs LIST] [--data DIR|random] [--quick] [--nabla-only] [--no-build] [--kernels K]
 #                         [--rounds N] [--scaling-pairs N] [--out FILE]
@@ -37,9 +39,10 @@
 #                  --quick; 0 skips)
 #   --out FILE     also write the tables to FILE
 # Environment: JAVA (default: java on PATH), PYTHON (default /usr/bin/python3), MVN (default mvn).
-# Takes about 13-18 minutes on a 2-core machine (11-15 more per extra round): 5-6 for the MLP (3-4 with --kernels
-# best), 2-3 for each other configuration (the slow ones train on fewer samples per epoch), about half a minute each
-# for ThreadScaling.
+# Takes about 13-18 minutes on a 2-core machine before round 16's warm-ups (11-15 more per extra round): 5-6 for the
+# MLP (3-4 with --kernels best), 2-3 for each other configuration (the slow ones train on fewer samples per epoch),
+# about half a minute each for ThreadScaling; the warm-ups until the JIT compilers are quiet add 4-16 s per Nabla
+# run and up to 40 s per ThreadScaling (round 16: 12-13 minutes for --kernels best, one round, all of it).
 # Other load on the machine skews both sides: the script prints the load average first, and before and after the
 # run how fast all cores run a fixed product at once against one alone (io.nabla.benchmarks.CoreCheck: a VM's host
 # may take a core, or run another guest on its other hyperthread, without the load showing it); rerun when either
@@ -164,7 +167,7 @@ vector=(--add-modules jdk.incubator.vector)
 # The JVM warns on standard error that it uses an incubator module; other errors still show.
 quiet_warning() { grep -v 'Using incubator modules' >&2 || true; }
 # Human-readable result lines start with the network's label.
-shown='^(kernels|result|MLP|CNN|GRU|Transformer)'
+shown='^(kernels|result|MLP|CNN|GRU|Transformer|pair [0-9]|warm-up)'
 start=$(date +%s)
 for round in $(seq 1 "$rounds"); do
   if [ "$rounds" -gt 1 ]; then
@@ -308,15 +311,19 @@ if scaling:
     print()
     print("| Two threads over one (%s kernels) | separate runs above | interleaved windows, median (lowest-highest)"
           " | what the cores gave: a product on each thread at once over one alone, median | the training's share"
-          " of that, median | 1 thread / 2 threads, samples/s (window medians) | target |"
+          " of that, median | pairs on cores near each other / far apart (a line's round trip from 300 ns):"
+          " median | 1 thread / 2 threads, samples/s (window medians) | target |"
           % label[scaling[0]["kernels"]])
-    print("|---|---:|---:|---:|---:|---:|---|")
+    print("|---|---:|---:|---:|---:|---:|---:|---|")
     for r in scaling:
         arch, batch, k = r["arch"], r["batch"], r["kernels"]
         one, two = nabla.get((arch, k, batch, 1)), nabla.get((arch, k, batch, 2))
-        print("| %s, batch %d | %s | **%.2f×** (%.2f-%.2f, %d pairs) | %.2f× | %.0f %% | %s / %s | %s |" % (
+        def placed(count, median):
+            return "%d: %s" % (count, "%.2f×" % median if median is not None else "-")
+        print("| %s, batch %d | %s | **%.2f×** (%.2f-%.2f, %d pairs) | %.2f× | %.0f %% | %s / %s | %s / %s | %s |" % (
             ARCHS.get(arch, arch), batch, "%.2f×" % (two / one) if one and two else "-", r["scaling"],
             r["lowest"], r["highest"], r["pairs"], r["ceiling"], 100 * r["share_of_ceiling"],
+            placed(r.get("near_pairs", 0), r.get("near_scaling")), placed(r.get("far_pairs", 0), r.get("far_scaling")),
             fmt(r["one_thread_samples_per_second"]), fmt(r["samples_per_second"]),
             "≥ 1.8×" if batch >= 64 else "-"))
 if torch:

@@ -19,6 +19,8 @@ import java.util.concurrent.atomic.AtomicLong;
 public final class CoreCheck {
   /** Each measurement's length. */
   static final long NANOS = 400_000_000L;
+  /** Round trips are timed in this many slices, the median counting (a host's pause lands in one or two). */
+  private static final int ROUND_TRIP_SLICES = 9;
   /** The kernels the check runs on: portable, so that it needs no module flag. */
   static final String PORTABLE = "portable";
 
@@ -72,13 +74,17 @@ public final class CoreCheck {
 
   /**
    * The median time, in nanoseconds, a cache line takes to go from this thread to a second one and back, each
-   * spinning on it in turn, over about {@code nanos} of wall time. Two cores that share a cache pass it in about
-   * 100 ns; on the project's 2-core Zen 1 VM it took 65-180 ns at some times and 480-1,060 ns at others (the host had
-   * placed the two virtual cores on cores that share no cache), and two-thread training then ran at 1.43-1.63× one
-   * thread where it otherwise ran at 1.74-1.93× ({@code ThreadScaling}, round 16 in {@code bench/RESULTS.md}):
-   * every value one thread writes and the other reads (a shared pack, a gradient, an activation) crosses that gap.
+   * spinning on it in turn, over about {@code nanos} of wall time; {@code NaN} on a machine of one core. Two cores
+   * that share a cache pass it in about 100 ns; on the project's 2-core Zen 1 VM it took 65-190 ns at some times and
+   * 480-1,060 ns at others (the host had placed the two virtual cores on cores that share no cache), and the MLP at
+   * batch 256 then trained on two threads at a median 1.52× one thread where it otherwise trained at 1.81×
+   * ({@code ThreadScaling}, round 16 in {@code bench/RESULTS.md}): every value one thread writes and the other reads
+   * (a shared pack, a gradient, an activation) crosses that gap.
    */
   static double lineRoundTrip(long nanos) throws InterruptedException {
+    if (Runtime.getRuntime().availableProcessors() < 2) {
+      return Double.NaN;
+    }
     AtomicLong line = new AtomicLong();
     Thread other = new Thread(() -> {
       while (true) {
@@ -87,41 +93,41 @@ public final class CoreCheck {
           return;
         }
         if ((v & 1) == 1) {
-          line.set(v + 1);
+          // Never over the stop value, should the caller have stopped in between.
+          line.compareAndSet(v, v + 1);
         }
       }
-    });
+    }, "nabla-core-check-round-trip");
+    other.setDaemon(true);
     other.start();
-    double[] rounds = new double[ROUND_TRIP_SAMPLES];
+    double[] slices = new double[ROUND_TRIP_SLICES];
     long v = 0;
     try {
-      for (int r = 0; r < rounds.length; r++) {
+      for (int r = 0; r < slices.length; r++) {
         long start = System.nanoTime();
-        long end = start + nanos / rounds.length;
+        long end = start + nanos / slices.length;
         long trips = 0;
         long now;
         do {
-          for (int i = 0; i < 256; i++) {
+          for (int i = 0; i < 16; i++) {
             line.set(v + 1);
             while (line.get() != v + 2) {
               // Spin without a pause instruction: on some cores it takes longer than the line's trip.
             }
             v += 2;
           }
-          trips += 256;
+          trips += 16;
           now = System.nanoTime();
         } while (now < end);
-        rounds[r] = (double) (now - start) / trips;
+        slices[r] = (double) (now - start) / trips;
       }
     } finally {
       line.set(-1);
       other.join();
     }
-    return ThreadScaling.median(rounds);
+    return ThreadScaling.median(slices);
   }
 
-  /** Round trips are timed in this many slices, the median counting (a host's pause lands in one or two). */
-  private static final int ROUND_TRIP_SAMPLES = 9;
 
   /** Each of {@code threads} threads' loop rate, all running at once. */
   private static double[] together(String kernels, int threads, long nanos) throws InterruptedException {

@@ -38,7 +38,7 @@ import java.util.Locale;
 public final class ThreadScaling {
   /**
    * Untimed pairs first, at least this many, then until one during which the JIT compilers were quiet
-   * ({@link JitWarmUp}), for at most {@link #MAX_WARM_UP_NANOS}.
+   * ({@link JitWarmUp}), for at most {@link JitWarmUp#MAX_NANOS}.
    */
   static final int WARM_UP_PAIRS = 3;
   /** The cache-line round trip after each pair ({@link CoreCheck#lineRoundTrip}) runs this long. */
@@ -46,11 +46,9 @@ public final class ThreadScaling {
   /**
    * A pair whose line round trip took at least this long ran on cores that share no cache: the summary gives the
    * median of such pairs and of the others apart (on the project's Zen 1 VM the round trips fell in two groups,
-   * 65-180 ns and 480-1,060 ns).
+   * 65-190 ns and 480-1,060 ns).
    */
   static final double FAR_ROUND_TRIP_NANOS = 300;
-  /** The longest warm-up. */
-  static final long MAX_WARM_UP_NANOS = 40_000_000_000L;
   /** Each third of the cores' check after a pair ({@link CoreCheck#ceiling}): alone, all at once, alone. */
   static final long CEILING_NANOS = 150_000_000L;
 
@@ -116,13 +114,14 @@ public final class ThreadScaling {
     if (window < batch) {
       fail("--window (" + window + " samples) must hold at least one batch of " + batch);
     }
-    int slices = pairs + WARM_UP_PAIRS;
+    // Random data: enough for the counted pairs and a warm-up of about 10 s (three times the minimum).
+    int slices = pairs + 3 * WARM_UP_PAIRS;
     Dataset all = arch.data(dir, seed, 2 * slices * window);
     if (all.size() < window) {
       fail("--window (" + window + " samples) is larger than the data (" + all.size() + " samples)");
     }
-    // Each window trains on data it has not seen for a while, so that a random gather reads memory, not cache,
-    // as it does over a whole epoch.
+    // Each window trains on the next slice of the data (Fashion-MNIST's 60,000 images make 4 slices for the MLP), so
+    // that a random gather reads memory, not cache, as it does over a whole epoch.
     int sliceCount = Math.max(1, all.size() / window);
     Dataset[] slicesOfData = new Dataset[sliceCount];
     for (int s = 0; s < sliceCount; s++) {
@@ -148,25 +147,25 @@ public final class ThreadScaling {
     double[] ratios = new double[pairs];
     double[] ceilings = new double[pairs];
     double[] shares = new double[pairs];
-    double[] trips = new double[pairs];
+    double[] roundTrips = new double[pairs];
     Windows windows = new Windows(trainer, one, many, slicesOfData, kernels, threads);
     // The warm-up pairs run the check too, so that the first one counted is compiled.
-    JitWarmUp.Result warmUp = JitWarmUp.run(windows::pair, WARM_UP_PAIRS, MAX_WARM_UP_NANOS);
+    JitWarmUp.Result warmUp = JitWarmUp.run(windows::pair, WARM_UP_PAIRS, JitWarmUp.MAX_NANOS);
     System.out.println("warm-up: " + warmUp.describe("pair"));
     long compiledBefore = JitWarmUp.compilationMillis();
     for (int p = 0; p < pairs; p++) {
-      long compiled = JitWarmUp.compilationMillis();
+      long compiledBeforePair = JitWarmUp.compilationMillis();
       windows.pair();
       oneRates[p] = windows.oneRate;
       manyRates[p] = windows.manyRate;
       ratios[p] = manyRates[p] / oneRates[p];
       ceilings[p] = windows.ceiling;
       shares[p] = ratios[p] / ceilings[p];
-      trips[p] = windows.roundTrip;
+      roundTrips[p] = windows.roundTrip;
       System.out.println(String.format(Locale.ROOT,
           "pair %d: 1 thread %.1f, %d threads %.1f samples/s, %.2fx; cores %.2fx, a line's round trip %.0f ns;"
-              + " JIT compilers %d ms", p + 1, oneRates[p], threads, manyRates[p], ratios[p], ceilings[p], trips[p],
-          JitWarmUp.compilationMillis() - compiled));
+              + " JIT compilers %d ms", p + 1, oneRates[p], threads, manyRates[p], ratios[p], ceilings[p],
+          roundTrips[p], JitWarmUp.compilationMillis() - compiledBeforePair));
     }
     long compiledDuring = JitWarmUp.compilationMillis() - compiledBefore;
     double[] sortedRatios = ratios.clone();
@@ -184,8 +183,8 @@ public final class ThreadScaling {
             + " pair, %.2f-%.2f), so the training reached %.0f %% of what the cores gave",
         arch.label, batch, kernels, threads, median(ceilings), sortedCeilings[0], sortedCeilings[pairs - 1],
         100 * median(shares)));
-    double[] near = select(ratios, trips, false);
-    double[] far = select(ratios, trips, true);
+    double[] near = select(ratios, roundTrips, false);
+    double[] far = select(ratios, roundTrips, true);
     System.out.println(String.format(Locale.ROOT,
         "%s batch %d, %s kernels: %d pairs on cores near each other (a line's round trip under %.0f ns) ran"
             + " %s, %d on cores far apart %s; the JIT compilers worked %d ms during the pairs (after a warm-up of %s)",
@@ -195,11 +194,11 @@ public final class ThreadScaling {
         "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,\"pairs\":%d,"
             + "\"window\":%d,\"scaling\":%.3f,\"lowest\":%.3f,\"highest\":%.3f,\"ceiling\":%.3f,"
             + "\"share_of_ceiling\":%.3f,\"one_thread_samples_per_second\":%.1f,\"samples_per_second\":%.1f,"
-            + "\"warm_up_pairs\":%d,\"compile_ms\":%d,\"round_trip_ns\":%.0f,\"near_pairs\":%d,"
+            + "\"warm_up_pairs\":%d,\"compile_ms\":%d,\"round_trip_ns\":%s,\"near_pairs\":%d,"
             + "\"near_scaling\":%s,\"far_pairs\":%d,\"far_scaling\":%s}",
         arch.id(), kernels, batch, threads, pairs, window, ratio, sortedRatios[0], sortedRatios[pairs - 1],
         median(ceilings), median(shares), median(oneRates), median(manyRates), warmUp.runs, compiledDuring,
-        median(trips), near.length, jsonMedian(near), far.length, jsonMedian(far)));
+        jsonNumber(median(roundTrips), "%.0f"), near.length, jsonMedian(near), far.length, jsonMedian(far)));
   }
 
   /**
@@ -215,7 +214,7 @@ public final class ThreadScaling {
     private final String kernels;
     private final int threads;
     private int slice;
-    private int pairs;
+    private int pairsRun;
     double oneRate;
     double manyRate;
     double ceiling;
@@ -231,7 +230,7 @@ public final class ThreadScaling {
     }
 
     void pair() {
-      boolean oneFirst = (pairs++ & 1) == 0;
+      boolean oneFirst = (pairsRun++ & 1) == 0;
       double first = rate(trainer, oneFirst ? one : many, slices[slice++ % slices.length]);
       double second = rate(trainer, oneFirst ? many : one, slices[slice++ % slices.length]);
       oneRate = oneFirst ? first : second;
@@ -265,20 +264,20 @@ public final class ThreadScaling {
     }
   }
 
-  /** The ratios of the pairs whose round trip was at least (far) or under {@link #FAR_ROUND_TRIP_NANOS}. */
-  private static double[] select(double[] ratios, double[] trips, boolean far) {
+  /**
+   * The ratios of the pairs whose round trip was at least (far) or under (near) {@link #FAR_ROUND_TRIP_NANOS}; a pair
+   * whose round trip was not measured (one core) is in neither.
+   */
+  private static double[] select(double[] ratios, double[] roundTrips, boolean far) {
+    double[] selected = new double[ratios.length];
     int count = 0;
-    for (double trip : trips) {
-      count += (trip >= FAR_ROUND_TRIP_NANOS) == far ? 1 : 0;
-    }
-    double[] selected = new double[count];
-    int at = 0;
     for (int p = 0; p < ratios.length; p++) {
-      if ((trips[p] >= FAR_ROUND_TRIP_NANOS) == far) {
-        selected[at++] = ratios[p];
+      double trip = roundTrips[p];
+      if (far ? trip >= FAR_ROUND_TRIP_NANOS : trip < FAR_ROUND_TRIP_NANOS) {
+        selected[count++] = ratios[p];
       }
     }
-    return selected;
+    return Arrays.copyOf(selected, count);
   }
 
   private static String describeMedian(double[] ratios) {
@@ -286,7 +285,12 @@ public final class ThreadScaling {
   }
 
   private static String jsonMedian(double[] ratios) {
-    return ratios.length == 0 ? "null" : String.format(Locale.ROOT, "%.3f", median(ratios));
+    return ratios.length == 0 ? "null" : jsonNumber(median(ratios), "%.3f");
+  }
+
+  /** {@code value} in {@code format}, or {@code null} when it is not a number (JSON has no NaN). */
+  private static String jsonNumber(double value, String format) {
+    return Double.isNaN(value) ? "null" : String.format(Locale.ROOT, format, value);
   }
 
   static double median(double[] values) {

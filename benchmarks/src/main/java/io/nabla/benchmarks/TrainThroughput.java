@@ -17,10 +17,10 @@ import java.util.Map;
 /**
  * Training throughput with {@link Trainer}, Adam lr 1e-3, data in memory: for each batch size and thread count, a
  * fresh model (seed 42) trains {@code E} epochs over the first {@code S} training samples and the samples/s of the
- * training loop over epochs 2..E is printed, the same figure, from the same code path, as the samples'
- * {@code samples_per_second}. Before that run, the model trains untimed epochs until the JIT compilers are quiet
- * ({@link JitWarmUp}; a sample's figure includes that warm-up, a long training run hardly notices it). Optionally,
- * the single-sample {@code predict} latency of the MLP.
+ * training loop over epochs 2..E is printed, from the same code path as the samples' {@code samples_per_second}.
+ * Before that run, the model trains untimed epochs until the JIT compilers are quiet ({@link JitWarmUp}); the
+ * samples' figure has no such warm-up (a training run of minutes hardly notices it). Optionally, the single-sample
+ * {@code predict} latency of the MLP.
  *
  * <pre>
  * java -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.TrainThroughput \
@@ -211,16 +211,17 @@ public final class TrainThroughput {
         Dataset subset = all.take(count);
         for (String kernels : kernelNames) {
           for (int t : threads) {
-            double perSecond = train(arch, subset, batch, kernels, t, epochs, seed);
+            Timed timed = train(arch, subset, batch, kernels, t, epochs, seed);
+            double perSecond = timed.samplesPerSecond;
             System.out.println(String.format(Locale.ROOT,
                 "%s batch %d, %s kernels, %d thread%s: %.1f samples/s (%d samples x %d epochs, epochs 2..%d timed;"
                     + " warm-up %s)",
                 arch.label, batch, kernels, t, t == 1 ? "" : "s", perSecond, count, epochs, epochs,
-                lastWarmUp.describe("epoch")));
+                timed.warmUp.describe("epoch")));
             System.out.println(String.format(Locale.ROOT,
                 "result: {\"impl\":\"nabla\",\"arch\":\"%s\",\"kernels\":\"%s\",\"batch\":%d,\"threads\":%d,"
                     + "\"samples\":%d,\"epochs\":%d,\"samples_per_second\":%.1f,\"warm_up_epochs\":%d}", arch.id(),
-                kernels, batch, t, count, epochs, perSecond, lastWarmUp.runs));
+                kernels, batch, t, count, epochs, perSecond, timed.warmUp.runs));
             System.out.flush();
           }
         }
@@ -238,16 +239,22 @@ public final class TrainThroughput {
     }
   }
 
-  /** The longest warm-up before a timed run. */
-  static final long MAX_WARM_UP_NANOS = 40_000_000_000L;
-  /** The warm-up before the last {@link #train} call's timed run. */
-  static JitWarmUp.Result lastWarmUp = new JitWarmUp.Result(0, 0, true);
+  /** A timed run's samples per second, and the warm-up before it. */
+  static final class Timed {
+    final double samplesPerSecond;
+    final JitWarmUp.Result warmUp;
+
+    Timed(double samplesPerSecond, JitWarmUp.Result warmUp) {
+      this.samplesPerSecond = samplesPerSecond;
+      this.warmUp = warmUp;
+    }
+  }
 
   /**
    * Samples per second of {@link Trainer#fit}'s training loop over epochs 2..E, after untimed epochs on the same
    * model until the JIT compilers are quiet ({@link JitWarmUp}).
    */
-  static double train(Arch arch, Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
+  static Timed train(Arch arch, Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
     Model model = arch.newModel(batch, BenchKernels.create(kernels, threads));
     model.initialize(seed);
     Trainer oneEpoch = Trainer.builder()
@@ -256,7 +263,7 @@ public final class TrainThroughput {
         .batchSize(batch)
         .seed(seed)
         .build();
-    lastWarmUp = JitWarmUp.run(() -> oneEpoch.fit(model, data, null), 1, MAX_WARM_UP_NANOS);
+    JitWarmUp.Result warmUp = JitWarmUp.run(() -> oneEpoch.fit(model, data, null), 1, JitWarmUp.MAX_NANOS);
     History history = Trainer.builder()
         .optimizer(Adam.builder().learningRate(1e-3).build())
         .epochs(epochs)
@@ -271,7 +278,7 @@ public final class TrainThroughput {
       samples += r.samples();
       seconds += r.seconds();
     }
-    return samples / seconds;
+    return new Timed(samples / seconds, warmUp);
   }
 
   /** The median over rounds of the mean time of {@code predict(x, 1)}, in microseconds, after a warm-up. */
