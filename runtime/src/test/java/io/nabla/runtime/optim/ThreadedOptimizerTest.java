@@ -131,4 +131,26 @@ class ThreadedOptimizerTest {
         assertThrows(IndexOutOfBoundsException.class, () -> p.forEachRange(5, 11, 0, (from, to) -> { }));
     assertTrue(e.getMessage().contains("[5, 11)") && e.getMessage().contains("10 parameters"), e.getMessage());
   }
+
+  @Test
+  void eachLargeTensorUpdatesAsARangeOfItsOwn() {
+    int[] starts = {0, 40_000, 40_037};
+    int[] ends = {40_000, 40_037, 70_038};
+    assertArrayEquals(new int[] {0, 40_000, 40_037, 70_038},
+        GroupedOptimizer.pieces(0, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    // A segment that starts inside the first tensor: what is left of it (20,000) is still large.
+    assertArrayEquals(new int[] {20_000, 40_000, 40_037, 70_038},
+        GroupedOptimizer.pieces(20_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    // Too little of the first tensor: it joins the small ones up to the next large tensor.
+    assertArrayEquals(new int[] {39_000, 40_037, 70_038},
+        GroupedOptimizer.pieces(39_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    // Small tensors only, no tensors, an empty segment: one range, or none.
+    assertArrayEquals(new int[] {0, 70_038}, GroupedOptimizer.pieces(0, SIZE, starts, ends, 50_000));
+    assertArrayEquals(new int[] {5, 90}, GroupedOptimizer.pieces(5, 90, new int[0], new int[0], 1));
+    assertArrayEquals(new int[] {7}, GroupedOptimizer.pieces(7, 7, starts, ends, 1));
+    // A tensor that overlaps the large one before it counts as small; a gap before a tensor stays with the small ones.
+    assertArrayEquals(new int[] {0, 100, 150, 250, 300}, GroupedOptimizer.pieces(0, 300, new int[] {0, 50, 150},
+        new int[] {100, 300, 250}, 50));
+    assertArrayEquals(new int[] {0, 10, 300}, GroupedOptimizer.pieces(0, 300, new int[] {10}, new int[] {300}, 50));
+  }
 }
