@@ -33,8 +33,8 @@ abstract class GroupedOptimizer implements Optimizer {
   private int @Nullable [] lrGroup;
   private float @Nullable [] decay;
   /**
-   * Segment {@code s} updates in the ranges {@code [pieces[s][i], pieces[s][i + 1])} ({@link #pieces}), each split
-   * over the model's threads on its own.
+   * Segment {@code s} updates in the ranges {@code [pieces[s][i], pieces[s][i + 1])}
+   * ({@link #pieces(int, int, int[], int[], int)}), each split over the model's threads on its own.
    */
   private int @Nullable [] @Nullable [] pieces;
 
@@ -108,8 +108,9 @@ abstract class GroupedOptimizer implements Optimizer {
   }
 
   /**
-   * A segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one core), in
-   * ranges the threads claim as they go ({@link io.nabla.runtime.kernel.Kernels#forEachRange}).
+   * Each range of a segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one
+   * core), in ranges the threads claim as they go ({@link io.nabla.runtime.kernel.Kernels#forEachRange}); a tensor
+   * this large is a range of its own.
    */
   static final int SPLIT_FROM = 1 << 14;
 
@@ -122,10 +123,16 @@ abstract class GroupedOptimizer implements Optimizer {
    * written and whose rows the other reads in the next forward. When the host put the two cores of the project's
    * Zen 1 VM on cores that share no cache, the MLP at batch 1 trained 11 % faster on two threads this way (median
    * of 49 pairs of windows; 1 % slower, one more hand-off per step, in 11 pairs on cores that share one; at batch
-   * 256, 1 % faster on far cores); round 16 in {@code bench/RESULTS.md}. Tensors must be sorted by offset; one that overlaps the previous is
-   * treated as small.
+   * 256, 1 % faster on far cores); round 16 in {@code bench/RESULTS.md}. The tensors come sorted by offset (any
+   * order still gives a valid split, a less useful one); one that starts before the end of the last tensor taken
+   * alone joins the parameters around it.
+   *
+   * @throws IllegalArgumentException if {@code splitFrom < 1}
    */
   static int[] pieces(int from, int to, int[] tensorStarts, int[] tensorEnds, int splitFrom) {
+    if (splitFrom < 1) {
+      throw new IllegalArgumentException("a range alone needs at least 1 parameter, got " + splitFrom);
+    }
     int[] bounds = new int[2 * tensorStarts.length + 2];
     int count = 0;
     bounds[count++] = from;

@@ -141,6 +141,12 @@ class ThreadedOptimizerTest {
     // A segment that starts inside the first tensor: what is left of it (20,000) is still large.
     assertArrayEquals(new int[] {20_000, 40_000, 40_037, 70_038},
         GroupedOptimizer.pieces(20_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    // A segment that ends inside a large tensor; a tensor entirely before the segment.
+    assertArrayEquals(new int[] {0, 40_000, 50_000},
+        GroupedOptimizer.pieces(0, 50_000, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    assertArrayEquals(new int[] {40_037, 70_038},
+        GroupedOptimizer.pieces(40_037, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    assertThrows(IllegalArgumentException.class, () -> GroupedOptimizer.pieces(0, SIZE, starts, ends, 0));
     // Too little of the first tensor: it joins the small ones up to the next large tensor.
     assertArrayEquals(new int[] {39_000, 40_037, 70_038},
         GroupedOptimizer.pieces(39_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
