@@ -128,7 +128,6 @@ public final class CoreCheck {
     return ThreadScaling.median(slices);
   }
 
-
   /** Each of {@code threads} threads' loop rate, all running at once. */
   private static double[] together(String kernels, int threads, long nanos) throws InterruptedException {
     double[] rates = new double[threads];

@@ -1,7 +1,6 @@
 package io.nabla.benchmarks;
 
 import io.nabla.runtime.Model;
-import io.nabla.runtime.optim.Adam;
 import io.nabla.runtime.train.Dataset;
 import io.nabla.runtime.train.History;
 import io.nabla.runtime.train.Trainer;
@@ -136,12 +135,7 @@ public final class ThreadScaling {
     Model many = arch.newModel(batch, BenchKernels.create(kernels, threads));
     one.initialize(seed);
     many.initialize(seed);
-    Trainer trainer = Trainer.builder()
-        .optimizer(Adam.builder().learningRate(1e-3).build())
-        .epochs(1)
-        .batchSize(batch)
-        .seed(seed)
-        .build();
+    Trainer trainer = TrainThroughput.adamTrainer(batch, 1, seed);
     double[] oneRates = new double[pairs];
     double[] manyRates = new double[pairs];
     double[] ratios = new double[pairs];

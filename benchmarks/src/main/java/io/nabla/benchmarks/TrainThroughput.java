@@ -257,20 +257,9 @@ public final class TrainThroughput {
   static Timed train(Arch arch, Dataset data, int batch, String kernels, int threads, int epochs, long seed) {
     Model model = arch.newModel(batch, BenchKernels.create(kernels, threads));
     model.initialize(seed);
-    Trainer oneEpoch = Trainer.builder()
-        .optimizer(Adam.builder().learningRate(1e-3).build())
-        .epochs(1)
-        .batchSize(batch)
-        .seed(seed)
-        .build();
+    Trainer oneEpoch = adamTrainer(batch, 1, seed);
     JitWarmUp.Result warmUp = JitWarmUp.run(() -> oneEpoch.fit(model, data, null), 1, JitWarmUp.MAX_NANOS);
-    History history = Trainer.builder()
-        .optimizer(Adam.builder().learningRate(1e-3).build())
-        .epochs(epochs)
-        .batchSize(batch)
-        .seed(seed)
-        .build()
-        .fit(model, data, null);
+    History history = adamTrainer(batch, epochs, seed).fit(model, data, null);
     long samples = 0;
     double seconds = 0;
     for (int i = 1; i < history.size(); i++) {
@@ -279,6 +268,16 @@ public final class TrainThroughput {
       seconds += r.seconds();
     }
     return new Timed(samples / seconds, warmUp);
+  }
+
+  /** The benchmarks' trainer: Adam at learning rate 1e-3, as PyTorch's side runs. */
+  static Trainer adamTrainer(int batch, int epochs, long seed) {
+    return Trainer.builder()
+        .optimizer(Adam.builder().learningRate(1e-3).build())
+        .epochs(epochs)
+        .batchSize(batch)
+        .seed(seed)
+        .build();
   }
 
   /** The median over rounds of the mean time of {@code predict(x, 1)}, in microseconds, after a warm-up. */

@@ -32,11 +32,6 @@ abstract class GroupedOptimizer implements Optimizer {
   private int @Nullable [] to;
   private int @Nullable [] lrGroup;
   private float @Nullable [] decay;
-  /**
-   * Segment {@code s} updates in the ranges {@code [pieces[s][i], pieces[s][i + 1])}
-   * ({@link #pieces(int, int, int[], int[], int)}), each split over the model's threads on its own.
-   */
-  private int @Nullable [] @Nullable [] pieces;
 
   GroupedOptimizer(String kind, double learningRate, double weightDecay, List<ParameterGroup> groups) {
     this.kind = kind;
@@ -96,10 +91,7 @@ abstract class GroupedOptimizer implements Optimizer {
         int k = lrGroup[s];
         segmentUpdate.learningRate = k < 0 ? learningRate : groupLearningRates[k];
         segmentUpdate.weightDecay = decay[s];
-        int[] bounds = pieces[s];
-        for (int i = 0; i + 1 < bounds.length; i++) {
-          parameters.forEachRange(bounds[i], bounds[i + 1], SPLIT_FROM, segmentUpdate);
-        }
+        parameters.forEachRange(from[s], to[s], SPLIT_FROM, segmentUpdate);
       }
     } finally {
       segmentUpdate.w = null;
@@ -108,61 +100,13 @@ abstract class GroupedOptimizer implements Optimizer {
   }
 
   /**
-   * Each range of a segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one
-   * core), in ranges the threads claim as they go ({@link io.nabla.runtime.kernel.Kernels#forEachRange}); a tensor
-   * this large is a range of its own.
+   * A segment's update splits over the model's threads from this many parameters (Adam: ≈ 8 µs on one core), in
+   * ranges the threads claim as they go ({@link io.nabla.runtime.kernel.Kernels#forEachRange}); a tensor this large
+   * is split alone, so each thread updates the share of it that it computed ({@link Parameters#forEachRange}).
    */
   static final int SPLIT_FROM = 1 << 14;
 
-  /**
-   * The ranges a segment {@code [from, to)} updates in, as boundaries {@code from, …, to}: each tensor with at least
-   * {@code splitFrom} parameters in the segment alone, the parameters between such tensors together. A tensor alone
-   * is split over the threads in even shares, so each thread updates the part of it that it computed: the kernels
-   * split a dense layer's products at batch 1 by output units, the rows of its weights, in even shares too. Split
-   * as one range, the shares ran across tensors, and a thread updated weights whose gradients the other had
-   * written and whose rows the other reads in the next forward. When the host put the two cores of the project's
-   * Zen 1 VM on cores that share no cache, the MLP at batch 1 trained 11 % faster on two threads this way (median
-   * of 49 pairs of windows; 1 % slower, one more hand-off per step, in 11 pairs on cores that share one; at batch
-   * 256, 1 % faster on far cores); round 16 in {@code bench/RESULTS.md}. The tensors come sorted by offset (any
-   * order still gives a valid split, a less useful one); one that starts before the end of the last tensor taken
-   * alone joins the parameters around it.
-   *
-   * @throws IllegalArgumentException if {@code splitFrom < 1}
-   */
-  static int[] pieces(int from, int to, int[] tensorStarts, int[] tensorEnds, int splitFrom) {
-    if (splitFrom < 1) {
-      throw new IllegalArgumentException("a range alone needs at least 1 parameter, got " + splitFrom);
-    }
-    int[] bounds = new int[2 * tensorStarts.length + 2];
-    int count = 0;
-    bounds[count++] = from;
-    int position = from;
-    for (int t = 0; t < tensorStarts.length; t++) {
-      int start = Math.max(from, tensorStarts[t]);
-      int end = Math.min(to, tensorEnds[t]);
-      if (start < position || end - start < splitFrom) {
-        continue;
-      }
-      if (start > position) {
-        bounds[count++] = start;
-      }
-      bounds[count++] = end;
-      position = end;
-    }
-    if (position < to) {
-      bounds[count++] = to;
-    }
-    return java.util.Arrays.copyOf(bounds, count);
-  }
-
   private final SegmentUpdate segmentUpdate = new SegmentUpdate();
-
-  private static final Comparator<ParameterTensor> BY_OFFSET = new Comparator<ParameterTensor>() {
-    @Override
-    public int compare(ParameterTensor a, ParameterTensor b) {
-      return Integer.compare(a.offset(), b.offset());
-    }
-  };
 
   /** One segment's {@link #update}, element-wise, so {@link Parameters#forEachRange} may split it. */
   private final class SegmentUpdate implements Kernels.RangeTask {
@@ -192,7 +136,12 @@ abstract class GroupedOptimizer implements Optimizer {
         group.checkNames(tensors);
       }
       List<ParameterTensor> sorted = new ArrayList<>(tensors);
-      Collections.sort(sorted, BY_OFFSET);
+      Collections.sort(sorted, new Comparator<ParameterTensor>() {
+        @Override
+        public int compare(ParameterTensor a, ParameterTensor b) {
+          return Integer.compare(a.offset(), b.offset());
+        }
+      });
       int pos = 0;
       for (ParameterTensor t : sorted) {
         int end = t.offset() + t.size();
@@ -223,16 +172,7 @@ abstract class GroupedOptimizer implements Optimizer {
         add(segments, decays, pos, n, -1, weightDecay);
       }
     }
-    List<ParameterTensor> byOffset = new ArrayList<>(parameters.tensors());
-    Collections.sort(byOffset, BY_OFFSET);
-    int[] tensorStarts = new int[byOffset.size()];
-    int[] tensorEnds = new int[byOffset.size()];
-    for (int t = 0; t < byOffset.size(); t++) {
-      tensorStarts[t] = byOffset.get(t).offset();
-      tensorEnds[t] = byOffset.get(t).offset() + byOffset.get(t).size();
-    }
     int count = segments.size();
-    pieces = new int[count][];
     from = new int[count];
     to = new int[count];
     lrGroup = new int[count];
@@ -242,7 +182,6 @@ abstract class GroupedOptimizer implements Optimizer {
       to[s] = segments.get(s)[1];
       lrGroup[s] = segments.get(s)[2];
       decay[s] = decays.get(s);
-      pieces[s] = pieces(from[s], to[s], tensorStarts, tensorEnds, SPLIT_FROM);
     }
     size = n;
   }

@@ -132,31 +132,54 @@ class ThreadedOptimizerTest {
     assertTrue(e.getMessage().contains("[5, 11)") && e.getMessage().contains("10 parameters"), e.getMessage());
   }
 
+  /**
+   * The boundaries of the ranges {@link Parameters#forEachRange} runs {@code [from, to)} in on the calling thread,
+   * for tensors spanning {@code [starts[t], ends[t])}: {@code from}, then each range's end.
+   */
+  private static int[] ranges(int from, int to, int[] starts, int[] ends, int splitFrom) {
+    int size = to;
+    List<ParameterTensor> tensors = new ArrayList<>();
+    for (int t = 0; t < starts.length; t++) {
+      size = Math.max(size, ends[t]);
+      tensors.add(new ParameterTensor("t" + t, ParameterTensor.Kind.WEIGHT, starts[t],
+          new int[] {ends[t] - starts[t]}, ParameterTensor.Init.ZEROS, 1, 1));
+    }
+    Parameters p = new Parameters(new float[size], new float[size], tensors);
+    List<Integer> bounds = new ArrayList<>();
+    bounds.add(from);
+    p.forEachRange(from, to, splitFrom, (a, b) -> {
+      assertEquals(bounds.get(bounds.size() - 1), a, "ranges must be consecutive");
+      assertTrue(a < b, "empty range [" + a + ", " + b + ")");
+      bounds.add(b);
+    });
+    return bounds.stream().mapToInt(Integer::intValue).toArray();
+  }
+
   @Test
   void eachLargeTensorUpdatesAsARangeOfItsOwn() {
     int[] starts = {0, 40_000, 40_037};
     int[] ends = {40_000, 40_037, 70_038};
-    assertArrayEquals(new int[] {0, 40_000, 40_037, 70_038},
-        GroupedOptimizer.pieces(0, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    int split = GroupedOptimizer.SPLIT_FROM;
+    assertArrayEquals(new int[] {0, 40_000, 40_037, 70_038}, ranges(0, SIZE, starts, ends, split));
     // A segment that starts inside the first tensor: what is left of it (20,000) is still large.
-    assertArrayEquals(new int[] {20_000, 40_000, 40_037, 70_038},
-        GroupedOptimizer.pieces(20_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    assertArrayEquals(new int[] {20_000, 40_000, 40_037, 70_038}, ranges(20_000, SIZE, starts, ends, split));
     // A segment that ends inside a large tensor; a tensor entirely before the segment.
-    assertArrayEquals(new int[] {0, 40_000, 50_000},
-        GroupedOptimizer.pieces(0, 50_000, starts, ends, GroupedOptimizer.SPLIT_FROM));
-    assertArrayEquals(new int[] {40_037, 70_038},
-        GroupedOptimizer.pieces(40_037, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
-    assertThrows(IllegalArgumentException.class, () -> GroupedOptimizer.pieces(0, SIZE, starts, ends, 0));
+    assertArrayEquals(new int[] {0, 40_000, 50_000}, ranges(0, 50_000, starts, ends, split));
+    assertArrayEquals(new int[] {40_037, 70_038}, ranges(40_037, SIZE, starts, ends, split));
+    // A split size of 0 (always split) still runs no empty range.
+    assertArrayEquals(new int[] {0, 40_000, 40_037, 70_038}, ranges(0, SIZE, starts, ends, 0));
     // Too little of the first tensor: it joins the small ones up to the next large tensor.
-    assertArrayEquals(new int[] {39_000, 40_037, 70_038},
-        GroupedOptimizer.pieces(39_000, SIZE, starts, ends, GroupedOptimizer.SPLIT_FROM));
+    assertArrayEquals(new int[] {39_000, 40_037, 70_038}, ranges(39_000, SIZE, starts, ends, split));
     // Small tensors only, no tensors, an empty segment: one range, or none.
-    assertArrayEquals(new int[] {0, 70_038}, GroupedOptimizer.pieces(0, SIZE, starts, ends, 50_000));
-    assertArrayEquals(new int[] {5, 90}, GroupedOptimizer.pieces(5, 90, new int[0], new int[0], 1));
-    assertArrayEquals(new int[] {7}, GroupedOptimizer.pieces(7, 7, starts, ends, 1));
+    assertArrayEquals(new int[] {0, 70_038}, ranges(0, SIZE, starts, ends, 50_000));
+    assertArrayEquals(new int[] {5, 90}, ranges(5, 90, new int[0], new int[0], 1));
+    assertArrayEquals(new int[] {7}, ranges(7, 7, starts, ends, 1));
     // A tensor that overlaps the large one before it counts as small; a gap before a tensor stays with the small ones.
-    assertArrayEquals(new int[] {0, 100, 150, 250, 300}, GroupedOptimizer.pieces(0, 300, new int[] {0, 50, 150},
+    assertArrayEquals(new int[] {0, 100, 150, 250, 300}, ranges(0, 300, new int[] {0, 50, 150},
         new int[] {100, 300, 250}, 50));
-    assertArrayEquals(new int[] {0, 10, 300}, GroupedOptimizer.pieces(0, 300, new int[] {10}, new int[] {300}, 50));
+    assertArrayEquals(new int[] {0, 10, 300}, ranges(0, 300, new int[] {10}, new int[] {300}, 50));
+    // Tensors listed out of order are taken by offset.
+    assertArrayEquals(new int[] {0, 40_000, 40_037, 70_038}, ranges(0, SIZE, new int[] {40_037, 0, 40_000},
+        new int[] {70_038, 40_000, 40_037}, split));
   }
 }
