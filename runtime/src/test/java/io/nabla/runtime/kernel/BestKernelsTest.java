@@ -58,7 +58,10 @@ class BestKernelsTest {
       {10, 1568, 64}, {13, 1200, 40}, {64, 1568, 10}, {72, 1000, 12}, {40, 7, 2000},
       // Just at VectorKernels.MEMORY_SPLIT (2^15 floats): the MLP's second layer at batch 1 (forward, input
       // gradient, weight gradient); and one float short of it (151 × 217 = 32,767).
-      {1, 128, 256}, {1, 256, 128}, {128, 256, 1}, {1, 151, 217}, {217, 151, 1}};
+      {1, 128, 256}, {1, 256, 128}, {128, 256, 1}, {1, 151, 217}, {217, 151, 1},
+      // NT of 25 to 32 rows computed as its transpose on 16-lane vectors (VectorKernels.transposedBlocks): the
+      // MLP's forwards at batch 32, columns past the last eight, split by columns and (on 3 threads) by rows.
+      {32, 256, 784}, {32, 128, 256}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9}};
 
   @Test
   void bestIsTheExpectedImplementation() {
@@ -159,12 +162,14 @@ class BestKernelsTest {
    * and 3 threads, where the Vector API kernels take the packed tiles for both (more than 4 rows and 12 columns,
    * not deep): the transposed pack must lay out the row-major copy's panels, panels cut by the edge, several depth
    * and column blocks, and {@code A} packed once for a column split included (the columns past the edge are
-   * discarded, so their padding is not seen here). The portable kernels' transposing pack is held to the same.
+   * discarded, so their padding is not seen here). On 16-lane vectors an {@code NT} product of 25 to 32 rows is
+   * computed as its transpose ({@code VectorKernels.transposedBlocks}), its columns past the last eight in the tiles;
+   * its bits must still be the tiles'. The portable kernels' transposing pack is held to the same.
    */
   @Test
   void transposedProductGivesTheBitsOfTheRowMajorOne() {
     int[][] shapes = {{5, 13, 7}, {9, 31, 33}, {17, 33, 65}, {32, 128, 256}, {33, 50, 300}, {32, 256, 784},
-        {130, 300, 700}, {40, 1100, 600}};
+        {130, 300, 700}, {40, 1100, 600}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9}};
     for (int[] s : shapes) {
       int m = s[0];
       int n = s[1];
@@ -222,7 +227,7 @@ class BestKernelsTest {
   @Test
   void denseForwardWithItsEpilogueInTheTilesMatchesTheSeparatePassesBitwise() {
     int[][] shapes = {{5, 2, 13}, {33, 70, 37}, {64, 600, 300}, {40, 300, 1100}, {256, 784, 256}, {9, 31, 600},
-        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}};
+        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}, {32, 784, 256}, {29, 50, 45}};
     Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY, Activation.TANH};
     for (int[] s : shapes) {
       int rows = s[0];
