@@ -858,7 +858,7 @@ final class VectorKernels extends SplittingKernels {
 
   /** Rows {@code [i0, i1)} × columns {@code [j0, j1)} of the product, with {@code w}'s packing space. */
   private static void blocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
-    if (transposes(p)) {
+    if (transposes(p, i1 - i0)) {
       transposedBlocks(w, p, i0, i1, j0, j1);
       return;
     }
@@ -1098,29 +1098,31 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Whether {@code p} takes {@link #transposedBlocks}: an {@code NT} product (both operands' rows contiguous in
-   * depth) of more than three quarters of {@link #TILE_COLUMNS} rows and at most that many (the forward of a dense
-   * layer at batch 25 to 32 on 16-lane vectors), whose {@code A} fits the {@code B} pack at every depth. Fewer rows
-   * would leave most of a transposed tile's lanes empty; more (two column panels of {@code A}) ran no faster than
-   * the packed tiles, and from 96 rows slower ({@code 128 × 256 × 784}: 77 against 88 GFLOP/s). The 4-row tiles of
-   * 8-lane vectors (AVX2) are left as they are: there the batch-32 forwards ran at 86-198 % of OpenBLAS already.
+   * Whether {@code rows} rows of {@code p} take {@link #transposedBlocks}: an {@code NT} product (both operands'
+   * rows contiguous in depth) on 16-lane vectors, the rows more than three quarters of {@link #TILE_COLUMNS} and at
+   * most that many (the forward of a dense layer at batch 25 to 32), {@code A} fitting the {@code B} pack at every
+   * depth. On a Zen 4 core ({@code × 256 × 784}, tiles against transposed, GFLOP/s): fewer rows leave a transposed
+   * tile's lanes empty (16 rows: 47 against 39), more fill a second panel no faster or slower (40 rows: 70 against
+   * 49; 64: 78 against 77; 128: 89 against 77). Other vector sizes keep the tiles: with 8 lanes (AVX2) the batch-32
+   * forwards ran at 86-198 % of OpenBLAS already, and 4 lanes (NEON) were not measured.
    */
-  private static boolean transposes(Product p) {
-    return TILE_ROWS == 8 && p.aDepth == 1 && p.bDepth == 1 && p.m > TILE_COLUMNS * 3 / 4 && p.m <= TILE_COLUMNS
+  private static boolean transposes(Product p, int rows) {
+    return LANES == 16 && p.aDepth == 1 && p.bDepth == 1 && rows > TILE_COLUMNS * 3 / 4 && rows <= TILE_COLUMNS
         && p.n >= TILE_ROWS && (long) TILE_COLUMNS * p.k <= B_PACK;
   }
 
   /**
-   * Rows {@code [i0, i1)} × columns {@code [j0, j1)} of an {@code NT} product of at most {@link #TILE_COLUMNS} rows,
-   * computed as its transpose {@code Cᵀ = B·Aᵀ}: {@code A}'s rows packed once, transposed, into one panel of
-   * {@code TILE_COLUMNS} lanes at every depth ({@link #packB}, as {@code B} would be: {@code m·k} floats), and
-   * {@code B}'s rows, the weights of a dense layer, read where they are, eight at a time ({@link #tile8Rows});
-   * each tile of {@code Cᵀ} (eight columns of {@code C} by its rows) is written back transposed. The tiles would
-   * instead pack all of {@code B} transposed ({@code n·k} floats, the whole weight matrix) for {@code m} rows:
-   * on a Zen 4 core ({@code MatmulCpuTime}) {@code 32 × 256 × 784} took 64 GFLOP/s that way and 76 this way,
-   * {@code 32 × 128 × 256} 58 and 70. Each element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p}
-   * in order, from the bias, from {@code c} or from zero, as in the tiles ({@code fma} multiplies its first two
-   * operands either way round), so the bits are the tiles'. Columns past the last group of eight take the tiles.
+   * Rows {@code [i0, i1)} (at most {@link #TILE_COLUMNS} of them) × columns {@code [j0, j1)} of an {@code NT}
+   * product, computed as its transpose {@code Cᵀ = B·Aᵀ}: those rows of {@code A} packed once, transposed, into one
+   * panel of {@code TILE_COLUMNS} lanes at every depth ({@link #packB}, as {@code B} would be:
+   * {@code TILE_COLUMNS·k} floats), and {@code B}'s rows, the weights of a dense layer, read where they are, eight
+   * at a time ({@link #tile8Rows}); each tile of {@code Cᵀ} (eight columns of {@code C} by its rows) is written back
+   * transposed. The tiles would instead pack all of {@code B} transposed ({@code n·k} floats, the whole weight
+   * matrix) for these few rows: on a Zen 4 core ({@code MatmulCpuTime}) {@code 32 × 256 × 784} took 64 GFLOP/s
+   * that way and 76 this way, {@code 32 × 128 × 256} 58 and 70. Each element is the same chain
+   * {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, from the bias, from {@code c} or from zero, as in the
+   * tiles ({@code fma} multiplies its first two operands either way round), so the bits are the tiles'. Columns
+   * past the last group of eight take the tiles.
    */
   private static void transposedBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
     int rows = i1 - i0;
@@ -1897,15 +1899,6 @@ final class VectorKernels extends SplittingKernels {
     /** A deep product's partial sum when one thread runs every chunk, grown to the largest seen. */
     float[] deepScratch = new float[0];
     final AttentionScratch attention = new AttentionScratch();
-
-    float[] transposedScratch = new float[0];
-
-    float[] transposedC(int size) {
-      if (transposedScratch.length < size) {
-        transposedScratch = new float[size];
-      }
-      return transposedScratch;
-    }
 
     float[] ensureDeepScratch(int size) {
       if (deepScratch.length < size) {

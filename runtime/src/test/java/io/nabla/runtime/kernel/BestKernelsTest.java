@@ -60,8 +60,10 @@ class BestKernelsTest {
       // gradient, weight gradient); and one float short of it (151 × 217 = 32,767).
       {1, 128, 256}, {1, 256, 128}, {128, 256, 1}, {1, 151, 217}, {217, 151, 1},
       // NT of 25 to 32 rows computed as its transpose on 16-lane vectors (VectorKernels.transposedBlocks): the
-      // MLP's forwards at batch 32, columns past the last eight, split by columns and (on 3 threads) by rows.
-      {32, 256, 784}, {32, 128, 256}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9}};
+      // MLP's forwards at batch 32, columns past the last eight, split by columns; split by rows for C's memory
+      // traffic (transposed on one thread, its row chunks in the tiles on two and three).
+      {32, 256, 784}, {32, 128, 256}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9},
+      {27, 1300, 5}, {32, 2000, 8}};
 
   @Test
   void bestIsTheExpectedImplementation() {
@@ -169,7 +171,8 @@ class BestKernelsTest {
   @Test
   void transposedProductGivesTheBitsOfTheRowMajorOne() {
     int[][] shapes = {{5, 13, 7}, {9, 31, 33}, {17, 33, 65}, {32, 128, 256}, {33, 50, 300}, {32, 256, 784},
-        {130, 300, 700}, {40, 1100, 600}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9}};
+        {130, 300, 700}, {40, 1100, 600}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9},
+        {27, 1300, 5}, {32, 2000, 8}};
     for (int[] s : shapes) {
       int m = s[0];
       int n = s[1];
