@@ -1126,6 +1126,7 @@ final class VectorKernels extends SplittingKernels {
    */
   private static void transposedBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
     int rows = i1 - i0;
+    // A's rows as packB's B (packB reads only its b, offsets and strides; the rest is a placeholder).
     Product at = w.transposed.set(p.c, 0, p.a, 0, 0, 0, p.a, p.aOff + i0 * p.aRow, 1, p.aRow, 0, rows, p.k, false);
     packB(w.bPack, at, 0, p.k, 0, rows);
     int full = j0 + (j1 - j0) / TILE_ROWS * TILE_ROWS;
