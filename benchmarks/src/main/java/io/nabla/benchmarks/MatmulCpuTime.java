@@ -17,6 +17,11 @@ import java.util.Locale;
  * java --add-modules jdk.incubator.vector -cp benchmarks/target/nabla-benchmarks.jar \
  *     io.nabla.benchmarks.MatmulCpuTime [--kernels best,portable] [--shapes NT_32x256x784,...]
  * </pre>
+ *
+ * <p>With {@code --serve} it times one window per request instead, so that {@code bench/kernel_pairs.py} can
+ * alternate its windows with OpenBLAS's on the same core: each line read, {@code SHAPE KERNELS SECONDS}, runs that
+ * product for that many seconds of CPU time (after 2 s of warm-up the first time it sees the shape and kernels) and
+ * answers one line, the GFLOP per CPU-second.
  */
 public final class MatmulCpuTime {
   static final String[] SHAPES = {
@@ -25,16 +30,19 @@ public final class MatmulCpuTime {
 
   private MatmulCpuTime() {}
 
-  public static void main(String[] args) {
+  public static void main(String[] args) throws java.io.IOException {
     String[] kernelNames = {"best", "portable"};
     String[] shapes = SHAPES;
     for (int i = 0; i < args.length; i++) {
-      if (args[i].equals("--kernels") && i + 1 < args.length) {
+      if (args[i].equals("--serve") && args.length == 1) {
+        serve();
+        return;
+      } else if (args[i].equals("--kernels") && i + 1 < args.length) {
         kernelNames = args[++i].split(",");
       } else if (args[i].equals("--shapes") && i + 1 < args.length) {
         shapes = args[++i].split(",");
       } else {
-        System.err.println("usage: MatmulCpuTime [--kernels best,portable] [--shapes NT_32x256x784,...]");
+        System.err.println("usage: MatmulCpuTime [--kernels best,portable] [--shapes NT_32x256x784,...] | --serve");
         System.exit(2);
       }
     }
@@ -43,37 +51,83 @@ public final class MatmulCpuTime {
         .map(k -> k + " (" + BenchKernels.describe(k) + "), GFLOP/CPU-s median / best").toArray(String[]::new)) + " |");
     System.out.println("|---|" + "---:|".repeat(kernelNames.length));
     for (String shape : shapes) {
-      String[] parts = shape.split("_");
-      String[] sizes = parts[1].split("x");
-      int m = Integer.parseInt(sizes[0]);
-      int n = Integer.parseInt(sizes[1]);
-      int k = Integer.parseInt(sizes[2]);
-      float[] a = random(m * k, 1);
-      float[] b = random(k * n, 2);
-      float[] c = new float[m * n];
       StringBuilder row = new StringBuilder("| " + shape + " |");
       for (String name : kernelNames) {
-        Kernels kernels = BenchKernels.create(name, 1);
-        long until = mx.getCurrentThreadCpuTime() + 2_000_000_000L;
-        while (mx.getCurrentThreadCpuTime() < until) {
-          run(kernels, parts[0], c, a, b, m, n, k);
-        }
+        Case product = new Case(shape, name);
+        product.window(mx, 2_000_000_000L);
         double[] rates = new double[15];
         for (int w = 0; w < rates.length; w++) {
-          long start = mx.getCurrentThreadCpuTime();
-          long calls = 0;
-          long now;
-          do {
-            run(kernels, parts[0], c, a, b, m, n, k);
-            calls++;
-            now = mx.getCurrentThreadCpuTime();
-          } while (now - start < 200_000_000L);
-          rates[w] = 2.0 * m * n * k * calls / (now - start);
+          rates[w] = product.window(mx, 200_000_000L);
         }
         Arrays.sort(rates);
         row.append(String.format(Locale.ROOT, " %.1f / %.1f |", rates[rates.length / 2], rates[rates.length - 1]));
       }
       System.out.println(row);
+      System.out.flush();
+    }
+  }
+
+  /** One shape's operands and one kernels' instance, made the first time a request names them. */
+  private static final class Case {
+    final String variant;
+    final int m;
+    final int n;
+    final int k;
+    final float[] a;
+    final float[] b;
+    final float[] c;
+    final Kernels kernels;
+
+    Case(String shape, String kernelName) {
+      String[] parts = shape.split("_");
+      String[] sizes = parts.length == 2 ? parts[1].split("x") : new String[0];
+      if (sizes.length != 3 || !parts[0].matches("NN|NT|TN")) {
+        throw new IllegalArgumentException("a shape is NN|NT|TN_MxNxK, got " + shape);
+      }
+      variant = parts[0];
+      m = Integer.parseInt(sizes[0]);
+      n = Integer.parseInt(sizes[1]);
+      k = Integer.parseInt(sizes[2]);
+      a = random(m * k, 1);
+      b = random(k * n, 2);
+      c = new float[m * n];
+      kernels = BenchKernels.create(kernelName, 1);
+    }
+
+    /** GFLOP per second of this thread's CPU time over at least {@code nanos} of it. */
+    double window(ThreadMXBean mx, long nanos) {
+      long start = mx.getCurrentThreadCpuTime();
+      long calls = 0;
+      long now;
+      do {
+        run(kernels, variant, c, a, b, m, n, k);
+        calls++;
+        now = mx.getCurrentThreadCpuTime();
+      } while (now - start < nanos);
+      return 2.0 * m * n * k * calls / (now - start);
+    }
+  }
+
+  /** The {@code --serve} loop: one window per line of standard input, until it ends. */
+  private static void serve() throws java.io.IOException {
+    ThreadMXBean mx = ManagementFactory.getThreadMXBean();
+    java.util.Map<String, Case> cases = new java.util.HashMap<>();
+    java.io.BufferedReader in = new java.io.BufferedReader(
+        new java.io.InputStreamReader(System.in, java.nio.charset.StandardCharsets.UTF_8));
+    for (String line = in.readLine(); line != null; line = in.readLine()) {
+      String[] words = line.trim().split("\\s+");
+      if (words.length != 3) {
+        throw new IllegalArgumentException("expected SHAPE KERNELS SECONDS, got: " + line);
+      }
+      String key = words[0] + " " + words[1];
+      Case c = cases.get(key);
+      if (c == null) {
+        c = new Case(words[0], words[1]);
+        cases.put(key, c);
+        c.window(mx, 2_000_000_000L);
+      }
+      double rate = c.window(mx, (long) (Double.parseDouble(words[2]) * 1e9));
+      System.out.println(String.format(Locale.ROOT, "%.3f", rate));
       System.out.flush();
     }
   }
