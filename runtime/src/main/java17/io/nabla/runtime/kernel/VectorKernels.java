@@ -429,7 +429,7 @@ final class VectorKernels extends SplittingKernels {
           nextChunk.set(0);
           aPackedShared = sharesA(p, pool.threads());
           if (aPackedShared) {
-            int size = paddedRows(p.m) * p.k;
+            int size = (int) sharedASize(p);
             if (sharedAPack.length < size) {
               sharedAPack = new float[size];
             }
@@ -504,7 +504,7 @@ final class VectorKernels extends SplittingKernels {
 
   /** Whether {@code p}, split over {@code threads} threads, packs its {@code A} once for all ({@link #packSharedA}). */
   private static boolean sharesA(Product p, int threads) {
-    long size = (long) paddedRows(p.m) * p.k;
+    long size = sharedASize(p);
     return threads > 1 && splitsColumns(p, threads) && (long) p.m * p.k >= SHARED_PACK
         && size <= Integer.MAX_VALUE - 8;
   }
@@ -522,6 +522,33 @@ final class VectorKernels extends SplittingKernels {
   /** {@code m} rounded up to whole row tiles. */
   private static int paddedRows(int m) {
     return (m + TILE_ROWS - 1) / TILE_ROWS * TILE_ROWS;
+  }
+
+  /**
+   * Whether {@link #packA} stores the row panels of {@code p}'s {@code A} row by row, each row
+   * {@link #DEPTH_BLOCK} floats after the last, for {@link #tile8RowPanel}: rows contiguous in depth ({@code NN},
+   * {@code NT}) on 16-lane vectors. Each row is then one copy; interleaving eight rows depth by depth, as
+   * {@link #tile8}'s panels are, took one scalar load and store per element, about a seventh of
+   * {@code NT 256 × 128 × 256} on the Intel AVX-512 VM of round 18 ({@code perf}), where the row panels made
+   * {@code NT 256 × 128 × 256} and {@code NN 256 × 256 × 128} about a tenth faster (RESULTS.md, round 18).
+   * {@code TN} keeps the interleaved panels: there the eight values of a depth are contiguous already.
+   */
+  private static boolean rowPanels(Product p) {
+    return TILE_ROWS == 8 && p.aDepth == 1;
+  }
+
+  /**
+   * Where {@link #sharedAPack} holds the panel of rows from {@code ic} at the depth block from {@code pc}
+   * ({@code kc} depths), {@code rows} the padded rows of all of {@code A}: each depth block holds every row panel.
+   */
+  private static int sharedAOffset(Product p, int rows, int pc, int ic, int kc) {
+    return rowPanels(p) ? (pc / depthStep(p.k) * rows + ic) * DEPTH_BLOCK : pc * rows + ic * kc;
+  }
+
+  /** The floats of {@link #sharedAPack} for all of {@code p}'s {@code A}, at every depth block. */
+  private static long sharedASize(Product p) {
+    long rows = paddedRows(p.m);
+    return rowPanels(p) ? (long) ((p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK) * rows * DEPTH_BLOCK : rows * p.k;
   }
 
   /** The depths per depth block of a product of depth {@code k}: even blocks, 784 = 3 × 262 (not 3 × 256 + 16). */
@@ -550,7 +577,7 @@ final class VectorKernels extends SplittingKernels {
     int depthStep = depthStep(p.k);
     for (int pc = 0; pc < p.k; pc += depthStep) {
       int kc = Math.min(depthStep, p.k - pc);
-      packA(sharedAPack, pc * rows + from * kc, p, from, to - from, pc, kc);
+      packA(sharedAPack, sharedAOffset(p, rows, pc, from, kc), p, from, to - from, pc, kc);
     }
   }
 
@@ -1060,6 +1087,7 @@ final class VectorKernels extends SplittingKernels {
     boolean packed = packedB && depthBlocks == 1 && j1 - j0 <= COLUMN_BLOCK;
     int depthStep = depthStep(p.k);
     int rows = paddedRows(p.m);
+    boolean rowPanels = rowPanels(p);
     for (int jc = j0; jc < j1; jc += COLUMN_BLOCK) {
       int nc = Math.min(COLUMN_BLOCK, j1 - jc);
       for (int pc = 0; pc < p.k; pc += depthStep) {
@@ -1077,14 +1105,14 @@ final class VectorKernels extends SplittingKernels {
             packA(aPack, 0, p, ic, mc, pc, kc);
           } else {
             aPack = packedA;
-            aBlock = pc * rows + ic * kc;
+            aBlock = sharedAOffset(p, rows, pc, ic, kc);
           }
           for (int jr = 0; jr < nc; jr += TILE_COLUMNS) {
             int width = Math.min(TILE_COLUMNS, nc - jr);
             int bPanel = jr * kc;
             for (int ir = 0; ir < mc; ir += TILE_ROWS) {
               int height = Math.min(TILE_ROWS, mc - ir);
-              int aPanel = aBlock + ir * kc;
+              int aPanel = aBlock + ir * (rowPanels ? DEPTH_BLOCK : kc);
               int cAt = p.cOff + (ic + ir) * p.n + jc + jr;
               boolean loadTile = load;
               if (pc == 0 && p.bias != null) {
@@ -1092,9 +1120,9 @@ final class VectorKernels extends SplittingKernels {
                 loadTile = true;
               }
               if (height == TILE_ROWS && width == TILE_COLUMNS) {
-                tile(aPack, aPanel, w.bPack, bPanel, kc, p.c, cAt, p.n, loadTile);
+                tile(aPack, aPanel, rowPanels, w.bPack, bPanel, kc, p.c, cAt, p.n, loadTile);
               } else {
-                edgeTile(w, aPack, aPanel, bPanel, kc, p.c, cAt, p.n, height, width, loadTile);
+                edgeTile(w, aPack, aPanel, rowPanels, bPanel, kc, p.c, cAt, p.n, height, width, loadTile);
               }
               if (last && p.act != Activation.IDENTITY) {
                 activateTile(p.c, cAt, p.n, height, width, p.act, p.slope);
@@ -1317,15 +1345,15 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /** A tile cut by the edge of {@code c}: computed whole in scratch space, its valid part copied. */
-  private static void edgeTile(Workspace w, float[] aPack, int aPanel, int bPanel, int kc, float[] c, int cAt,
-      int ldc, int height, int width, boolean load) {
+  private static void edgeTile(Workspace w, float[] aPack, int aPanel, boolean rowPanel, int bPanel, int kc,
+      float[] c, int cAt, int ldc, int height, int width, boolean load) {
     float[] t = w.edge;
     if (load) {
       for (int r = 0; r < height; r++) {
         System.arraycopy(c, cAt + r * ldc, t, r * TILE_COLUMNS, width);
       }
     }
-    tile(aPack, aPanel, w.bPack, bPanel, kc, t, 0, TILE_COLUMNS, load);
+    tile(aPack, aPanel, rowPanel, w.bPack, bPanel, kc, t, 0, TILE_COLUMNS, load);
     for (int r = 0; r < height; r++) {
       System.arraycopy(t, r * TILE_COLUMNS, c, cAt + r * ldc, width);
     }
@@ -1333,10 +1361,26 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Packs {@code A(ic .. ic+mc, pc .. pc+kc)} into panels of {@value #TILE_ROWS} rows, each stored depth by
-   * depth ({@code pack[panel·kc·8 + p·8 + r]}); rows past the edge are zero.
+   * depth ({@code pack[panel·kc·8 + p·8 + r]}), or row by row when {@link #rowPanels}
+   * ({@code pack[panel·8·DEPTH_BLOCK + r·DEPTH_BLOCK + p]}, each row one copy); rows past the edge are zero.
    */
   private static void packA(float[] pack, int packOff, Product q, int ic, int mc, int pc, int kc) {
     float[] a = q.a;
+    if (rowPanels(q)) {
+      for (int ir = 0; ir < mc; ir += TILE_ROWS) {
+        int height = Math.min(TILE_ROWS, mc - ir);
+        int start = q.aOff + (ic + ir) * q.aRow + pc;
+        for (int r = 0; r < TILE_ROWS; r++) {
+          int to = packOff + (ir + r) * DEPTH_BLOCK;
+          if (r < height) {
+            System.arraycopy(a, start + r * q.aRow, pack, to, kc);
+          } else {
+            java.util.Arrays.fill(pack, to, to + kc, 0f);
+          }
+        }
+      }
+      return;
+    }
     for (int ir = 0; ir < mc; ir += TILE_ROWS) {
       int base = packOff + ir * kc;
       int height = Math.min(TILE_ROWS, mc - ir);
@@ -1350,21 +1394,6 @@ final class VectorKernels extends SplittingKernels {
           pack[d + 1] = a[s1 + p];
           pack[d + 2] = a[s2 + p];
           pack[d + 3] = a[s3 + p];
-        }
-      } else if (height == 8 && TILE_ROWS == 8 && q.aDepth == 1) {
-        // Rows contiguous in depth (NN, NT): eight streams, interleaved.
-        int r = q.aRow;
-        int s0 = start, s1 = s0 + r, s2 = s1 + r, s3 = s2 + r, s4 = s3 + r, s5 = s4 + r, s6 = s5 + r, s7 = s6 + r;
-        for (int p = 0; p < kc; p++) {
-          int d = base + p * 8;
-          pack[d] = a[s0 + p];
-          pack[d + 1] = a[s1 + p];
-          pack[d + 2] = a[s2 + p];
-          pack[d + 3] = a[s3 + p];
-          pack[d + 4] = a[s4 + p];
-          pack[d + 5] = a[s5 + p];
-          pack[d + 6] = a[s6 + p];
-          pack[d + 7] = a[s7 + p];
         }
       } else if (height == TILE_ROWS && q.aRow == 1) {
         // A stored transposed (TN): the eight values of a depth are contiguous already.
@@ -1445,12 +1474,14 @@ final class VectorKernels extends SplittingKernels {
   /**
    * The register-tiled core: {@code c[TILE_ROWS × 2·lanes] (+)= aPanel · bPanel} over {@code kc} depths, the tile
    * held in accumulators; per depth two vector loads of {@code B}, a broadcast of {@code A} per row and two FMAs
-   * per row.
+   * per row. {@code rowPanel}: the panel of {@code A} is stored row by row ({@link #rowPanels}).
    */
-  private static void tile(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
-      boolean load) {
+  private static void tile(float[] aPack, int aAt, boolean rowPanel, float[] bPack, int bAt, int kc, float[] c,
+      int cAt, int ldc, boolean load) {
     if (TILE_ROWS == 4) {
       tile4(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
+    } else if (rowPanel) {
+      tile8RowPanel(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
     } else {
       tile8(aPack, aAt, bPack, bAt, kc, c, cAt, ldc, load);
     }
@@ -1639,6 +1670,163 @@ final class VectorKernels extends SplittingKernels {
       c60 = v.fma(b0, c60);
       c61 = v.fma(b1, c61);
       v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
+      c70 = v.fma(b0, c70);
+      c71 = v.fma(b1, c71);
+    }
+    int at = cAt;
+    c00.intoArray(c, at);
+    c01.intoArray(c, at + LANES);
+    at += ldc;
+    c10.intoArray(c, at);
+    c11.intoArray(c, at + LANES);
+    at += ldc;
+    c20.intoArray(c, at);
+    c21.intoArray(c, at + LANES);
+    at += ldc;
+    c30.intoArray(c, at);
+    c31.intoArray(c, at + LANES);
+    at += ldc;
+    c40.intoArray(c, at);
+    c41.intoArray(c, at + LANES);
+    at += ldc;
+    c50.intoArray(c, at);
+    c51.intoArray(c, at + LANES);
+    at += ldc;
+    c60.intoArray(c, at);
+    c61.intoArray(c, at + LANES);
+    at += ldc;
+    c70.intoArray(c, at);
+    c71.intoArray(c, at + LANES);
+  }
+  /**
+   * {@link #tile8} on a row panel ({@link #rowPanels}): row {@code r}'s value at depth {@code p} is
+   * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
+   * there: with the rows' stride as an argument (or rows read where they are in {@code A}) C2 kept a bounds check
+   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18).
+   */
+  private static void tile8RowPanel(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
+      boolean load) {
+    FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
+    if (load) {
+      int at = cAt;
+      c00 = FloatVector.fromArray(SPECIES, c, at);
+      c01 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c10 = FloatVector.fromArray(SPECIES, c, at);
+      c11 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c20 = FloatVector.fromArray(SPECIES, c, at);
+      c21 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c30 = FloatVector.fromArray(SPECIES, c, at);
+      c31 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c40 = FloatVector.fromArray(SPECIES, c, at);
+      c41 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c50 = FloatVector.fromArray(SPECIES, c, at);
+      c51 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c60 = FloatVector.fromArray(SPECIES, c, at);
+      c61 = FloatVector.fromArray(SPECIES, c, at + LANES);
+      at += ldc;
+      c70 = FloatVector.fromArray(SPECIES, c, at);
+      c71 = FloatVector.fromArray(SPECIES, c, at + LANES);
+    } else {
+      FloatVector z = FloatVector.zero(SPECIES);
+      c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
+      c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
+    }
+    int p = 0;
+    for (; p + 1 < kc; p += 2) {
+      {
+        int y = bAt + p * TILE_COLUMNS;
+        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+        int x = aAt + p;
+        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+        c00 = v.fma(b0, c00);
+        c01 = v.fma(b1, c01);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 1 * DEPTH_BLOCK]);
+        c10 = v.fma(b0, c10);
+        c11 = v.fma(b1, c11);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 2 * DEPTH_BLOCK]);
+        c20 = v.fma(b0, c20);
+        c21 = v.fma(b1, c21);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 3 * DEPTH_BLOCK]);
+        c30 = v.fma(b0, c30);
+        c31 = v.fma(b1, c31);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 4 * DEPTH_BLOCK]);
+        c40 = v.fma(b0, c40);
+        c41 = v.fma(b1, c41);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 5 * DEPTH_BLOCK]);
+        c50 = v.fma(b0, c50);
+        c51 = v.fma(b1, c51);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 6 * DEPTH_BLOCK]);
+        c60 = v.fma(b0, c60);
+        c61 = v.fma(b1, c61);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 7 * DEPTH_BLOCK]);
+        c70 = v.fma(b0, c70);
+        c71 = v.fma(b1, c71);
+      }
+      {
+        int y = bAt + (p + 1) * TILE_COLUMNS;
+        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+        int x = aAt + p + 1;
+        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+        c00 = v.fma(b0, c00);
+        c01 = v.fma(b1, c01);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 1 * DEPTH_BLOCK]);
+        c10 = v.fma(b0, c10);
+        c11 = v.fma(b1, c11);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 2 * DEPTH_BLOCK]);
+        c20 = v.fma(b0, c20);
+        c21 = v.fma(b1, c21);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 3 * DEPTH_BLOCK]);
+        c30 = v.fma(b0, c30);
+        c31 = v.fma(b1, c31);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 4 * DEPTH_BLOCK]);
+        c40 = v.fma(b0, c40);
+        c41 = v.fma(b1, c41);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 5 * DEPTH_BLOCK]);
+        c50 = v.fma(b0, c50);
+        c51 = v.fma(b1, c51);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 6 * DEPTH_BLOCK]);
+        c60 = v.fma(b0, c60);
+        c61 = v.fma(b1, c61);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 7 * DEPTH_BLOCK]);
+        c70 = v.fma(b0, c70);
+        c71 = v.fma(b1, c71);
+      }
+    }
+    for (; p < kc; p++) {
+      int y = bAt + p * TILE_COLUMNS;
+      FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+      FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+      int x = aAt + p;
+      FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+      c00 = v.fma(b0, c00);
+      c01 = v.fma(b1, c01);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 1 * DEPTH_BLOCK]);
+      c10 = v.fma(b0, c10);
+      c11 = v.fma(b1, c11);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 2 * DEPTH_BLOCK]);
+      c20 = v.fma(b0, c20);
+      c21 = v.fma(b1, c21);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 3 * DEPTH_BLOCK]);
+      c30 = v.fma(b0, c30);
+      c31 = v.fma(b1, c31);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 4 * DEPTH_BLOCK]);
+      c40 = v.fma(b0, c40);
+      c41 = v.fma(b1, c41);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 5 * DEPTH_BLOCK]);
+      c50 = v.fma(b0, c50);
+      c51 = v.fma(b1, c51);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 6 * DEPTH_BLOCK]);
+      c60 = v.fma(b0, c60);
+      c61 = v.fma(b1, c61);
+      v = FloatVector.broadcast(SPECIES, aPack[x + 7 * DEPTH_BLOCK]);
       c70 = v.fma(b0, c70);
       c71 = v.fma(b1, c71);
     }
