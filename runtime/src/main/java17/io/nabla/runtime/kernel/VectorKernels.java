@@ -46,15 +46,6 @@ final class VectorKernels extends SplittingKernels {
   static final int COLUMN_BLOCK = 512;
   /** Floats of a thread's {@code B} pack: a column block of panels at a depth block, with room for the edges. */
   static final int B_PACK = (COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS);
-  /**
-   * Whether {@link #packB} transposes a full panel of an {@code NT} product's {@code B} with gathers (16-lane
-   * vectors only). On the Intel AVX-512 VM of round 18 the scalar pack (one store per element) was about a tenth of
-   * {@code NT 256 × 128 × 256} ({@code perf}), and with gathers the {@code NT} products ran up to a fifth faster
-   * (paired windows, {@code bench/kernel_pairs.py}; RESULTS.md, round 18); gathers for {@link #packA} gained
-   * nothing. Not measured on Zen 4; on Intel cores with the Gather Data Sampling mitigation (before Sapphire
-   * Rapids) gathers run several times slower, and this pack may cost more there than the scalar one.
-   */
-  static final boolean GATHERS = LANES == 16;
   /** Products with at most this many rows take the unpacked path. */
   static final int FEW_ROWS = 4;
   /** Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). */
@@ -1095,7 +1086,7 @@ final class VectorKernels extends SplittingKernels {
         boolean load = p.accumulate || pc > 0;
         boolean last = pc + kc == p.k;
         if (!packed) {
-          packB(w, p, pc, kc, jc, nc);
+          packB(w.bPack, p, pc, kc, jc, nc);
         }
         for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
           int mc = Math.min(ROW_BLOCK, i1 - ic);
@@ -1165,7 +1156,7 @@ final class VectorKernels extends SplittingKernels {
     int rows = i1 - i0;
     // A's rows as packB's B (packB reads only its b, offsets and strides; the rest is a placeholder).
     Product at = w.transposed.set(p.c, 0, p.a, 0, 0, 0, p.a, p.aOff + i0 * p.aRow, 1, p.aRow, 0, rows, p.k, false);
-    packB(w, at, 0, p.k, 0, rows);
+    packB(w.bPack, at, 0, p.k, 0, rows);
     int full = j0 + (j1 - j0) / TILE_ROWS * TILE_ROWS;
     // t[r·TILE_COLUMNS + i]: C(i0 + i, j + r), a tile of Cᵀ.
     float[] t = w.edge;
@@ -1413,11 +1404,10 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Packs {@code B(pc .. pc+kc, jc .. jc+nc)} into {@code w}'s panels of {@code 2·lanes} columns, each stored depth
-   * by depth ({@code pack[panel·kc·W + p·W + j]}); columns past the edge are zero.
+   * Packs {@code B(pc .. pc+kc, jc .. jc+nc)} into panels of {@code 2·lanes} columns, each stored depth by depth
+   * ({@code pack[panel·kc·W + p·W + j]}); columns past the edge are zero.
    */
-  private static void packB(Workspace w, Product q, int pc, int kc, int jc, int nc) {
-    float[] pack = w.bPack;
+  private static void packB(float[] pack, Product q, int pc, int kc, int jc, int nc) {
     float[] b = q.b;
     for (int jr = 0; jr < nc; jr += TILE_COLUMNS) {
       int base = jr * kc;
@@ -1430,15 +1420,6 @@ final class VectorKernels extends SplittingKernels {
           int d = base + p * TILE_COLUMNS;
           FloatVector.fromArray(SPECIES, b, s).intoArray(pack, d);
           FloatVector.fromArray(SPECIES, b, s + LANES).intoArray(pack, d + LANES);
-        }
-      } else if (GATHERS && q.bDepth == 1 && width == TILE_COLUMNS) {
-        // B stored transposed (NT), 16 lanes: a depth of the panel is two gathers, each from 16 rows of b.
-        int[] rows = w.gatherRows(q.bColumn);
-        int second = start + LANES * q.bColumn;
-        for (int p = 0; p < kc; p++) {
-          int d = base + p * TILE_COLUMNS;
-          FloatVector.fromArray(SPECIES, b, start + p, rows, 0).intoArray(pack, d);
-          FloatVector.fromArray(SPECIES, b, second + p, rows, 0).intoArray(pack, d + LANES);
         }
       } else if (q.bDepth == 1) {
         // B stored transposed (NT): each row of b (a column of B) read along its depths and stored down its lane
@@ -2106,21 +2087,7 @@ final class VectorKernels extends SplittingKernels {
     final Product transposed = new Product();
     /** A deep product's partial sum when one thread runs every chunk, grown to the largest seen. */
     float[] deepScratch = new float[0];
-    /** {@link #packB}'s gather offsets: {@code l·stride} for lane {@code l}, for {@link #gatherStride}. */
-    private final int[] gatherRows = new int[LANES];
-    private int gatherStride = -1;
     final AttentionScratch attention = new AttentionScratch();
-
-    /** The offsets of {@code LANES} rows of {@code stride} floats, {@code {0, stride, 2·stride, ...}}. */
-    int[] gatherRows(int stride) {
-      if (gatherStride != stride) {
-        for (int l = 0; l < LANES; l++) {
-          gatherRows[l] = l * stride;
-        }
-        gatherStride = stride;
-      }
-      return gatherRows;
-    }
 
     float[] ensureDeepScratch(int size) {
       if (deepScratch.length < size) {
