@@ -9,9 +9,10 @@ It starts io.nabla.benchmarks.MatmulCpuTime --serve (Vector API and portable ker
 (OpenBLAS through PyTorch, 1 thread), both pinned to the same core with taskset, and for each shape asks them in
 turn for one window of CPU time each, `--rounds` times, the order rotating from round to round. Each window counts
 GFLOP per second of the computing thread's CPU time, so other programs barely move it; what still moves it is a
-host that shares the core's vector units with another guest, which slows the three windows of a round alike. So
-each round gives a ratio of two windows a fraction of a second apart, and the table reports the median of those
-ratios with their range, beside each side's median and best window.
+host that shares the core's vector units with another guest, which slows windows a fraction of a second apart far
+more alike than windows minutes apart. So each round gives a ratio of two windows taken close together, and the
+table reports the median of those ratios with their range, beside each side's median and best window. Pinned to
+one core, the JVM sees one processor (serial GC, fewer compiler threads): it only runs the products.
 """
 
 import argparse
@@ -20,6 +21,7 @@ import shutil
 import statistics
 import subprocess
 import sys
+import tempfile
 
 sys.dont_write_bytecode = True  # no __pycache__ in bench/
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
@@ -29,29 +31,45 @@ KERNELS = ("best", "portable", "openblas")
 
 
 class Server:
-    """A process that answers one window per request line."""
+    """A process that answers one window per request line, after a banner that ends with its ready line."""
 
-    def __init__(self, command, ready_prefix=None):
+    def __init__(self, name, command, ready_prefix):
+        self.name = name
+        # Its standard error goes to a file, shown if it fails (the JVM warns there about the incubator module).
+        self.errors = tempfile.TemporaryFile(mode="w+")
         self.process = subprocess.Popen(command, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                        stderr=subprocess.DEVNULL, text=True, bufsize=1)
+                                        stderr=self.errors, text=True, bufsize=1)
         self.banner = []
-        while ready_prefix is not None:
+        while True:
             line = self.process.stdout.readline()
             if not line:
-                raise SystemExit("%s ended before it was ready: %s" % (command[-2], "".join(self.banner)))
+                self.fail("ended before it was ready")
             self.banner.append(line.rstrip("\n"))
             if line.startswith(ready_prefix):
                 break
 
+    def fail(self, what):
+        self.process.wait()
+        self.errors.seek(0)
+        errors = [line.rstrip("\n") for line in self.errors if "incubator" not in line]
+        raise SystemExit("\n".join(["%s %s (exit code %s)" % (self.name, what, self.process.returncode)]
+                                   + self.banner + errors))
+
     def window(self, request):
-        self.process.stdin.write(request + "\n")
-        line = self.process.stdout.readline()
+        try:
+            self.process.stdin.write(request + "\n")
+            line = self.process.stdout.readline()
+        except BrokenPipeError:
+            line = ""
         if not line:
-            raise SystemExit("a server ended on request %r" % request)
+            self.fail("ended on request %r" % request)
         return float(line)
 
     def close(self):
-        self.process.stdin.close()
+        try:
+            self.process.stdin.close()
+        except BrokenPipeError:
+            pass
         self.process.wait()
 
 
@@ -72,10 +90,15 @@ def main():
     else:
         print("note: no taskset here; the two processes are not pinned to one core")
     here = os.path.dirname(os.path.abspath(__file__))
-    nabla = Server(pin + [args.java, "--add-modules", "jdk.incubator.vector", "-cp", args.jar,
-                          "io.nabla.benchmarks.MatmulCpuTime", "--serve"])
-    blas = Server(pin + [sys.executable, os.path.join(here, "pytorch_gemm.py"), "--serve"], ready_prefix="torch ")
-    for line in blas.banner:
+    nabla = Server("MatmulCpuTime --serve", pin + [args.java, "--add-modules", "jdk.incubator.vector", "-cp",
+                                                   args.jar, "io.nabla.benchmarks.MatmulCpuTime", "--serve"], "nabla ")
+    try:
+        blas = Server("pytorch_gemm.py --serve", pin + [sys.executable, os.path.join(here, "pytorch_gemm.py"),
+                                                        "--serve"], "torch ")
+    except SystemExit:
+        nabla.close()
+        raise
+    for line in nabla.banner + blas.banner:
         print(line)
     print("both on core %d%s; %d rounds of one %.2f s window each per shape, the order rotating" % (
         args.core, "" if pin else " (not pinned)", args.rounds, args.seconds))
@@ -99,8 +122,8 @@ def main():
                 cells.append("**%s**" % cell if kernels == "best" else cell)
             print("| %s | %s |" % (shape, " | ".join(cells)), flush=True)
     finally:
-        nabla.close()
-        blas.close()
+        for server in (nabla, blas):
+            server.close()
 
 
 def request(nabla, blas, shape, kernels, seconds):

@@ -2,7 +2,7 @@
 """OpenBLAS sgemm GFLOP/s through PyTorch at the shapes of io.nabla.benchmarks.MatmulBenchmark, for the kernel
 target of the performance issue (portable kernels >= 40 % of OpenBLAS, Vector API >= 85 %).
 
-  /usr/bin/python3 bench/pytorch_gemm.py [--threads 1,2] [--seconds 1] [--clock wall|cpu]
+  /usr/bin/python3 bench/pytorch_gemm.py [--threads 1,2] [--seconds 1] [--clock wall|cpu] [--serve]
 
 Shapes are VARIANT_MxNxK as in MatmulBenchmark: NT is a[m,k] @ b[n,k].T, TN is a[k,m].T @ b[k,n], NN a @ b; the
 output is written in place (torch.mm(..., out=c)). OpenBLAS's threads are set with threadpoolctl, PyTorch's own
@@ -57,11 +57,7 @@ def main():
                                    for t in args.threads.split(",")) + " |")
     print("|---|" + "---:|" * len(args.threads.split(",")))
     for shape in SHAPES:
-        variant, sizes = shape.split("_")
-        m, n, k = (int(v) for v in sizes.split("x"))
-        a = torch.rand(k, m).t() if variant == "TN" else torch.rand(m, k)
-        b = torch.rand(n, k).t() if variant == "NT" else torch.rand(k, n)
-        c = torch.empty(m, n)
+        a, b, c, flops = operands(torch, shape)
         cells = []
         for threads in pytorch_mlp.ints(args.threads):
             with threadpool_limits(limits=threads, user_api="blas"):
@@ -74,7 +70,7 @@ def main():
                         torch.mm(a, b, out=c)
                     calls += 10
                 elapsed = time.perf_counter() - start
-            cells.append("%.1f" % (2.0 * m * n * k * calls / elapsed / 1e9))
+            cells.append("%.1f" % (flops * calls / elapsed / 1e9))
         print("| %s | %s |" % (shape, " | ".join(cells)), flush=True)
 
 

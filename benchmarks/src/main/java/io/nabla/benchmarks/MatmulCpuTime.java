@@ -19,7 +19,8 @@ import java.util.Locale;
  * </pre>
  *
  * <p>With {@code --serve} it times one window per request instead, so that {@code bench/kernel_pairs.py} can
- * alternate its windows with OpenBLAS's on the same core: each line read, {@code SHAPE KERNELS SECONDS}, runs that
+ * alternate its windows with OpenBLAS's on the same core: it first prints one line naming the kernels behind
+ * {@code best} and {@code portable} and the JVM; then each line read, {@code SHAPE KERNELS SECONDS}, runs that
  * product for that many seconds of CPU time (after 2 s of warm-up the first time it sees the shape and kernels) and
  * answers one line, the GFLOP per CPU-second.
  */
@@ -110,6 +111,9 @@ public final class MatmulCpuTime {
 
   /** The {@code --serve} loop: one window per line of standard input, until it ends. */
   private static void serve() throws java.io.IOException {
+    System.out.println("nabla kernels: best " + BenchKernels.describe("best") + ", portable "
+        + BenchKernels.describe("portable") + "; java " + System.getProperty("java.version"));
+    System.out.flush();
     ThreadMXBean mx = ManagementFactory.getThreadMXBean();
     java.util.Map<String, Case> cases = new java.util.HashMap<>();
     java.io.BufferedReader in = new java.io.BufferedReader(

@@ -11,12 +11,13 @@ import org.jspecify.annotations.Nullable;
 
 /**
  * Kernels on the Vector API ({@code jdk.incubator.vector}, JDK 17+), chosen by {@link Kernels#best}. Products
- * follow the BLIS layout: a block of {@code B} is packed into panels two vectors wide, a block of {@code A} into
- * panels of {@value #TILE_ROWS} rows, both interleaved depth by depth so that the register-tiled core
- * ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of {@code c} stays in
- * vector registers. Narrow {@code NT} products (at most {@value #NARROW_COLUMNS} columns: a convolution's weight
- * gradient over many positions, a dense layer of few units) take their own path ({@link #narrowBlocks}), a panel's
- * rows in a vector's lanes and one accumulator per column.
+ * follow the BLIS layout: a block of {@code B} is packed into panels two vectors wide, interleaved depth by depth, a
+ * block of {@code A} into panels of {@value #TILE_ROWS} rows, interleaved depth by depth or (8-row tiles, rows of
+ * {@code A} contiguous in depth) stored row by row {@link #DEPTH_BLOCK} floats apart ({@link #rowPanels}), so that
+ * the register-tiled core ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of
+ * {@code c} stays in vector registers. Narrow {@code NT} products (at most {@value #NARROW_COLUMNS} columns: a
+ * convolution's weight gradient over many positions, a dense layer of few units) take their own path
+ * ({@link #narrowBlocks}), a panel's rows in a vector's lanes and one accumulator per column.
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
@@ -518,11 +519,11 @@ final class VectorKernels extends SplittingKernels {
   /**
    * Whether {@link #packA} stores the row panels of {@code p}'s {@code A} row by row, each row
    * {@link #DEPTH_BLOCK} floats after the last, for {@link #tile8RowPanel}: rows contiguous in depth ({@code NN},
-   * {@code NT}) on 16-lane vectors. Each row is then one copy; interleaving eight rows depth by depth, as
-   * {@link #tile8}'s panels are, took one scalar load and store per element, about a seventh of
-   * {@code NT 256 × 128 × 256} on the Intel AVX-512 VM of round 18 ({@code perf}), where the row panels made
-   * {@code NT 256 × 128 × 256} and {@code NN 256 × 256 × 128} about a tenth faster (RESULTS.md, round 18).
-   * {@code TN} keeps the interleaved panels: there the eight values of a depth are contiguous already.
+   * {@code NT}) with 8-row tiles (16-lane vectors, and 4-lane ones, where it was not measured). Each row is then one
+   * copy; interleaving eight rows depth by depth, as {@link #tile8}'s panels are, took one scalar load and store per
+   * element, about a seventh of {@code NT 256 × 128 × 256} on the Intel AVX-512 VM of round 18 ({@code perf}), where
+   * the row panels made the {@code NN} and {@code NT} products 1.01-1.11× faster in paired windows (RESULTS.md,
+   * round 18). {@code TN} keeps the interleaved panels: there the eight values of a depth are contiguous already.
    */
   private static boolean rowPanels(Product p) {
     return TILE_ROWS == 8 && p.aDepth == 1;
@@ -536,13 +537,20 @@ final class VectorKernels extends SplittingKernels {
     return rowPanels(p) ? (pc / depthStep(p.k) * rows + ic) * DEPTH_BLOCK : pc * rows + ic * kc;
   }
 
-  /** The floats of {@link #sharedAPack} for all of {@code p}'s {@code A}, at every depth block. */
+  /**
+   * The floats of {@link #sharedAPack} for all of {@code p}'s {@code A}, at every depth block: with row panels each
+   * row takes {@link #DEPTH_BLOCK} floats per depth block however shallow the product (a product of depth 16 takes
+   * 16 times its {@code A}).
+   */
   private static long sharedASize(Product p) {
     long rows = paddedRows(p.m);
     return rowPanels(p) ? (long) ((p.k + DEPTH_BLOCK - 1) / DEPTH_BLOCK) * rows * DEPTH_BLOCK : rows * p.k;
   }
 
-  /** The depths per depth block of a product of depth {@code k}: even blocks, 784 = 3 × 262 (not 3 × 256 + 16). */
+  /**
+   * The depths per depth block of a product of depth {@code k}: even blocks of at most {@link #DEPTH_BLOCK}
+   * (a row panel's stride, {@link #rowPanels}), 784 = 4 × 196 (not 3 × 256 + 16).
+   */
   private static int depthStep(int k) {
     int depthBlocks = (k + DEPTH_BLOCK - 1) / DEPTH_BLOCK;
     return (k + depthBlocks - 1) / depthBlocks;
@@ -550,9 +558,11 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Part {@code part} of {@code count} of packing the whole {@code A} of the product in flight into
-   * {@link #sharedAPack}: a range of its row panels, at every depth block. The block of depths from {@code pc}
-   * ({@code kc} of them) starts at {@code pc · paddedRows(m)}, and in it the panel of rows from {@code r} at
-   * {@code r · kc}: each {@link #ROW_BLOCK} rows of a block are where {@link #packA} would put them, offset. Every
+   * {@link #sharedAPack}: a range of its row panels, at every depth block, where {@link #sharedAOffset} puts them
+   * (interleaved: the block of depths from {@code pc}, {@code kc} of them, at {@code pc · paddedRows(m)}, and in it
+   * the panel of rows from {@code r} at {@code r · kc}; row panels: each block {@code paddedRows(m)} rows of
+   * {@link #DEPTH_BLOCK} floats): each {@link #ROW_BLOCK} rows of a block are where {@link #packA} would put them,
+   * offset. Every
    * thread packing all of {@code A} for its own columns doubled that work on two threads (800 KiB read and written
    * per thread for a dense layer of 784 inputs at batch 256), and it does not scale: it is memory traffic.
    */
@@ -1679,6 +1689,7 @@ final class VectorKernels extends SplittingKernels {
     c70.intoArray(c, at);
     c71.intoArray(c, at + LANES);
   }
+
   /**
    * {@link #tile8} on a row panel ({@link #rowPanels}): row {@code r}'s value at depth {@code p} is
    * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
