@@ -34,13 +34,13 @@ class PortableKernelsTest {
   private static final float SENTINEL = 12345.678f;
 
   /**
-   * m, n, k: the degenerate 1×1×1, odd sizes, thin shapes, shapes crossing depth blocks (192), and the last one
-   * crossing a column block (784) with more rows than a block of scratch rows holds (at most 18), no size of it a
-   * multiple of three.
+   * m, n, k: the degenerate 1×1×1, odd sizes, thin shapes, shapes crossing depth blocks (192), one crossing a
+   * column block (784) with more rows than a block of scratch rows holds (at most 18), no size of it a multiple of
+   * three, and a tall narrow one computed transposed.
    */
   private static final int[][] SHAPES = {
       {1, 1, 1}, {3, 5, 7}, {33, 17, 65}, {2, 64, 1}, {1, 9, 40}, {40, 3, 33}, {65, 1, 2}, {7, 7, 7},
-      {6, 300, 400}, {9, 257, 193}, {20, 1000, 197}};
+      {6, 300, 400}, {9, 257, 193}, {20, 1000, 197}, {70, 9, 33}};
 
   /** Fraction of entries set to zero in the multiplier operands. */
   private static final double[] SPARSITY = {0.0, 0.5, 0.95, 1.0};
@@ -276,6 +276,78 @@ class PortableKernelsTest {
         }
       }
     }
+  }
+
+  /**
+   * A tall narrow product (at least twice as tall as wide, under 192 columns) is computed as its transpose; its bits
+   * must be those of the same product computed a band of about {@code n} rows at a time (each band too short to be
+   * transposed), in each layout ({@code TN}'s bands as {@code NN} products of {@code Aᵀ}: a blocked product's bits do
+   * not depend on the layout), accumulating or not, and for a dense layer's forward with its bias and activation, on
+   * 1 to 3 threads; shapes cross depth blocks (192) and sit on either side of the bounds (191 and 192 columns, depth
+   * 31 and 32), down to the narrowest transposed product (5 columns).
+   */
+  @Test
+  void tallNarrowProductsComputedTransposedGiveTheBandsBits() {
+    int[][] shapes = {{256, 128, 256}, {256, 10, 128}, {64, 10, 1568}, {40, 5, 400}, {97, 13, 45}, {60, 30, 32},
+        {60, 30, 31}, {383, 191, 40}, {384, 192, 40}};
+    PortableKernels[] kernels = {new PortableKernels(1), new PortableKernels(2), new PortableKernels(3)};
+    PortableKernels bands = new PortableKernels(1);
+    for (int[] shape : shapes) {
+      int m = shape[0], n = shape[1], k = shape[2];
+      float[] a = signedValues(m * k, 31);
+      float[] aDepths = new float[m * k];
+      for (int i = 0; i < m; i++) {
+        for (int p = 0; p < k; p++) {
+          aDepths[p * m + i] = a[i * k + p];
+        }
+      }
+      float[] b = signedValues(k * n, 32);
+      float[] start = signedValues(m * n, 33);
+      for (boolean accumulate : new boolean[] {false, true}) {
+        float[] expectedNN = start.clone();
+        float[] expectedNT = start.clone();
+        for (int i0 = 0, rows; i0 < m; i0 += rows) {
+          rows = band(m - i0, n);
+          bands.matmulNN(expectedNN, i0 * n, a, i0 * k, b, 0, rows, n, k, accumulate);
+          bands.matmulNT(expectedNT, i0 * n, a, i0 * k, b, 0, rows, n, k, accumulate);
+        }
+        for (PortableKernels kernel : kernels) {
+          String at = m + "x" + n + "x" + k + " threads " + kernel.threads() + (accumulate ? " accumulating" : "");
+          float[] actual = start.clone();
+          kernel.matmulNN(actual, 0, a, 0, b, 0, m, n, k, accumulate);
+          assertArrayEquals(expectedNN, actual, "NN " + at);
+          actual = start.clone();
+          kernel.matmulTN(actual, 0, aDepths, 0, b, 0, m, n, k, accumulate);
+          assertArrayEquals(expectedNN, actual, "TN " + at);
+          actual = start.clone();
+          kernel.matmulNT(actual, 0, a, 0, b, 0, m, n, k, accumulate);
+          assertArrayEquals(expectedNT, actual, "NT " + at);
+        }
+      }
+      float[] params = signedValues(n * k + n, 34);
+      for (Activation act : new Activation[] {Activation.IDENTITY, Activation.RELU, Activation.TANH}) {
+        for (int biasOff : new int[] {n * k, -1}) {
+          float[] expected = new float[m * n];
+          for (int i0 = 0, rows; i0 < m; i0 += rows) {
+            rows = band(m - i0, n);
+            float[] band = new float[rows * n];
+            bands.denseForward(band, a, i0 * k, params, 0, biasOff, rows, k, n, act, 0.1f);
+            System.arraycopy(band, 0, expected, i0 * n, band.length);
+          }
+          for (PortableKernels kernel : kernels) {
+            float[] actual = signedValues(m * n, 35);
+            kernel.denseForward(actual, a, 0, params, 0, biasOff, m, k, n, act, 0.1f);
+            assertArrayEquals(expected, actual, "dense " + m + "x" + k + "->" + n + " " + act
+                + (biasOff < 0 ? " no bias" : "") + " threads " + kernel.threads());
+          }
+        }
+      }
+    }
+  }
+
+  /** The next band's rows: {@code n}, or all that are left when under {@code 2n} (never a few-rows product). */
+  private static int band(int left, int n) {
+    return left < 2 * n ? left : n;
   }
 
   /** Seeded values in [-1, 1) with every fifth a signed zero, so that products and sums of -0 occur. */
