@@ -188,6 +188,25 @@ public final class PortableKernels extends SplittingKernels {
     return scratch.length;
   }
 
+  /** For tests: every thread's rows start at column {@code shift}, padded or not, and are never calibrated. */
+  void fixShift(int shift, boolean pad) {
+    for (Scratch s : scratch) {
+      s.shift = shift;
+      s.pad = pad;
+      s.untilCalibration = Long.MAX_VALUE;
+    }
+  }
+
+  /** For tests: every thread calibrates before its next panel; returns the calibrations each has made so far. */
+  int[] calibrateNext() {
+    int[] made = new int[scratch.length];
+    for (int t = 0; t < scratch.length; t++) {
+      made[t] = scratch[t].calibrations;
+      scratch[t].untilCalibration = 0;
+    }
+    return made;
+  }
+
   /** New portable kernels on {@code max(1, threads() / parts)} threads of part {@code part}'s own pool. */
   @Override
   public Kernels forPart(int part, int parts) {
@@ -492,6 +511,9 @@ public final class PortableKernels extends SplittingKernels {
       rows = Math.max(3, rows - rows % 3);
       for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
         int depth = Math.min(DEPTH_BLOCK, k - p0);
+        if (s.untilCalibration <= 0) {
+          s.calibrate(width);
+        }
         if (bTransposed) {
           s.packTransposed(b, bOff, k, p0, depth, j0, width);
         } else {
@@ -508,19 +530,106 @@ public final class PortableKernels extends SplittingKernels {
     }
   }
 
-  /** One thread's panel of {@code b} and scratch rows of {@code c}. */
+  /**
+   * One thread's panel of {@code b} and scratch rows of {@code c}, each row a {@code float[]} of
+   * {@value #ROW_LENGTH} floats whose block {@code [shift, shift + width)} holds the block's columns.
+   *
+   * <p><b>Why the shift.</b> C2 runs a vectorised loop as three: a scalar pre-loop of 1 to 16 iterations (always at
+   * least one) that ends where the first row stored to ({@code c0}) is aligned to a vector, the vector loop, and a
+   * scalar post-loop for what is left. At 256 columns those two scalar loops took about as long as the vectors:
+   * the loop ran 1.5× faster when it started one column before a 64-byte boundary of {@code c0} (one scalar
+   * iteration before) and ran a multiple of 16 columns after it (none after), which {@link #padded} arranges by
+   * computing up to 15 columns more, on zeros, that are never written back. Java does not say where an array lies,
+   * but every row here has the same length, a multiple of 64 bytes with its header, and rows allocated together
+   * stay equally aligned when the collector moves them (they are copied one after another), so one
+   * {@link #shift} serves every row; {@link #calibrate} finds it by timing the loop at each of the 16 starts (and
+   * without padding), now and then, since the collector may move the rows. The results do not depend on it: a
+   * column computed by the scalar loops gets the same correctly rounded {@code fma} as in a vector lane.
+   */
   private static final class Scratch {
-    final float[][] panel = new float[DEPTH_BLOCK][COLUMN_BLOCK];
-    final float[][] rows = new float[MAX_ROWS][COLUMN_BLOCK];
+    /** Floats per row: 784 columns, up to 15 before them and 16 after, and 64 bytes with the array's header. */
+    static final int ROW_LENGTH = 828;
+    /** Update calls before the first calibration: C2 has compiled the loop by then. */
+    static final long FIRST_CALIBRATION = 1L << 14;
+    /** Calibrations come four times rarer each time, to at most once per this many update calls (seconds). */
+    static final long MAX_CALIBRATION_INTERVAL = 1L << 26;
+    /** Calls of the loop per timing, and rounds of timings (the fastest of each start counts). */
+    static final int CALIBRATION_CALLS = 8;
+    static final int CALIBRATION_ROUNDS = 3;
+
+    final float[][] panel = new float[DEPTH_BLOCK][ROW_LENGTH];
+    final float[][] rows = new float[MAX_ROWS][ROW_LENGTH];
     /** The scratch row of a missing row: its products are discarded. */
-    final float[] spare = new float[COLUMN_BLOCK];
+    final float[] spare = new float[ROW_LENGTH];
     /** Stays zero: the panel row of a missing depth. */
-    final float[] zeros = new float[COLUMN_BLOCK];
+    final float[] zeros = new float[ROW_LENGTH];
+    /** Where the columns start in every row, 0 to 15. */
+    int shift;
+    /** Whether blocks run to {@link #padded} columns (else to their width). */
+    boolean pad;
+    /** Update calls until the next {@link #calibrate}, and the interval after it. */
+    long untilCalibration = FIRST_CALIBRATION;
+    long calibrationInterval = FIRST_CALIBRATION;
+    /** The fastest time of each start in a calibration: 16 shifts, then the unpadded loop. */
+    final long[] fastest = new long[17];
+    /** Calibrations made. */
+    int calibrations;
+
+    /** The columns the loop runs for a block of {@code width}: one, then a multiple of 16, when padding. */
+    int padded(int width) {
+      return pad && width > 1 ? 1 + (width + 14) / 16 * 16 : width;
+    }
+
+    /**
+     * Times the loop on the first three scratch and panel rows, zeroed (their contents are dead: {@link #gemmColumns}
+     * calls this before it packs a panel), at each start {@code 0..15} padded and at start 0 unpadded; keeps the
+     * fastest unless the current setting is within 5 % of it.
+     */
+    void calibrate(int width) {
+      for (int r = 0; r < 3; r++) {
+        java.util.Arrays.fill(rows[r], 0f);
+        java.util.Arrays.fill(panel[r], 0f);
+      }
+      int paddedWidth = 1 + (width + 14) / 16 * 16;
+      java.util.Arrays.fill(fastest, Long.MAX_VALUE);
+      for (int round = 0; round < CALIBRATION_ROUNDS; round++) {
+        for (int option = 0; option < fastest.length; option++) {
+          int from = option < 16 ? option : 0;
+          int to = option < 16 ? from + paddedWidth : width;
+          long start = System.nanoTime();
+          for (int call = 0; call < CALIBRATION_CALLS; call++) {
+            if (width < NARROW) {
+              updateNarrow(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
+            } else {
+              update(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
+            }
+          }
+          fastest[option] = Math.min(fastest[option], System.nanoTime() - start);
+        }
+      }
+      int best = 0;
+      for (int option = 1; option < fastest.length; option++) {
+        if (fastest[option] < fastest[best]) {
+          best = option;
+        }
+      }
+      int current = pad ? shift : 16;
+      if (fastest[best] * 21 < fastest[current] * 20) {
+        pad = best < 16;
+        shift = best < 16 ? best : 0;
+      }
+      calibrations++;
+      calibrationInterval = Math.min(MAX_CALIBRATION_INTERVAL, calibrationInterval * 4);
+      untilCalibration = calibrationInterval;
+    }
 
     /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into the panel, one row per depth. */
     void pack(float[] b, int bOff, int n, int p0, int depth, int j0, int width) {
+      int s = shift;
+      int end = s + padded(width);
       for (int p = 0; p < depth; p++) {
-        System.arraycopy(b, bOff + (p0 + p) * n + j0, panel[p], 0, width);
+        System.arraycopy(b, bOff + (p0 + p) * n + j0, panel[p], s, width);
+        java.util.Arrays.fill(panel[p], s + width, end, 0f);
       }
     }
 
@@ -531,6 +640,8 @@ public final class PortableKernels extends SplittingKernels {
     void packTransposed(float[] b, int bOff, int k, int p0, int depth, int j0, int width) {
       float[][] panel = this.panel;
       int from = bOff + j0 * k + p0;
+      int s = shift;
+      int end = s + width;
       int p = 0;
       for (; p + 8 <= depth; p += 8) {
         float[] r0 = panel[p];
@@ -542,7 +653,7 @@ public final class PortableKernels extends SplittingKernels {
         float[] r6 = panel[p + 6];
         float[] r7 = panel[p + 7];
         int src = from + p;
-        for (int j = 0; j < width; j++, src += k) {
+        for (int j = s; j < end; j++, src += k) {
           r0[j] = b[src];
           r1[j] = b[src + 1];
           r2[j] = b[src + 2];
@@ -556,9 +667,13 @@ public final class PortableKernels extends SplittingKernels {
       for (; p < depth; p++) {
         float[] row = panel[p];
         int src = from + p;
-        for (int j = 0; j < width; j++, src += k) {
+        for (int j = s; j < end; j++, src += k) {
           row[j] = b[src];
         }
+      }
+      int padEnd = s + padded(width);
+      for (p = 0; p < depth; p++) {
+        java.util.Arrays.fill(panel[p], end, padEnd, 0f);
       }
     }
 
@@ -571,30 +686,34 @@ public final class PortableKernels extends SplittingKernels {
      */
     void rowBlock(float[] c, int from, int n, int count, int width, float[] a, int x, int aRow, int aCol,
         int depth, boolean add, float @Nullable [] bias, int biasAt, Activation act, float slope) {
+      untilCalibration -= (long) ((count + 2) / 3) * ((depth + 2) / 3);
+      int s = shift;
+      int end = s + padded(width);
       for (int r = 0; r < count; r++) {
         if (biasAt >= 0) {
-          System.arraycopy(bias, biasAt, rows[r], 0, width);
+          System.arraycopy(bias, biasAt, rows[r], s, width);
         } else if (add) {
-          System.arraycopy(c, from + r * n, rows[r], 0, width);
+          System.arraycopy(c, from + r * n, rows[r], s, width);
         } else {
-          java.util.Arrays.fill(rows[r], 0, width, 0f);
+          java.util.Arrays.fill(rows[r], s, s + width, 0f);
         }
+        java.util.Arrays.fill(rows[r], s + width, end, 0f);
       }
       int step = MultiplyAdd.fused() ? 3 : 1;
       for (int p = 0; p < depth; p += 3) {
         for (int r = 0; r < count; r += step) {
           if (width < NARROW) {
-            updateNarrow(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, width);
+            updateNarrow(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, s, end);
           } else {
-            update(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, width);
+            update(r, count - r, p, depth - p, a, x + r * aRow + p * aCol, aRow, aCol, s, end);
           }
         }
       }
       for (int r = 0; r < count; r++) {
         if (act != Activation.IDENTITY) {
-          ActivationFunctions.apply(rows[r], 0, width, act, slope);
+          ActivationFunctions.apply(rows[r], s, s + width, act, slope);
         }
-        System.arraycopy(rows[r], 0, c, from + r * n, width);
+        System.arraycopy(rows[r], s, c, from + r * n, width);
       }
     }
 
@@ -609,7 +728,7 @@ public final class PortableKernels extends SplittingKernels {
 
     /**
      * Scratch rows {@code r, r+1, r+2} += A's values at {@code a[x + i·aRow + g·aCol]} times panel rows
-     * {@code p, p+1, p+2}: the one vectorised loop. A row past {@code rowsLeft} is the spare row (its products are
+     * {@code p, p+1, p+2}, on columns {@code [from, to)} of the rows: the one vectorised loop. A row past {@code rowsLeft} is the spare row (its products are
      * discarded), a depth past {@code depthLeft} the zero row with multiplier 0 ({@code fma(0, 0, c) = c}). Without
      * a fused multiply-add only row {@code r} is updated: C2 vectorises no loop over several rows of
      * {@code a·b + c} chains, and the JIT folds the branch on the constant {@link MultiplyAdd#fused()} away, so each
@@ -619,7 +738,7 @@ public final class PortableKernels extends SplittingKernels {
      * vectorises the loop, rather than inlining it into {@link #rowBlock}, where JDK 17 left the loop scalar (four
      * times slower) after some sequences of product shapes. PortableKernelsTest checks the size of both copies.
      */
-    void update(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int width) {
+    void update(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from, int to) {
       float[][] rows = this.rows;
       float[][] panel = this.panel;
       float[] c0 = rows[r];
@@ -630,7 +749,7 @@ public final class PortableKernels extends SplittingKernels {
       float a01 = depthLeft > 1 ? a[x + aCol] : 0f;
       float a02 = depthLeft > 2 ? a[x + 2 * aCol] : 0f;
       if (!MultiplyAdd.fused()) {
-        for (int j = 0; j < width; j++) {
+        for (int j = from; j < to; j++) {
           c0[j] = MultiplyAdd.fma(a02, b2[j], MultiplyAdd.fma(a01, b1[j], MultiplyAdd.fma(a00, b0[j], c0[j])));
         }
         return;
@@ -645,7 +764,7 @@ public final class PortableKernels extends SplittingKernels {
       float a20 = a[z];
       float a21 = depthLeft > 1 ? a[z + aCol] : 0f;
       float a22 = depthLeft > 2 ? a[z + 2 * aCol] : 0f;
-      for (int j = 0; j < width; j++) {
+      for (int j = from; j < to; j++) {
         float v0 = b0[j];
         float v1 = b1[j];
         float v2 = b2[j];
@@ -662,7 +781,7 @@ public final class PortableKernels extends SplittingKernels {
      * 128-column products about 20 % slower than this copy compiled for them (8-lane vectors, fewer columns left to
      * scalar code before and after the vectors).
      */
-    void updateNarrow(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int width) {
+    void updateNarrow(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from, int to) {
       float[][] rows = this.rows;
       float[][] panel = this.panel;
       float[] c0 = rows[r];
@@ -673,7 +792,7 @@ public final class PortableKernels extends SplittingKernels {
       float a01 = depthLeft > 1 ? a[x + aCol] : 0f;
       float a02 = depthLeft > 2 ? a[x + 2 * aCol] : 0f;
       if (!MultiplyAdd.fused()) {
-        for (int j = 0; j < width; j++) {
+        for (int j = from; j < to; j++) {
           c0[j] = MultiplyAdd.fma(a02, b2[j], MultiplyAdd.fma(a01, b1[j], MultiplyAdd.fma(a00, b0[j], c0[j])));
         }
         return;
@@ -688,7 +807,7 @@ public final class PortableKernels extends SplittingKernels {
       float a20 = a[z];
       float a21 = depthLeft > 1 ? a[z + aCol] : 0f;
       float a22 = depthLeft > 2 ? a[z + 2 * aCol] : 0f;
-      for (int j = 0; j < width; j++) {
+      for (int j = from; j < to; j++) {
         float v0 = b0[j];
         float v1 = b1[j];
         float v2 = b2[j];

@@ -345,6 +345,74 @@ class PortableKernelsTest {
     }
   }
 
+  /**
+   * Where the scratch and panel rows hold a block's columns (the shift, 0 to 15, that {@code calibrate} picks for
+   * speed) and whether the loop runs up to 15 columns past them must not change a bit: every product layout and a
+   * dense layer's forward with its bias and activation, on widths around the loop's bounds (1, 2, 17, 191, 192, 257)
+   * and across a column block (1000 = 784 + 216) and a depth block, on 1 and 2 threads, give the bits of shift 0
+   * unpadded at every shift, padded and not.
+   */
+  @Test
+  void everyShiftOfTheRowsGivesTheSameBits() {
+    int[][] shapes = {{7, 1, 9}, {5, 2, 40}, {33, 17, 65}, {20, 191, 50}, {20, 192, 50}, {9, 257, 193},
+        {20, 1000, 197}};
+    for (int threads = 1; threads <= 2; threads++) {
+      PortableKernels kernels = new PortableKernels(threads);
+      for (int[] shape : shapes) {
+        int m = shape[0], n = shape[1], k = shape[2];
+        float[] a = signedValues(m * k, 41);
+        float[] b = signedValues(k * n + n, 42);
+        float[] start = signedValues(m * n, 43);
+        float[][] expected = null;
+        for (int shift = 0; shift < 16; shift++) {
+          for (boolean pad : new boolean[] {false, true}) {
+            kernels.fixShift(shift, pad);
+            float[][] actual = {start.clone(), start.clone(), start.clone(), new float[m * n]};
+            kernels.matmulNN(actual[0], 0, a, 0, b, 0, m, n, k, true);
+            kernels.matmulNT(actual[1], 0, a, 0, b, 0, m, n, k, true);
+            kernels.matmulTN(actual[2], 0, a, 0, b, 0, m, n, k, false);
+            kernels.denseForward(actual[3], a, 0, b, 0, k * n, m, k, n, Activation.TANH, 0f);
+            if (expected == null) {
+              expected = actual;
+            }
+            for (int op = 0; op < 4; op++) {
+              assertArrayEquals(expected[op], actual[op], new String[] {"NN", "NT", "TN", "dense"}[op] + " " + m + "x"
+                  + n + "x" + k + " shift " + shift + (pad ? " padded" : "") + " threads " + threads);
+            }
+          }
+        }
+      }
+    }
+  }
+
+  /**
+   * Calibrating (timing the loop at every shift, between two panels) picks a shift and changes no result: products
+   * calibrated before each panel on 1 and 2 threads give the bits of kernels that never calibrate.
+   */
+  @Test
+  void calibratingTheShiftChangesNoResult() {
+    PortableKernels fixed = new PortableKernels(1);
+    fixed.fixShift(0, false);
+    int[][] shapes = {{20, 1000, 400}, {256, 128, 256}, {32, 256, 784}};
+    for (int threads = 1; threads <= 2; threads++) {
+      PortableKernels kernels = new PortableKernels(threads);
+      for (int[] shape : shapes) {
+        int m = shape[0], n = shape[1], k = shape[2];
+        float[] a = signedValues(m * k, 51);
+        float[] b = signedValues(k * n, 52);
+        float[] expected = new float[m * n];
+        fixed.matmulNT(expected, 0, a, 0, b, 0, m, n, k, false);
+        for (int repeat = 0; repeat < 3; repeat++) {
+          int[] before = kernels.calibrateNext();
+          float[] actual = new float[m * n];
+          kernels.matmulNT(actual, 0, a, 0, b, 0, m, n, k, false);
+          assertArrayEquals(expected, actual, m + "x" + n + "x" + k + " threads " + threads);
+          assertTrue(kernels.calibrateNext()[0] > before[0], "the calling thread calibrated");
+        }
+      }
+    }
+  }
+
   /** The next band's rows: {@code n}, or all that are left when under {@code 2n} (never a few-rows product). */
   private static int band(int left, int n) {
     return left < 2 * n ? left : n;
