@@ -16,6 +16,9 @@ class ThreadedKernelsTest {
       {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200},
       // Split by rows (at least twice as tall as wide, or narrower than 32 columns), also by rows not in fours.
       {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000},
+      // NT by rows where its columns per thread would be narrower than 192 (with 4 threads 96 x 300 by columns),
+      // and computed transposed (at least twice as tall as wide), its transpose split over the threads.
+      {256, 256, 300}, {96, 300, 50}, {256, 128, 256}, {500, 60, 40},
       // Few rows (NT: dot products split by columns, not in sixteens) and outer products (split by rows).
       {1, 256, 784}, {3, 300, 100}, {4, 1000, 50}, {256, 784, 1}, {77, 500, 1}, {3, 20000, 1}};
 
