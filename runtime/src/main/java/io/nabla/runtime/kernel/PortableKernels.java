@@ -25,7 +25,8 @@ import org.jspecify.annotations.Nullable;
  * Rows and depths that do not fill a group of three use a spare scratch row and a zero panel row.
  *
  * <p>Blocks of {@value #COLUMN_BLOCK} columns (a whole 784-wide row: the loop pays a fixed cost per call, the call,
- * its setup and about 16 columns done one at a time before and after the vectors, so it should run long) by
+ * its setup and the columns C2 runs one at a time before and after the vectors, so it should run long; the rows
+ * start where one such column comes before the vectors and none after, {@link Scratch}) by
  * {@value #DEPTH_BLOCK} depths keep the panel in L2; as many rows as fit in about 19 KB (at most
  * {@value #MAX_ROWS}) keep the scratch rows in L1 while the three panel rows in use are read once per block of rows.
  * {@code NT} products of at most {@value #FEW_ROWS} rows (single-sample predict, batch-1 training) take dot
@@ -58,6 +59,8 @@ public final class PortableKernels extends SplittingKernels {
    * of {@code c} cost more than the longer loop saves ({@code NN 256 × 128 × 10} took 2.2× as long).
    */
   static final int TRANSPOSED_DEPTH = 32;
+  /** Nor is a product whose {@code c} has more floats than this (4 MiB): its {@code cᵀ} would be kept as long. */
+  static final int TRANSPOSED_SIZE = 1 << 20;
 
   /** {@code NT} products with at most this many rows take dot products instead of packing {@code Bᵀ}. */
   static final int FEW_ROWS = 4;
@@ -71,7 +74,10 @@ public final class PortableKernels extends SplittingKernels {
   static final long FEW_ROWS_SPLIT = 1L << 14;
   /** An outer product (depth 1: the weight gradients at batch 1) splits its rows from this many elements. */
   static final long OUTER_SPLIT = 1L << 15;
-  /** An {@code NN} or {@code TN} product splits by rows from this many rows per thread ({@link #product}). */
+  /**
+   * An {@code NN} or {@code TN} product splits by rows from this many rows per thread, and so does an {@code NT}
+   * product of fewer than {@code 2 · NARROW} columns ({@link #product}).
+   */
   static final int ROWS_PER_THREAD = 32;
   /** Column boundaries of a split few-rows product are multiples of this (a 64-byte line of floats). */
   static final int FEW_ROWS_ALIGN = 16;
@@ -92,9 +98,15 @@ public final class PortableKernels extends SplittingKernels {
   /** Set while a product runs: one instance serves one caller at a time, which this checks. */
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
-  /** The operands of the product in flight, read by every worker (published by the pool's volatile hand-off). */
-  /** {@code cᵀ} of the product in flight when it is computed transposed ({@link #transposed}), grown as needed. */
+  /**
+   * {@code cᵀ} of the product in flight when it is computed transposed ({@link #transposed}), grown as needed to at
+   * most {@value #TRANSPOSED_SIZE} floats.
+   */
   private float[] transposedC = new float[0];
+  /** Products computed transposed so far (for tests). */
+  int transposedProducts;
+
+  /** The operands of the product in flight, read by every worker (published by the pool's volatile hand-off). */
   private float @Nullable [] gc;
   private float @Nullable [] ga;
   private float @Nullable [] gb;
@@ -197,12 +209,15 @@ public final class PortableKernels extends SplittingKernels {
     }
   }
 
-  /** For tests: every thread calibrates before its next panel; returns the calibrations each has made so far. */
-  int[] calibrateNext() {
+  /**
+   * For tests: every thread calibrates before each panel it packs from now on; returns the calibrations each has
+   * made so far.
+   */
+  int[] calibrateEachPanel() {
     int[] made = new int[scratch.length];
     for (int t = 0; t < scratch.length; t++) {
       made[t] = scratch[t].calibrations;
-      scratch[t].untilCalibration = 0;
+      scratch[t].calibrateEachPanel = true;
     }
     return made;
   }
@@ -260,11 +275,13 @@ public final class PortableKernels extends SplittingKernels {
   /**
    * The product, with an optional epilogue that only the blocked path ({@link #gemmColumns}) takes: each scratch row
    * starts from {@code bias[biasOff + j]} (when {@code bias} is not null) and is activated by {@code act} after
-   * the last depth block. {@link #denseForward} passes one only for products that take that path (more than
-   * {@value #FEW_ROWS} rows, depth above 1); the few-rows and outer-product paths ignore it. Few-rows {@code NT}
-   * products split by columns, outer products by rows; blocked ones by rows when at least twice as tall as wide,
-   * narrower than 32 columns, or {@code NN}/{@code TN} with {@value #ROWS_PER_THREAD} rows per thread, else by
-   * columns.
+   * the last depth block (computed transposed, {@link #transposed}: each row of {@code cᵀ} starts from its bias and
+   * the calling thread activates {@code c} at the end). {@link #denseForward} passes one only for products that take
+   * that path (more than {@value #FEW_ROWS} rows, depth above 1); the few-rows and outer-product paths ignore it.
+   * Few-rows {@code NT} products split by columns, outer products by rows; tall narrow ones are computed transposed
+   * ({@link #transposes}); other blocked ones split by rows when at least twice as tall as wide, narrower than 32
+   * columns, or with {@value #ROWS_PER_THREAD} rows per thread when {@code NN}, {@code TN} or {@code NT} of fewer
+   * than {@code 2 · NARROW} columns, else by columns.
    */
   private void product(float[] c, int cOff, float[] a, int aOff, int aRow, int aCol, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
@@ -292,10 +309,9 @@ public final class PortableKernels extends SplittingKernels {
       // width, where split columns would halve them and pay their fixed cost twice as often. So is an NT product
       // with 32 rows per thread whose split columns would be narrower than NARROW, though each thread then transposes
       // all of b: on two threads NT 256 × 256 × 784 (a dense layer's forward) gained 1.14-1.25× split by columns,
-      // 1.33-1.83× by rows (round 19).
-      int threads = scratch.length;
+      // 1.33-1.83× by rows (round 19; with more threads, measured on none, the columns stay narrow from 384).
       boolean splitRows = m >= 2L * n || n < 32
-          || (m >= ROWS_PER_THREAD * threads && (!bTransposed || n / threads < NARROW));
+          || (m >= ROWS_PER_THREAD * scratch.length && (!bTransposed || n < 2 * NARROW));
       if (pool == null || (long) m * n * k < PARALLEL_THRESHOLD || (splitRows ? m < 8 : n < 32)) {
         gemmColumns(scratch[0], c, cOff, a, aOff, aRow, aCol, b, bOff, bTransposed, m, n, k, accumulate, 0, n,
             bias, biasOff, act, slope);
@@ -334,28 +350,32 @@ public final class PortableKernels extends SplittingKernels {
 
   /**
    * Whether a blocked product computes {@code cᵀ} instead ({@link #transposed}): narrower than {@value #NARROW}
-   * columns, at least twice as tall as wide, {@code A} in one of the two layouts the products use (rows contiguous
-   * in depth, or depths contiguous in rows), and more than {@value #FEW_ROWS} columns, so that {@code cᵀ} takes the
-   * same blocked path (whose sums are those of {@code c}'s).
+   * columns, at least twice as tall as wide, at least {@value #TRANSPOSED_DEPTH} deep, at most
+   * {@value #TRANSPOSED_SIZE} floats of {@code c}, {@code A} in one of the two layouts the products use (rows
+   * contiguous in depth, or depths contiguous in rows), and more than {@value #FEW_ROWS} columns, so that
+   * {@code cᵀ} takes the same blocked path (whose sums are those of {@code c}'s).
    */
   private static boolean transposes(int aRow, int aCol, int m, int n, int k) {
-    return n < NARROW && m >= 2L * n && n > FEW_ROWS && k >= TRANSPOSED_DEPTH
+    return n < NARROW && m >= 2L * n && n > FEW_ROWS && k >= TRANSPOSED_DEPTH && (long) m * n <= TRANSPOSED_SIZE
         && ((aCol == 1 && aRow == k) || (aRow == 1 && aCol == m));
   }
 
   /**
    * A tall narrow product as its transpose, {@code cᵀ (+)= Bᵀ · Aᵀ}, in {@link #transposedC}, then transposed into
-   * {@code c}: the core loop then runs over {@code c}'s {@code m} rows rather than its {@code n} columns, and it pays
-   * a fixed cost per call (the call, its setup and about 16 columns done one at a time), so it runs faster the longer
-   * it is: on the Intel AVX-512 VM of round 19, one thread, {@code NT 256 × 128 × 256} (a dense layer's forward at
-   * batch 256) 1.2× and {@code NT 256 × 10 × 128} 2.5×. Each element is the same chain of {@code fma} in the same
-   * depth order from the same start (the bias, {@code c}, or zero) as {@code c}'s own, the multiply's operands
-   * swapped (exact products, so the same bits), and the activation is applied to {@code c} afterwards, element by
-   * element as the scratch rows would: the same bits as the untransposed product.
+   * {@code c}: the core loop then runs over {@code c}'s {@code m} rows rather than its {@code n} columns, and it pays a
+   * fixed cost per call (the call, its setup, a column done before the vectors), so it runs faster the longer it is,
+   * and C2 compiles it with longer vectors for longer rows: on the Intel AVX-512 VM of round 19, one thread, {@code NT
+   * 256 × 128 × 256} (a dense layer's forward at batch 256) 1.33× and {@code NT 256 × 10 × 128} 3.25× in windows
+   * alternating with the untransposed product (1.11× and 3.3× before the rows' shift). Each element is the same chain
+   * of {@code fma} in the same depth order from the same start (the bias, {@code c}, or zero) as {@code c}'s own, the
+   * multiply's operands swapped (exact products, so the same bits), and the activation is applied to {@code c}
+   * afterwards, element by element as the scratch rows would: the same bits as the untransposed product. The product of
+   * {@code cᵀ} is split over the threads as any other; the two transposes and the activation run on the calling thread.
    */
   private void transposed(float[] c, int cOff, float[] a, int aOff, int aRow, float[] b, int bOff,
       boolean bTransposed, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
       Activation act, float slope) {
+    transposedProducts++;
     int size = m * n;
     if (transposedC.length < size) {
       transposedC = new float[size];
@@ -516,7 +536,7 @@ public final class PortableKernels extends SplittingKernels {
       rows = Math.max(3, rows - rows % 3);
       for (int p0 = 0; p0 < k; p0 += DEPTH_BLOCK) {
         int depth = Math.min(DEPTH_BLOCK, k - p0);
-        if (s.untilCalibration <= 0) {
+        if (s.untilCalibration <= 0 || s.calibrateEachPanel) {
           s.calibrate(width);
         }
         if (bTransposed) {
@@ -541,20 +561,23 @@ public final class PortableKernels extends SplittingKernels {
    *
    * <p><b>Why the shift.</b> C2 runs a vectorised loop as three: a scalar pre-loop of 1 to 16 iterations (always at
    * least one) that ends where the first row stored to ({@code c0}) is aligned to a vector, the vector loop, and a
-   * scalar post-loop for what is left. At 256 columns those two scalar loops took about as long as the vectors:
-   * the loop ran 1.5× faster when it started one column before a 64-byte boundary of {@code c0} (one scalar
-   * iteration before) and ran a multiple of 16 columns after it (none after), which {@link #padded} arranges by
-   * computing up to 15 columns more, on zeros, that are never written back. Java does not say where an array lies,
-   * but every row here has the same length, a multiple of 64 bytes with its header, and rows allocated together
-   * stay equally aligned when the collector moves them (they are copied one after another), so one
-   * {@link #shift} serves every row; {@link #calibrate} finds it by timing the loop at each of the 16 starts (and
-   * without padding), now and then, since the collector may move the rows. The results do not depend on it: a
-   * column computed by the scalar loops gets the same correctly rounded {@code fma} as in a vector lane.
+   * scalar post-loop for what is left. At 256 columns those two scalar loops took about as long as the vectors: the
+   * loop ran 1.5× faster when it started one column before a 64-byte boundary of {@code c0} (one scalar iteration
+   * before) and ran a multiple of 16 columns after it (none after), which {@link #padded} arranges by computing up to
+   * 15 columns more, on zeros, that are never written back. Java does not say where an array lies, but every row here
+   * has the same length, a multiple of 64 bytes with HotSpot's 16-byte array header (compressed class pointers), so
+   * rows allocated together are equally aligned, and stay so when the collector copies them one after another (as G1
+   * did in a probe, through six collections); so one {@link #shift} serves every row, and {@link #calibrate} finds it
+   * by timing the loop at each of the 16 starts (and without padding), now and then, since the collector may move the
+   * rows. Elsewhere (another header, another compiler, rows the collector scattered) the calibration finds less or
+   * nothing to gain, which costs speed only. The results do not depend on it: a column computed by the scalar loops
+   * gets the same correctly rounded {@code fma} as in a vector lane.
    */
   private static final class Scratch {
-    /** Floats per row: 784 columns, up to 15 before them and 16 after, and 64 bytes with the array's header. */
+    /** Floats per row: 784 columns, up to 15 before and 15 after them, and a multiple of 64 bytes with a header. */
     static final int ROW_LENGTH = 828;
-    /** Update calls before the first calibration: C2 has compiled the loop by then. */
+    /** Update calls (three rows each with a fused multiply-add) before the first calibration: C2 has compiled the
+     * loop by then. */
     static final long FIRST_CALIBRATION = 1L << 14;
     /** Calibrations come four times rarer each time, to at most once per this many update calls (seconds). */
     static final long MAX_CALIBRATION_INTERVAL = 1L << 26;
@@ -577,8 +600,9 @@ public final class PortableKernels extends SplittingKernels {
     long calibrationInterval = FIRST_CALIBRATION;
     /** The fastest time of each start in a calibration: 16 shifts, then the unpadded loop. */
     final long[] fastest = new long[17];
-    /** Calibrations made. */
+    /** Calibrations made, and whether to calibrate before every panel (for tests). */
     int calibrations;
+    boolean calibrateEachPanel;
 
     /** The columns the loop runs for a block of {@code width}: one, then a multiple of 16, when padding. */
     int padded(int width) {
@@ -732,18 +756,19 @@ public final class PortableKernels extends SplittingKernels {
     }
 
     /**
-     * Scratch rows {@code r, r+1, r+2} += A's values at {@code a[x + i·aRow + g·aCol]} times panel rows
-     * {@code p, p+1, p+2}, on columns {@code [from, to)} of the rows: the one vectorised loop. A row past {@code rowsLeft} is the spare row (its products are
-     * discarded), a depth past {@code depthLeft} the zero row with multiplier 0 ({@code fma(0, 0, c) = c}). Without
-     * a fused multiply-add only row {@code r} is updated: C2 vectorises no loop over several rows of
-     * {@code a·b + c} chains, and the JIT folds the branch on the constant {@link MultiplyAdd#fused()} away, so each
-     * JVM compiles one of the two loops.
+     * Scratch rows {@code r, r+1, r+2} += A's values at {@code a[x + i·aRow + g·aCol]} times panel rows {@code p, p+1,
+     * p+2}, on columns {@code [from, to)} of the rows: the one vectorised loop. A row past {@code rowsLeft} is the
+     * spare row (its products are discarded), a depth past {@code depthLeft} the zero row with multiplier 0 ({@code
+     * fma(0, 0, c) = c}). Without a fused multiply-add only row {@code r} is updated: C2 vectorises no loop over
+     * several rows of {@code a·b + c} chains, and the JIT folds the branch on the constant {@link MultiplyAdd#fused()}
+     * away, so each JVM compiles one of the two loops.
      *
      * <p>Keep this method's bytecode above 325 bytes (it is about 480): C2 then compiles it on its own, where it
      * vectorises the loop, rather than inlining it into {@link #rowBlock}, where JDK 17 left the loop scalar (four
      * times slower) after some sequences of product shapes. PortableKernelsTest checks the size of both copies.
      */
-    void update(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from, int to) {
+    void update(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from,
+        int to) {
       float[][] rows = this.rows;
       float[][] panel = this.panel;
       float[] c0 = rows[r];
@@ -780,13 +805,14 @@ public final class PortableKernels extends SplittingKernels {
     }
 
     /**
-     * {@link #update} for rows narrower than {@value PortableKernels#NARROW} columns: the same code in a method of its own,
-     * because C2 unrolls a loop and sizes its vectors from the trip counts profiled for its method. Serving 784- and
-     * 128-column rows, one method was compiled for the wide ones (16-lane vectors, two per iteration) and ran
+     * {@link #update} for rows narrower than {@value PortableKernels#NARROW} columns: the same code in a method of its
+     * own, because C2 unrolls a loop and sizes its vectors from the trip counts profiled for its method. Serving 784-
+     * and 128-column rows, one method was compiled for the wide ones (16-lane vectors, two per iteration) and ran
      * 128-column products about 20 % slower than this copy compiled for them (8-lane vectors, fewer columns left to
      * scalar code before and after the vectors).
      */
-    void updateNarrow(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from, int to) {
+    void updateNarrow(int r, int rowsLeft, int p, int depthLeft, float[] a, int x, int aRow, int aCol, int from,
+        int to) {
       float[][] rows = this.rows;
       float[][] panel = this.panel;
       float[] c0 = rows[r];
@@ -825,9 +851,10 @@ public final class PortableKernels extends SplittingKernels {
 
   /**
    * Blocked products (more than {@value #FEW_ROWS} rows, depth above 1) with an element-wise activation start each
-   * scratch row from the bias and activate it before it is written back, on whichever thread computes it; the bits
-   * are those of the bias copy, the accumulating product and the activation pass that few rows and depth 1 still
-   * take. Softmax is not element-wise: it takes those passes and fails in the last, as before.
+   * scratch row from the bias and activate it before it is written back, on whichever thread computes it (computed
+   * transposed, {@link #transposed}: each row of {@code cᵀ} starts from its bias, and the calling thread activates
+   * the output); the bits are those of the bias copy, the accumulating product and the activation pass that few rows
+   * and depth 1 still take. Softmax is not element-wise: it takes those passes and fails in the last, as before.
    */
   @Override
   public void denseForward(float[] out, float[] x, int xOff, float[] params, int weightOff, int biasOff,

@@ -313,6 +313,7 @@ class PortableKernelsTest {
         }
         for (PortableKernels kernel : kernels) {
           String at = m + "x" + n + "x" + k + " threads " + kernel.threads() + (accumulate ? " accumulating" : "");
+          int transposed = kernel.transposedProducts;
           float[] actual = start.clone();
           kernel.matmulNN(actual, 0, a, 0, b, 0, m, n, k, accumulate);
           assertArrayEquals(expectedNN, actual, "NN " + at);
@@ -322,6 +323,8 @@ class PortableKernelsTest {
           actual = start.clone();
           kernel.matmulNT(actual, 0, a, 0, b, 0, m, n, k, accumulate);
           assertArrayEquals(expectedNT, actual, "NT " + at);
+          assertEquals(n < 192 && k >= 32 ? 3 : 0, kernel.transposedProducts - transposed,
+              "products computed transposed, " + at);
         }
       }
       float[] params = signedValues(n * k + n, 34);
@@ -386,8 +389,9 @@ class PortableKernelsTest {
   }
 
   /**
-   * Calibrating (timing the loop at every shift, between two panels) picks a shift and changes no result: products
-   * calibrated before each panel on 1 and 2 threads give the bits of kernels that never calibrate.
+   * Calibrating (timing the loop at every shift on the scratch rows, between two panels, possibly changing the
+   * shift) changes no result: products that cross depth and column blocks, calibrated before every panel on 1 and 2
+   * threads, give the bits of kernels that never calibrate.
    */
   @Test
   void calibratingTheShiftChangesNoResult() {
@@ -396,20 +400,22 @@ class PortableKernelsTest {
     int[][] shapes = {{20, 1000, 400}, {256, 128, 256}, {32, 256, 784}};
     for (int threads = 1; threads <= 2; threads++) {
       PortableKernels kernels = new PortableKernels(threads);
+      int[] before = kernels.calibrateEachPanel();
       for (int[] shape : shapes) {
         int m = shape[0], n = shape[1], k = shape[2];
         float[] a = signedValues(m * k, 51);
         float[] b = signedValues(k * n, 52);
-        float[] expected = new float[m * n];
-        fixed.matmulNT(expected, 0, a, 0, b, 0, m, n, k, false);
-        for (int repeat = 0; repeat < 3; repeat++) {
-          int[] before = kernels.calibrateNext();
-          float[] actual = new float[m * n];
-          kernels.matmulNT(actual, 0, a, 0, b, 0, m, n, k, false);
+        float[] start = signedValues(m * n, 53);
+        for (boolean accumulate : new boolean[] {false, true}) {
+          float[] expected = start.clone();
+          fixed.matmulNT(expected, 0, a, 0, b, 0, m, n, k, accumulate);
+          float[] actual = start.clone();
+          kernels.matmulNT(actual, 0, a, 0, b, 0, m, n, k, accumulate);
           assertArrayEquals(expected, actual, m + "x" + n + "x" + k + " threads " + threads);
-          assertTrue(kernels.calibrateNext()[0] > before[0], "the calling thread calibrated");
         }
       }
+      // 20 × 1000 × 400: two column blocks of three depth blocks, twice, on the calling thread alone at least.
+      assertTrue(kernels.calibrateEachPanel()[0] - before[0] >= 12, "the calling thread calibrated before each panel");
     }
   }
 

@@ -14,11 +14,13 @@ class ThreadedKernelsTest {
   /** Including one whose threads' columns cross column blocks (784) at other places than one thread's. */
   private static final int[][] SHAPES = {{64, 256, 784}, {64, 784, 256}, {256, 784, 64}, {33, 100, 97},
       {5, 40, 2000}, {1, 300, 300}, {64, 10, 128}, {40, 1700, 200},
-      // Split by rows (at least twice as tall as wide, or narrower than 32 columns), also by rows not in fours.
-      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000},
-      // NT by rows where its columns per thread would be narrower than 192 (with 4 threads 96 x 300 by columns),
-      // and computed transposed (at least twice as tall as wide), its transpose split over the threads.
-      {256, 256, 300}, {96, 300, 50}, {256, 128, 256}, {500, 60, 40},
+      // Split by rows: at least twice as tall as wide (192 columns or more, or shallower than 32: not transposed),
+      // narrower than 32 columns, or NT of under 384 columns with 32 rows per thread (96 x 300 with 4 threads by
+      // columns); also by rows not in fours.
+      {800, 200, 64}, {2000, 20, 31}, {3000, 4, 200}, {256, 256, 300}, {96, 300, 50},
+      // Computed transposed (at least twice as tall as wide, under 192 columns), the transpose split over the threads
+      // (also 64 x 10 x 128 above).
+      {300, 40, 200}, {1000, 20, 64}, {37, 10, 3000}, {256, 128, 256}, {500, 60, 40},
       // Few rows (NT: dot products split by columns, not in sixteens) and outer products (split by rows).
       {1, 256, 784}, {3, 300, 100}, {4, 1000, 50}, {256, 784, 1}, {77, 500, 1}, {3, 20000, 1}};
 
