@@ -581,7 +581,7 @@ public final class PortableKernels extends SplittingKernels {
     static final long FIRST_CALIBRATION = 1L << 14;
     /** Calibrations come four times rarer each time, to at most once per this many update calls (seconds). */
     static final long MAX_CALIBRATION_INTERVAL = 1L << 26;
-    /** Calls of the loop per timing, and rounds of timings (the fastest of each start counts). */
+    /** Calls of the loop per timing, and rounds of timings (three: {@link #medianRatio} takes the middle one). */
     static final int CALIBRATION_CALLS = 8;
     static final int CALIBRATION_ROUNDS = 3;
 
@@ -598,8 +598,10 @@ public final class PortableKernels extends SplittingKernels {
     /** Update calls until the next {@link #calibrate}, and the interval after it. */
     long untilCalibration = FIRST_CALIBRATION;
     long calibrationInterval = FIRST_CALIBRATION;
-    /** The fastest time of each start in a calibration: 16 shifts, then the unpadded loop. */
-    final long[] fastest = new long[17];
+    /** Options a calibration times: the 16 shifts padded, then shift 0 unpadded. */
+    static final int OPTIONS = 17;
+    /** Each round's time of each option over the current setting's, in a calibration. */
+    final float[] ratios = new float[CALIBRATION_ROUNDS * OPTIONS];
     /** Calibrations made, and whether to calibrate before every panel (for tests). */
     int calibrations;
     boolean calibrateEachPanel;
@@ -611,45 +613,62 @@ public final class PortableKernels extends SplittingKernels {
 
     /**
      * Times the loop on the first three scratch and panel rows, zeroed (their contents are dead: {@link #gemmColumns}
-     * calls this before it packs a panel), at each start {@code 0..15} padded and at start 0 unpadded; keeps the
-     * fastest unless the current setting is within 5 % of it.
+     * calls this before it packs a panel), at each start {@code 0..15} padded and at start 0 unpadded, each option
+     * right after the current setting, so that both run at the same speed of a machine whose speed drifts (the host's
+     * other load, a compilation, the other thread): each option's time over the current setting's, in each of
+     * {@value #CALIBRATION_ROUNDS} rounds. Keeps the option whose median ratio is lowest, if under 0.95. (Taking each
+     * option's fastest time instead, one calibration of a worker picked the unpadded loop, timed at the end of each
+     * round while the early options had all run slow, over a shift about 1.3× faster.)
      */
     void calibrate(int width) {
       for (int r = 0; r < 3; r++) {
         java.util.Arrays.fill(rows[r], 0f);
         java.util.Arrays.fill(panel[r], 0f);
       }
-      int paddedWidth = 1 + (width + 14) / 16 * 16;
-      java.util.Arrays.fill(fastest, Long.MAX_VALUE);
-      for (int round = 0; round < CALIBRATION_ROUNDS; round++) {
-        for (int option = 0; option < fastest.length; option++) {
-          int from = option < 16 ? option : 0;
-          int to = option < 16 ? from + paddedWidth : width;
-          long start = System.nanoTime();
-          for (int call = 0; call < CALIBRATION_CALLS; call++) {
-            if (width < NARROW) {
-              updateNarrow(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
-            } else {
-              update(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
-            }
-          }
-          fastest[option] = Math.min(fastest[option], System.nanoTime() - start);
-        }
-      }
-      int best = 0;
-      for (int option = 1; option < fastest.length; option++) {
-        if (fastest[option] < fastest[best]) {
-          best = option;
-        }
-      }
       int current = pad ? shift : 16;
-      if (fastest[best] * 21 < fastest[current] * 20) {
-        pad = best < 16;
-        shift = best < 16 ? best : 0;
+      for (int round = 0; round < CALIBRATION_ROUNDS; round++) {
+        for (int option = 0; option < OPTIONS; option++) {
+          long base = time(current, width);
+          ratios[round * OPTIONS + option] = (float) time(option, width) / Math.max(1L, base);
+        }
       }
+      int best = current;
+      float bestRatio = 0.95f;
+      for (int option = 0; option < OPTIONS; option++) {
+        float ratio = medianRatio(option);
+        if (ratio < bestRatio) {
+          best = option;
+          bestRatio = ratio;
+        }
+      }
+      pad = best < 16;
+      shift = best < 16 ? best : 0;
       calibrations++;
       calibrationInterval = Math.min(MAX_CALIBRATION_INTERVAL, calibrationInterval * 4);
       untilCalibration = calibrationInterval;
+    }
+
+    /** Nanoseconds of {@value #CALIBRATION_CALLS} calls of the loop with option {@code option} ({@link #calibrate}). */
+    private long time(int option, int width) {
+      int from = option < 16 ? option : 0;
+      int to = option < 16 ? from + 1 + (width + 14) / 16 * 16 : width;
+      long start = System.nanoTime();
+      for (int call = 0; call < CALIBRATION_CALLS; call++) {
+        if (width < NARROW) {
+          updateNarrow(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
+        } else {
+          update(0, 3, 0, 3, zeros, 0, 1, 1, from, to);
+        }
+      }
+      return System.nanoTime() - start;
+    }
+
+    /** The median over the rounds of option {@code option}'s ratio (three rounds: the middle one). */
+    private float medianRatio(int option) {
+      float a = ratios[option];
+      float b = ratios[OPTIONS + option];
+      float c = ratios[2 * OPTIONS + option];
+      return Math.max(Math.min(a, b), Math.min(Math.max(a, b), c));
     }
 
     /** Copies {@code B(p0 .. p0+depth, j0 .. j0+width)} into the panel, one row per depth. */
