@@ -608,7 +608,12 @@ public final class PortableKernels extends SplittingKernels {
 
     /** The columns the loop runs for a block of {@code width}: one, then a multiple of 16, when padding. */
     int padded(int width) {
-      return pad && width > 1 ? 1 + (width + 14) / 16 * 16 : width;
+      return pad ? paddedColumns(width) : width;
+    }
+
+    /** One column, then {@code width - 1} rounded up to a multiple of 16 (one for a width of one). */
+    static int paddedColumns(int width) {
+      return 1 + (width + 14) / 16 * 16;
     }
 
     /**
@@ -651,7 +656,7 @@ public final class PortableKernels extends SplittingKernels {
     /** Nanoseconds of {@value #CALIBRATION_CALLS} calls of the loop with option {@code option} ({@link #calibrate}). */
     private long time(int option, int width) {
       int from = option < 16 ? option : 0;
-      int to = option < 16 ? from + 1 + (width + 14) / 16 * 16 : width;
+      int to = option < 16 ? from + paddedColumns(width) : width;
       long start = System.nanoTime();
       for (int call = 0; call < CALIBRATION_CALLS; call++) {
         if (width < NARROW) {
