@@ -1203,7 +1203,9 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} for {@link #transposedBlocks}: {@code t[8 × TILE_COLUMNS] (+)= rows · bPack} over {@code kc}
    * depths, its eight rows read where they are ({@code rows[at + r·ld + p]}, each contiguous in depth), not from a
    * pack. A copy of {@link #tile8}'s loop rather than one tile with strides for both: that loop's register
-   * allocation is fragile (see there).
+   * allocation is fragile (see there). One depth per pass: two compiled to 153 instructions per pass (the eight row
+   * offsets and their bounds checks twice), one to 53 per depth, and the batch-32 forwards ({@code NT 32 × 256 × 784},
+   * {@code NT 32 × 128 × 256}) ran 1.09-1.12× faster (round 20).
    */
   private static void tile8Rows(float[] rows, int at, int ld, float[] bPack, int kc, float[] t, boolean load) {
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -1237,68 +1239,7 @@ final class VectorKernels extends SplittingKernels {
     int r5 = r4 + ld;
     int r6 = r5 + ld;
     int r7 = r6 + ld;
-    int p = 0;
-    for (; p + 1 < kc; p += 2) {
-      {
-        int y = p * TILE_COLUMNS;
-        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
-        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
-        FloatVector v = FloatVector.broadcast(SPECIES, rows[r0 + p]);
-        c00 = v.fma(b0, c00);
-        c01 = v.fma(b1, c01);
-        v = FloatVector.broadcast(SPECIES, rows[r1 + p]);
-        c10 = v.fma(b0, c10);
-        c11 = v.fma(b1, c11);
-        v = FloatVector.broadcast(SPECIES, rows[r2 + p]);
-        c20 = v.fma(b0, c20);
-        c21 = v.fma(b1, c21);
-        v = FloatVector.broadcast(SPECIES, rows[r3 + p]);
-        c30 = v.fma(b0, c30);
-        c31 = v.fma(b1, c31);
-        v = FloatVector.broadcast(SPECIES, rows[r4 + p]);
-        c40 = v.fma(b0, c40);
-        c41 = v.fma(b1, c41);
-        v = FloatVector.broadcast(SPECIES, rows[r5 + p]);
-        c50 = v.fma(b0, c50);
-        c51 = v.fma(b1, c51);
-        v = FloatVector.broadcast(SPECIES, rows[r6 + p]);
-        c60 = v.fma(b0, c60);
-        c61 = v.fma(b1, c61);
-        v = FloatVector.broadcast(SPECIES, rows[r7 + p]);
-        c70 = v.fma(b0, c70);
-        c71 = v.fma(b1, c71);
-      }
-      {
-        int y = (p + 1) * TILE_COLUMNS;
-        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
-        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
-        FloatVector v = FloatVector.broadcast(SPECIES, rows[r0 + p + 1]);
-        c00 = v.fma(b0, c00);
-        c01 = v.fma(b1, c01);
-        v = FloatVector.broadcast(SPECIES, rows[r1 + p + 1]);
-        c10 = v.fma(b0, c10);
-        c11 = v.fma(b1, c11);
-        v = FloatVector.broadcast(SPECIES, rows[r2 + p + 1]);
-        c20 = v.fma(b0, c20);
-        c21 = v.fma(b1, c21);
-        v = FloatVector.broadcast(SPECIES, rows[r3 + p + 1]);
-        c30 = v.fma(b0, c30);
-        c31 = v.fma(b1, c31);
-        v = FloatVector.broadcast(SPECIES, rows[r4 + p + 1]);
-        c40 = v.fma(b0, c40);
-        c41 = v.fma(b1, c41);
-        v = FloatVector.broadcast(SPECIES, rows[r5 + p + 1]);
-        c50 = v.fma(b0, c50);
-        c51 = v.fma(b1, c51);
-        v = FloatVector.broadcast(SPECIES, rows[r6 + p + 1]);
-        c60 = v.fma(b0, c60);
-        c61 = v.fma(b1, c61);
-        v = FloatVector.broadcast(SPECIES, rows[r7 + p + 1]);
-        c70 = v.fma(b0, c70);
-        c71 = v.fma(b1, c71);
-      }
-    }
-    for (; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
       int y = p * TILE_COLUMNS;
       FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
       FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
@@ -1532,11 +1473,12 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * {@link #tile} for 8 rows: 16 accumulators, two depths per pass (each element's chain still runs depth by depth).
-   * With one depth per pass, C2 allocated the loop's registers differently from one JVM to the next: on an AVX-512
-   * VM (Intel family 6 model 207) about half the JVMs kept {@code bPack} in a vector register, moved it back every
-   * depth, and ran every product 11-20 % slower ({@code NT 256 × 256 × 784}: 144-156 against 175 GFLOP/s). Two
-   * depths per pass ran at 171-173 in eight JVMs of eight.
+   * {@link #tile} for 8 rows: 16 accumulators, one depth per pass. C2's register allocation of this loop depends on
+   * the JVM's history: on the AVX-512 VM of rounds 18-20 (Intel family 6 model 207, JDK 17.0.15) two depths per pass
+   * compiled with 12 vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), one depth per
+   * pass with none in 10 of 10 (40 instructions per depth; round 18 had seen the opposite, half the one-depth JVMs
+   * moving {@code bPack} back every depth); the {@code TN} products then ran 1.01-1.04× faster in paired windows.
+   * {@link #tile8RowPanel} keeps two depths per pass.
    */
   private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
@@ -1571,70 +1513,7 @@ final class VectorKernels extends SplittingKernels {
       c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
       c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
     }
-    int p = 0;
-    for (; p + 1 < kc; p += 2) {
-      {
-        int y = bAt + p * TILE_COLUMNS;
-        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
-        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
-        int x = aAt + p * 8;
-        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
-        c00 = v.fma(b0, c00);
-        c01 = v.fma(b1, c01);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
-        c10 = v.fma(b0, c10);
-        c11 = v.fma(b1, c11);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
-        c20 = v.fma(b0, c20);
-        c21 = v.fma(b1, c21);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
-        c30 = v.fma(b0, c30);
-        c31 = v.fma(b1, c31);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 4]);
-        c40 = v.fma(b0, c40);
-        c41 = v.fma(b1, c41);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 5]);
-        c50 = v.fma(b0, c50);
-        c51 = v.fma(b1, c51);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 6]);
-        c60 = v.fma(b0, c60);
-        c61 = v.fma(b1, c61);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
-        c70 = v.fma(b0, c70);
-        c71 = v.fma(b1, c71);
-      }
-      {
-        int y = bAt + (p + 1) * TILE_COLUMNS;
-        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
-        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
-        int x = aAt + (p + 1) * 8;
-        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
-        c00 = v.fma(b0, c00);
-        c01 = v.fma(b1, c01);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
-        c10 = v.fma(b0, c10);
-        c11 = v.fma(b1, c11);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
-        c20 = v.fma(b0, c20);
-        c21 = v.fma(b1, c21);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
-        c30 = v.fma(b0, c30);
-        c31 = v.fma(b1, c31);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 4]);
-        c40 = v.fma(b0, c40);
-        c41 = v.fma(b1, c41);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 5]);
-        c50 = v.fma(b0, c50);
-        c51 = v.fma(b1, c51);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 6]);
-        c60 = v.fma(b0, c60);
-        c61 = v.fma(b1, c61);
-        v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
-        c70 = v.fma(b0, c70);
-        c71 = v.fma(b1, c71);
-      }
-    }
-    for (; p < kc; p++) {
+    for (int p = 0; p < kc; p++) {
       int y = bAt + p * TILE_COLUMNS;
       FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
       FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
@@ -1694,7 +1573,9 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} on a row panel ({@link #rowPanels}): row {@code r}'s value at depth {@code p} is
    * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
    * there: with the rows' stride as an argument (or rows read where they are in {@code A}) C2 kept a bounds check
-   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18).
+   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Unlike {@link #tile8} it
+   * runs two depths per pass: its last compilation had no register moves in 6 JVMs of 6, and one depth per pass ran
+   * {@code NT 256 × 256 × 784} at 0.96× in paired windows (round 20).
    */
   private static void tile8RowPanel(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
