@@ -1574,7 +1574,7 @@ final class VectorKernels extends SplittingKernels {
    * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
    * there: with the rows' stride as an argument (or rows read where they are in {@code A}) C2 kept a bounds check
    * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Unlike {@link #tile8} it
-   * runs two depths per pass: its last compilation had no register moves in 6 JVMs of 6, and one depth per pass ran
+   * runs two depths per pass: its last compilation had no register moves in 10 JVMs of 10, and one depth per pass ran
    * {@code NT 256 × 256 × 784} at 0.96× in paired windows (round 20).
    */
   private static void tile8RowPanel(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
