@@ -1473,12 +1473,19 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * {@link #tile} for 8 rows: 16 accumulators, one depth per pass. C2's register allocation of this loop depends on
-   * the JVM's history: on the AVX-512 VM of rounds 18-20 (Intel family 6 model 207, JDK 17.0.15) two depths per pass
-   * compiled with 12 vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), one depth per
-   * pass with none in 10 of 10 (40 instructions per depth; round 18 had seen the opposite, half the one-depth JVMs
-   * moving {@code bPack} back every depth); the {@code TN} products then ran 1.01-1.04× faster in paired windows.
-   * {@link #tile8RowPanel} keeps two depths per pass.
+   * Whether {@link #tile8} runs two depths per pass (the JIT folds the other loop away). C2's register allocation of
+   * that loop depends on the JDK and on the JVM's history. On the AVX-512 VM of rounds 18-20 (Intel family 6 model
+   * 207) JDK 17.0.15 compiled two depths per pass with 12 vector register moves per pass in 8 JVMs of 10 (93
+   * instructions per two depths), one depth per pass with none in 10 of 10 (40 per depth; round 18 had seen the
+   * opposite, half of the one-depth JVMs moving {@code bPack} back every depth), and the {@code TN} products ran
+   * 1.01-1.04× faster with one; JDK 25 compiled two depths with no moves (74 instructions, one depth 34), and one depth
+   * ran them at 0.93-0.98× (paired windows, round 20). {@link #tile8RowPanel} runs two on every JDK.
+   */
+  static final boolean TWO_DEPTHS = Runtime.version().feature() > 17;
+
+  /**
+   * {@link #tile} for 8 rows: 16 accumulators, two depths per pass after JDK 17 ({@link #TWO_DEPTHS}), one on it
+   * (each element's chain runs depth by depth either way).
    */
   private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
@@ -1513,7 +1520,70 @@ final class VectorKernels extends SplittingKernels {
       c00 = z; c01 = z; c10 = z; c11 = z; c20 = z; c21 = z; c30 = z; c31 = z;
       c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
     }
-    for (int p = 0; p < kc; p++) {
+    int p = 0;
+    for (; TWO_DEPTHS && p + 1 < kc; p += 2) {
+      {
+        int y = bAt + p * TILE_COLUMNS;
+        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+        int x = aAt + p * 8;
+        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+        c00 = v.fma(b0, c00);
+        c01 = v.fma(b1, c01);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
+        c10 = v.fma(b0, c10);
+        c11 = v.fma(b1, c11);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
+        c20 = v.fma(b0, c20);
+        c21 = v.fma(b1, c21);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
+        c30 = v.fma(b0, c30);
+        c31 = v.fma(b1, c31);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 4]);
+        c40 = v.fma(b0, c40);
+        c41 = v.fma(b1, c41);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 5]);
+        c50 = v.fma(b0, c50);
+        c51 = v.fma(b1, c51);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 6]);
+        c60 = v.fma(b0, c60);
+        c61 = v.fma(b1, c61);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
+        c70 = v.fma(b0, c70);
+        c71 = v.fma(b1, c71);
+      }
+      {
+        int y = bAt + (p + 1) * TILE_COLUMNS;
+        FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
+        FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
+        int x = aAt + (p + 1) * 8;
+        FloatVector v = FloatVector.broadcast(SPECIES, aPack[x]);
+        c00 = v.fma(b0, c00);
+        c01 = v.fma(b1, c01);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 1]);
+        c10 = v.fma(b0, c10);
+        c11 = v.fma(b1, c11);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 2]);
+        c20 = v.fma(b0, c20);
+        c21 = v.fma(b1, c21);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 3]);
+        c30 = v.fma(b0, c30);
+        c31 = v.fma(b1, c31);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 4]);
+        c40 = v.fma(b0, c40);
+        c41 = v.fma(b1, c41);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 5]);
+        c50 = v.fma(b0, c50);
+        c51 = v.fma(b1, c51);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 6]);
+        c60 = v.fma(b0, c60);
+        c61 = v.fma(b1, c61);
+        v = FloatVector.broadcast(SPECIES, aPack[x + 7]);
+        c70 = v.fma(b0, c70);
+        c71 = v.fma(b1, c71);
+      }
+    }
+    for (; p < kc; p++) {
       int y = bAt + p * TILE_COLUMNS;
       FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
       FloatVector b1 = FloatVector.fromArray(SPECIES, bPack, y + LANES);
