@@ -1203,9 +1203,10 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} for {@link #transposedBlocks}: {@code t[8 × TILE_COLUMNS] (+)= rows · bPack} over {@code kc}
    * depths, its eight rows read where they are ({@code rows[at + r·ld + p]}, each contiguous in depth), not from a
    * pack. A copy of {@link #tile8}'s loop rather than one tile with strides for both: that loop's register
-   * allocation is fragile (see there). One depth per pass: two compiled to 153 instructions per pass (the eight row
-   * offsets and their bounds checks twice), one to 53 per depth, and the batch-32 forwards ({@code NT 32 × 256 × 784},
-   * {@code NT 32 × 128 × 256}) ran 1.09-1.12× faster (round 20).
+   * allocation is fragile ({@link #TWO_DEPTHS}). One depth per pass on every JDK: on JDK 17.0.15 two compiled to 153
+   * instructions per pass (the eight row offsets and their bounds checks twice), one to 53 per depth (JDK 25: 141
+   * and 42), and the batch-32 forwards ({@code NT 32 × 256 × 784}, {@code NT 32 × 128 × 256}) ran 1.09-1.12× faster
+   * on JDK 17, 1.09-1.18× on JDK 25 (paired windows, round 20).
    */
   private static void tile8Rows(float[] rows, int at, int ld, float[] bPack, int kc, float[] t, boolean load) {
     FloatVector c00, c01, c10, c11, c20, c21, c30, c31, c40, c41, c50, c51, c60, c61, c70, c71;
@@ -1473,15 +1474,18 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Whether {@link #tile8} runs two depths per pass (the JIT folds the other loop away). C2's register allocation of
-   * that loop depends on the JDK and on the JVM's history. On the AVX-512 VM of rounds 18-20 (Intel family 6 model
-   * 207) JDK 17.0.15 compiled two depths per pass with 12 vector register moves per pass in 8 JVMs of 10 (93
-   * instructions per two depths), one depth per pass with none in 10 of 10 (40 per depth; round 18 had seen the
+   * Whether {@link #tile8} runs two depths per pass, then one for an odd last depth (else the JIT folds the two-depth
+   * loop away and one depth per pass runs throughout). C2's register allocation of that loop depends on the JDK and
+   * on the JVM's history. On the Intel AVX-512 VM (family 6 model 207) in round 20, JDK 17.0.15 compiled two depths per pass with 12 vector register moves per pass in 8 JVMs of 10 (93
+   * instructions per two depths), one depth per pass with none in 10 of 10 (40 per depth; round 14 had seen the
    * opposite, half of the one-depth JVMs moving {@code bPack} back every depth), and the {@code TN} products ran
    * 1.01-1.04× faster with one; JDK 25 compiled two depths with no moves (74 instructions, one depth 34), and one depth
-   * ran them at 0.93-0.98× (paired windows, round 20). {@link #tile8RowPanel} runs two on every JDK.
+   * ran them at 0.93-0.98× (paired windows, round 20). {@link #tile8RowPanel} runs two on every JDK. The system
+   * property {@code nabla.vector.tileTwoDepths} ({@code true} or {@code false}) overrides the choice, so that the
+   * runtime's build tests the two-depth loop on JDK 17 too (BestKernelsTest once more with {@code true}).
    */
-  static final boolean TWO_DEPTHS = Runtime.version().feature() > 17;
+  static final boolean TWO_DEPTHS = Boolean.parseBoolean(
+      System.getProperty("nabla.vector.tileTwoDepths", String.valueOf(Runtime.version().feature() > 17)));
 
   /**
    * {@link #tile} for 8 rows: 16 accumulators, two depths per pass after JDK 17 ({@link #TWO_DEPTHS}), one on it
@@ -1643,9 +1647,9 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} on a row panel ({@link #rowPanels}): row {@code r}'s value at depth {@code p} is
    * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
    * there: with the rows' stride as an argument (or rows read where they are in {@code A}) C2 kept a bounds check
-   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Unlike {@link #tile8} it
-   * runs two depths per pass: its last compilation had no register moves in 10 JVMs of 10, and one depth per pass ran
-   * {@code NT 256 × 256 × 784} at 0.96× in paired windows (round 20).
+   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Two depths per pass on every
+   * JDK (unlike {@link #tile8} on JDK 17): on JDK 17.0.15 its last compilation had no register moves in 10 JVMs of
+   * 10, and one depth per pass ran {@code NT 256 × 256 × 784} at 0.96× in paired windows (round 20).
    */
   private static void tile8RowPanel(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {

@@ -3,6 +3,7 @@ package io.nabla.runtime.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nabla.Activation;
 import io.nabla.runtime.Rng;
@@ -115,6 +116,56 @@ class BestKernelsTest {
       assertArrayEquals(Arrays.copyOfRange(one, cOff, cOff + m * n),
           Arrays.copyOfRange(garbage, cOff, cOff + m * n), "an overwrite must not depend on c's old contents");
     }
+  }
+
+  /**
+   * Products whose every element is one chain of multiply-adds over the depths in order, from zero or from {@code c}
+   * (more than four rows, more than twelve columns, depth 2 to 4095: the tiles of both kinds of kernels and the
+   * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as {@code
+   * VectorKernels.TWO_DEPTHS} runs an odd last depth alone), on one thread, give that chain's bits: a fused
+   * multiply-add on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes
+   * and where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector API kernels a second time
+   * with two depths per pass in their 8-row tile forced ({@code nabla.vector.tileTwoDepths}; JDK 17 runs one).
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
+  @MethodSource("chains")
+  void tiledProductsGiveTheBitsOfOneChainInDepthOrder(String op, int m, int n, int k, boolean accumulate) {
+    Rng rng = new Rng(((op.hashCode() * 17L + m) * 17 + n) * 17 + k);
+    float[] a = padded(rng, 1, m * k);
+    float[] b = padded(rng, 2, k * n);
+    float[] c = padded(rng, 3, m * n);
+    Kernels best = Kernels.best(1);
+    boolean vector = best.getClass().getSimpleName().equals("VectorKernels");
+    // The Vector API's fma is fused on any JVM; a Java 8 test has MultiplyAdd's to compare with, fused with FMA.
+    assumeTrue(!vector || MultiplyAdd.fused(), "no fused multiply-add here to compare the Vector API's with");
+    float[] expected = c.clone();
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float sum = accumulate ? c[3 + i * n + j] : 0f;
+        for (int p = 0; p < k; p++) {
+          float x = op.equals("TN") ? a[1 + p * m + i] : a[1 + i * k + p];
+          float y = op.equals("NT") ? b[2 + j * k + p] : b[2 + p * n + j];
+          sum = MultiplyAdd.fma(x, y, sum);
+        }
+        expected[3 + i * n + j] = sum;
+      }
+    }
+    run(best, op, c, 3, a, 1, b, 2, m, n, k, accumulate);
+    assertArrayEquals(expected, c);
+  }
+
+  static Stream<Arguments> chains() {
+    int[][] shapes = {{8, 32, 2}, {9, 33, 3}, {17, 40, 7}, {5, 13, 9}, {32, 128, 256}, {32, 256, 784},
+        {27, 45, 101}, {40, 100, 257}, {130, 70, 300}, {64, 784, 33}, {256, 40, 785}};
+    List<Arguments> cases = new ArrayList<>();
+    for (int[] s : shapes) {
+      for (String op : new String[] {"NN", "NT", "TN"}) {
+        for (boolean accumulate : new boolean[] {false, true}) {
+          cases.add(Arguments.of(op, s[0], s[1], s[2], accumulate));
+        }
+      }
+    }
+    return cases.stream();
   }
 
   /**
