@@ -1475,14 +1475,15 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Whether {@link #tile8} runs two depths per pass, then one for an odd last depth (else the JIT folds the two-depth
-   * loop away and one depth per pass runs throughout). C2's register allocation of that loop depends on the JDK and
-   * on the JVM's history. On the Intel AVX-512 VM (family 6 model 207) in round 20, JDK 17.0.15 compiled two depths per pass with 12 vector register moves per pass in 8 JVMs of 10 (93
-   * instructions per two depths), one depth per pass with none in 10 of 10 (40 per depth; round 14 had seen the
-   * opposite, half of the one-depth JVMs moving {@code bPack} back every depth), and the {@code TN} products ran
-   * 1.01-1.04× faster with one; JDK 25 compiled two depths with no moves (74 instructions, one depth 34), and one depth
-   * ran them at 0.93-0.98× (paired windows, round 20). {@link #tile8RowPanel} runs two on every JDK. The system
-   * property {@code nabla.vector.tileTwoDepths} ({@code true} or {@code false}) overrides the choice, so that the
-   * runtime's build tests the two-depth loop on JDK 17 too (BestKernelsTest once more with {@code true}).
+   * loop away and one depth per pass runs throughout). C2's register allocation of that loop depends on the JDK and on
+   * the JVM's history. On the Intel AVX-512 VM (family 6 model 207) in round 20, JDK 17.0.15 compiled two depths per
+   * pass with 12 vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), one depth per pass
+   * with none in 10 of 10 (40 per depth; round 14 had seen the opposite, half of the one-depth JVMs moving
+   * {@code bPack} back every depth), and the {@code TN} products ran 1.01-1.04× faster with one; JDK 25 compiled two depths
+   * with no moves (74 instructions, one depth 34), and one depth ran them at 0.93-0.98× (paired windows, round 20).
+   * {@link #tile8RowPanel} runs two on every JDK. The system property {@code nabla.vector.tileTwoDepths} ({@code true}
+   * or {@code false}) overrides the choice, so that the runtime's build tests the two-depth loop on JDK 17 too
+   * (BestKernelsTest once more with {@code true}).
    */
   static final boolean TWO_DEPTHS = Boolean.parseBoolean(
       System.getProperty("nabla.vector.tileTwoDepths", String.valueOf(Runtime.version().feature() > 17)));

@@ -123,9 +123,9 @@ class BestKernelsTest {
    * (more than four rows, more than twelve columns, depth 2 to 4095: the tiles of both kinds of kernels and the
    * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as {@code
    * VectorKernels.TWO_DEPTHS} runs an odd last depth alone), on one thread, give that chain's bits: a fused
-   * multiply-add on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes
-   * and where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector API kernels a second time
-   * with two depths per pass in their 8-row tile forced ({@code nabla.vector.tileTwoDepths}; JDK 17 runs one).
+   * multiply-add on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes and
+   * where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector API kernels a second
+   * time with two depths per pass in their 8-row tile forced ({@code nabla.vector.tileTwoDepths}; JDK 17 runs one).
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
   @MethodSource("chains")
