@@ -1480,9 +1480,9 @@ final class VectorKernels extends SplittingKernels {
    * pass with 12 vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), one depth per pass
    * with none in 10 of 10 (40 per depth; round 14 had seen the opposite, half of the one-depth JVMs moving
    * {@code bPack} back every depth), and the {@code TN} products ran 1.01-1.04× faster with one; JDK 25 compiled two
-   * depths with no moves (74 instructions, one depth 34), and one depth ran them at 0.93-0.98× (paired windows, round 20).
-   * {@link #tile8RowPanel} runs two on every JDK. The system property {@code nabla.vector.tileTwoDepths} ({@code true}
-   * or {@code false}) overrides the choice, so that the runtime's build tests the two-depth loop on JDK 17 too
+   * depths with no moves (74 instructions, one depth 34), and one depth ran them at 0.93-0.98× (paired windows, round
+   * 20). {@link #tile8RowPanel} runs two on every JDK. The system property {@code nabla.vector.tileTwoDepths} (true or
+   * false) overrides the choice, so that the runtime's build tests the two-depth loop on JDK 17 too
    * (BestKernelsTest once more with {@code true}).
    */
   static final boolean TWO_DEPTHS = Boolean.parseBoolean(
