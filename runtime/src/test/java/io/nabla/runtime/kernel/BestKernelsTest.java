@@ -75,8 +75,13 @@ class BestKernelsTest {
   }
 
   static Stream<Arguments> products() {
+    return everyLayout(SHAPES);
+  }
+
+  /** Each shape {@code {m, n, k}} as an NN, NT and TN product, overwriting and accumulating. */
+  private static Stream<Arguments> everyLayout(int[][] shapes) {
     List<Arguments> cases = new ArrayList<>();
-    for (int[] s : SHAPES) {
+    for (int[] s : shapes) {
       for (String op : new String[] {"NN", "NT", "TN"}) {
         for (boolean accumulate : new boolean[] {false, true}) {
           cases.add(Arguments.of(op, s[0], s[1], s[2], accumulate));
@@ -157,15 +162,7 @@ class BestKernelsTest {
   static Stream<Arguments> chains() {
     int[][] shapes = {{8, 32, 2}, {9, 33, 3}, {17, 40, 7}, {5, 13, 9}, {32, 128, 256}, {32, 256, 784},
         {27, 45, 101}, {40, 100, 257}, {130, 70, 300}, {64, 784, 33}, {256, 40, 785}};
-    List<Arguments> cases = new ArrayList<>();
-    for (int[] s : shapes) {
-      for (String op : new String[] {"NN", "NT", "TN"}) {
-        for (boolean accumulate : new boolean[] {false, true}) {
-          cases.add(Arguments.of(op, s[0], s[1], s[2], accumulate));
-        }
-      }
-    }
-    return cases.stream();
+    return everyLayout(shapes);
   }
 
   /**
