@@ -1203,7 +1203,7 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} for {@link #transposedBlocks}: {@code t[8 × TILE_COLUMNS] (+)= rows · bPack} over {@code kc}
    * depths, its eight rows read where they are ({@code rows[at + r·ld + p]}, each contiguous in depth), not from a
    * pack. A copy of {@link #tile8}'s loop rather than one tile with strides for both: that loop's register
-   * allocation is fragile ({@link #TWO_DEPTHS}). One depth per pass on every JDK: on JDK 17.0.15 two compiled to 153
+   * allocation is fragile ({@link #JDK17_TILES}). One depth per pass on every JDK: on JDK 17.0.15 two compiled to 153
    * instructions per pass (the eight row offsets and their bounds checks twice), one to 53 per depth (JDK 25: 141
    * and 42), and the batch-32 forwards ({@code NT 32 × 256 × 784}, {@code NT 32 × 128 × 256}) ran 1.09-1.12× faster
    * on JDK 17, 1.09-1.18× on JDK 25 (paired windows, round 20).
@@ -1474,23 +1474,25 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Whether {@link #tile8} runs two depths per pass, then one for an odd last depth (else the JIT folds the two-depth
-   * loop away and one depth per pass runs throughout). C2's register allocation of that loop depends on the JDK and on
-   * the JVM's history. On the Intel AVX-512 VM (family 6 model 207) in round 20, JDK 17.0.15 compiled two depths per
-   * pass with 12 vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), one depth per pass
-   * with none in 10 of 10 (40 per depth; round 14 had seen the opposite, half of the one-depth JVMs moving
-   * {@code bPack} back every depth), and the {@code TN} products ran 1.01-1.04× faster with one; JDK 25 compiled two
-   * depths with no moves (74 instructions, one depth 34), and one depth ran them at 0.93-0.98× (paired windows, round
-   * 20). {@link #tile8RowPanel} runs two on every JDK. The system property {@code nabla.vector.tileTwoDepths} (true or
-   * false) overrides the choice, so that the runtime's build tests the two-depth loop on JDK 17 too
-   * (BestKernelsTest once more with {@code true}).
+   * Whether the 8-row tiles take the loops measured fastest on JDK 17 ({@link #tile8} one depth per pass,
+   * {@link #tile8RowPanel} two) or those measured fastest on JDK 25 (the other way round); the JIT folds the loop not
+   * taken away. C2's register allocation of these loops depends on the JDK and on the JVM's history. On the Intel
+   * AVX-512 VM (family 6 model 207) in round 20, JDK 17.0.15 compiled {@code tile8} at two depths per pass with 12
+   * vector register moves per pass in 8 JVMs of 10 (93 instructions per two depths), at one with none in 10 of 10
+   * (40 per depth; round 14 had seen the opposite, half of the one-depth JVMs moving {@code bPack} back every depth),
+   * and the {@code TN} products ran 1.01-1.04× faster with one; {@code tile8RowPanel}'s last compilation had no moves
+   * in 10 of 10 with two, and one ran {@code NT 256 × 256 × 784} at 0.96×. On JDK 25, one depth per pass ran the
+   * {@code TN} products at 0.93-0.98× (two compiled without moves: 74 instructions, one 34) and the row-panel
+   * products ({@code NT 256 × 256 × 784}, {@code NN 256 × 256 × 128}) at 1.10-1.15× (paired windows). The system
+   * property {@code nabla.vector.jdk17Tiles} (true or false) overrides the choice, so that the runtime's build tests
+   * all four loops on JDK 17 (BestKernelsTest once more with false).
    */
-  static final boolean TWO_DEPTHS = Boolean.parseBoolean(
-      System.getProperty("nabla.vector.tileTwoDepths", String.valueOf(Runtime.version().feature() > 17)));
+  static final boolean JDK17_TILES = Boolean.parseBoolean(
+      System.getProperty("nabla.vector.jdk17Tiles", String.valueOf(Runtime.version().feature() <= 17)));
 
   /**
-   * {@link #tile} for 8 rows: 16 accumulators, two depths per pass after JDK 17 ({@link #TWO_DEPTHS}), one on it
-   * (each element's chain runs depth by depth either way).
+   * {@link #tile} for 8 rows: 16 accumulators, one depth per pass on JDK 17, two (then one for an odd last depth)
+   * after it ({@link #JDK17_TILES}); each element's chain runs depth by depth either way.
    */
   private static void tile8(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
@@ -1526,7 +1528,7 @@ final class VectorKernels extends SplittingKernels {
       c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
     }
     int p = 0;
-    for (; TWO_DEPTHS && p + 1 < kc; p += 2) {
+    for (; !JDK17_TILES && p + 1 < kc; p += 2) {
       {
         int y = bAt + p * TILE_COLUMNS;
         FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);
@@ -1648,9 +1650,8 @@ final class VectorKernels extends SplittingKernels {
    * {@link #tile8} on a row panel ({@link #rowPanels}): row {@code r}'s value at depth {@code p} is
    * {@code aPack[aAt + r·DEPTH_BLOCK + p]}. A copy of {@link #tile8}'s loop whose row offsets are constants, as
    * there: with the rows' stride as an argument (or rows read where they are in {@code A}) C2 kept a bounds check
-   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Two depths per pass on every
-   * JDK (unlike {@link #tile8} on JDK 17): on JDK 17.0.15 its last compilation had no register moves in 10 JVMs of
-   * 10, and one depth per pass ran {@code NT 256 × 256 × 784} at 0.96× in paired windows (round 20).
+   * per row and depth and spilled the offsets, and the products ran at 0.7× (round 18). Two depths per pass (then
+   * one for an odd last depth) on JDK 17, one after it ({@link #JDK17_TILES}).
    */
   private static void tile8RowPanel(float[] aPack, int aAt, float[] bPack, int bAt, int kc, float[] c, int cAt, int ldc,
       boolean load) {
@@ -1686,7 +1687,7 @@ final class VectorKernels extends SplittingKernels {
       c40 = z; c41 = z; c50 = z; c51 = z; c60 = z; c61 = z; c70 = z; c71 = z;
     }
     int p = 0;
-    for (; p + 1 < kc; p += 2) {
+    for (; JDK17_TILES && p + 1 < kc; p += 2) {
       {
         int y = bAt + p * TILE_COLUMNS;
         FloatVector b0 = FloatVector.fromArray(SPECIES, bPack, y);

@@ -126,11 +126,11 @@ class BestKernelsTest {
   /**
    * Products whose every element is one chain of multiply-adds over the depths in order, from zero or from {@code c}
    * (more than four rows, more than twelve columns, depth 2 to 4095: the tiles of both kinds of kernels and the
-   * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as {@code
-   * VectorKernels.TWO_DEPTHS} runs an odd last depth alone), on one thread, give that chain's bits: a fused
+   * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as the Vector API tiles'
+   * two-depth loops leave an odd last depth to the one-depth loop), on one thread, give that chain's bits: a fused
    * multiply-add on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes and
    * where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector API kernels a second
-   * time with two depths per pass in their 8-row tile forced ({@code nabla.vector.tileTwoDepths}; JDK 17 runs one).
+   * time with the 8-row tiles' loops for later JDKs ({@code nabla.vector.jdk17Tiles=false}).
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
   @MethodSource("chains")
