@@ -1483,7 +1483,7 @@ final class VectorKernels extends SplittingKernels {
    * and the {@code TN} products ran 1.01-1.04× faster with one; {@code tile8RowPanel}'s last compilation had no moves
    * in 10 of 10 with two, and one ran {@code NT 256 × 256 × 784} at 0.96×. On JDK 25, one depth per pass ran the
    * {@code TN} products at 0.93-0.98× (two compiled without moves: 74 instructions, one 34) and the row-panel
-   * products ({@code NT 256 × 256 × 784}, {@code NN 256 × 256 × 128}) at 1.10-1.15× (paired windows). The system
+   * products ({@code NT 256 × 256 × 784}, {@code NN 256 × 256 × 128}) at 1.09-1.20× (paired windows). The system
    * property {@code nabla.vector.jdk17Tiles} (true or false) overrides the choice, so that the runtime's build tests
    * all four loops on JDK 17 (BestKernelsTest once more with false).
    */
