@@ -3,10 +3,12 @@ package io.nabla.runtime.kernel;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
-import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.nabla.Activation;
 import io.nabla.runtime.Rng;
+import java.lang.invoke.MethodHandle;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.MethodType;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -128,21 +130,23 @@ class BestKernelsTest {
    * (more than four rows, more than twelve columns, depth 2 to 4095: the tiles of both kinds of kernels and the
    * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as the Vector API tiles'
    * two-depth loops leave an odd last depth to the one-depth loop), on one thread, give that chain's bits: a fused
-   * multiply-add on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes and
-   * where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector API kernels a second
-   * time with the 8-row tiles' loops for later JDKs ({@code nabla.vector.jdk17Tiles=false}).
+   * multiply-add ({@code Math.fma}) on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused
+   * on Java 8 classes and where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector
+   * API kernels a second time with the 8-row tiles' loops for later JDKs ({@code nabla.vector.jdk17Tiles=false}).
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
   @MethodSource("chains")
-  void tiledProductsGiveTheBitsOfOneChainInDepthOrder(String op, int m, int n, int k, boolean accumulate) {
+  void tiledProductsGiveTheBitsOfOneChainInDepthOrder(String op, int m, int n, int k, boolean accumulate)
+      throws Throwable {
     Rng rng = new Rng(((op.hashCode() * 17L + m) * 17 + n) * 17 + k);
     float[] a = padded(rng, 1, m * k);
     float[] b = padded(rng, 2, k * n);
     float[] c = padded(rng, 3, m * n);
     Kernels best = Kernels.best(1);
     boolean vector = best.getClass().getSimpleName().equals("VectorKernels");
-    // The Vector API's fma is fused on any JVM; a Java 8 test has MultiplyAdd's to compare with, fused with FMA.
-    assumeTrue(!vector || MultiplyAdd.fused(), "no fused multiply-add here to compare the Vector API's with");
+    // The Vector API's fma is fused on any JVM, FMA instructions or not: Math.fma, which Java 8 sources cannot name.
+    MethodHandle fused = vector ? MethodHandles.lookup().findStatic(Math.class, "fma",
+        MethodType.methodType(float.class, float.class, float.class, float.class)) : null;
     float[] expected = c.clone();
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
@@ -150,7 +154,7 @@ class BestKernelsTest {
         for (int p = 0; p < k; p++) {
           float x = op.equals("TN") ? a[1 + p * m + i] : a[1 + i * k + p];
           float y = op.equals("NT") ? b[2 + j * k + p] : b[2 + p * n + j];
-          sum = MultiplyAdd.fma(x, y, sum);
+          sum = fused != null ? (float) fused.invokeExact(x, y, sum) : MultiplyAdd.fma(x, y, sum);
         }
         expected[3 + i * n + j] = sum;
       }
