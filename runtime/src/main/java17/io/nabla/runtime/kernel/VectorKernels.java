@@ -17,7 +17,8 @@ import org.jspecify.annotations.Nullable;
  * the register-tiled core ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of
  * {@code c} stays in vector registers. Narrow {@code NT} products (at most {@value #NARROW_COLUMNS} columns: a
  * convolution's weight gradient over many positions, a dense layer of few units) take their own path
- * ({@link #narrowBlocks}), a panel's rows in a vector's lanes and one accumulator per column.
+ * ({@link #narrowBlocks}): eight rows by one vector when the columns fit a vector ({@link #narrowTiles}), else a
+ * panel's rows in a vector's lanes and one accumulator per column.
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
@@ -76,11 +77,14 @@ final class VectorKernels extends SplittingKernels {
    */
   static final int NARROW_COLUMNS = 12;
   /**
-   * A narrow product splits by rows from this many multiply-adds, below {@link #PARALLEL_THRESHOLD}: its
-   * accumulator chains run at about a seventh of the tiles' rate (a 256 × 10 × 128 dense forward, 2^18.3 of them,
-   * takes about 30 µs on one core).
+   * A narrow product splits by rows from this many multiply-adds, below {@link #PARALLEL_THRESHOLD}: a
+   * {@code 256 × 10 × 128} dense forward (2^18.3 of them) took 12-15 µs on one core of the Intel AVX-512 VM and
+   * 8-12 µs on two in round 21 ({@link #narrowTiles}; {@code ProductScaling}, two runs); the older path's four
+   * accumulator chains took 33-50 µs and 18-29.
    */
   static final long NARROW_SPLIT = 1L << 17;
+  /** The rows of a narrow tile ({@link #narrowTile}): eight accumulator chains keep two FMA units busy. */
+  static final int NARROW_ROWS = 8;
 
   /**
    * Products at least this deep whose rows and columns are both at most a sixteenth of their depth (a
@@ -943,6 +947,10 @@ final class VectorKernels extends SplittingKernels {
    * element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p} in order as in the tiles.
    */
   private static void narrowBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    if (p.aDepth == 1 && j1 - j0 <= LANES) {
+      narrowTiles(w, p, i0, i1, j0, j1);
+      return;
+    }
     int depthStep = depthStep(p.k);
     for (int pc = 0; pc < p.k; pc += depthStep) {
       int kc = Math.min(depthStep, p.k - pc);
@@ -963,6 +971,121 @@ final class VectorKernels extends SplittingKernels {
                 w.edge);
           }
         }
+      }
+    }
+  }
+
+  /**
+   * {@link #narrowBlocks} for at most a vector's lanes of columns with {@code A}'s rows contiguous in depth (a dense
+   * layer's forward of few units): tiles of {@value #NARROW_ROWS} rows by one vector ({@link #narrowTile}), {@code A}
+   * read where it is, {@code B}'s columns packed depth by depth into one vector each ({@link #packNarrowB}). The
+   * older path (still taken by wider or {@code TN}-stored products) packs {@code A} transposed, one scalar store per
+   * element, and runs four accumulator chains per panel: on the Intel AVX-512 VM in round 21 (paired windows on one
+   * core) this ran a {@code 256 × 10 × 128} dense forward 3.0× as fast (2.09× with {@code A} packed in row panels,
+   * 1.20× more with {@code c} copied in one piece, 1.19× more with {@code A} read in place) and
+   * {@code 64 × 10 × 1568} 2.3× as fast; 8-lane and 4-lane vectors were not measured. Each element's chain is the same
+   * {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, so the bits are those of the older path.
+   */
+  private static void narrowTiles(Workspace w, Product p, int i0, int i1, int j0, int j1) {
+    int width = j1 - j0;
+    int depthStep = depthStep(p.k);
+    for (int pc = 0; pc < p.k; pc += depthStep) {
+      int kc = Math.min(depthStep, p.k - pc);
+      boolean load = p.accumulate || pc > 0;
+      packNarrowB(w.bPack, p, pc, kc, j0, width);
+      for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
+        int mc = Math.min(ROW_BLOCK, i1 - ic);
+        for (int ir = 0; ir < mc; ir += NARROW_ROWS) {
+          narrowTile(p.a, p.aOff + (ic + ir) * p.aRow + pc, p.aRow, w.bPack, kc, p.c,
+              p.cOff + (ic + ir) * p.n + j0, p.n, Math.min(NARROW_ROWS, mc - ir), width, load, w.edge);
+        }
+      }
+    }
+  }
+
+  /**
+   * Packs {@code B(pc .. pc+kc, j0 .. j0+width)} of an {@code NT} product ({@code B}'s columns contiguous in depth)
+   * depth by depth, one vector per depth: {@code pack[p·lanes + j]}, zero past {@code width}.
+   */
+  private static void packNarrowB(float[] pack, Product q, int pc, int kc, int j0, int width) {
+    float[] b = q.b;
+    for (int j = 0; j < LANES; j++) {
+      if (j < width) {
+        int s = q.bOff + pc + (j0 + j) * q.bColumn;
+        for (int p = 0; p < kc; p++) {
+          pack[p * LANES + j] = b[s + p];
+        }
+      } else {
+        for (int p = 0; p < kc; p++) {
+          pack[p * LANES + j] = 0f;
+        }
+      }
+    }
+  }
+
+  /**
+   * {@code c[height × width] (+)= A · B} for {@code height ≤ 8} rows of {@code A} from {@code a[aAt]}, a row every
+   * {@code aRow} floats (rows past {@code height} read the last row again, and are not stored), and {@code B} packed
+   * by {@link #packNarrowB}: one accumulator per row. The rows of {@code c} are narrower than a vector: they go
+   * through {@code t}, each row one after the last, in one copy when they are contiguous in {@code c}.
+   */
+  private static void narrowTile(float[] a, int aAt, int aRow, float[] bPack, int kc, float[] c, int cAt, int ldc,
+      int height, int width, boolean load, float[] t) {
+    int o1 = Math.min(1, height - 1) * aRow;
+    int o2 = Math.min(2, height - 1) * aRow;
+    int o3 = Math.min(3, height - 1) * aRow;
+    int o4 = Math.min(4, height - 1) * aRow;
+    int o5 = Math.min(5, height - 1) * aRow;
+    int o6 = Math.min(6, height - 1) * aRow;
+    int o7 = Math.min(7, height - 1) * aRow;
+    FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
+    if (load) {
+      if (ldc == width) {
+        System.arraycopy(c, cAt, t, 0, height * width);
+      } else {
+        for (int r = 0; r < height; r++) {
+          System.arraycopy(c, cAt + r * ldc, t, r * width, width);
+        }
+      }
+      c0 = FloatVector.fromArray(SPECIES, t, 0);
+      c1 = FloatVector.fromArray(SPECIES, t, width);
+      c2 = FloatVector.fromArray(SPECIES, t, 2 * width);
+      c3 = FloatVector.fromArray(SPECIES, t, 3 * width);
+      c4 = FloatVector.fromArray(SPECIES, t, 4 * width);
+      c5 = FloatVector.fromArray(SPECIES, t, 5 * width);
+      c6 = FloatVector.fromArray(SPECIES, t, 6 * width);
+      c7 = FloatVector.fromArray(SPECIES, t, 7 * width);
+    } else {
+      FloatVector z = FloatVector.zero(SPECIES);
+      c0 = z; c1 = z; c2 = z; c3 = z; c4 = z; c5 = z; c6 = z; c7 = z;
+    }
+    for (int p = 0; p < kc; p++) {
+      FloatVector b = FloatVector.fromArray(SPECIES, bPack, p * LANES);
+      int x = aAt + p;
+      c0 = FloatVector.broadcast(SPECIES, a[x]).fma(b, c0);
+      c1 = FloatVector.broadcast(SPECIES, a[x + o1]).fma(b, c1);
+      c2 = FloatVector.broadcast(SPECIES, a[x + o2]).fma(b, c2);
+      c3 = FloatVector.broadcast(SPECIES, a[x + o3]).fma(b, c3);
+      c4 = FloatVector.broadcast(SPECIES, a[x + o4]).fma(b, c4);
+      c5 = FloatVector.broadcast(SPECIES, a[x + o5]).fma(b, c5);
+      c6 = FloatVector.broadcast(SPECIES, a[x + o6]).fma(b, c6);
+      c7 = FloatVector.broadcast(SPECIES, a[x + o7]).fma(b, c7);
+    }
+    // Each row's vector stored one row after the last: its lanes past the row are overwritten by the next (loaded,
+    // they held the next row's values, whose sums are never stored).
+    c0.intoArray(t, 0);
+    c1.intoArray(t, width);
+    c2.intoArray(t, 2 * width);
+    c3.intoArray(t, 3 * width);
+    c4.intoArray(t, 4 * width);
+    c5.intoArray(t, 5 * width);
+    c6.intoArray(t, 6 * width);
+    c7.intoArray(t, 7 * width);
+    if (ldc == width) {
+      System.arraycopy(t, 0, c, cAt, height * width);
+    } else {
+      for (int r = 0; r < height; r++) {
+        System.arraycopy(t, r * width, c, cAt + r * ldc, width);
       }
     }
   }
@@ -2043,7 +2166,8 @@ final class VectorKernels extends SplittingKernels {
   private static final class Workspace {
     final float[] aPack = new float[ROW_BLOCK * (DEPTH_BLOCK + TILE_ROWS)];
     final float[] bPack = new float[B_PACK];
-    final float[] edge = new float[TILE_ROWS * TILE_COLUMNS];
+    /** An edge tile's copy ({@link #edgeTile}), or a narrow tile's rows ({@link #narrowTile}). */
+    final float[] edge = new float[Math.max(TILE_ROWS * TILE_COLUMNS, NARROW_ROWS * LANES)];
     /** Lane sums: 4 by the few-rows path, 24 by {@link #dotBlocks}. */
     final float[] lanes = new float[24 * LANES];
     final Product product = new Product();

@@ -127,8 +127,8 @@ class BestKernelsTest {
 
   /**
    * Products whose every element is one chain of multiply-adds over the depths in order, from zero or from {@code c}
-   * (more than four rows, more than twelve columns, depth 2 to 4095: the tiles of both kinds of kernels and the
-   * transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as the Vector API tiles'
+   * (more than four rows, depth 2 to 4095: the tiles of both kinds of kernels, the narrow {@code NT} products of at
+   * most twelve columns and the transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as the Vector API tiles'
    * two-depth loops leave an odd last depth to the one-depth loop), on one thread, give that chain's bits: a fused
    * multiply-add ({@code Math.fma}) on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused
    * on Java 8 classes and where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector
@@ -165,7 +165,10 @@ class BestKernelsTest {
 
   static Stream<Arguments> chains() {
     int[][] shapes = {{8, 32, 2}, {9, 33, 3}, {17, 40, 7}, {5, 13, 9}, {32, 128, 256}, {32, 256, 784},
-        {27, 45, 101}, {40, 100, 257}, {130, 70, 300}, {64, 784, 33}, {256, 40, 785}};
+        {27, 45, 101}, {40, 100, 257}, {130, 70, 300}, {64, 784, 33}, {256, 40, 785},
+        // At most twelve columns: the narrow NT path (VectorKernels.narrowTiles on 16 lanes), whole and cut row
+        // panels and row blocks, depth blocks crossed, one column.
+        {256, 10, 128}, {97, 11, 200}, {33, 12, 400}, {64, 10, 1568}, {40, 7, 2000}, {21, 1, 300}, {300, 3, 600}};
     return everyLayout(shapes);
   }
 
