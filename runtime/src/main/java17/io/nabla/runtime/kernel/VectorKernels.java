@@ -17,8 +17,9 @@ import org.jspecify.annotations.Nullable;
  * the register-tiled core ({@link #tile}) reads them with constant strides (bounds checks hoisted) while a tile of
  * {@code c} stays in vector registers. Narrow {@code NT} products (at most {@value #NARROW_COLUMNS} columns: a
  * convolution's weight gradient over many positions, a dense layer of few units) take their own path
- * ({@link #narrowBlocks}): eight rows by one vector when the columns fit a vector ({@link #narrowTiles}), else a
- * panel's rows in a vector's lanes and one accumulator per column.
+ * ({@link #narrowBlocks}): when the columns fit a vector and the rows of {@code A} are contiguous in depth, tiles of
+ * eight rows by one vector ({@link #narrowTiles}); otherwise a panel's rows in a vector's lanes and one accumulator
+ * per column.
  *
  * <p>Every element of {@code c} is the same chain {@code c = fma(A(i,p), B(p,j), c)} for {@code p = 0 .. k-1}
  * (from zero, or from {@code c} when accumulating), however the product is blocked, tiled or split over threads,
@@ -71,9 +72,10 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Products with {@code B} stored transposed ({@code NT}) and at most this many columns take the narrow path
-   * ({@link #narrowBlocks}): a register tile would waste most of its lanes. Its panels are a preferred vector's
-   * lanes of rows, not the tiles' {@value #TILE_ROWS}: vectors of another shape (256-bit ones for 8-row panels)
-   * anywhere in this class made C2 box the tiles' vectors, every product some 20 times slower.
+   * ({@link #narrowBlocks}): a register tile would waste most of its lanes. Its tiles are eight rows by one vector
+   * of columns ({@link #narrowTiles}), or, for columns wider than a vector or {@code A} stored transposed, panels of
+   * a preferred vector's lanes of rows: vectors of another shape (256-bit ones for 8-row panels) anywhere in this
+   * class made C2 box the tiles' vectors, every product some 20 times slower.
    */
   static final int NARROW_COLUMNS = 12;
   /**
@@ -85,12 +87,20 @@ final class VectorKernels extends SplittingKernels {
   static final long NARROW_SPLIT = 1L << 17;
   /** The rows of a narrow tile ({@link #narrowTile}): eight accumulator chains keep two FMA units busy. */
   static final int NARROW_ROWS = 8;
+  /**
+   * Whether narrow products whose columns fit a vector take {@link #narrowTiles} (the default) or the older path
+   * (system property {@code nabla.vector.narrowTiles=false}), which 8-lane and 4-lane vectors still take for 9-12
+   * columns; the runtime's build runs {@code BestKernelsTest} once more with it {@code false}, so that CI's AVX-512
+   * machine tests that path too.
+   */
+  static final boolean NARROW_TILES = Boolean.parseBoolean(System.getProperty("nabla.vector.narrowTiles", "true"));
 
   /**
    * Products at least this deep whose rows and columns are both at most a sixteenth of their depth (a
    * convolution's weight gradient over every position of the batch, {@code 32 × 144 × 12544} for the small CNN at
    * batch 64) split their depth into {@link #DEEP_CHUNKS} fixed chunks: split by rows or columns, every thread
-   * would pack the whole depth of the other operand (or, on the narrow path, leave half of each vector empty).
+   * would pack the whole depth of the other operand (or, on the narrow path's panels of a vector's lanes of rows,
+   * leave half of each vector empty).
    */
   static final int DEEP = 4096;
   /**
@@ -912,9 +922,11 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Whether {@code p}, below {@link #PARALLEL_THRESHOLD}, takes long enough per multiply-add to split anyway: a
-   * narrow product of two row tiles or more whose {@code A} (transposed into panels, most of its time) has
-   * {@link #MEMORY_SPLIT} floats or more (the small CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on
-   * one core), or of two row panels or more from {@link #NARROW_SPLIT} multiply-adds; or one of at most two row
+   * narrow product of two row tiles or more whose {@code A} has {@link #MEMORY_SPLIT} floats or more (the small
+   * CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on one core when {@code A} was transposed into panels,
+   * before {@link #narrowTiles}), or of two vectors' lanes of rows or more from {@link #NARROW_SPLIT} multiply-adds
+   * (a {@code 256 × 10 × 128} dense forward still gained 1.22-1.52× on two threads with {@link #narrowTiles}, round
+   * 21); or one of at most two row
    * tiles (a dense layer's weight gradient of few units, {@code 10 × 1568 × 64}: 55 µs, most of its tiles rows of
    * padding) from {@link #SLOW_SPLIT} multiply-adds. These splits also keep the workers polling between the
    * products of a step rather than parked.
@@ -942,12 +954,13 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * {@link #blocks} for a narrow {@code NT} product (a weight gradient of few outputs over many positions, a dense
-   * layer of few units): {@code A} packed in panels of a vector's lanes of rows, one vector per depth holding a
-   * panel's rows; {@code B} read where it is, each depth's value of a column broadcast; an accumulator per column. Each
+   * layer of few units): {@link #narrowTiles} when the columns fit a vector and {@code A}'s rows are contiguous in
+   * depth; otherwise {@code A} packed in panels of a vector's lanes of rows, one vector per depth holding a panel's
+   * rows, {@code B} read where it is, each depth's value of a column broadcast, an accumulator per column. Each
    * element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p} in order as in the tiles.
    */
   private static void narrowBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
-    if (p.aDepth == 1 && j1 - j0 <= LANES) {
+    if (NARROW_TILES && p.aDepth == 1 && j1 - j0 <= LANES) {
       narrowTiles(w, p, i0, i1, j0, j1);
       return;
     }
@@ -980,11 +993,12 @@ final class VectorKernels extends SplittingKernels {
    * layer's forward of few units): tiles of {@value #NARROW_ROWS} rows by one vector ({@link #narrowTile}), {@code A}
    * read where it is, {@code B}'s columns packed depth by depth into one vector each ({@link #packNarrowB}). The
    * older path (still taken by wider or {@code TN}-stored products) packs {@code A} transposed, one scalar store per
-   * element, and runs four accumulator chains per panel: on the Intel AVX-512 VM in round 21 (paired windows on one
-   * core) this ran a {@code 256 × 10 × 128} dense forward 3.0× as fast (2.09× with {@code A} packed in row panels,
-   * 1.20× more with {@code c} copied in one piece, 1.19× more with {@code A} read in place) and
-   * {@code 64 × 10 × 1568} 2.3× as fast; 8-lane and 4-lane vectors were not measured. Each element's chain is the same
-   * {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, so the bits are those of the older path.
+   * element, and runs four accumulator chains per panel. On the Intel AVX-512 VM in round 21 (paired windows on one
+   * core) this path ran a {@code 256 × 10 × 128} dense forward 3.0× as fast as the older one on JDK 17 (2.09× with
+   * {@code A} packed in row panels, 1.20× more with {@code c} copied in one piece, 1.19× more with {@code A} read in
+   * place) and 3.1× on JDK 25, {@code 64 × 10 × 1568} 2.3× and 2.5×; 8-lane and 4-lane vectors were not measured.
+   * Each element's chain is the same {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, so the bits are those of
+   * the older path, which the system property {@code nabla.vector.narrowTiles=false} restores ({@link #NARROW_TILES}).
    */
   private static void narrowTiles(Workspace w, Product p, int i0, int i1, int j0, int j1) {
     int width = j1 - j0;
@@ -993,12 +1007,9 @@ final class VectorKernels extends SplittingKernels {
       int kc = Math.min(depthStep, p.k - pc);
       boolean load = p.accumulate || pc > 0;
       packNarrowB(w.bPack, p, pc, kc, j0, width);
-      for (int ic = i0; ic < i1; ic += ROW_BLOCK) {
-        int mc = Math.min(ROW_BLOCK, i1 - ic);
-        for (int ir = 0; ir < mc; ir += NARROW_ROWS) {
-          narrowTile(p.a, p.aOff + (ic + ir) * p.aRow + pc, p.aRow, w.bPack, kc, p.c,
-              p.cOff + (ic + ir) * p.n + j0, p.n, Math.min(NARROW_ROWS, mc - ir), width, load, w.edge);
-        }
+      for (int i = i0; i < i1; i += NARROW_ROWS) {
+        narrowTile(p.a, p.aOff + i * p.aRow + pc, p.aRow, w.bPack, kc, p.c, p.cOff + i * p.n + j0, p.n,
+            Math.min(NARROW_ROWS, i1 - i), width, load, w.edge);
       }
     }
   }
@@ -1026,8 +1037,9 @@ final class VectorKernels extends SplittingKernels {
   /**
    * {@code c[height × width] (+)= A · B} for {@code height ≤ 8} rows of {@code A} from {@code a[aAt]}, a row every
    * {@code aRow} floats (rows past {@code height} read the last row again, and are not stored), and {@code B} packed
-   * by {@link #packNarrowB}: one accumulator per row. The rows of {@code c} are narrower than a vector: they go
-   * through {@code t}, each row one after the last, in one copy when they are contiguous in {@code c}.
+   * by {@link #packNarrowB}: one accumulator per row. The rows of {@code c} are at most a vector wide: they go
+   * through {@code t}, each row one after the last, in one copy when they are contiguous in {@code c} (they always
+   * are: {@link #narrowBlocks} is given every column).
    */
   private static void narrowTile(float[] a, int aAt, int aRow, float[] bPack, int kc, float[] c, int cAt, int ldc,
       int height, int width, boolean load, float[] t) {
@@ -1485,10 +1497,17 @@ final class VectorKernels extends SplittingKernels {
    */
   private static void packB(float[] pack, int[] gather, Product q, int pc, int kc, int jc, int nc) {
     float[] b = q.b;
+    boolean gathering = LANES == 16 && q.bDepth == 1;
+    if (gathering) {
+      for (int j = 0; j < TILE_COLUMNS; j++) {
+        gather[j] = j * q.bColumn;
+      }
+    }
     for (int jr = 0; jr < nc; jr += TILE_COLUMNS) {
       int base = jr * kc;
       int width = Math.min(TILE_COLUMNS, nc - jr);
       int start = q.bOff + pc * q.bDepth + (jc + jr) * q.bColumn;
+      boolean gathers = gathering && width == TILE_COLUMNS;
       if (width == TILE_COLUMNS && q.bColumn == 1) {
         // Row-major B (NN, TN): a copy, two vectors per depth.
         for (int p = 0; p < kc; p++) {
@@ -1497,26 +1516,22 @@ final class VectorKernels extends SplittingKernels {
           FloatVector.fromArray(SPECIES, b, s).intoArray(pack, d);
           FloatVector.fromArray(SPECIES, b, s + LANES).intoArray(pack, d + LANES);
         }
-      } else if (q.bDepth == 1 && width == TILE_COLUMNS) {
-        // B stored transposed (NT), a whole panel: a gather of a vector's lanes of columns at each depth (the lines
-        // of 32 columns stay in L1 across depths). On the Intel AVX-512 VM in round 21 (paired windows, one core)
-        // this ran NT 256 × 256 × 784 1.07-1.11× and NT 32 × 256 × 784 1.34-1.39× as fast as the scalar stores
-        // below (JDK 17 and 25), NT 32 × 128 × 256 1.08×.
-        int r = q.bColumn;
-        for (int j = 0; j < TILE_COLUMNS; j++) {
-          gather[j] = j * r;
-        }
+      } else if (gathers) {
+        // B stored transposed (NT), a whole panel, 16 lanes: a gather of a vector's lanes of columns at each depth
+        // (the panel's TILE_COLUMNS lines stay in L1 across depths). On the Intel AVX-512 VM in round 21 (paired
+        // windows, one core) this ran NT 256 × 256 × 784 1.07-1.11× and NT 32 × 256 × 784 1.34-1.39× as fast as the
+        // scalar stores below (JDK 17 and 25), NT 32 × 128 × 256 1.08×. Not on 8 or 4 lanes: gathers are slow on
+        // some AVX2 cores (microcoded on Zen 1 and 2) and C2 has no NEON gather; neither was measured.
         for (int p = 0; p < kc; p++) {
           int d = base + p * TILE_COLUMNS;
           FloatVector.fromArray(SPECIES, b, start + p, gather, 0).intoArray(pack, d);
           FloatVector.fromArray(SPECIES, b, start + p, gather, LANES).intoArray(pack, d + LANES);
         }
       } else if (q.bDepth == 1) {
-        // B stored transposed (NT), an edge panel: each row of b (a column of B) read along its depths and stored
-        // down its lane of the panel, one store per depth, each a panel row after the last; columns past the edge
-        // zero. On a
-        // Zen 1 core this ran at 0.47-0.53 ns per element, interleaving eight rows per depth at 0.79 (this pack is
-        // most of what an NT product of 32 rows costs beyond the same product with B row-major).
+        // B stored transposed (NT), an edge panel or not 16 lanes: each row of b (a column of B) read along its
+        // depths and stored down its lane of the panel, one store per depth, each a panel row after the last;
+        // columns past the edge zero. On a Zen 1 core this ran at 0.47-0.53 ns per element, interleaving eight rows
+        // per depth at 0.79.
         int r = q.bColumn;
         for (int j = 0; j < TILE_COLUMNS; j++) {
           int d = base + j;

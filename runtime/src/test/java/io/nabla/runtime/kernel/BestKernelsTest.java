@@ -128,11 +128,13 @@ class BestKernelsTest {
   /**
    * Products whose every element is one chain of multiply-adds over the depths in order, from zero or from {@code c}
    * (more than four rows, depth 2 to 4095: the tiles of both kinds of kernels, the narrow {@code NT} products of at
-   * most twelve columns and the transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths, as the Vector API tiles'
-   * two-depth loops leave an odd last depth to the one-depth loop), on one thread, give that chain's bits: a fused
-   * multiply-add ({@code Math.fma}) on the Vector API kernels, {@link MultiplyAdd#fma} on the portable ones (unfused
-   * on Java 8 classes and where the JVM has no fused multiply-add). The runtime's build runs this class on the Vector
-   * API kernels a second time with the 8-row tiles' loops for later JDKs ({@code nabla.vector.jdk17Tiles=false}).
+   * most twelve columns and the transposed batch-32 forwards; edge tiles, depth blocks crossed, odd and even depths,
+   * as the Vector API tiles' two-depth loops leave an odd last depth to the one-depth loop), on one thread, give that
+   * chain's bits: a fused multiply-add ({@code Math.fma}) on the Vector API kernels, {@link MultiplyAdd#fma} on the
+   * portable ones (unfused on Java 8 classes and where the JVM has no fused multiply-add). The runtime's build runs
+   * this class on the Vector API kernels a second time with the 8-row tiles' loops for later JDKs
+   * ({@code nabla.vector.jdk17Tiles=false}) and the narrow products' older path
+   * ({@code nabla.vector.narrowTiles=false}).
    */
   @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
   @MethodSource("chains")
