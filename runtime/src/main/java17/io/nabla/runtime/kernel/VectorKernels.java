@@ -996,7 +996,7 @@ final class VectorKernels extends SplittingKernels {
    * element, and runs four accumulator chains per panel. On the Intel AVX-512 VM in round 21 (paired windows on one
    * core) this path ran a {@code 256 × 10 × 128} dense forward 3.0× as fast as the older one on JDK 17 (2.09× with
    * {@code A} packed in row panels, 1.20× more with {@code c} copied in one piece, 1.19× more with {@code A} read in
-   * place) and 3.1× on JDK 25, {@code 64 × 10 × 1568} 2.3× and 2.5×; 8-lane and 4-lane vectors were not measured.
+   * place) and 3.1× on JDK 25, {@code 64 × 10 × 1568} 2.2× and 2.5×; 8-lane and 4-lane vectors were not measured.
    * Each element's chain is the same {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, so the bits are those of
    * the older path, which the system property {@code nabla.vector.narrowTiles=false} restores ({@link #NARROW_TILES}).
    */
