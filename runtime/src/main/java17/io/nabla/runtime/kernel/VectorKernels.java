@@ -960,8 +960,8 @@ final class VectorKernels extends SplittingKernels {
    * element is the same chain {@code fma(A(i,p), B(p,j), c)} over {@code p} in order as in the tiles.
    */
   private static void narrowBlocks(Workspace w, Product p, int i0, int i1, int j0, int j1) {
-    if (NARROW_TILES && p.aDepth == 1 && j1 - j0 <= LANES) {
-      narrowTiles(w, p, i0, i1, j0, j1);
+    if (NARROW_TILES && p.aDepth == 1 && p.n <= LANES && j0 == 0 && j1 == p.n) {
+      narrowTiles(w, p, i0, i1);
       return;
     }
     int depthStep = depthStep(p.k);
@@ -989,9 +989,10 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * {@link #narrowBlocks} for at most a vector's lanes of columns with {@code A}'s rows contiguous in depth (a dense
-   * layer's forward of few units): tiles of {@value #NARROW_ROWS} rows by one vector ({@link #narrowTile}), {@code A}
-   * read where it is, {@code B}'s columns packed depth by depth into one vector each ({@link #packNarrowB}). The
+   * {@link #narrowBlocks} for rows {@code [i0, i1)} and every column, at most a vector's lanes of them, with
+   * {@code A}'s rows contiguous in depth (a dense layer's forward of few units): tiles of {@value #NARROW_ROWS} rows
+   * by one vector ({@link #narrowTile}), {@code A} read where it is, {@code B}'s columns packed depth by depth into
+   * one vector each ({@link #packTransposedPanel}). The
    * older path (still taken by wider or {@code TN}-stored products) packs {@code A} transposed, one scalar store per
    * element, and runs four accumulator chains per panel. On the Intel AVX-512 VM in round 21 (paired windows on one
    * core) this path ran a {@code 256 × 10 × 128} dense forward 3.0× as fast as the older one on JDK 17 (2.09× with
@@ -1000,35 +1001,38 @@ final class VectorKernels extends SplittingKernels {
    * Each element's chain is the same {@code fma(A(i,p), B(p,j), c)} over {@code p} in order, so the bits are those of
    * the older path, which the system property {@code nabla.vector.narrowTiles=false} restores ({@link #NARROW_TILES}).
    */
-  private static void narrowTiles(Workspace w, Product p, int i0, int i1, int j0, int j1) {
-    int width = j1 - j0;
+  private static void narrowTiles(Workspace w, Product p, int i0, int i1) {
     int depthStep = depthStep(p.k);
     for (int pc = 0; pc < p.k; pc += depthStep) {
       int kc = Math.min(depthStep, p.k - pc);
       boolean load = p.accumulate || pc > 0;
-      packNarrowB(w.bPack, p, pc, kc, j0, width);
+      packTransposedPanel(w.bPack, 0, LANES, p.b, p.bOff + pc, p.bColumn, kc, p.n);
       for (int i = i0; i < i1; i += NARROW_ROWS) {
-        narrowTile(p.a, p.aOff + i * p.aRow + pc, p.aRow, w.bPack, kc, p.c, p.cOff + i * p.n + j0, p.n,
-            Math.min(NARROW_ROWS, i1 - i), width, load, w.edge);
+        narrowTile(p.a, p.aOff + i * p.aRow + pc, p.aRow, w.bPack, kc, p.c, p.cOff + i * p.n,
+            Math.min(NARROW_ROWS, i1 - i), p.n, load, w.edge);
       }
     }
   }
 
   /**
-   * Packs {@code B(pc .. pc+kc, j0 .. j0+width)} of an {@code NT} product ({@code B}'s columns contiguous in depth)
-   * depth by depth, one vector per depth: {@code pack[p·lanes + j]}, zero past {@code width}.
+   * A panel of {@code panelWidth} columns of a transposed {@code B}, depth by depth:
+   * {@code pack[base + p·panelWidth + j] = b[start + j·stride + p]} for {@code p < kc}, {@code j < width}, zero for
+   * the columns past {@code width}. Each row of {@code b} (a column of {@code B}) is read along its depths and
+   * stored down its lane of the panel, one store per depth; on a Zen 1 core this ran at 0.47-0.53 ns per element,
+   * interleaving eight rows per depth at 0.79.
    */
-  private static void packNarrowB(float[] pack, Product q, int pc, int kc, int j0, int width) {
-    float[] b = q.b;
-    for (int j = 0; j < LANES; j++) {
+  private static void packTransposedPanel(float[] pack, int base, int panelWidth, float[] b, int start, int stride,
+      int kc, int width) {
+    for (int j = 0; j < panelWidth; j++) {
+      int d = base + j;
       if (j < width) {
-        int s = q.bOff + pc + (j0 + j) * q.bColumn;
+        int s = start + j * stride;
         for (int p = 0; p < kc; p++) {
-          pack[p * LANES + j] = b[s + p];
+          pack[d + p * panelWidth] = b[s + p];
         }
       } else {
         for (int p = 0; p < kc; p++) {
-          pack[p * LANES + j] = 0f;
+          pack[d + p * panelWidth] = 0f;
         }
       }
     }
@@ -1037,11 +1041,10 @@ final class VectorKernels extends SplittingKernels {
   /**
    * {@code c[height × width] (+)= A · B} for {@code height ≤ 8} rows of {@code A} from {@code a[aAt]}, a row every
    * {@code aRow} floats (rows past {@code height} read the last row again, and are not stored), and {@code B} packed
-   * by {@link #packNarrowB}: one accumulator per row. The rows of {@code c} are at most a vector wide: they go
-   * through {@code t}, each row one after the last, in one copy when they are contiguous in {@code c} (they always
-   * are: {@link #narrowBlocks} is given every column).
+   * one vector per depth: one accumulator per row. The rows of {@code c} are whole rows, at most a vector wide and so
+   * contiguous: they are copied through {@code t} in one piece.
    */
-  private static void narrowTile(float[] a, int aAt, int aRow, float[] bPack, int kc, float[] c, int cAt, int ldc,
+  private static void narrowTile(float[] a, int aAt, int aRow, float[] bPack, int kc, float[] c, int cAt,
       int height, int width, boolean load, float[] t) {
     int o1 = Math.min(1, height - 1) * aRow;
     int o2 = Math.min(2, height - 1) * aRow;
@@ -1052,13 +1055,7 @@ final class VectorKernels extends SplittingKernels {
     int o7 = Math.min(7, height - 1) * aRow;
     FloatVector c0, c1, c2, c3, c4, c5, c6, c7;
     if (load) {
-      if (ldc == width) {
-        System.arraycopy(c, cAt, t, 0, height * width);
-      } else {
-        for (int r = 0; r < height; r++) {
-          System.arraycopy(c, cAt + r * ldc, t, r * width, width);
-        }
-      }
+      System.arraycopy(c, cAt, t, 0, height * width);
       c0 = FloatVector.fromArray(SPECIES, t, 0);
       c1 = FloatVector.fromArray(SPECIES, t, width);
       c2 = FloatVector.fromArray(SPECIES, t, 2 * width);
@@ -1093,13 +1090,7 @@ final class VectorKernels extends SplittingKernels {
     c5.intoArray(t, 5 * width);
     c6.intoArray(t, 6 * width);
     c7.intoArray(t, 7 * width);
-    if (ldc == width) {
-      System.arraycopy(t, 0, c, cAt, height * width);
-    } else {
-      for (int r = 0; r < height; r++) {
-        System.arraycopy(t, r * width, c, cAt + r * ldc, width);
-      }
-    }
+    System.arraycopy(t, 0, c, cAt, height * width);
   }
 
   /**
@@ -1528,24 +1519,8 @@ final class VectorKernels extends SplittingKernels {
           FloatVector.fromArray(SPECIES, b, start + p, gather, LANES).intoArray(pack, d + LANES);
         }
       } else if (q.bDepth == 1) {
-        // B stored transposed (NT), an edge panel or not 16 lanes: each row of b (a column of B) read along its
-        // depths and stored down its lane of the panel, one store per depth, each a panel row after the last;
-        // columns past the edge zero. On a Zen 1 core this ran at 0.47-0.53 ns per element, interleaving eight rows
-        // per depth at 0.79.
-        int r = q.bColumn;
-        for (int j = 0; j < TILE_COLUMNS; j++) {
-          int d = base + j;
-          if (j < width) {
-            int s = start + j * r;
-            for (int p = 0; p < kc; p++) {
-              pack[d + p * TILE_COLUMNS] = b[s + p];
-            }
-          } else {
-            for (int p = 0; p < kc; p++) {
-              pack[d + p * TILE_COLUMNS] = 0f;
-            }
-          }
-        }
+        // B stored transposed (NT), an edge panel or not 16 lanes.
+        packTransposedPanel(pack, base, TILE_COLUMNS, b, start, q.bColumn, kc, width);
       } else {
         for (int p = 0; p < kc; p++) {
           int d = base + p * TILE_COLUMNS;
