@@ -15,15 +15,19 @@ import java.util.Locale;
  * warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through
  * {@code forward, loss, backward}, on the portable and the best kernels. JMH's {@code -prof gc} gives the same
  * per-step figure plus a background of about 6 KB/s that does not come from the step (visible as B/op growing with
- * the step's duration). The command (the flag is for JDK 17, below):
+ * the step's duration). Then the bytes per single-sample predict call of the MLP ({@code forward}, {@code predict} and
+ * {@code predictClasses} into the caller's arrays: none). The command (the flag is for JDK 17, below):
  *
  * <pre>
  * java -XX:PerMethodTrapLimit=1000 --add-modules jdk.incubator.vector \
  *     -cp benchmarks/target/nabla-benchmarks.jar io.nabla.benchmarks.StepAllocation
  * </pre>
  *
- * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --network gru best 1}
- * (or {@code cnn}, {@code transformer}; {@code portable}; a thread count): one of them alone.
+ * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --predict}: only the
+ * predict calls; {@code --network gru best 1} (or {@code mlp}, {@code cnn}, {@code transformer}; {@code portable}; a
+ * thread count; for the MLP a batch, 32 if none): one of them alone, as a program that trains one network runs it.
+ * The MLP alone at batch 32 or 256 found what this JVM's sequence, batch 1 first, did not: 240 bytes per step on
+ * the Vector API kernels on JDK 17, a zero vector boxed once per dense layer's backward (fixed in round 22).
  *
  * <p>On JDK 17 a network trained after another one on the Vector API kernels can keep allocating (the GRU 17.4 MB
  * per step, the transformer 159.6 MB, in {@code --others}) where it allocates nothing alone: C2 adds up the
@@ -38,13 +42,19 @@ public final class StepAllocation {
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println(describeJvm());
-    if (args.length == 4 && args[0].equals("--network")) {
+    if ((args.length == 4 || args.length == 5) && args[0].equals("--network")) {
       System.out.println("bytes allocated per training step (after 7 warm-up rounds of 30 steps):");
-      alone(mx, args[1], args[2], Integer.parseInt(args[3]));
+      alone(mx, args[1], args[2], Integer.parseInt(args[3]), args.length == 5 ? Integer.parseInt(args[4]) : 32);
+      return;
+    }
+    if (args.length == 1 && args[0].equals("--predict")) {
+      predictCalls(mx);
       return;
     }
     if (args.length > 1 || (args.length == 1 && !args[0].equals("--others"))) {
-      System.err.println("usage: StepAllocation [--others | --network cnn|gru|transformer best|portable THREADS]");
+      System.err.println(
+          "usage: StepAllocation [--others | --predict | --network mlp|cnn|gru|transformer best|portable THREADS"
+              + " [MLP_BATCH]]");
       System.exit(2);
     }
     System.out.println("bytes allocated per training step (after 3 warm-up rounds):");
@@ -89,7 +99,35 @@ public final class StepAllocation {
         }
       }
     }
+    predictCalls(mx);
     otherNetworks(mx);
+  }
+
+  /**
+   * Bytes allocated per single-sample predict call of the MLP in inference mode: {@code forward} (its output
+   * buffer), {@code predict} and {@code predictClasses} into the caller's arrays (none allocated), and, for contrast,
+   * {@code predict} returning a new array (that array's bytes).
+   */
+  private static void predictCalls(com.sun.management.ThreadMXBean mx) {
+    System.out.println("bytes allocated per predict call (MLP, 1 sample, inference mode):");
+    for (String kernels : new String[] {"portable", "best"}) {
+      for (int threads : new int[] {1, 2}) {
+        MlpNet model = new MlpNet(1, BenchKernels.create(kernels, threads));
+        model.initialize(42);
+        model.setTraining(false);
+        float[] x = BenchData.random(1, 7).features();
+        float[] outputs = new float[model.outputSize()];
+        int[] classes = new int[1];
+        double forward = perStep(mx, 4, 20_000, () -> model.forward(x, 1))[0];
+        double into = perStep(mx, 4, 20_000, () -> model.predict(x, 1, outputs))[0];
+        double classesInto = perStep(mx, 4, 20_000, () -> model.predictClasses(x, 1, classes))[0];
+        double copy = perStep(mx, 4, 20_000, () -> model.predict(x, 1))[0];
+        System.out.println(String.format(Locale.ROOT,
+            "  %-8s %d thread%s forward %.2f B, predict into an array %.2f B, predictClasses into an array %.2f B;"
+                + " predict returning a new array %.2f B (on the calling thread)",
+            kernels, threads, threads == 1 ? " " : "s", forward, into, classesInto, copy));
+      }
+    }
   }
 
   /**
@@ -137,9 +175,14 @@ public final class StepAllocation {
    * One of the other networks alone in this JVM, 8 rounds of 30 steps (the GRU needs about four to stop
    * allocating), which allocates nothing on JDK 17 without the flag of the class comment.
    */
-  private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads) {
+  private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads,
+      int mlpBatch) {
     Kernels k = BenchKernels.create(kernels, threads);
     switch (network) {
+      case "mlp":
+        report(mx, "MLP, batch " + mlpBatch, kernels, threads, new MlpNet(mlpBatch, k), BenchData.random(mlpBatch, 7),
+            mlpBatch, mlpBatch >= 256 ? 200 : 1000, 8);
+        break;
       case "cnn":
         report(mx, "CNN (small), batch 64", kernels, threads, new SmallCnnNet(64, k), BenchData.random(64, 7), 64, 30,
             8);
@@ -152,7 +195,7 @@ public final class StepAllocation {
             32, 30, 8);
         break;
       default:
-        throw new IllegalArgumentException("no network " + network + ": cnn, gru or transformer");
+        throw new IllegalArgumentException("no network " + network + ": mlp, cnn, gru or transformer");
     }
   }
 

@@ -36,6 +36,8 @@ public abstract class GeneratedInference {
   private final List<LayerInfo> layers;
   private final List<LayerInfo> inputs;
   private final LayerInfo output;
+  /** The output's last dimension, over which {@link #predictClasses} takes the argmax. */
+  private final int outputWidth;
   /** Reused to pass a single input on, so a forward pass allocates nothing. */
   private final float[] @Nullable [] single = new float[1][];
   private int lastBatch;
@@ -84,6 +86,8 @@ public abstract class GeneratedInference {
     }
     this.inputs = Collections.unmodifiableList(in);
     this.output = layers.get(layers.size() - 1);
+    int[] outputShape = output.outputShape();
+    this.outputWidth = outputShape[outputShape.length - 1];
   }
 
   // ---- what the generated subclass provides ----
@@ -209,28 +213,72 @@ public abstract class GeneratedInference {
     }
   }
 
-  /** The outputs for {@code batch} samples, copied. */
+  /** The outputs for {@code batch} samples, copied into a new array ({@link #predict(float[], int, float[])}: none). */
   public final float[] predict(float[] input, int batch) {
+    checkBatch(batch);
+    return predict(input, batch, new float[batch * outputSize()]);
+  }
+
+  /**
+   * The outputs for {@code batch} samples, written into the first {@code batch · outputSize()} values of
+   * {@code into}, which is returned; the rest of {@code into} is left as it was. Allocates nothing (after the JIT's
+   * warm-up), so an app can predict per frame without garbage.
+   *
+   * @throws IllegalArgumentException if {@code into} is shorter than {@code batch · outputSize()} (checked before the
+   *     network runs), or as {@link #forward(float[], int)}
+   */
+  public final float[] predict(float[] input, int batch, float[] into) {
+    java.util.Objects.requireNonNull(into, "into");
+    checkBatch(batch);
+    int n = batch * outputSize();
+    if (into.length < n) {
+      throw new IllegalArgumentException(name + ".predict's output array holds " + into.length + " values, "
+          + batch + " samples × " + outputSize() + " outputs need " + n);
+    }
     float[] out = forward(input, batch);
-    return Arrays.copyOf(out, batch * outputSize());
+    System.arraycopy(out, 0, into, 0, n);
+    return into;
   }
 
   /**
    * The most likely class of each output row: the argmax over the last dimension, or, for one output per row
-   * (binary cross-entropy), 1 when the logit is positive (the probability above 0.5) and 0 otherwise.
+   * (binary cross-entropy), 1 when the logit is positive (the probability above 0.5) and 0 otherwise. In a new
+   * array ({@link #predictClasses(float[], int, int[])}: none).
    */
   public final int[] predictClasses(float[] input, int batch) {
+    checkBatch(batch);
+    return predictClasses(input, batch, new int[outputRows(batch)]);
+  }
+
+  /**
+   * {@link #predictClasses(float[], int)} written into the first {@code outputRows} values of {@code into} (one per
+   * output row: {@code batch} for an output of one dimension), which is returned; the rest of {@code into} is left
+   * as it was. Allocates nothing (after the JIT's warm-up).
+   *
+   * @throws IllegalArgumentException if {@code into} is shorter than the output rows (checked before the network
+   *     runs), or as {@link #forward(float[], int)}
+   */
+  public final int[] predictClasses(float[] input, int batch, int[] into) {
+    java.util.Objects.requireNonNull(into, "into");
+    checkBatch(batch);
+    int rows = outputRows(batch);
+    if (into.length < rows) {
+      throw new IllegalArgumentException(name + ".predictClasses's output array holds " + into.length + " values, "
+          + batch + " samples have " + rows + " output rows");
+    }
     float[] out = forward(input, batch);
-    int[] shape = output.outputShape();
-    int width = shape[shape.length - 1];
-    int rows = batch * outputSize() / width;
-    int[] classes = new int[rows];
+    int width = outputWidth;
     // One output per row (binary cross-entropy): class 1 when the logit is positive (probability above 0.5).
     float threshold = outputActivation() == Activation.SIGMOID ? 0.5f : 0f;
     for (int r = 0; r < rows; r++) {
-      classes[r] = width == 1 ? (out[r] > threshold ? 1 : 0) : argmax(out, r * width, width);
+      into[r] = width == 1 ? (out[r] > threshold ? 1 : 0) : argmax(out, r * width, width);
     }
-    return classes;
+    return into;
+  }
+
+  /** The rows of {@code batch} samples' outputs that {@link #predictClasses} classifies, one class each. */
+  private int outputRows(int batch) {
+    return batch * outputSize() / outputWidth;
   }
 
   /** A copy of layer {@code name}'s output for the last forward ({@code batch · size} values). */

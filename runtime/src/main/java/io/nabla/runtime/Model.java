@@ -137,14 +137,51 @@ public interface Model {
   /** Sets every gradient to zero (gradients accumulate across {@link #backward()} calls, as in PyTorch). */
   void zeroGradients();
 
-  /** The outputs for {@code batch} samples, copied. */
+  /** The outputs for {@code batch} samples, copied into a new array ({@link #predict(float[], int, float[])}: none). */
   float[] predict(float[] input, int batch);
+
+  /**
+   * The outputs for {@code batch} samples, written into the first {@code batch · outputSize()} values of
+   * {@code into}, which is returned; the rest of {@code into} is left as it was. Generated networks allocate nothing
+   * here after warm-up, so an app can predict per frame without garbage. This default copies {@link #predict(float[],
+   * int)}.
+   *
+   * @throws IllegalArgumentException if {@code into} is shorter than {@code batch · outputSize()} (generated
+   *     networks check it before they run), or as {@link #predict(float[], int)}
+   */
+  default float[] predict(float[] input, int batch, float[] into) {
+    float[] out = predict(input, batch);
+    if (into.length < out.length) {
+      throw new IllegalArgumentException("predict's output array holds " + into.length + " values, the outputs of "
+          + batch + " samples need " + out.length);
+    }
+    System.arraycopy(out, 0, into, 0, out.length);
+    return into;
+  }
 
   /**
    * The most likely class of each output row: the argmax over the last dimension, or, for one output per row
    * (binary cross-entropy), 1 when the logit is positive (the probability above 0.5) and 0 otherwise.
    */
   int[] predictClasses(float[] input, int batch);
+
+  /**
+   * {@link #predictClasses(float[], int)} written into the first values of {@code into} (one per output row), which
+   * is returned; the rest is left as it was. Generated networks allocate nothing here after warm-up. This default
+   * copies {@link #predictClasses(float[], int)}.
+   *
+   * @throws IllegalArgumentException if {@code into} is shorter than the output rows (generated networks check it
+   *     before they run), or as {@link #predictClasses(float[], int)}
+   */
+  default int[] predictClasses(float[] input, int batch, int[] into) {
+    int[] classes = predictClasses(input, batch);
+    if (into.length < classes.length) {
+      throw new IllegalArgumentException("predictClasses's output array holds " + into.length + " values, the "
+          + batch + " samples have " + classes.length + " output rows");
+    }
+    System.arraycopy(classes, 0, into, 0, classes.length);
+    return into;
+  }
 
   /**
    * Counts the correct predictions of the last forward over {@code batch} samples: the argmax of each output row

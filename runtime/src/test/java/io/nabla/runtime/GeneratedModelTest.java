@@ -298,6 +298,44 @@ class GeneratedModelTest {
   }
 
   @Test
+  void predictIntoCallerArraysGivesTheCopiesValuesAndLeavesTheRestAlone() {
+    TinyDenseModel m = TinyDenseModel.softmaxClassifier(3).set(new float[] {1, 0, 0, 1, -1, -1}, new float[3]);
+    float[] x = {5, 0, 0, 5, -5, -5};
+    float[] copy = m.predict(x, 3);
+    float[] into = new float[11];
+    Arrays.fill(into, -7f);
+    assertSame(into, m.predict(x, 3, into));
+    assertArrayEquals(copy, Arrays.copyOf(into, 9));
+    assertEquals(-7f, into[9]);
+    assertEquals(-7f, into[10]);
+    int[] classes = {9, 9, 9, 9};
+    assertSame(classes, m.predictClasses(x, 3, classes));
+    assertArrayEquals(new int[] {0, 1, 2, 9}, classes);
+    // Two samples of three: only their rows.
+    assertArrayEquals(new int[] {0, 1, 2, 9}, m.predictClasses(x, 2, classes));
+    assertArrayEquals(Arrays.copyOf(copy, 6), Arrays.copyOf(m.predict(x, 2, into), 6));
+  }
+
+  @Test
+  void predictIntoAShortArrayFailsBeforeTheNetworkRuns() {
+    TinyDenseModel m = TinyDenseModel.softmaxClassifier(3).set(new float[] {1, 0, 0, 1, -1, -1}, new float[3]);
+    float[] x = {5, 0, 0, 5, -5, -5};
+    float[] before = m.predict(x, 1).clone();
+    float[] shortOutputs = new float[8];
+    IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(x, 3, shortOutputs));
+    assertTrue(e.getMessage().contains("holds 8 values") && e.getMessage().contains("need 9"), e.getMessage());
+    assertArrayEquals(new float[8], shortOutputs);
+    e = assertThrows(IllegalArgumentException.class, () -> m.predictClasses(x, 3, new int[2]));
+    assertTrue(e.getMessage().contains("holds 2 values") && e.getMessage().contains("3 output rows"),
+        e.getMessage());
+    // The last forward is still the one-sample call: the failed calls did not run the network.
+    assertArrayEquals(before, Arrays.copyOf(m.lastOutput(), 3));
+    assertThrows(NullPointerException.class, () -> m.predict(x, 3, null));
+    e = assertThrows(IllegalArgumentException.class, () -> m.predict(x, 4, new float[12]));
+    assertTrue(e.getMessage().contains("batch must be in [1, 3]"), e.getMessage());
+  }
+
+  @Test
   void aMaxBatchThatOverflowsABufferIsRefused() {
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
         () -> TinyDenseModel.softmaxClassifier(Integer.MAX_VALUE / 2));
