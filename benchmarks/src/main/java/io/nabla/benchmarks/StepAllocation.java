@@ -15,8 +15,9 @@ import java.util.Locale;
  * warm-up, for batch 1, 32 and 256 on 1 and 2 threads, through {@code trainStep} and through
  * {@code forward, loss, backward}, on the portable and the best kernels. JMH's {@code -prof gc} gives the same
  * per-step figure plus a background of about 6 KB/s that does not come from the step (visible as B/op growing with
- * the step's duration). Then the bytes per single-sample predict call of the MLP ({@code forward}, {@code predict} and
- * {@code predictClasses} into the caller's arrays: none). The command (the flag is for JDK 17, below):
+ * the step's duration). Between the MLP's steps and the other networks', the bytes per single-sample predict call of
+ * the MLP ({@code forward}, {@code predict} and {@code predictClasses} into the caller's arrays: none; and
+ * {@code predict} returning a new array, for contrast). The command (the flag is for JDK 17, below):
  *
  * <pre>
  * java -XX:PerMethodTrapLimit=1000 --add-modules jdk.incubator.vector \
@@ -42,8 +43,9 @@ public final class StepAllocation {
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println(describeJvm());
-    if ((args.length == 4 || args.length == 5) && args[0].equals("--network")) {
-      System.out.println("bytes allocated per training step (after 7 warm-up rounds of 30 steps):");
+    if ((args.length == 4 || args.length == 5 && args[1].equals("mlp")) && args[0].equals("--network")) {
+      System.out.println("bytes allocated per training step (after 7 warm-up rounds of "
+          + (args[1].equals("mlp") ? "1,000 steps, 200 at batch 256" : "30 steps") + "):");
       alone(mx, args[1], args[2], Integer.parseInt(args[3]), args.length == 5 ? Integer.parseInt(args[4]) : 32);
       return;
     }
@@ -172,8 +174,9 @@ public final class StepAllocation {
   }
 
   /**
-   * One of the other networks alone in this JVM, 8 rounds of 30 steps (the GRU needs about four to stop
-   * allocating), which allocates nothing on JDK 17 without the flag of the class comment.
+   * One network alone in this JVM: the CNN, GRU or transformer in 8 rounds of 30 steps (the GRU needs about four to
+   * stop allocating), which allocates nothing on JDK 17 without the flag of the class comment; or the MLP at
+   * {@code mlpBatch}, 8 rounds of 1,000 steps (200 at batch 256), as a program that trains it from its start.
    */
   private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads,
       int mlpBatch) {

@@ -13,6 +13,7 @@ import java.util.Arrays;
 import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
+import java.util.Objects;
 import org.jspecify.annotations.Nullable;
 
 /**
@@ -87,7 +88,7 @@ public abstract class GeneratedInference {
     this.inputs = Collections.unmodifiableList(in);
     this.output = layers.get(layers.size() - 1);
     int[] outputShape = output.outputShape();
-    this.outputWidth = outputShape[outputShape.length - 1];
+    this.outputWidth = outputShape.length == 0 ? 1 : outputShape[outputShape.length - 1];
   }
 
   // ---- what the generated subclass provides ----
@@ -226,9 +227,10 @@ public abstract class GeneratedInference {
    *
    * @throws IllegalArgumentException if {@code into} is shorter than {@code batch · outputSize()} (checked before the
    *     network runs), or as {@link #forward(float[], int)}
+   * @throws NullPointerException if {@code into} is null
    */
   public final float[] predict(float[] input, int batch, float[] into) {
-    java.util.Objects.requireNonNull(into, "into");
+    Objects.requireNonNull(into, "into");
     checkBatch(batch);
     int n = batch * outputSize();
     if (into.length < n) {
@@ -251,15 +253,17 @@ public abstract class GeneratedInference {
   }
 
   /**
-   * {@link #predictClasses(float[], int)} written into the first {@code outputRows} values of {@code into} (one per
-   * output row: {@code batch} for an output of one dimension), which is returned; the rest of {@code into} is left
-   * as it was. Allocates nothing (after the JIT's warm-up).
+   * {@link #predictClasses(float[], int)} written into the first values of {@code into}, one per output row
+   * ({@code batch · outputSize()} divided by the output's last dimension: {@code batch} for an output of one
+   * dimension), which is returned; the rest of {@code into} is left as it was. Allocates nothing (after the JIT's
+   * warm-up).
    *
    * @throws IllegalArgumentException if {@code into} is shorter than the output rows (checked before the network
    *     runs), or as {@link #forward(float[], int)}
+   * @throws NullPointerException if {@code into} is null
    */
   public final int[] predictClasses(float[] input, int batch, int[] into) {
-    java.util.Objects.requireNonNull(into, "into");
+    Objects.requireNonNull(into, "into");
     checkBatch(batch);
     int rows = outputRows(batch);
     if (into.length < rows) {

@@ -148,12 +148,14 @@ public interface Model {
    *
    * @throws IllegalArgumentException if {@code into} is shorter than {@code batch · outputSize()} (generated
    *     networks check it before they run), or as {@link #predict(float[], int)}
+   * @throws NullPointerException if {@code into} is null
    */
   default float[] predict(float[] input, int batch, float[] into) {
+    java.util.Objects.requireNonNull(into, "into");
     float[] out = predict(input, batch);
     if (into.length < out.length) {
-      throw new IllegalArgumentException("predict's output array holds " + into.length + " values, the outputs of "
-          + batch + " samples need " + out.length);
+      throw new IllegalArgumentException(name() + ".predict's output array holds " + into.length + " values, the "
+          + "outputs of " + batch + " samples need " + out.length);
     }
     System.arraycopy(out, 0, into, 0, out.length);
     return into;
@@ -172,12 +174,14 @@ public interface Model {
    *
    * @throws IllegalArgumentException if {@code into} is shorter than the output rows (generated networks check it
    *     before they run), or as {@link #predictClasses(float[], int)}
+   * @throws NullPointerException if {@code into} is null
    */
   default int[] predictClasses(float[] input, int batch, int[] into) {
+    java.util.Objects.requireNonNull(into, "into");
     int[] classes = predictClasses(input, batch);
     if (into.length < classes.length) {
-      throw new IllegalArgumentException("predictClasses's output array holds " + into.length + " values, the "
-          + batch + " samples have " + classes.length + " output rows");
+      throw new IllegalArgumentException(name() + ".predictClasses's output array holds " + into.length
+          + " values, the " + batch + " samples have " + classes.length + " output rows");
     }
     System.arraycopy(classes, 0, into, 0, classes.length);
     return into;

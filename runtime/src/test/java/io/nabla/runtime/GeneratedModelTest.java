@@ -312,15 +312,31 @@ class GeneratedModelTest {
     assertSame(classes, m.predictClasses(x, 3, classes));
     assertArrayEquals(new int[] {0, 1, 2, 9}, classes);
     // Two samples of three: only their rows.
-    assertArrayEquals(new int[] {0, 1, 2, 9}, m.predictClasses(x, 2, classes));
-    assertArrayEquals(Arrays.copyOf(copy, 6), Arrays.copyOf(m.predict(x, 2, into), 6));
+    Arrays.fill(classes, 9);
+    assertArrayEquals(new int[] {0, 1, 9, 9}, m.predictClasses(x, 2, classes));
+    Arrays.fill(into, -7f);
+    m.predict(x, 2, into);
+    assertArrayEquals(Arrays.copyOf(copy, 6), Arrays.copyOf(into, 6));
+    assertEquals(-7f, into[6]);
+    assertEquals(-7f, into[8]);
+  }
+
+  @Test
+  void aSingleSigmoidOutputPredictsClassesIntoAnArray() {
+    TinyDenseModel m = new TinyDenseModel("Binary", Loss.BINARY_CROSS_ENTROPY_WITH_LOGITS, 4,
+        io.nabla.runtime.kernel.Kernels.portable(), 2, 1, io.nabla.Activation.SIGMOID)
+        .set(new float[] {1, -1}, new float[1]);
+    int[] classes = {7, 7, 7, 7, 7};
+    m.predictClasses(new float[] {2, 0, 0, 2, 3, 1, -1, 1}, 4, classes);
+    assertArrayEquals(new int[] {1, 0, 1, 0, 7}, classes);
   }
 
   @Test
   void predictIntoAShortArrayFailsBeforeTheNetworkRuns() {
     TinyDenseModel m = TinyDenseModel.softmaxClassifier(3).set(new float[] {1, 0, 0, 1, -1, -1}, new float[3]);
     float[] x = {5, 0, 0, 5, -5, -5};
-    float[] before = m.predict(x, 1).clone();
+    float[] other = {0, 5, 5, 0, -5, -5};
+    float[] otherOutputs = m.predict(other, 1);
     float[] shortOutputs = new float[8];
     IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> m.predict(x, 3, shortOutputs));
     assertTrue(e.getMessage().contains("holds 8 values") && e.getMessage().contains("need 9"), e.getMessage());
@@ -328,11 +344,21 @@ class GeneratedModelTest {
     e = assertThrows(IllegalArgumentException.class, () -> m.predictClasses(x, 3, new int[2]));
     assertTrue(e.getMessage().contains("holds 2 values") && e.getMessage().contains("3 output rows"),
         e.getMessage());
-    // The last forward is still the one-sample call: the failed calls did not run the network.
-    assertArrayEquals(before, Arrays.copyOf(m.lastOutput(), 3));
     assertThrows(NullPointerException.class, () -> m.predict(x, 3, null));
+    assertThrows(NullPointerException.class, () -> m.predictClasses(x, 3, null));
     e = assertThrows(IllegalArgumentException.class, () -> m.predict(x, 4, new float[12]));
     assertTrue(e.getMessage().contains("batch must be in [1, 3]"), e.getMessage());
+    // A short input fails in forward's check, before any layer runs: the array given is left as it was.
+    float[] untouched = new float[9];
+    Arrays.fill(untouched, 3f);
+    e = assertThrows(IllegalArgumentException.class, () -> m.predict(new float[5], 3, untouched));
+    assertTrue(e.getMessage().contains("needs 3 × 2 = 6 values"), e.getMessage());
+    for (float v : untouched) {
+      assertEquals(3f, v);
+    }
+    // None of the failed calls ran the network: the last forward is still the one-sample call on other.
+    assertEquals(1, m.lastBatch());
+    assertArrayEquals(otherOutputs, Arrays.copyOf(m.lastOutput(), 3));
   }
 
   @Test
