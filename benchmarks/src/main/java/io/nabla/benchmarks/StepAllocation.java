@@ -26,7 +26,7 @@ import java.util.Locale;
  *
  * <p>{@code --others}: only the CNN, GRU and transformer, one after the other in this JVM; {@code --predict}: only the
  * predict calls; {@code --network gru best 1} (or {@code mlp}, {@code cnn}, {@code transformer}; {@code portable}; a
- * thread count; for the MLP a batch, 32 if none): one of them alone, as a program that trains one network runs it.
+ * thread count; then a batch, else the comparison's): one of them alone, as a program that trains one network runs it.
  * The MLP alone at batch 32 or 256 found what this JVM's sequence, batch 1 first, did not: 240 bytes per step on
  * the Vector API kernels on JDK 17, a zero vector boxed once per dense layer's backward (fixed in round 22).
  *
@@ -43,10 +43,11 @@ public final class StepAllocation {
   public static void main(String[] args) {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println(describeJvm());
-    if ((args.length == 4 || args.length == 5 && args[1].equals("mlp")) && args[0].equals("--network")) {
+    if ((args.length == 4 || args.length == 5) && args[0].equals("--network")) {
       System.out.println("bytes allocated per training step (after 7 warm-up rounds of "
-          + (args[1].equals("mlp") ? "1,000 steps, 200 at batch 256" : "30 steps") + "):");
-      alone(mx, args[1], args[2], Integer.parseInt(args[3]), args.length == 5 ? Integer.parseInt(args[4]) : 32);
+          + (args[1].equals("mlp") ? "1,000 steps, 200 from batch 256" : "30 steps, 960 / batch below batch 32")
+          + "):");
+      alone(mx, args[1], args[2], Integer.parseInt(args[3]), args.length == 5 ? Integer.parseInt(args[4]) : 0);
       return;
     }
     if (args.length == 1 && args[0].equals("--predict")) {
@@ -56,7 +57,7 @@ public final class StepAllocation {
     if (args.length > 1 || (args.length == 1 && !args[0].equals("--others"))) {
       System.err.println(
           "usage: StepAllocation [--others | --predict | --network mlp|cnn|gru|transformer best|portable THREADS"
-              + " [MLP_BATCH]]");
+              + " [BATCH]]");
       System.exit(2);
     }
     System.out.println("bytes allocated per training step (after 3 warm-up rounds):");
@@ -174,32 +175,47 @@ public final class StepAllocation {
   }
 
   /**
-   * One network alone in this JVM: the CNN, GRU or transformer in 8 rounds of 30 steps (the GRU needs about four to
-   * stop allocating), which allocates nothing on JDK 17 without the flag of the class comment; or the MLP at
-   * {@code mlpBatch}, 8 rounds of 1,000 steps (200 at batch 256), as a program that trains it from its start.
+   * One network alone in this JVM, as a program that trains only it runs it, at {@code batch} samples (0: the
+   * comparison's, 32 for the MLP and the transformer, 64 for the CNN and the GRU): the MLP in 8 rounds of 1,000
+   * steps (200 from batch 256), the others in 8 rounds of 30 steps from batch 32 (the GRU at 64 needs about four to
+   * stop allocating) and of {@code 960 / batch} below it, so that the JIT sees as many samples.
    */
   private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads,
-      int mlpBatch) {
+      int batch) {
     Kernels k = BenchKernels.create(kernels, threads);
     switch (network) {
-      case "mlp":
-        report(mx, "MLP, batch " + mlpBatch, kernels, threads, new MlpNet(mlpBatch, k), BenchData.random(mlpBatch, 7),
-            mlpBatch, mlpBatch >= 256 ? 200 : 1000, 8);
+      case "mlp": {
+        int b = batch > 0 ? batch : 32;
+        report(mx, "MLP, batch " + b, kernels, threads, new MlpNet(b, k), BenchData.random(b, 7), b,
+            b >= 256 ? 200 : 1000, 8);
         break;
-      case "cnn":
-        report(mx, "CNN (small), batch 64", kernels, threads, new SmallCnnNet(64, k), BenchData.random(64, 7), 64, 30,
-            8);
+      }
+      case "cnn": {
+        int b = batch > 0 ? batch : 64;
+        report(mx, "CNN (small), batch " + b, kernels, threads, new SmallCnnNet(b, k), BenchData.random(b, 7), b,
+            otherSteps(b), 8);
         break;
-      case "gru":
-        report(mx, "GRU 128, batch 64", kernels, threads, new RowGruNet(64, k), BenchData.random(64, 7), 64, 30, 8);
+      }
+      case "gru": {
+        int b = batch > 0 ? batch : 64;
+        report(mx, "GRU 128, batch " + b, kernels, threads, new RowGruNet(b, k), BenchData.random(b, 7), b,
+            otherSteps(b), 8);
         break;
-      case "transformer":
-        report(mx, "transformer, batch 32", kernels, threads, new TinyTransformerNet(32, k), BenchData.tokens(32, 7),
-            32, 30, 8);
+      }
+      case "transformer": {
+        int b = batch > 0 ? batch : 32;
+        report(mx, "transformer, batch " + b, kernels, threads, new TinyTransformerNet(b, k), BenchData.tokens(b, 7),
+            b, otherSteps(b), 8);
         break;
+      }
       default:
         throw new IllegalArgumentException("no network " + network + ": mlp, cnn, gru or transformer");
     }
+  }
+
+  /** Steps per round of {@link #alone} for the CNN, GRU and transformer at {@code batch}. */
+  private static int otherSteps(int batch) {
+    return batch >= 32 ? 30 : 960 / batch;
   }
 
   private static void report(com.sun.management.ThreadMXBean mx, String what, String kernels, int threads,
