@@ -81,7 +81,13 @@ class InferenceClassTest {
     net.setTraining(false);
     float[] expected = net.predict(input(), BATCH);
     assertArrayEquals(expected, inference.predict(input(), BATCH), "the same bits as the trained class");
-    assertArrayEquals(net.predictClasses(input(), BATCH), inference.predictClasses(input(), BATCH));
+    int[] classes = net.predictClasses(input(), BATCH);
+    assertArrayEquals(classes, inference.predictClasses(input(), BATCH));
+    // What an app classifying every frame calls: the caller's arrays, nothing allocated.
+    float[] outputs = new float[expected.length];
+    assertArrayEquals(expected, inference.predict(input(), BATCH, outputs));
+    int[] into = new int[classes.length];
+    assertArrayEquals(classes, inference.predictClasses(input(), BATCH, into));
   }
 
   @Test
