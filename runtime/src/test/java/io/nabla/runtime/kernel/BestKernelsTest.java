@@ -38,7 +38,8 @@ class BestKernelsTest {
    * and cut row panels, on one thread and split by rows (also below the general threshold: {@code 256 × 10 × 128},
    * {@code 97 × 11 × 200}, {@code 33 × 12 × 400}, {@code VectorKernels.NARROW_SPLIT}); products split by rows with
    * cut panels ({@code 600 × 70 × 300}, {@code 203 × 45 × 700}) and by columns across column and depth blocks
-   * ({@code 40 × 1100 × 600}), with {@code A} packed once and shared by the threads ({@code 130 × 300 × 700});
+   * ({@code 40 × 1100 × 600}), with {@code A} packed once and shared by the threads ({@code 130 × 400 × 700});
+   * products at least twice as deep as wide summed over two halves of their depth ({@code 130 × 300 × 700});
    * deep products ({@code VectorKernels.DEEP}: depth at least 4096, rows and columns at
    * most a sixteenth of it) split by depth.
    */
@@ -51,7 +52,10 @@ class BestKernelsTest {
       {70, 1, 70000}, {33, 13, 500},
       // Split by columns with A packed once for every thread (VectorKernels.SHARED_PACK), rows cut short of a
       // panel and of a row block, three depth blocks; and with A just under the threshold.
-      {130, 300, 700}, {43, 500, 760},
+      {130, 400, 700}, {43, 500, 760},
+      // Two halves of the depth summed (VectorKernels.HALVES_SIDE): the shape above with fewer columns (split by
+      // columns before), and one with cut column tiles.
+      {130, 300, 700}, {64, 100, 2000},
       // Deep products (VectorKernels.DEEP): depth split in fixed chunks, the first into c, the others summed in
       // order; the small CNN's conv2 weight gradient at batch 64, a depth just at the threshold, chunks cut short,
       // narrow ones with rows not in whole vectors.
@@ -163,6 +167,53 @@ class BestKernelsTest {
     }
     run(best, op, c, 3, a, 1, b, 2, m, n, k, accumulate);
     assertArrayEquals(expected, c);
+  }
+
+  /**
+   * Products at least twice as deep as they are tall and wide, of 64 rows and columns or more and 2^22 multiply-adds
+   * or more ({@code VectorKernels.HALVES_SIDE}), give on the Vector API kernels, on 1, 2 and 3 threads, the bits of
+   * two chains added: over the depths {@code [0, h)} from zero or from {@code c}, plus over {@code [h, k)} from zero,
+   * {@code h = ⌈k/2⌉} rounded up to a multiple of 8; on the portable kernels, one chain. Just at the threshold, cut
+   * tiles with an odd second half, and the MLP's first layer forward at batch 256.
+   */
+  @ParameterizedTest(name = "{0} m={1} n={2} k={3} acc={4}")
+  @MethodSource("halves")
+  void productsTwiceAsDeepAsWideSumTwoHalvesOfTheirDepth(String op, int m, int n, int k, boolean accumulate)
+      throws Throwable {
+    Rng rng = new Rng(((op.hashCode() * 13L + m) * 13 + n) * 13 + k);
+    float[] a = padded(rng, 1, m * k);
+    float[] b = padded(rng, 2, k * n);
+    float[] c = padded(rng, 3, m * n);
+    boolean vector = Kernels.best(1).getClass().getSimpleName().equals("VectorKernels");
+    MethodHandle fused = vector ? MethodHandles.lookup().findStatic(Math.class, "fma",
+        MethodType.methodType(float.class, float.class, float.class, float.class)) : null;
+    int half = vector ? ((k + 1) / 2 + 7) & ~7 : k;
+    float[] expected = c.clone();
+    for (int i = 0; i < m; i++) {
+      for (int j = 0; j < n; j++) {
+        float first = accumulate ? c[3 + i * n + j] : 0f;
+        float second = 0f;
+        for (int p = 0; p < k; p++) {
+          float x = op.equals("TN") ? a[1 + p * m + i] : a[1 + i * k + p];
+          float y = op.equals("NT") ? b[2 + j * k + p] : b[2 + p * n + j];
+          if (p < half) {
+            first = fused != null ? (float) fused.invokeExact(x, y, first) : MultiplyAdd.fma(x, y, first);
+          } else {
+            second = (float) fused.invokeExact(x, y, second);
+          }
+        }
+        expected[3 + i * n + j] = half < k ? first + second : first;
+      }
+    }
+    for (int threads = 1; threads <= 3; threads++) {
+      float[] actual = c.clone();
+      run(Kernels.best(threads), op, actual, 3, a, 1, b, 2, m, n, k, accumulate);
+      assertArrayEquals(expected, actual, threads + " threads");
+    }
+  }
+
+  static Stream<Arguments> halves() {
+    return everyLayout(new int[][] {{64, 64, 1024}, {65, 70, 1001}, {100, 64, 700}, {256, 256, 784}});
   }
 
   static Stream<Arguments> chains() {
