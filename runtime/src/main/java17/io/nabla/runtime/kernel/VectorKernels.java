@@ -53,8 +53,13 @@ final class VectorKernels extends SplittingKernels {
   static final int B_PACK = (COLUMN_BLOCK + TILE_COLUMNS) * (DEPTH_BLOCK + TILE_ROWS);
   /** Products with at most this many rows take the unpacked path. */
   static final int FEW_ROWS = 4;
-  /** Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). */
-  static final long PARALLEL_THRESHOLD = 1L << 22;
+  /**
+   * Below this many multiply-adds a product runs on the calling thread alone (about 30 µs on one core). At 2^21 the
+   * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}) splits: on the Intel AVX-512 VM of rounds 18-23
+   * ({@code ProductScaling --batch 64}, two runs each way) it took 40.7 and 41.0 µs on two threads against 68.0 and
+   * 67.1 on one, where at 2^22 it ran on one thread in 63.0 and 65.2 µs.
+   */
+  static final long PARALLEL_THRESHOLD = 1L << 21;
   /**
    * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
    * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
@@ -118,7 +123,7 @@ final class VectorKernels extends SplittingKernels {
   static final boolean DEEP_DOTS = TILE_ROWS == 8;
   /**
    * Products at least twice as deep as they are tall and wide, with at least this many rows and columns and
-   * {@link #PARALLEL_THRESHOLD} multiply-adds (the MLP's first layer forward at batch 256, {@code 256 × 256 × 784}),
+   * {@link #HALVES_WORK} multiply-adds (the MLP's first layer forward at batch 256, {@code 256 × 256 × 784}),
    * are summed over two fixed halves of their depth ({@link #halves}), one per thread on two: split by rows or by
    * columns instead, each thread packs all of the deep operand ({@code B} or {@code A}), or the threads share one
    * pack of it across cores, while each half reads half of both and costs one pass over {@code C} to add. On the
@@ -127,6 +132,8 @@ final class VectorKernels extends SplittingKernels {
    * once, in the same minute.
    */
   static final int HALVES_SIDE = 64;
+  /** The fewest multiply-adds of a product summed in {@link #halves}. */
+  static final long HALVES_WORK = 1L << 22;
   /**
    * A product split by columns packs {@code A} once, its row panels shared out over the threads, before the
    * threads compute their columns from that one pack ({@link #packSharedA}), when {@code A} has at least this many
@@ -154,7 +161,8 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * A dense layer's two backward products ({@link #denseBackward}) run one on each of two threads, each whole,
-   * when each has at least this many multiply-adds (and neither is deep nor of few rows), rather than each split
+   * when each has at least this many multiply-adds (and neither is summed in depth chunks, deep or in halves, nor of
+   * few rows), rather than each split
    * over both: a split product packs on each thread what the other packs too, and waits for the slower half. On a
    * Zen 1 VM ({@code ProductScaling}, batch 256), the MLP's middle layer ({@code 128 × 256 × 256} and
    * {@code 256 × 256 × 128}) took 495 µs side by side against 538 split (997 on one thread), its last layer 35 against
@@ -181,7 +189,10 @@ final class VectorKernels extends SplittingKernels {
   private float[] deepPartials = new float[0];
   /** The depths per chunk of the deep product in flight. */
   private int deepChunk;
-  /** The column bands each chunk of the deep product in flight is cut into: more threads than chunks share one. */
+  /**
+   * The column bands each chunk of the deep product in flight is cut into: in {@link #halves}, one per two threads
+   * (one on two or three threads, two on four).
+   */
   private int deepBands;
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
@@ -371,8 +382,8 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * {@code p} on the calling thread with {@code w}'s packing space, as {@link #gemm} computes it on one thread (for a
-   * product of more than {@link #FEW_ROWS} rows that is not deep, with no epilogue): the small path, or the split's
-   * single chunk.
+   * product of more than {@link #FEW_ROWS} rows not summed in depth chunks, with no epilogue): the small path, or the
+   * split's single chunk.
    */
   private static void alone(Workspace w, Product p) {
     if (narrow(p) && (unsplit(p) || !splitsColumns(p, 1))) {
@@ -394,7 +405,8 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * {@link #gemm}, then {@code c = act(c + bias)} applied by the tiles as each finishes, for a product
-   * {@link #fusesEpilogue} admits (it takes the tiles whatever the split).
+   * {@link #fusesEpilogue} admits (it takes the tiles whatever the split; summed in {@link #halves}, the bias starts
+   * the first half and the activation follows the sum).
    */
   private void gemm(float[] c, int cOff, float[] a, int aOff, int aRow, int aDepth, float[] b, int bOff,
       int bDepth, int bColumn, int m, int n, int k, boolean accumulate, float @Nullable [] bias, int biasOff,
@@ -657,7 +669,7 @@ final class VectorKernels extends SplittingKernels {
    */
   static boolean halves(int m, int n, int k) {
     return !isDeep(m, n, k) && m >= HALVES_SIDE && n >= HALVES_SIDE && k >= 2L * Math.max(m, n)
-        && (long) m * n * k >= PARALLEL_THRESHOLD;
+        && (long) m * n * k >= HALVES_WORK;
   }
 
   /**
@@ -665,8 +677,8 @@ final class VectorKernels extends SplittingKernels {
    * {@code c} as any product ({@code c = fma(A(i,p), B(p,j), c)} over its depths, from zero, from {@code c} or from
    * the bias), each later chunk {@code j} from zero into a partial sum {@code P_j}, then {@code c += P_1},
    * {@code c += P_2}, ... in chunk order, and the activation of a fused epilogue last. Chunks are split over the
-   * threads (each computed by one of them, or, with more threads than chunks in halves, each chunk's columns cut
-   * into bands), and so are the sums, by rows, once {@code C} has {@link #MEMORY_SPLIT} floats: every element's
+   * threads (each computed by one of them, or, in halves on four threads or more, each chunk's columns cut into
+   * bands), and so are the sums, by rows, once {@code C} has {@link #MEMORY_SPLIT} floats: every element's
    * sums are the same whoever adds them, so the bits depend on the shape only.
    */
   private void deep(Product p, int chunk) {
@@ -707,7 +719,7 @@ final class VectorKernels extends SplittingKernels {
   /**
    * Part {@code part} of {@code count} of a deep product: the chunks (or, in bands, a chunk's columns) this thread
    * claims first, each into its own partial sum, so a core that runs slower (a busy sibling, another program) takes
-   * fewer of them.
+   * fewer of a deep product's six chunks (the two halves on two threads are one each, whatever the cores' speed).
    */
   private void runDeepPart(int part, int count) {
     Product p = shared;
@@ -742,6 +754,7 @@ final class VectorKernels extends SplittingKernels {
       addSpan(p.c, p.cOff + from, deepPartials, (j - 1) * size + from, to - from);
     }
     if (p.act != Activation.IDENTITY) {
+      // ReLU or leaky ReLU: fusesEpilogue admits no other.
       activateTile(p.c, p.cOff + from, p.n, (to - from) / p.n, p.n, p.act, p.slope);
     }
   }
@@ -2121,7 +2134,8 @@ final class VectorKernels extends SplittingKernels {
   /**
    * The bias and the activation go into the product's tiles ({@link #blocks}) where the product takes them:
    * identity, ReLU and leaky ReLU, depth above one, more than {@value #FEW_ROWS} rows and more than
-   * {@value #NARROW_COLUMNS} units, not a deep product ({@link #deepChunk}). Otherwise the bias is copied into each
+   * {@value #NARROW_COLUMNS} units, not a deep product ({@link #DEEP}; in {@link #halves}, the bias starts the first
+   * half and the activation follows the sum). Otherwise the bias is copied into each
    * row first, the product accumulates onto it and the activation is a pass of its own. Either way each output is
    * {@code act(fma chain from the bias)}, the same bits.
    */

@@ -171,7 +171,7 @@ class BestKernelsTest {
 
   /**
    * Products at least twice as deep as they are tall and wide, of 64 rows and columns or more and 2^22 multiply-adds
-   * or more ({@code VectorKernels.HALVES_SIDE}), give on the Vector API kernels, on 1, 2 and 3 threads, the bits of
+   * or more ({@code VectorKernels.HALVES_SIDE}), give on the Vector API kernels, on 1 to 4 threads, the bits of
    * two chains added: over the depths {@code [0, h)} from zero or from {@code c}, plus over {@code [h, k)} from zero,
    * {@code h = ⌈k/2⌉} rounded up to a multiple of 8; on the portable kernels, one chain. Just at the threshold, cut
    * tiles with an odd second half, and the MLP's first layer forward at batch 256.
@@ -205,7 +205,8 @@ class BestKernelsTest {
         expected[3 + i * n + j] = half < k ? first + second : first;
       }
     }
-    for (int threads = 1; threads <= 3; threads++) {
+    // Four threads cut each half's columns into two bands.
+    for (int threads = 1; threads <= 4; threads++) {
       float[] actual = c.clone();
       run(Kernels.best(threads), op, actual, 3, a, 1, b, 2, m, n, k, accumulate);
       assertArrayEquals(expected, actual, threads + " threads");
@@ -230,12 +231,13 @@ class BestKernelsTest {
    * 1, 2 and 3 threads, with and without the input gradient: shapes (rows, in, units) the Vector API kernels on two
    * threads run side by side ({@code VectorKernels.SIDE_BY_SIDE}: the MLP's middle and last layers at batch 256, the
    * small CNN's dense layer at batch 64, split and cut panels, a layer of one input whose two products take the
-   * narrow path), and ones they leave to the two calls (few rows, below the threshold, deep).
+   * narrow path), and ones they leave to the two calls (few rows, below the threshold, deep, a weight gradient summed
+   * in two halves of its depth: {@code 1024 × 128 × 128}).
    */
   @Test
   void denseBackwardGivesTheBitsOfItsTwoProducts() {
     int[][] shapes = {{256, 256, 128}, {256, 128, 10}, {64, 1568, 10}, {130, 300, 70}, {97, 45, 203},
-        {33, 1100, 13}, {600, 1, 500}, {3, 300, 200}, {40, 33, 70}, {5, 64, 6}, {8000, 16, 8}};
+        {33, 1100, 13}, {600, 1, 500}, {3, 300, 200}, {40, 33, 70}, {5, 64, 6}, {8000, 16, 8}, {1024, 128, 128}};
     for (int[] s : shapes) {
       int rows = s[0];
       int in = s[1];
@@ -271,7 +273,8 @@ class BestKernelsTest {
    * An {@code NT} product gives the bits of the {@code NN} product with {@code B} transposed beforehand, on 1, 2
    * and 3 threads, where the Vector API kernels take the packed tiles for both (more than 4 rows and 12 columns,
    * not deep): the transposed pack must lay out the row-major copy's panels, panels cut by the edge, several depth
-   * and column blocks, and {@code A} packed once for a column split included (the columns past the edge are
+   * and column blocks, {@code A} packed once for a column split ({@code 130 × 400 × 700}) and a product summed in
+   * two halves of its depth ({@code 130 × 300 × 700}) included (the columns past the edge are
    * discarded, so their padding is not seen here). On 16-lane vectors an {@code NT} product of 25 to 32 rows is
    * computed as its transpose ({@code VectorKernels.transposedBlocks}), its columns past the last eight in the tiles;
    * its bits must still be the tiles'. The portable kernels' transposing pack is held to the same.
@@ -279,8 +282,8 @@ class BestKernelsTest {
   @Test
   void transposedProductGivesTheBitsOfTheRowMajorOne() {
     int[][] shapes = {{5, 13, 7}, {9, 31, 33}, {17, 33, 65}, {32, 128, 256}, {33, 50, 300}, {32, 256, 784},
-        {130, 300, 700}, {40, 1100, 600}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9},
-        {27, 1300, 5}, {32, 2000, 8}};
+        {130, 400, 700}, {130, 300, 700}, {40, 1100, 600}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000},
+        {25, 13, 9}, {27, 1300, 5}, {32, 2000, 8}};
     for (int[] s : shapes) {
       int m = s[0];
       int n = s[1];
@@ -332,13 +335,14 @@ class BestKernelsTest {
    * The dense forward with its bias and activation applied in the tiles (Vector API kernels: ReLU, leaky ReLU and
    * identity above 4 rows and 12 units) gives the bits of copying the bias, accumulating the product onto it and
    * activating after, on 1, 2 and 3 threads: edge tiles, several depth blocks (the activation only after the last),
-   * several column blocks, products split by rows and by columns, and the shapes that keep the separate passes (a
-   * deep one, {@code 64 × 8192 → 200}, among them).
+   * several column blocks, products split by rows and by columns ({@code A} packed once: {@code 130 × 700 → 400}),
+   * summed in two halves of their depth ({@code 256 × 784 → 256}, {@code 64 × 600 → 300}), and the shapes that keep
+   * the separate passes (a deep one, {@code 64 × 8192 → 200}, among them).
    */
   @Test
   void denseForwardWithItsEpilogueInTheTilesMatchesTheSeparatePassesBitwise() {
     int[][] shapes = {{5, 2, 13}, {33, 70, 37}, {64, 600, 300}, {40, 300, 1100}, {256, 784, 256}, {9, 31, 600},
-        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}, {32, 784, 256}, {29, 50, 45}};
+        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}, {32, 784, 256}, {29, 50, 45}, {130, 700, 400}};
     Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY, Activation.TANH};
     for (int[] s : shapes) {
       int rows = s[0];
