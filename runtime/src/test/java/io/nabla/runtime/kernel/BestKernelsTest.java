@@ -144,28 +144,10 @@ class BestKernelsTest {
   @MethodSource("chains")
   void tiledProductsGiveTheBitsOfOneChainInDepthOrder(String op, int m, int n, int k, boolean accumulate)
       throws Throwable {
-    Rng rng = new Rng(((op.hashCode() * 17L + m) * 17 + n) * 17 + k);
-    float[] a = padded(rng, 1, m * k);
-    float[] b = padded(rng, 2, k * n);
-    float[] c = padded(rng, 3, m * n);
-    Kernels best = Kernels.best(1);
-    boolean vector = best.getClass().getSimpleName().equals("VectorKernels");
-    // The Vector API's fma is fused on any JVM, FMA instructions or not: Math.fma, which Java 8 sources cannot name.
-    MethodHandle fused = vector ? MethodHandles.lookup().findStatic(Math.class, "fma",
-        MethodType.methodType(float.class, float.class, float.class, float.class)) : null;
-    float[] expected = c.clone();
-    for (int i = 0; i < m; i++) {
-      for (int j = 0; j < n; j++) {
-        float sum = accumulate ? c[3 + i * n + j] : 0f;
-        for (int p = 0; p < k; p++) {
-          float x = op.equals("TN") ? a[1 + p * m + i] : a[1 + i * k + p];
-          float y = op.equals("NT") ? b[2 + j * k + p] : b[2 + p * n + j];
-          sum = fused != null ? (float) fused.invokeExact(x, y, sum) : MultiplyAdd.fma(x, y, sum);
-        }
-        expected[3 + i * n + j] = sum;
-      }
-    }
-    run(best, op, c, 3, a, 1, b, 2, m, n, k, accumulate);
+    float[][] abc = operands(new Rng(((op.hashCode() * 17L + m) * 17 + n) * 17 + k), m, n, k);
+    float[] c = abc[2];
+    float[] expected = chains(op, abc[0], abc[1], c, m, n, k, accumulate, k);
+    run(Kernels.best(1), op, c, 3, abc[0], 1, abc[1], 2, m, n, k, accumulate);
     assertArrayEquals(expected, c);
   }
 
@@ -180,14 +162,35 @@ class BestKernelsTest {
   @MethodSource("halves")
   void productsTwiceAsDeepAsWideSumTwoHalvesOfTheirDepth(String op, int m, int n, int k, boolean accumulate)
       throws Throwable {
-    Rng rng = new Rng(((op.hashCode() * 13L + m) * 13 + n) * 13 + k);
-    float[] a = padded(rng, 1, m * k);
-    float[] b = padded(rng, 2, k * n);
-    float[] c = padded(rng, 3, m * n);
+    float[][] abc = operands(new Rng(((op.hashCode() * 13L + m) * 13 + n) * 13 + k), m, n, k);
     boolean vector = Kernels.best(1).getClass().getSimpleName().equals("VectorKernels");
+    float[] expected = chains(op, abc[0], abc[1], abc[2], m, n, k, accumulate, vector ? ((k + 1) / 2 + 7) & ~7 : k);
+    // Four threads cut each half's columns into two bands.
+    for (int threads = 1; threads <= 4; threads++) {
+      float[] actual = abc[2].clone();
+      run(Kernels.best(threads), op, actual, 3, abc[0], 1, abc[1], 2, m, n, k, accumulate);
+      assertArrayEquals(expected, actual, threads + " threads");
+    }
+  }
+
+  /** Random {@code a} ({@code m·k} floats at offset 1), {@code b} ({@code k·n} at 2), {@code c} ({@code m·n} at 3). */
+  private static float[][] operands(Rng rng, int m, int n, int k) {
+    return new float[][] {padded(rng, 1, m * k), padded(rng, 2, k * n), padded(rng, 3, m * n)};
+  }
+
+  /**
+   * {@code c} ({@code m × n} at offset 3) with each element {@code op}'s product of {@code a} (at 1) and {@code b} (at
+   * 2) as one chain of multiply-adds over the depths {@code [0, half)}, from zero or from {@code c}, plus, when
+   * {@code half < k}, a second chain over {@code [half, k)} from zero: fused ({@code Math.fma}) on the Vector API
+   * kernels, {@link MultiplyAdd#fma} on the portable ones (unfused on Java 8 classes and where the JVM has no fused
+   * multiply-add).
+   */
+  private static float[] chains(String op, float[] a, float[] b, float[] c, int m, int n, int k, boolean accumulate,
+      int half) throws Throwable {
+    boolean vector = Kernels.best(1).getClass().getSimpleName().equals("VectorKernels");
+    // The Vector API's fma is fused on any JVM, FMA instructions or not: Math.fma, which Java 8 sources cannot name.
     MethodHandle fused = vector ? MethodHandles.lookup().findStatic(Math.class, "fma",
         MethodType.methodType(float.class, float.class, float.class, float.class)) : null;
-    int half = vector ? ((k + 1) / 2 + 7) & ~7 : k;
     float[] expected = c.clone();
     for (int i = 0; i < m; i++) {
       for (int j = 0; j < n; j++) {
@@ -199,18 +202,13 @@ class BestKernelsTest {
           if (p < half) {
             first = fused != null ? (float) fused.invokeExact(x, y, first) : MultiplyAdd.fma(x, y, first);
           } else {
-            second = (float) fused.invokeExact(x, y, second);
+            second = fused != null ? (float) fused.invokeExact(x, y, second) : MultiplyAdd.fma(x, y, second);
           }
         }
         expected[3 + i * n + j] = half < k ? first + second : first;
       }
     }
-    // Four threads cut each half's columns into two bands.
-    for (int threads = 1; threads <= 4; threads++) {
-      float[] actual = c.clone();
-      run(Kernels.best(threads), op, actual, 3, a, 1, b, 2, m, n, k, accumulate);
-      assertArrayEquals(expected, actual, threads + " threads");
-    }
+    return expected;
   }
 
   static Stream<Arguments> halves() {
