@@ -54,12 +54,12 @@ final class VectorKernels extends SplittingKernels {
   /** Products with at most this many rows take the unpacked path. */
   static final int FEW_ROWS = 4;
   /**
-   * Below this many multiply-adds a product runs on the calling thread alone (about 30 µs on one core). At 2^21 the
-   * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}) splits: on the Intel AVX-512 VM of rounds 18-23
-   * ({@code ProductScaling --batch 64}, two runs each way) it took 40.7 and 41.0 µs on two threads against 68.0 and
-   * 67.1 on one, where at 2^22 it ran on one thread in 63.0 and 65.2 µs.
+   * Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). At 2^21 the
+   * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}) would split, and alone ran 1.64-1.66× faster on two
+   * threads (Intel AVX-512 VM, round 23), but the MLP at batch 64 trained no faster on two threads (five in-process
+   * A/B runs of 31 pairs: 0.78-1.03×).
    */
-  static final long PARALLEL_THRESHOLD = 1L << 21;
+  static final long PARALLEL_THRESHOLD = 1L << 22;
   /**
    * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
    * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
@@ -123,7 +123,7 @@ final class VectorKernels extends SplittingKernels {
   static final boolean DEEP_DOTS = TILE_ROWS == 8;
   /**
    * Products at least twice as deep as they are tall and wide, with at least this many rows and columns and
-   * {@link #HALVES_WORK} multiply-adds (the MLP's first layer forward at batch 256, {@code 256 × 256 × 784}),
+   * {@link #PARALLEL_THRESHOLD} multiply-adds (the MLP's first layer forward at batch 256, {@code 256 × 256 × 784}),
    * are summed over two fixed halves of their depth ({@link #halves}), one per thread on two: split by rows or by
    * columns instead, each thread packs all of the deep operand ({@code B} or {@code A}), or the threads share one
    * pack of it across cores, while each half reads half of both and costs one pass over {@code C} to add. On the
@@ -132,8 +132,6 @@ final class VectorKernels extends SplittingKernels {
    * once, in the same minute.
    */
   static final int HALVES_SIDE = 64;
-  /** The fewest multiply-adds of a product summed in {@link #halves}. */
-  static final long HALVES_WORK = 1L << 22;
   /**
    * A product split by columns packs {@code A} once, its row panels shared out over the threads, before the
    * threads compute their columns from that one pack ({@link #packSharedA}), when {@code A} has at least this many
@@ -669,7 +667,7 @@ final class VectorKernels extends SplittingKernels {
    */
   static boolean halves(int m, int n, int k) {
     return !isDeep(m, n, k) && m >= HALVES_SIDE && n >= HALVES_SIDE && k >= 2L * Math.max(m, n)
-        && (long) m * n * k >= HALVES_WORK;
+        && (long) m * n * k >= PARALLEL_THRESHOLD;
   }
 
   /**
