@@ -174,7 +174,6 @@ final class VectorKernels extends SplittingKernels {
   private final WorkerPool.Task rowVectorParts;
   private final WorkerPool.Task deepParts;
   private final WorkerPool.Task deepSums;
-  private final WorkerPool.Task halvesParts;
   private final WorkerPool.Task packAParts;
   private final WorkerPool.Task pairParts;
   /** The product in flight's {@code A} packed whole ({@link #packSharedA}); grown to the largest seen. */
@@ -189,13 +188,10 @@ final class VectorKernels extends SplittingKernels {
   /** The depths per chunk of the deep product in flight. */
   private int deepChunk;
   /**
-   * The column bands each chunk of the deep product in flight is cut into: in {@link #halves}, {@link #HALF_BANDS} on
-   * two threads, else one per two threads (one on three, two on four).
+   * The column bands each chunk of the deep product in flight is cut into: in {@link #halves}, one per two threads
+   * (one on two or three threads, two on four).
    */
   private int deepBands;
-  /** The next band of each half of the product in flight that no thread has claimed ({@link #runHalvesOnTwo}). */
-  private final java.util.concurrent.atomic.AtomicInteger[] nextBand = {
-      new java.util.concurrent.atomic.AtomicInteger(), new java.util.concurrent.atomic.AtomicInteger()};
   private final java.util.concurrent.atomic.AtomicBoolean busy = new java.util.concurrent.atomic.AtomicBoolean();
 
   /** The product in flight, read by every worker (published by the pool's volatile hand-off). */
@@ -221,7 +217,6 @@ final class VectorKernels extends SplittingKernels {
     rowVectorParts = (part, count) -> runRowVectorPart(part, count);
     deepParts = (part, count) -> runDeepPart(part, count);
     deepSums = (part, count) -> sumDeepPart(part, count);
-    halvesParts = (part, count) -> runHalvesOnTwo(part);
     packAParts = (part, count) -> packSharedA(part, count);
     pairParts = (part, count) -> runPairPart(part);
     work = new ParallelWork(pool, busy) {
@@ -680,8 +675,8 @@ final class VectorKernels extends SplittingKernels {
    * {@code c} as any product ({@code c = fma(A(i,p), B(p,j), c)} over its depths, from zero, from {@code c} or from
    * the bias), each later chunk {@code j} from zero into a partial sum {@code P_j}, then {@code c += P_1},
    * {@code c += P_2}, ... in chunk order, and the activation of a fused epilogue last. Chunks are split over the
-   * threads (each computed by one of them, or, in halves on two threads or four or more, each chunk's columns cut
-   * into bands), and so are the sums, by rows, once {@code C} has {@link #MEMORY_SPLIT} floats: every element's
+   * threads (each computed by one of them, or, in halves on four threads or more, each chunk's columns cut into
+   * bands), and so are the sums, by rows, once {@code C} has {@link #MEMORY_SPLIT} floats: every element's
    * sums are the same whoever adds them, so the bits depend on the shape only.
    */
   private void deep(Product p, int chunk) {
@@ -698,19 +693,14 @@ final class VectorKernels extends SplittingKernels {
     shared = p;
     deepChunk = chunk;
     int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
-    boolean twoHalves = pool != null && pool.threads() == 2 && halves(p.m, p.n, p.k);
-    deepBands = twoHalves ? Math.min(columnTiles, HALF_BANDS) : pool == null || !halves(p.m, p.n, p.k) ? 1
+    deepBands = pool == null || !halves(p.m, p.n, p.k) ? 1
         : Math.max(1, Math.min(columnTiles, pool.threads() / chunks));
     nextChunk.set(0);
-    nextBand[0].set(0);
-    nextBand[1].set(0);
     try {
       // One thread runs the very code of the split (the same branches: a JIT that had only seen another path
       // would deoptimise, and run the Vector API interpreted, the first time a second thread came).
       if (pool == null) {
         runDeepPart(0, 1);
-      } else if (twoHalves) {
-        pool.run(halvesParts);
       } else {
         pool.run(deepParts);
       }
@@ -727,7 +717,7 @@ final class VectorKernels extends SplittingKernels {
   /**
    * Part {@code part} of {@code count} of a deep product: the chunks (or, in bands, a chunk's columns) this thread
    * claims first, each into its own partial sum, so a core that runs slower (a busy sibling, another program) takes
-   * fewer of them (the halves on two threads: {@link #runHalvesOnTwo}).
+   * fewer of a deep product's six chunks (the two halves on two threads are one each, whatever the cores' speed).
    */
   private void runDeepPart(int part, int count) {
     Product p = shared;
@@ -741,73 +731,8 @@ final class VectorKernels extends SplittingKernels {
       int band = item / chunks;
       int from = Math.min(p.n, (int) ((long) columnTiles * band / bands) * TILE_COLUMNS);
       int to = Math.min(p.n, (int) ((long) columnTiles * (band + 1) / bands) * TILE_COLUMNS);
-      deepChunks(workspaces[part], p, chunk, j, j + 1, from, to, tiles, deepPartials, false, null);
+      deepChunks(workspaces[part], p, chunk, j, j + 1, from, to, tiles, deepPartials, false);
     }
-  }
-
-  /**
-   * The column bands each half is cut into on two threads ({@link #runHalvesOnTwo}), so that a core that finishes its
-   * own half first takes bands of the other's. On the Intel AVX-512 VM of round 23, its host slowing one core at
-   * times, the MLP's first forward at batch 256 ran 1.82× and 1.97× faster on two threads than on one with them,
-   * 1.62× and 1.83× with one band per half ({@code ProductScaling}, four JVMs alternating), and the MLP trained 1-6 %
-   * faster on two threads (four in-process A/B runs, both orders; no change at batch 64).
-   */
-  static final int HALF_BANDS = 4;
-
-  /**
-   * Part {@code part} of a product in {@link #halves} on two threads: the bands of half {@code part} first, its
-   * {@code A} packed once for all of them, then any band of the other half not yet claimed (packing that half's
-   * {@code A} itself), so a core the host slows takes less of the product.
-   */
-  private void runHalvesOnTwo(int part) {
-    Product p = shared;
-    int chunk = deepChunk;
-    int bands = deepBands;
-    int columnTiles = (p.n + TILE_COLUMNS - 1) / TILE_COLUMNS;
-    Workspace w = workspaces[part];
-    boolean ownPack = false;
-    for (int i = 0; i < 2; i++) {
-      int j = (part + i) & 1;
-      boolean packed = false;
-      for (int band = nextBand[j].getAndIncrement(); band < bands; band = nextBand[j].getAndIncrement()) {
-        int from = Math.min(p.n, (int) ((long) columnTiles * band / bands) * TILE_COLUMNS);
-        int to = Math.min(p.n, (int) ((long) columnTiles * (band + 1) / bands) * TILE_COLUMNS);
-        float[] aPack = null;
-        if (i == 0) {
-          if (!packed) {
-            ownPack = packHalfA(w, p, chunk, j);
-            packed = true;
-          }
-          aPack = ownPack ? w.halfAPack : null;
-        }
-        deepChunks(w, p, chunk, j, j + 1, from, to, true, deepPartials, false, aPack);
-      }
-    }
-  }
-
-  /**
-   * Packs all of half {@code j}'s {@code A} into {@code w.halfAPack}, where {@link #sharedAOffset} puts it; false,
-   * packing nothing, when that would take more floats than an array holds (each band then packs its own).
-   */
-  private static boolean packHalfA(Workspace w, Product p, int chunk, int j) {
-    int pc0 = j * chunk;
-    int kc0 = Math.min(chunk, p.k - pc0);
-    Product q = w.depth.set(p.c, p.cOff, p.a, p.aOff + pc0 * p.aDepth, p.aRow, p.aDepth, p.b, p.bOff, p.bDepth,
-        p.bColumn, p.m, p.n, kc0, false);
-    long size = sharedASize(q);
-    if (size > Integer.MAX_VALUE - 8) {
-      return false;
-    }
-    if (w.halfAPack.length < size) {
-      w.halfAPack = new float[(int) size];
-    }
-    int rows = paddedRows(q.m);
-    int depthStep = depthStep(q.k);
-    for (int pc = 0; pc < q.k; pc += depthStep) {
-      int kc = Math.min(depthStep, q.k - pc);
-      packA(w.halfAPack, sharedAOffset(q, rows, pc, 0, kc), q, 0, q.m, pc, kc);
-    }
-    return true;
   }
 
   /**
@@ -837,11 +762,10 @@ final class VectorKernels extends SplittingKernels {
    * bias of a fused epilogue, the activation left to the sums), chunk {@code j > 0} into {@code partials} at
    * {@code (j - 1)·m·n}, or, with {@code addNow}, into {@code partials} at 0 and then added to {@code c} at once (one
    * thread running every chunk in order: the same sums, in the same order). {@code tiles}: the chunks take the
-   * tiles (halves), else a deep {@code NT} product's take dot products where {@link #DEEP_DOTS} says; {@code aPack}:
-   * the tiles read the chunk's {@code A} packed whole there ({@link #packHalfA}), else pack it block by block.
+   * tiles (halves), else a deep {@code NT} product's take dot products where {@link #DEEP_DOTS} says.
    */
   private static void deepChunks(Workspace w, Product p, int chunk, int from, int to, int j0, int j1,
-      boolean tiles, float[] partials, boolean addNow, float @Nullable [] aPack) {
+      boolean tiles, float[] partials, boolean addNow) {
     int size = p.m * p.n;
     boolean narrow = narrow(p);
     boolean dots = !tiles && DEEP_DOTS && p.aDepth == 1 && p.bDepth == 1;
@@ -858,7 +782,7 @@ final class VectorKernels extends SplittingKernels {
       } else if (narrow) {
         narrowBlocks(w, q, 0, p.m, j0, j1);
       } else {
-        blocks(w, q, 0, p.m, j0, j1, false, aPack);
+        blocks(w, q, 0, p.m, j0, j1, false, null);
       }
       if (addNow && j > 0) {
         addSpan(p.c, p.cOff, partials, 0, size);
@@ -2348,8 +2272,6 @@ final class VectorKernels extends SplittingKernels {
     final Product transposed = new Product();
     /** A deep product's partial sum when one thread runs every chunk, grown to the largest seen. */
     float[] deepScratch = new float[0];
-    /** A half's {@code A}, packed whole ({@link #packHalfA}), grown to the largest seen. */
-    float[] halfAPack = new float[0];
     final AttentionScratch attention = new AttentionScratch();
 
     float[] ensureDeepScratch(int size) {
@@ -3119,7 +3041,7 @@ final class VectorKernels extends SplittingKernels {
     int chunk = deepChunk(fullRows, n, k);
     if (chunk > 0) {
       deepChunks(w, p, chunk, 0, (k + chunk - 1) / chunk, 0, n, halves(fullRows, n, k), w.ensureDeepScratch(m * n),
-          true, null);
+          true);
       return;
     }
     blocks(w, p, 0, m, 0, n, samePackedB, null);
