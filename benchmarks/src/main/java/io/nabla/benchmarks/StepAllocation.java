@@ -182,35 +182,34 @@ public final class StepAllocation {
    */
   private static void alone(com.sun.management.ThreadMXBean mx, String network, String kernels, int threads,
       int batch) {
+    boolean cnnOrGru = network.equals("cnn") || network.equals("gru");
+    int b = batch > 0 ? batch : cnnOrGru ? 64 : 32;
     Kernels k = BenchKernels.create(kernels, threads);
+    Model model;
+    String what;
     switch (network) {
-      case "mlp": {
-        int b = batch > 0 ? batch : 32;
-        report(mx, "MLP, batch " + b, kernels, threads, new MlpNet(b, k), BenchData.random(b, 7), b,
-            b >= 256 ? 200 : 1000, 8);
+      case "mlp":
+        model = new MlpNet(b, k);
+        what = "MLP";
         break;
-      }
-      case "cnn": {
-        int b = batch > 0 ? batch : 64;
-        report(mx, "CNN (small), batch " + b, kernels, threads, new SmallCnnNet(b, k), BenchData.random(b, 7), b,
-            otherSteps(b), 8);
+      case "cnn":
+        model = new SmallCnnNet(b, k);
+        what = "CNN (small)";
         break;
-      }
-      case "gru": {
-        int b = batch > 0 ? batch : 64;
-        report(mx, "GRU 128, batch " + b, kernels, threads, new RowGruNet(b, k), BenchData.random(b, 7), b,
-            otherSteps(b), 8);
+      case "gru":
+        model = new RowGruNet(b, k);
+        what = "GRU 128";
         break;
-      }
-      case "transformer": {
-        int b = batch > 0 ? batch : 32;
-        report(mx, "transformer, batch " + b, kernels, threads, new TinyTransformerNet(b, k), BenchData.tokens(b, 7),
-            b, otherSteps(b), 8);
+      case "transformer":
+        model = new TinyTransformerNet(b, k);
+        what = "transformer";
         break;
-      }
       default:
         throw new IllegalArgumentException("no network " + network + ": mlp, cnn, gru or transformer");
     }
+    Dataset data = network.equals("transformer") ? BenchData.tokens(b, 7) : BenchData.random(b, 7);
+    int steps = network.equals("mlp") ? (b >= 256 ? 200 : 1000) : otherSteps(b);
+    report(mx, what + ", batch " + b, kernels, threads, model, data, b, steps, 8);
   }
 
   /** Steps per round of {@link #alone} for the CNN, GRU and transformer at {@code batch}. */
