@@ -106,9 +106,7 @@ public final class ThreadScaling {
     if (threads < 2 || pairs < 1) {
       fail("--threads must be at least 2 and --pairs at least 1");
     }
-    // The MLP's default is its largest batch (the 1.8x target is at batch 64 or more), the others' their only one.
-    int batch = batchOption != null ? batchOption
-        : arch == TrainThroughput.Arch.MLP ? 256 : arch.samples.keySet().iterator().next();
+    int batch = batchOption != null ? batchOption : defaultBatch(arch);
     int window = windowOption != null ? windowOption : defaultWindow(arch, batch);
     if (window < batch) {
       fail("--window (" + window + " samples) must hold at least one batch of " + batch);
@@ -245,6 +243,11 @@ public final class ThreadScaling {
     return history.get(0).samples() / history.get(0).seconds();
   }
 
+  /** The MLP's largest batch (the 1.8x target is at batch 64 or more), the other networks' only one. */
+  static int defaultBatch(TrainThroughput.Arch arch) {
+    return arch == TrainThroughput.Arch.MLP ? 256 : arch.samples.keySet().iterator().next();
+  }
+
   /** Samples per window: about half a second on one thread of the project's 2-core VMs. */
   static int defaultWindow(TrainThroughput.Arch arch, int batch) {
     switch (arch) {
@@ -294,7 +297,7 @@ public final class ThreadScaling {
     return n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
   }
 
-  private static void fail(String message) {
+  static void fail(String message) {
     System.err.println("error: " + message);
     System.exit(2);
   }
