@@ -54,15 +54,25 @@ final class VectorKernels extends SplittingKernels {
   /** Products with at most this many rows take the unpacked path. */
   static final int FEW_ROWS = 4;
   /**
-   * Below this many multiply-adds a product runs on the calling thread alone (about 60 µs on one core). At 2^21 the
-   * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}) would split, and alone ran 1.64-1.66× faster on two
-   * threads (Intel AVX-512 VM, round 23), but the MLP at batch 64 trained no faster on two threads (five in-process
-   * A/B runs of 31 pairs: 0.78-1.03×).
+   * From this many multiply-adds (about 60 µs on one core) a product with a large {@code C} splits by bands of
+   * {@code C} like any other, rather than by rows for its memory traffic alone ({@link #MEMORY_SPLIT}), and a product
+   * twice as deep as it is wide sums two halves of its depth ({@link #HALVES_SIDE}). Lowering it to 2^21 as a whole,
+   * halves included, made the MLP at batch 64 train no faster on two threads (Intel AVX-512 VM, round 23: five
+   * in-process A/B runs of 31 pairs, 0.78-1.03×).
    */
   static final long PARALLEL_THRESHOLD = 1L << 22;
   /**
+   * Below this many multiply-adds (about 30 µs on one core) a product runs on the calling thread alone, unless its
+   * memory traffic ({@link #MEMORY_SPLIT}) or its speed per multiply-add ({@link #slow}) say otherwise. At 2^22 the
+   * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}, 2^21) ran whole, and the worker, idle longer than
+   * it polls ({@link WorkerPool#SPIN_NANOS}), parked before the backward's first split. Split, the MLP at batch 64
+   * trained 1.60-1.68× faster on two threads than on one in seven alternating pairs of JVMs, against 1.43-1.54×,
+   * its forward and backward both faster, its batch 256 unchanged (Zen 4 VM, round 24, {@code PhaseTimes}).
+   */
+  static final long SPLIT_FROM = 1L << 21;
+  /**
    * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
-   * such as a weight gradient at batch 1) splits below {@link #PARALLEL_THRESHOLD}: its time goes in memory
+   * such as a weight gradient at batch 1) splits below {@link #SPLIT_FROM}: its time goes in memory
    * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step. At 2^15 the
    * MLP's second layer splits at batch 1 too (forward {@code 1 × 128 × 256}, input gradient {@code 1 × 256 × 128},
    * weight gradient {@code 128 × 256 × 1}): two threads at batch 1 on an AVX-512 VM (Intel family 6 model 207),
@@ -86,7 +96,7 @@ final class VectorKernels extends SplittingKernels {
    */
   static final int NARROW_COLUMNS = 12;
   /**
-   * A narrow product splits by rows from this many multiply-adds, below {@link #PARALLEL_THRESHOLD}: a
+   * A narrow product splits by rows from this many multiply-adds, below {@link #SPLIT_FROM}: a
    * {@code 256 × 10 × 128} dense forward (2^18.3 of them) took 12-15 µs on one core of the Intel AVX-512 VM and
    * 8-12 µs on two in round 21 ({@link #narrowTiles}; {@code ProductScaling}, two runs); the older path's four
    * accumulator chains took 33-50 µs and 18-29.
@@ -1005,7 +1015,7 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Whether {@code p}, below {@link #PARALLEL_THRESHOLD}, takes long enough per multiply-add to split anyway: a
+   * Whether {@code p}, below {@link #SPLIT_FROM}, takes long enough per multiply-add to split anyway: a
    * narrow product of two row tiles or more whose {@code A} has {@link #MEMORY_SPLIT} floats or more (the small
    * CNN's dense layer forward, {@code 64 × 10 × 1568}: 121 µs on one core when {@code A} was transposed into panels,
    * before {@link #narrowTiles}), or of two vectors' lanes of rows or more from {@link #NARROW_SPLIT} multiply-adds
@@ -1025,10 +1035,10 @@ final class VectorKernels extends SplittingKernels {
 
   /**
    * Whether {@link #gemm} computes {@code p} (of more than {@link #FEW_ROWS} rows, not deep) on the calling thread
-   * whatever the threads: few multiply-adds, a small {@code C}, and not {@link #slow}.
+   * whatever the threads: fewer than {@link #SPLIT_FROM} multiply-adds, a small {@code C}, and not {@link #slow}.
    */
   private static boolean unsplit(Product p) {
-    return (long) p.m * p.n * p.k < PARALLEL_THRESHOLD && (long) p.m * p.n < MEMORY_SPLIT && !slow(p);
+    return (long) p.m * p.n * p.k < SPLIT_FROM && (long) p.m * p.n < MEMORY_SPLIT && !slow(p);
   }
 
   /** Whether {@code p} takes the narrow path ({@link #narrowBlocks}). */

@@ -70,7 +70,10 @@ class BestKernelsTest {
       // MLP's forwards at batch 32, columns past the last eight, split by columns; split by rows for C's memory
       // traffic (transposed on one thread, its row chunks in the tiles on two and three).
       {32, 256, 784}, {32, 128, 256}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9},
-      {27, 1300, 5}, {32, 2000, 8}};
+      {27, 1300, 5}, {32, 2000, 8},
+      // Just at VectorKernels.SPLIT_FROM (2^21 multiply-adds, split by columns): the MLP's second forward at batch
+      // 64; one depth short of it (on the calling thread); and one between it and PARALLEL_THRESHOLD.
+      {64, 128, 256}, {64, 128, 255}, {100, 130, 200}};
 
   @Test
   void bestIsTheExpectedImplementation() {
