@@ -62,22 +62,23 @@ final class VectorKernels extends SplittingKernels {
    */
   static final long PARALLEL_THRESHOLD = 1L << 22;
   /**
-   * Below this many multiply-adds (about 30 µs on one core) a product runs on the calling thread alone, unless its
+   * Below this many multiply-adds (some 40 µs on one core) a product runs on the calling thread alone, unless its
    * memory traffic ({@link #MEMORY_SPLIT}) or its speed per multiply-add ({@link #slow}) say otherwise. At 2^22 the
    * MLP's second forward at batch 64 ({@code NT 64 × 128 × 256}, 2^21) ran whole, and the worker, idle longer than
-   * it polls ({@link WorkerPool#SPIN_NANOS}), parked before the backward's first split. Split, the MLP at batch 64
-   * trained 1.60-1.68× faster on two threads than on one in seven alternating pairs of JVMs, against 1.43-1.54×,
-   * its forward and backward both faster, its batch 256 unchanged (Zen 4 VM, round 24, {@code PhaseTimes}).
+   * it polls ({@link WorkerPool#SPIN_NANOS}), parked before the backward's first split. Split (by columns: halves
+   * still need {@link #PARALLEL_THRESHOLD}), the MLP at batch 64 trained 1.60-1.69× faster on two threads than on
+   * one in ten alternating pairs of JVMs, against 1.38-1.54×, its forward and backward both faster, its batch 256
+   * unchanged (Zen 4 VM, round 24, {@code PhaseTimes}).
    */
   static final long SPLIT_FROM = 1L << 21;
   /**
-   * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one,
-   * such as a weight gradient at batch 1) splits below {@link #SPLIT_FROM}: its time goes in memory
-   * traffic, which two cores serve faster, each from its own cache, as they do the optimizer's step. At 2^15 the
-   * MLP's second layer splits at batch 1 too (forward {@code 1 × 128 × 256}, input gradient {@code 1 × 256 × 128},
-   * weight gradient {@code 128 × 256 × 1}): two threads at batch 1 on an AVX-512 VM (Intel family 6 model 207),
-   * fresh JVMs alternating, 8,033-8,140 samples/s at 2^16 against 8,169-9,319 at 2^15; 2^14 gave 8,444-8,712, no
-   * clear difference from 2^15.
+   * A product that reads or writes this many floats of {@code B} (a one-row product) or {@code C} (a shallow one, such
+   * as a weight gradient at batch 1) splits below {@link #SPLIT_FROM} (a large {@code C} by rows, below
+   * {@link #PARALLEL_THRESHOLD}): its time goes in memory traffic, which two cores serve faster, each from its own
+   * cache, as they do the optimizer's step. At 2^15 the MLP's second layer splits at batch 1 too (forward
+   * {@code 1 × 128 × 256}, input gradient {@code 1 × 256 × 128}, weight gradient {@code 128 × 256 × 1}): two threads
+   * at batch 1 on an AVX-512 VM (Intel family 6 model 207), fresh JVMs alternating, 8,033-8,140 samples/s at 2^16
+   * against 8,169-9,319 at 2^15; 2^14 gave 8,444-8,712, no clear difference from 2^15.
    */
   static final long MEMORY_SPLIT = 1L << 15;
   /** Products of at most two row tiles split from this many multiply-adds ({@link #slow}). */
@@ -490,15 +491,15 @@ final class VectorKernels extends SplittingKernels {
   }
 
   /**
-   * Part {@code part} of {@code count}: the chunks of {@link #chunks} this thread claims, each a band of whole
-   * tiles computed with this part's workspace (a tile's bits do not depend on its band). The bands run across the
-   * dimension whose operand is the cheaper to pack twice: splitting the rows makes every thread pack all of
-   * {@code B}; splitting the columns would make every thread pack all of {@code A}, which is why a large one is
-   * packed once beforehand, shared ({@link #packSharedA}), and the columns cut finer ({@link #COLUMN_CHUNKS}). A
-   * product split for its memory traffic alone ({@link #MEMORY_SPLIT}: a large {@code C},
-   * few multiply-adds, such as the input gradient of a dense layer of few units) splits by rows, one chunk per
-   * thread, whenever each thread gets two row tiles or more: each chunk of {@code C} is then one contiguous range,
-   * as the element-wise passes around it (zeroing, accumulating) split it.
+   * Part {@code part} of {@code count}: the chunks of {@link #chunks} this thread claims, each a band of whole tiles
+   * computed with this part's workspace (a tile's bits do not depend on its band). The bands run across the dimension
+   * whose operand is the cheaper to pack twice: splitting the rows makes every thread pack all of {@code B}; splitting
+   * the columns would make every thread pack all of {@code A}, which is why a large one is packed once beforehand,
+   * shared ({@link #packSharedA}), and the columns cut finer ({@link #COLUMN_CHUNKS}). A product split for its memory
+   * traffic alone ({@link #MEMORY_SPLIT}: a large {@code C}, fewer than {@link #PARALLEL_THRESHOLD} multiply-adds, such
+   * as the input gradient of a dense layer of few units) splits by rows, one chunk per thread, whenever each thread
+   * gets two row tiles or more: each chunk of {@code C} is then one contiguous range, as the element-wise passes around
+   * it (zeroing, accumulating) split it.
    */
   private void runPart(int part, int count) {
     Product p = shared;

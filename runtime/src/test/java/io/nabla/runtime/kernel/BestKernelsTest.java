@@ -72,8 +72,9 @@ class BestKernelsTest {
       {32, 256, 784}, {32, 128, 256}, {27, 45, 100}, {30, 1000, 300}, {32, 40, 2000}, {25, 13, 9},
       {27, 1300, 5}, {32, 2000, 8},
       // Just at VectorKernels.SPLIT_FROM (2^21 multiply-adds, split by columns): the MLP's second forward at batch
-      // 64; one depth short of it (on the calling thread); and one between it and PARALLEL_THRESHOLD.
-      {64, 128, 256}, {64, 128, 255}, {100, 130, 200}};
+      // 64; one depth short of it (on the calling thread); between it and PARALLEL_THRESHOLD, split by columns, by
+      // rows, and by columns with A packed once for all threads (by rows on three).
+      {64, 128, 256}, {64, 128, 255}, {100, 130, 200}, {130, 100, 200}, {64, 64, 512}};
 
   @Test
   void bestIsTheExpectedImplementation() {
@@ -337,13 +338,15 @@ class BestKernelsTest {
    * identity above 4 rows and 12 units) gives the bits of copying the bias, accumulating the product onto it and
    * activating after, on 1, 2 and 3 threads: edge tiles, several depth blocks (the activation only after the last),
    * several column blocks, products split by rows and by columns ({@code A} packed once: {@code 130 × 700 → 400}),
-   * summed in two halves of their depth ({@code 256 × 784 → 256}, {@code 64 × 600 → 300}), and the shapes that keep
-   * the separate passes (a deep one, {@code 64 × 8192 → 200}, among them).
+   * summed in two halves of their depth ({@code 256 × 784 → 256}, {@code 64 × 600 → 300}), split just at
+   * {@code VectorKernels.SPLIT_FROM} (the MLP's second forward at batch 64, {@code 64 × 256 → 128}), and the shapes
+   * that keep the separate passes (a deep one, {@code 64 × 8192 → 200}, among them).
    */
   @Test
   void denseForwardWithItsEpilogueInTheTilesMatchesTheSeparatePassesBitwise() {
     int[][] shapes = {{5, 2, 13}, {33, 70, 37}, {64, 600, 300}, {40, 300, 1100}, {256, 784, 256}, {9, 31, 600},
-        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}, {32, 784, 256}, {29, 50, 45}, {130, 700, 400}};
+        {4, 50, 40}, {20, 1, 30}, {30, 40, 12}, {64, 8192, 200}, {32, 784, 256}, {29, 50, 45}, {130, 700, 400},
+        {64, 256, 128}};
     Activation[] acts = {Activation.RELU, Activation.LEAKY_RELU, Activation.IDENTITY, Activation.TANH};
     for (int[] s : shapes) {
       int rows = s[0];
