@@ -44,9 +44,6 @@ public final class StepAllocation {
     com.sun.management.ThreadMXBean mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
     System.out.println(describeJvm());
     if ((args.length == 4 || args.length == 5) && args[0].equals("--network")) {
-      System.out.println("bytes allocated per training step (after 7 warm-up rounds of "
-          + (args[1].equals("mlp") ? "1,000 steps, 200 from batch 256" : "30 steps, 960 / batch below batch 32")
-          + "):");
       alone(mx, args[1], args[2], Integer.parseInt(args[3]), args.length == 5 ? Integer.parseInt(args[4]) : 0);
       return;
     }
@@ -209,6 +206,7 @@ public final class StepAllocation {
     }
     Dataset data = network.equals("transformer") ? BenchData.tokens(b, 7) : BenchData.random(b, 7);
     int steps = network.equals("mlp") ? (b >= 256 ? 200 : 1000) : otherSteps(b);
+    System.out.println("bytes allocated per training step (after 7 warm-up rounds of " + steps + " steps):");
     report(mx, what + ", batch " + b, kernels, threads, model, data, b, steps, 8);
   }
 
